@@ -1,0 +1,91 @@
+"""Telegram in and out: an update becomes an engine event, a result becomes messages.
+
+All handlers call `dispatch`; it is the only place that knows both PTB and the conversation.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import ContextTypes
+
+from bot.conversation import Conversations, Message, Result
+from bot.store import Who
+from dialogs.events import Event
+
+log = logging.getLogger(__name__)
+
+
+def translate(update: Update, now: datetime) -> tuple[Who, Event] | None:
+    """The engine's view of an update, or None for updates the coach does not answer
+    (group chats, edits, channel posts, service messages)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != ChatType.PRIVATE or user.is_bot:
+        return None
+    who = Who(user.id, chat.id, user.first_name or "")
+    if update.callback_query is not None:
+        return who, Event.from_button(update.callback_query.data or "", now, who.first_name)
+    message = update.message
+    if message is None:
+        return None
+    if message.text is not None:
+        return who, Event.from_text(message.text, now, who.first_name)
+    return who, Event("media", now, first_name=who.first_name)
+
+
+def keyboard(message: Message) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in message.buttons]
+    )
+
+
+async def deliver(bot, chat_id: int, result: Result, query: CallbackQuery | None = None) -> None:  # noqa: ANN001
+    if query is not None:
+        await query.answer(result.notice or None)
+        if result.moved and query.message is not None:
+            await _drop_buttons(query)
+    for message in result.messages:
+        await bot.send_message(chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(message))
+
+
+async def _drop_buttons(query: CallbackQuery) -> None:
+    """The tapped card's buttons belong to a step that is over: remove them from the chat."""
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest as error:  # already without buttons, or too old to edit
+        log.debug("could not remove buttons: %s", error)
+
+
+async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    conversations: Conversations = context.application.bot_data["conversations"]
+    translated = translate(update, datetime.now(UTC))
+    if translated is None:
+        return
+    who, event = translated
+    result = await conversations.handle(who, event, update.update_id)
+    try:
+        await deliver(context.bot, who.chat_id, result, update.callback_query)
+    except Forbidden:
+        log.info("update %s: the user blocked the bot", update.update_id)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure with its update id and tell the user politely; other chats go on."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed", update_id, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != ChatType.PRIVATE:
+        return
+    conversations: Conversations = context.application.bot_data["conversations"]
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await context.bot.send_message(update.effective_chat.id, conversations.error_message().text, parse_mode=ParseMode.HTML)
+    except Exception:  # noqa: BLE001 — the apology is best effort; the failure is already logged
+        log.warning("update %s: could not send the apology", update_id)

@@ -1,0 +1,97 @@
+"""The PTB `Application` of Armswing and the process that runs it (polling or webhook).
+
+PTB's own `run_polling` confirms updates to Telegram before the handlers ran, and its
+`run_webhook` answers 200 before they ran; both lose updates when the process dies. So the
+application is built without an `Updater`, and `bot.polling` / `bot.webhook` feed it updates
+themselves, confirming each only after its transaction committed.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import UTC, datetime, timedelta
+
+from telegram import BotCommand
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+
+from bot import adapter
+from bot.processor import PerUserUpdateProcessor
+from bot.runtime import Runtime
+from bot.store import REDELIVERY_WINDOW
+
+log = logging.getLogger(__name__)
+POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates call open when there is nothing new
+
+
+def build_application(runtime: Runtime, request: object | None = None, updates_request: object | None = None) -> Application:
+    """`request` objects replace the HTTP layer (tests and benchmarks use an offline one)."""
+    settings = runtime.settings
+    builder = (
+        Application.builder()
+        .token(settings.token)
+        .updater(None)
+        .concurrent_updates(PerUserUpdateProcessor())
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .request(request or HTTPXRequest(connection_pool_size=64, connect_timeout=10, read_timeout=15))
+        .get_updates_request(updates_request or HTTPXRequest(read_timeout=POLL_TIMEOUT + 10))
+    )
+    if settings.api_base_url:
+        builder = builder.base_url(settings.api_base_url)
+    if settings.api_base_file_url:
+        builder = builder.base_file_url(settings.api_base_file_url)
+    application = builder.build()
+    application.bot_data["conversations"] = runtime.conversations
+    application.bot_data["runtime"] = runtime
+    application.add_handler(MessageHandler(filters.ALL, adapter.dispatch))
+    application.add_handler(CallbackQueryHandler(adapter.dispatch))
+    application.add_error_handler(adapter.on_error)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(_forget_old_updates, interval=timedelta(hours=1), first=60)
+    return application
+
+
+async def _forget_old_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
+    runtime: Runtime = context.application.bot_data["runtime"]
+    removed = await runtime.store.forget_updates_before(datetime.now(UTC) - REDELIVERY_WINDOW)
+    log.debug("forgot %d processed update ids", removed)
+
+
+async def process(application: Application, update: object) -> None:
+    """Handle one update and return only when it is done (committed, or failed and logged)."""
+    await application.update_processor.process_update(update, application.process_update(update))
+
+
+async def announce_commands(application: Application, runtime: Runtime) -> None:
+    commands = [BotCommand(c.name, c.description) for c in runtime.conversations.coach.catalog.commands]
+    await application.bot.set_my_commands(commands)
+
+
+async def serve(runtime: Runtime) -> None:
+    """Run the Telegram bot until SIGINT or SIGTERM."""
+    from bot import polling, webhook  # imported here: the terminal chat needs neither
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    application = build_application(runtime)
+    async with application:
+        await application.start()
+        await announce_commands(application, runtime)
+        me = application.bot
+        log.info("Armswing is up as @%s in %s mode", me.username, runtime.settings.mode)
+        if runtime.settings.mode == "webhook":
+            await webhook.serve(application, runtime, stop)
+        else:
+            await polling.serve(application, stop)
+        await application.stop()
+    log.info("Armswing stopped")

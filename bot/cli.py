@@ -1,0 +1,86 @@
+"""The `armswing` command line."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+
+from bot import __version__
+from bot.config import Settings
+from bot.logs import configure
+from bot.runtime import Runtime, StartupError
+from bot.store import Who
+
+TERMINAL_USER_ID = 1  # the local runner of the terminal chat (Telegram ids start far above)
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="armswing",
+        description="Armswing, the upper-body coach for runners. Without a command: the Telegram bot "
+        "when TELEGRAM_BOT_TOKEN is set, else the terminal chat.",
+    )
+    main.add_argument("--version", action="version", version=f"armswing {__version__}")
+    commands = main.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="run the Telegram bot (polling, or webhook when TELEGRAM_BOT_MODE=webhook)")
+    chat = commands.add_parser("chat", help="talk to the coach in this terminal (one message per line)")
+    chat.add_argument("--user-id", type=int, default=TERMINAL_USER_ID, help="the local user's id (default 1)")
+    chat.add_argument("--name", default=None, help="the first name the coach greets (default: your login)")
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    db_commands.add_parser("upgrade", help="apply the migrations (also done at every start)")
+    return main
+
+
+async def _run(settings: Settings) -> None:
+    from bot.application import serve
+
+    problems = settings.problems()
+    if problems:
+        raise StartupError("; ".join(problems))
+    runtime = await Runtime.open(settings)
+    try:
+        await serve(runtime)
+    finally:
+        await runtime.close()
+
+
+async def _chat(settings: Settings, user_id: int, name: str | None) -> None:
+    from bot.terminal import chat
+
+    runtime = await Runtime.open(settings)
+    try:
+        await chat(runtime, Who(user_id, user_id, (name or getpass.getuser() or "").capitalize()))
+    finally:
+        await runtime.close()
+
+
+async def _upgrade(settings: Settings) -> None:
+    runtime = await Runtime.open(settings)  # opening migrates
+    await runtime.close()
+    print("database is up to date")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = Settings.from_env()
+    configure(settings)
+    command = args.command or ("run" if settings.token else "chat")
+    try:
+        if command == "run":
+            asyncio.run(_run(settings))
+        elif command == "chat":
+            asyncio.run(_chat(settings, getattr(args, "user_id", TERMINAL_USER_ID), getattr(args, "name", None)))
+        else:
+            asyncio.run(_upgrade(settings))
+    except StartupError as error:
+        print(f"armswing: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Configuration, read in one place: the environment, plus an optional `.env` file beside it.
+
+Secrets (the bot token, the webhook secret) are kept out of `repr`, so they never reach a log.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///armswing.sqlite3"
+TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,}$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = field(default=None, repr=False)
+    api_base_url: str | None = None
+    api_base_file_url: str | None = None
+    mode: str = "polling"
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8080
+    webhook_path: str = "telegram"
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    database_url: str = DEFAULT_DATABASE_URL
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
+        """Values from `environ` win over the `.env` file; unset and empty mean the default."""
+        values: dict[str, str | None] = {}
+        if dotenv is not None and dotenv.is_file():
+            values.update(dotenv_values(dotenv))
+        values.update(os.environ if environ is None else environ)
+
+        def get(name: str) -> str | None:
+            value = values.get(name)
+            return value.strip() if value and value.strip() else None
+
+        port = get("TELEGRAM_WEBHOOK_PORT")
+        return cls(
+            token=get("TELEGRAM_BOT_TOKEN"),
+            api_base_url=get("TELEGRAM_API_BASE_URL"),
+            api_base_file_url=get("TELEGRAM_API_BASE_FILE_URL"),
+            mode=(get("TELEGRAM_BOT_MODE") or "polling").lower(),
+            webhook_listen=get("TELEGRAM_WEBHOOK_LISTEN") or cls.webhook_listen,
+            webhook_port=int(port) if port and port.isdigit() else cls.webhook_port,
+            webhook_path=(get("TELEGRAM_WEBHOOK_PATH") or cls.webhook_path).strip("/"),
+            webhook_url=get("TELEGRAM_WEBHOOK_URL"),
+            webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
+            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            log_level=(get("ARMSWING_LOG_LEVEL") or "INFO").upper(),
+        )
+
+    def problems(self) -> list[str]:
+        """What is wrong for running the Telegram bot, in words an operator can act on."""
+        found = []
+        if not self.token:
+            found.append("TELEGRAM_BOT_TOKEN is not set")
+        elif not TOKEN_PATTERN.match(self.token):
+            found.append("TELEGRAM_BOT_TOKEN does not look like a bot token (<digits>:<letters>)")
+        if self.mode not in ("polling", "webhook"):
+            found.append(f"TELEGRAM_BOT_MODE must be 'polling' or 'webhook', not {self.mode!r}")
+        if self.mode == "webhook":
+            if not self.webhook_url:
+                found.append("TELEGRAM_WEBHOOK_URL is required in webhook mode")
+            if not self.webhook_secret:
+                found.append("TELEGRAM_WEBHOOK_SECRET is required in webhook mode")
+            elif not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", self.webhook_secret):
+                found.append("TELEGRAM_WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1 to 256 characters)")
+        return found

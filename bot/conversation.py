@@ -1,0 +1,64 @@
+"""One event, start to finish, for any adapter: load the session, step the engine, render the
+replies, and commit it all in one transaction. Telegram and the terminal both come through here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.store import Store, Who
+from dialogs.coach import Coach
+from dialogs.engine import step
+from dialogs.events import Event
+from dialogs.outcome import Reply
+
+Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A rendered reply: Telegram HTML and its buttons."""
+
+    text: str
+    buttons: Keyboard = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "buttons": [[list(b) for b in row] for row in self.buttons]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Message:
+        return cls(data["text"], tuple(tuple((label, payload) for label, payload in row) for row in data["buttons"]))
+
+
+@dataclass(frozen=True)
+class Result:
+    messages: tuple[Message, ...]
+    notice: str = ""
+    repeated: bool = False  # a redelivered update: nothing changed, these are the first replies again
+    moved: bool = False  # the conversation moved on, so older buttons no longer work
+
+
+class Conversations:
+    def __init__(self, store: Store, coach: Coach):
+        self.store = store
+        self.coach = coach
+
+    def render(self, reply: Reply, version: int) -> Message:
+        text = self.coach.catalog.render(reply.template, reply.context)
+        buttons = tuple(tuple((b.label, b.data(version)) for b in row) for row in reply.buttons if row)
+        return Message(text, buttons)
+
+    async def handle(self, who: Who, event: Event, update_id: int | None = None) -> Result:
+        async with self.store.transaction(event.now) as tx:
+            session = await tx.load(who)
+            if update_id is not None and (previous := await tx.replies_of(update_id)) is not None:
+                return Result(tuple(Message.from_json(m) for m in previous), repeated=True)
+            outcome = step(session, event, self.coach)
+            messages = tuple(self.render(reply, outcome.session.version) for reply in outcome.replies)
+            if outcome.session != session:
+                await tx.save(who, outcome.session)
+            if update_id is not None:
+                tx.remember(update_id, who, [m.to_json() for m in messages])
+        return Result(messages, outcome.notice, moved=outcome.session.version != session.version)
+
+    def error_message(self) -> Message:
+        return Message(self.coach.catalog.render("error", {}))

@@ -1,0 +1,56 @@
+"""Long polling that never loses an update.
+
+Telegram forgets updates below the `offset` of the next getUpdates call. So a batch is handled
+completely (each user's updates in order, different users at once) before the next call
+confirms it; if the process dies in between, Telegram sends the batch again and the processed
+update ids make the repeat harmless.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram.error import NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application
+
+from bot.application import POLL_TIMEOUT, process
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+MAX_BACKOFF = 30.0
+
+
+async def serve(application: Application, stop: asyncio.Event) -> None:
+    bot = application.bot
+    await bot.delete_webhook(drop_pending_updates=False)
+    offset: int | None = None
+    backoff = 1.0
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        while not stop.is_set():
+            fetch = asyncio.create_task(bot.get_updates(offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES))
+            await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if not fetch.done():
+                fetch.cancel()  # stopping while waiting for news: nothing was fetched, nothing lost
+                break
+            try:
+                updates = fetch.result()
+            except RetryAfter as error:
+                await asyncio.sleep(error.retry_after if isinstance(error.retry_after, int | float) else 5)
+                continue
+            except (NetworkError, TelegramError) as error:
+                log.warning("getUpdates failed (%s); retrying in %.0fs", error, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+                continue
+            backoff = 1.0
+            if updates:
+                outcomes = await asyncio.gather(*(process(application, u) for u in updates), return_exceptions=True)
+                for update, outcome in zip(updates, outcomes, strict=True):
+                    if isinstance(outcome, BaseException):
+                        log.error("update %s failed", update.update_id, exc_info=outcome)
+                offset = updates[-1].update_id + 1
+        if offset is not None:  # confirm the last handled batch before exiting
+            await bot.get_updates(offset=offset, timeout=0, limit=1, allowed_updates=ALLOWED_UPDATES)
+    finally:
+        stopping.cancel()

@@ -1,0 +1,77 @@
+"""The terminal chat: the same engine and database as Telegram, for one local user.
+
+Works interactively and from a pipe: one message per input line; buttons are listed as numbered
+choices, and typing a number taps that button.
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import sys
+from datetime import UTC, datetime
+from typing import TextIO
+
+from bot.conversation import Message, Result
+from bot.runtime import Runtime
+from bot.store import Who
+from dialogs.events import Event
+
+TAG = re.compile(r"<[^>]+>")
+
+
+def plain(text: str) -> str:
+    """Telegram HTML as terminal text."""
+    return html.unescape(TAG.sub("", text))
+
+
+def show(result: Result, out: TextIO) -> list[str]:
+    """Print the replies; return the callback data of the numbered buttons now on screen."""
+    choices: list[str] = []
+    if result.notice:
+        out.write(f"  ({result.notice})\n")
+    for message in result.messages:
+        out.write(_indent(plain(message.text)) + "\n")
+        choices = _buttons(message, out) or choices
+    out.write("\n")
+    out.flush()
+    return choices
+
+
+def _buttons(message: Message, out: TextIO) -> list[str]:
+    choices = []
+    for row in message.buttons:
+        cells = []
+        for label, data in row:
+            choices.append(data)
+            cells.append(f"[{len(choices)}] {label}")
+        out.write("    " + "   ".join(cells) + "\n")
+    return choices
+
+
+def _indent(text: str) -> str:
+    return "\n".join("coach> " + line if i == 0 else "       " + line for i, line in enumerate(text.splitlines()))
+
+
+async def chat(runtime: Runtime, who: Who, source: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
+    interactive = source.isatty()
+    if interactive:
+        out.write("Armswing terminal chat. Type /start to begin, a number to tap a button, Ctrl-D to leave.\n\n")
+    choices: list[str] = []
+    while True:
+        if interactive:
+            out.write("you> ")
+            out.flush()
+        line = await asyncio.to_thread(source.readline)
+        if not line:
+            break
+        line = line.rstrip("\n")
+        if not interactive:
+            out.write(f"you> {line}\n")
+        now = datetime.now(UTC)
+        number = line.strip()
+        if number.isdigit() and 1 <= int(number) <= len(choices):
+            event = Event.from_button(choices[int(number) - 1], now, who.first_name)
+        else:
+            event = Event.from_text(line, now, who.first_name)
+        choices = show(await runtime.conversations.handle(who, event), out) or choices

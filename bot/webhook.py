@@ -1,0 +1,92 @@
+"""Webhook mode: an ASGI app (Starlette under uvicorn) that Telegram POSTs updates to.
+
+Telegram retries an update until it gets a 2xx answer, so the answer is sent only after the
+update's transaction committed. The secret token header is compared in constant time; bodies
+over 1 MB and malformed JSON get a 4xx, never a 500.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+
+import uvicorn
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from telegram import Update
+from telegram.ext import Application
+
+from bot.application import process
+from bot.polling import ALLOWED_UPDATES
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1 << 20
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def create_app(application: Application, runtime: Runtime) -> Starlette:
+    secret = (runtime.settings.webhook_secret or "").encode()
+
+    async def telegram_update(request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not secret or not hmac.compare_digest(given, secret):
+            return Response(status_code=403)
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > MAX_BODY:
+            return Response(status_code=413)
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY:
+                return Response(status_code=413)
+        try:
+            update = Update.de_json(json.loads(body), application.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return Response(status_code=400)
+        if update is None:
+            return Response(status_code=400)
+        await process(application, update)
+        return Response(status_code=200)
+
+    async def healthz(_: Request) -> Response:
+        try:
+            async with runtime.store.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 — any failure means "not healthy"
+            return JSONResponse({"ok": False, "database": False}, status_code=503)
+        return JSONResponse({"ok": True, "database": True})
+
+    path = "/" + runtime.settings.webhook_path
+    return Starlette(routes=[Route(path, telegram_update, methods=["POST"]), Route("/healthz", healthz)])
+
+
+async def serve(application: Application, runtime: Runtime, stop: asyncio.Event) -> None:
+    settings = runtime.settings
+    config = uvicorn.Config(
+        create_app(application, runtime),
+        host=settings.webhook_listen,
+        port=settings.webhook_port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    server.capture_signals = contextlib.nullcontext  # the process's own signal handlers set `stop`
+    serving = asyncio.create_task(server.serve())
+    while not server.started and not serving.done():
+        await asyncio.sleep(0.05)
+    if serving.done():
+        serving.result()  # the port could not be bound: raise why
+    await application.bot.set_webhook(
+        settings.webhook_url, secret_token=settings.webhook_secret, allowed_updates=ALLOWED_UPDATES
+    )
+    log.info("webhook server listening on %s:%s", settings.webhook_listen, settings.webhook_port)
+    await stop.wait()
+    server.should_exit = True  # uvicorn finishes the requests in flight, then returns
+    await serving

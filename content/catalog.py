@@ -1,0 +1,69 @@
+"""The coach's words: every reply and button label as a Jinja2 template, plus the knowledge.
+
+One `Environment` with `StrictUndefined`, so a missing value fails loudly in tests instead of
+showing an empty string to a runner. Replies are Telegram HTML and autoescaped (a name like
+`<b>&` comes out literally); button labels (`label/…`) are plain text and not escaped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import DictLoader, Environment, StrictUndefined
+
+from content.knowledge import ContentError, Knowledge, load_knowledge
+
+HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str
+
+
+class Catalog:
+    def __init__(self, knowledge: Knowledge, templates: dict[str, str], commands: tuple[Command, ...]):
+        self.knowledge = knowledge
+        self.commands = commands
+        for topic in knowledge.topics.values():
+            templates[f"topic/{topic.id}"] = topic.answer
+        self.names = frozenset(templates)
+        self.env = Environment(
+            loader=DictLoader(templates),
+            autoescape=lambda name: not (name or "").startswith("label/"),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+
+    @classmethod
+    def load(cls, directory: Path = HERE) -> Catalog:
+        templates: dict[str, str] = {}
+        for path in sorted((directory / "replies").glob("*.yaml")):
+            for name, source in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+                if name in templates:
+                    raise ContentError(f"{path.name}: template {name!r} is defined twice")
+                templates[name] = source
+        commands = tuple(Command(**entry) for entry in yaml.safe_load((directory / "commands.yaml").read_text()))
+        return cls(load_knowledge(directory), templates, commands)
+
+    def render(self, name: str, context: dict[str, Any]) -> str:
+        return self.env.get_template(name).render(self._resolved(context)).strip()
+
+    def label(self, name: str, **context: Any) -> str:
+        return self.env.get_template(f"label/{name}").render(context).strip()
+
+    def _resolved(self, context: dict[str, Any]) -> dict[str, Any]:
+        """Replies carry ids (so they stay plain data); templates get the entries themselves."""
+        resolved = dict(context)
+        if "topic_id" in context:
+            topic = self.knowledge.topics[context["topic_id"]]
+            body = self.env.get_template(f"topic/{topic.id}").render(exercises=self.knowledge.exercises)
+            resolved.update(topic=topic, body=body, source=topic.source)
+        if "exercise_id" in context:
+            resolved["exercise"] = self.knowledge.exercises[context["exercise_id"]]
+        return resolved

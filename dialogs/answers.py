@@ -1,0 +1,66 @@
+"""Answering a question: the matcher picks what the question is about, this turns it into a
+reply, with related entries as buttons and, inside a flow, a way back to the same step."""
+from __future__ import annotations
+
+from dialogs.matcher import Match
+from dialogs.outcome import Button, Reply
+from dialogs.turn import Turn
+
+ASPECTS = ("overview", "howto", "muscles", "why", "mistakes", "equipment")
+
+
+def answer(turn: Turn, text: str) -> None:
+    match = turn.coach.matcher.match(text, current_exercise=turn.data.get("exercise"))
+    if match.kind == "unknown" and turn.state.fallback:
+        turn.say(turn.state.fallback, text=text)
+        turn.show_card()
+        return
+    _reply(turn, _match_reply(turn, match))
+
+
+def open_ref(turn: Turn, ref: str) -> None:
+    """Open `topic:<id>` or `ex:<id>[/<aspect>]` from a button or a deep link."""
+    kind, _, rest = ref.partition(":")
+    ident, _, aspect = rest.partition("/")
+    knowledge = turn.coach.catalog.knowledge
+    if kind == "topic" and ident in knowledge.topics:
+        match = Match("topic", ident)
+    elif kind == "ex" and ident in knowledge.exercises:
+        match = Match("exercise", ident, aspect if aspect in ASPECTS else "overview")
+    else:
+        match = Match("unknown")
+    _reply(turn, _match_reply(turn, match))
+
+
+def _match_reply(turn: Turn, match: Match) -> Reply:
+    knowledge = turn.coach.catalog.knowledge
+    if match.kind == "topic":
+        topic = knowledge.topics[match.id]
+        related = tuple(_ref_button(turn, ref) for ref in topic.related)
+        return Reply("answer/topic", {"topic_id": topic.id}, tuple((b,) for b in related))
+    if match.kind == "exercise":
+        exercise = knowledge.exercises[match.id]
+        others = [a for a in ("howto", "muscles", "why", "mistakes") if a != match.aspect]
+        row = tuple(turn.button(f"aspect/{a}", f"ex:{exercise.id}/{a}") for a in others)
+        return Reply("answer/exercise", {"exercise_id": exercise.id, "aspect": match.aspect}, (row[:2], row[2:]))
+    if match.kind == "suggest":
+        buttons = tuple((_ref_button(turn, ref),) for ref in match.options)
+        return Reply("answer/did_you_mean", {"options": [b.label for (b,) in buttons]}, buttons)
+    return Reply("answer/unknown", {})
+
+
+def _ref_button(turn: Turn, ref: str) -> Button:
+    knowledge = turn.coach.catalog.knowledge
+    kind, _, ident = ref.partition(":")
+    if kind == "topic":
+        return Button(knowledge.topics[ident].title, ref)
+    return Button(knowledge.exercises[ident].name, f"ex:{ident}")
+
+
+def _reply(turn: Turn, reply: Reply) -> None:
+    """Send the answer; inside a flow, add a button back to the exact step the runner was at."""
+    if not turn.at_home:
+        step = turn.coach.catalog.label(f"step/{turn.state.resume_label}")
+        back = (turn.button("back_to", "resume", step=step),)
+        reply = Reply(reply.template, reply.context, (*reply.buttons, back))
+    turn.replies.append(reply)

@@ -1,0 +1,84 @@
+"""The engine: one pure function from (session, event) to an outcome.
+
+Order of precedence for an event:
+1. a button drawn for an older version of the session is stale (or a double tap);
+2. a sticker, photo or empty message gets a polite word;
+3. global intents (/help, /cancel, /start, /settings, menu buttons) work in every state;
+4. the current state's transitions;
+5. typed text goes to the question matcher, which answers or admits it does not know;
+   the current state is kept either way.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from dialogs import answers, intents
+from dialogs.events import Event
+from dialogs.flow import Transition, trigger_of
+from dialogs.outcome import Outcome
+from dialogs.session import HOME_FLOW, HOME_STATE, Session
+from dialogs.turn import Turn
+
+if TYPE_CHECKING:
+    from dialogs.coach import Coach
+
+
+def step(session: Session, event: Event, coach: Coach) -> Outcome:
+    session = _valid(session, coach)
+    turn = Turn(session, event, coach)
+    if event.first_name and event.first_name != session.profile.first_name:
+        turn.profile = replace(turn.profile, first_name=event.first_name)
+    _route(turn, session)
+    return turn.finish(session)
+
+
+def _valid(session: Session, coach: Coach) -> Session:
+    """A session saved by an older release may name a state that no longer exists: go home."""
+    flow = coach.flows.get(session.flow)
+    if flow is not None and flow.has_state(session.state):
+        return session
+    return replace(session, flow=HOME_FLOW, state=HOME_STATE, data={}, stack=())
+
+
+def _route(turn: Turn, session: Session) -> None:
+    event = turn.event
+    if event.kind == "button" and event.version != session.version:
+        if event.version is not None and f"{event.version}|{event.payload}" == session.tap:
+            turn.notice = turn.coach.catalog.label("already_done")
+        else:
+            turn.say("stale_menu")
+            turn.show_card()
+        return
+    if event.kind == "media":
+        turn.say("media_unsupported")
+        turn.show_card()
+        return
+    if event.kind == "text" and not event.text:
+        turn.say("empty_message")
+        return
+    if intents.handle(turn):
+        return
+    transition = _transition(turn)
+    if transition is not None:
+        if transition.action is not None:
+            transition.action(turn)
+        turn.go(transition.target)
+    elif event.kind == "command":
+        turn.say("unknown_command", command=event.command)
+        turn.show_card()
+    elif event.kind == "button":
+        turn.say("stale_menu")
+        turn.show_card()
+    else:
+        answers.answer(turn, event.text)
+
+
+def _transition(turn: Turn) -> Transition | None:
+    event = turn.event
+    trigger = trigger_of(event.kind, event.command, event.payload)
+    for transition in turn.flow.transitions:
+        if transition.source == turn.state_name and transition.trigger == trigger:
+            if transition.guard is None or transition.guard(turn):
+                return transition
+    return None

@@ -1,0 +1,43 @@
+"""What happened in a chat, as the engine sees it: adapters build these from Telegram updates,
+terminal lines and timers. The time always comes in with the event."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+EventKind = Literal["text", "command", "button", "media"]
+
+# Telegram caps a message at 4,096 characters; nothing the coach does needs more than this much
+# of a message, and a bounded input keeps every parser and matcher fast.
+MAX_TEXT = 1000
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: EventKind
+    now: datetime
+    text: str = ""
+    command: str = ""  # lower-case, without the slash or the @botname
+    args: str = ""  # what followed the command
+    payload: str = ""  # a button's action
+    version: int | None = None  # the session version the button was drawn at
+    first_name: str = ""  # the sender's name as Telegram gives it now
+
+    @classmethod
+    def from_text(cls, raw: str, now: datetime, first_name: str = "") -> Event:
+        """A typed message: a `/command args` or plain text."""
+        text = raw.strip()[:MAX_TEXT]
+        if text.startswith("/") and len(text) > 1:
+            head, _, args = text[1:].partition(" ")
+            command = head.split("@", 1)[0].lower()
+            return cls("command", now, text=text, command=command, args=args.strip(), first_name=first_name)
+        return cls("text", now, text=text, first_name=first_name)
+
+    @classmethod
+    def from_button(cls, data: str, now: datetime, first_name: str = "") -> Event:
+        """A tapped inline button; `data` is `<version>|<payload>` as `Button.data` made it."""
+        version, sep, payload = (data or "").partition("|")
+        if not sep or not version.isdigit():
+            return cls("button", now, payload="", version=None, first_name=first_name)
+        return cls("button", now, payload=payload, version=int(version), first_name=first_name)

@@ -1,0 +1,114 @@
+"""Flows declared as data: states, an initial state and a table of transitions.
+
+A transition fires when the event matches its trigger in its source state and its guard allows;
+its action (a small function of the turn) runs, then the engine enters the target state and
+shows that state's card. `END` leaves the flow: back to the interrupted flow, or home.
+
+Triggers:
+- ``"button:<name>"`` — a button whose payload is ``<name>`` or ``<name>:<argument>``;
+- ``"command:<name>"`` — ``/<name>``;
+- ``"text"`` — any typed text.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dialogs.outcome import Reply
+    from dialogs.turn import Turn
+
+END = "end"
+
+Guard = Callable[["Turn"], bool]
+Action = Callable[["Turn"], None]
+Prompt = Callable[["Turn"], "Reply"]
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    prompt: Prompt  # the card that shows this step and carries the buttons that work in it
+    resume_label: str = "step"  # how "Back to …" names this step
+    fallback: str | None = None  # reply for text this step and the matcher both do not understand
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    trigger: str
+    target: str
+    guard: Guard | None = None
+    action: Action | None = None
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    title: str  # how the coach names the flow to the user ("setup", "settings")
+    initial: str
+    states: tuple[State, ...]
+    transitions: tuple[Transition, ...]
+    root: bool = False  # the home flow: never ends, so it needs no way to END
+
+    def state(self, name: str) -> State:
+        for state in self.states:
+            if state.name == name:
+                return state
+        raise KeyError(f"{self.name}: no state {name!r}")
+
+    def has_state(self, name: str) -> bool:
+        return any(state.name == name for state in self.states)
+
+    def problems(self) -> list[str]:
+        """Everything wrong with the declaration; empty when the flow is sound."""
+        names = [state.name for state in self.states]
+        found: list[str] = []
+        if len(set(names)) != len(names):
+            found.append(f"{self.name}: duplicate state names")
+        if self.initial not in names:
+            found.append(f"{self.name}: initial state {self.initial!r} is not declared")
+        for name in names:
+            if not name.startswith(f"{self.name}:"):
+                found.append(f"{self.name}: state {name!r} is not named '{self.name}:…'")
+        edges: dict[str, set[str]] = {name: set() for name in names}
+        for t in self.transitions:
+            if t.source not in edges:
+                found.append(f"{self.name}: transition from unknown state {t.source!r}")
+                continue
+            if t.target != END and t.target not in edges:
+                found.append(f"{self.name}: transition to unknown state {t.target!r}")
+            if t.target == END and self.root:
+                found.append(f"{self.name}: the root flow cannot end")
+            if t.trigger.partition(":")[0] not in {"button", "command", "text"}:
+                found.append(f"{self.name}: unknown trigger {t.trigger!r}")
+            edges[t.source].add(t.target)
+        reachable = _closure(self.initial, edges)
+        for name in names:
+            if name not in reachable:
+                found.append(f"{self.name}: state {name!r} is unreachable")
+            if not edges[name]:
+                found.append(f"{self.name}: state {name!r} is a dead end (no way out)")
+            elif not self.root and END not in _closure(name, edges):
+                found.append(f"{self.name}: state {name!r} can never reach the end")
+        return found
+
+
+def _closure(start: str, edges: dict[str, set[str]]) -> set[str]:
+    seen, todo = {start}, [start]
+    while todo:
+        for target in edges.get(todo.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+def trigger_of(kind: str, command: str, payload: str) -> str:
+    """The trigger an event fires: what `Transition.trigger` is compared with."""
+    if kind == "button":
+        return "button:" + payload.partition(":")[0]
+    if kind == "command":
+        return "command:" + command
+    return kind

@@ -1,0 +1,7 @@
+"""Every flow the engine knows, by name."""
+from dialogs.flow import Flow
+from dialogs.flows.home import HOME
+from dialogs.flows.onboarding import ONBOARDING
+from dialogs.flows.settings import SETTINGS
+
+FLOWS: dict[str, Flow] = {flow.name: flow for flow in (HOME, ONBOARDING, SETTINGS)}

@@ -1,0 +1,22 @@
+"""Home: where the runner is between flows. Its card is the main menu."""
+from __future__ import annotations
+
+from dialogs.flow import Flow, State, Transition
+from dialogs.outcome import Reply
+from dialogs.session import HOME_FLOW, HOME_STATE
+from dialogs.turn import Turn
+
+
+def menu_card(turn: Turn) -> Reply:
+    rows = ((turn.button("help", "help"), turn.button("settings", "settings")),)
+    return Reply("home/menu", {"first_name": turn.profile.first_name}, rows)
+
+
+HOME = Flow(
+    name=HOME_FLOW,
+    title="menu",
+    initial=HOME_STATE,
+    states=(State(HOME_STATE, menu_card, resume_label="menu"),),
+    transitions=(Transition(HOME_STATE, "button:menu", HOME_STATE),),
+    root=True,
+)

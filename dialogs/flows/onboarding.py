@@ -1,0 +1,23 @@
+"""/start for a new runner: units, then timezone, then a short summary."""
+from __future__ import annotations
+
+from dialogs.flow import END, Flow
+from dialogs.flows.profile import local_clock, timezone_step, units_step
+from dialogs.turn import Turn
+
+
+def _all_set(turn: Turn) -> None:
+    zone = turn.profile.timezone
+    turn.say("onboarding/done", units=turn.profile.units, timezone=zone, clock=local_clock(zone, turn.event.now))
+
+
+_units_states, _units_transitions = units_step("onboarding", "onboarding:timezone")
+_zone_states, _zone_transitions = timezone_step("onboarding", END, after=_all_set)
+
+ONBOARDING = Flow(
+    name="onboarding",
+    title="setup",
+    initial="onboarding:units",
+    states=_units_states + _zone_states,
+    transitions=_units_transitions + _zone_transitions,
+)

@@ -1,0 +1,133 @@
+"""The two questions about the runner, units and timezone, as steps any flow can include
+(onboarding asks them in a row; settings asks one at a time)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from dialogs.flow import Action, State, Transition
+from dialogs.outcome import Reply
+from dialogs.session import Unit
+from dialogs.turn import Turn
+
+UNIT_WORDS: dict[str, Unit] = {
+    "kg": "kg", "kgs": "kg", "kilo": "kg", "kilos": "kg", "kilogram": "kg", "kilograms": "kg", "metric": "kg",
+    "lb": "lb", "lbs": "lb", "pound": "lb", "pounds": "lb", "imperial": "lb",
+}
+COMMON_ZONES = (
+    "Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago",
+    "America/Denver", "America/Los_Angeles", "Asia/Kolkata", "Australia/Sydney",
+)
+
+
+def parse_units(text: str) -> Unit | None:
+    return UNIT_WORDS.get(text.strip().lower().rstrip("."))
+
+
+def local_clock(zone: str, now: datetime) -> str:
+    return now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+
+
+# --- units --------------------------------------------------------------------------------
+def units_card(turn: Turn) -> Reply:
+    row = (turn.button("kg", "units:kg"), turn.button("lb", "units:lb"))
+    return Reply("profile/units", {"current": turn.profile.units}, (row,))
+
+
+def _chosen_units(turn: Turn) -> Unit | None:
+    if turn.event.kind == "button":
+        return UNIT_WORDS.get(turn.argument)
+    return parse_units(turn.event.text)
+
+
+def has_units(turn: Turn) -> bool:
+    return _chosen_units(turn) is not None
+
+
+def set_units(turn: Turn) -> None:
+    turn.profile = replace(turn.profile, units=_chosen_units(turn))
+
+
+# --- timezone -----------------------------------------------------------------------------
+def timezone_card(turn: Turn) -> Reply:
+    buttons = [turn.button("zone", f"tz:{zone}", place=zone.split("/")[-1].replace("_", " ")) for zone in COMMON_ZONES]
+    rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+    return Reply("profile/timezone", {"current": turn.profile.timezone}, rows)
+
+
+def timezone_pick_card(turn: Turn) -> Reply:
+    now = turn.event.now
+    rows = tuple(
+        (turn.button("zone_option", f"tz:{zone}", place=label, clock=local_clock(zone, now)),)
+        for label, zone in turn.data["zone_options"]
+    )
+    return Reply("profile/timezone_pick", {"typed": turn.data["zone_typed"]}, rows)
+
+
+def _typed_places(turn: Turn) -> tuple:
+    return turn.coach.places.resolve(turn.event.text) if turn.event.kind == "text" else ()
+
+
+def picked_zone(turn: Turn) -> bool:
+    """A zone button (checked: callback data can be forged) or a typed place with one reading."""
+    if turn.event.kind == "button":
+        return turn.argument in turn.coach.places.zones
+    return len(_typed_places(turn)) == 1
+
+
+def typed_several_zones(turn: Turn) -> bool:
+    return len(_typed_places(turn)) > 1
+
+
+def set_zone(turn: Turn) -> None:
+    zone = turn.argument if turn.event.kind == "button" else _typed_places(turn)[0].zone
+    turn.profile = replace(turn.profile, timezone=zone)
+    turn.data.pop("zone_options", None)
+    turn.data.pop("zone_typed", None)
+
+
+def offer_zones(turn: Turn) -> None:
+    turn.data["zone_typed"] = turn.event.text
+    turn.data["zone_options"] = [[place.label, place.zone] for place in _typed_places(turn)]
+
+
+# --- the steps ----------------------------------------------------------------------------
+def _then(first: Action, after: Action | None) -> Action:
+    if after is None:
+        return first
+
+    def both(turn: Turn) -> None:
+        first(turn)
+        after(turn)
+
+    return both
+
+
+def units_step(flow: str, target: str, after: Action | None = None) -> tuple[tuple[State, ...], tuple[Transition, ...]]:
+    name = f"{flow}:units"
+    action = _then(set_units, after)
+    return (
+        (State(name, units_card, resume_label="units"),),
+        (
+            Transition(name, "button:units", target, guard=has_units, action=action),
+            Transition(name, "text", target, guard=has_units, action=action),
+        ),
+    )
+
+
+def timezone_step(flow: str, target: str, after: Action | None = None) -> tuple[tuple[State, ...], tuple[Transition, ...]]:
+    ask, pick = f"{flow}:timezone", f"{flow}:timezone_pick"
+    action = _then(set_zone, after)
+    states = (
+        State(ask, timezone_card, resume_label="timezone", fallback="profile/timezone_unknown"),
+        State(pick, timezone_pick_card, resume_label="timezone", fallback="profile/timezone_unknown"),
+    )
+    transitions: list[Transition] = []
+    for source in (ask, pick):
+        transitions += [
+            Transition(source, "button:tz", target, guard=picked_zone, action=action),
+            Transition(source, "text", target, guard=picked_zone, action=action),
+            Transition(source, "text", pick, guard=typed_several_zones, action=offer_zones),
+        ]
+    return states, tuple(transitions)

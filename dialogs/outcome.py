@@ -1,0 +1,45 @@
+"""What the engine decided: the new session, the replies to send and the effects to apply.
+
+Plain data; the adapters render the replies and do the I/O."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dialogs.session import Session
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    payload: str
+
+    def data(self, version: int) -> str:
+        """Telegram callback data: the payload stamped with the session version it belongs to."""
+        return f"{version}|{self.payload}"
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class Reply:
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    buttons: Keyboard = ()
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Something outside the session to do in the same transaction (e.g. store logged sets)."""
+
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    session: Session
+    replies: tuple[Reply, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    notice: str = ""  # a short toast for the tapped button, if any

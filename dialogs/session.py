@@ -1,0 +1,76 @@
+"""The per-chat conversation record that the engine reads and returns.
+
+A `Session` is small, immutable and JSON-serialisable, so the storage layer can save it after
+every event and a restart continues at exactly the same step.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
+
+Unit = Literal["kg", "lb"]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the coach knows about the runner; stored as columns of the user's row."""
+
+    first_name: str = ""
+    units: Unit | None = None
+    timezone: str | None = None
+
+    @property
+    def onboarded(self) -> bool:
+        return self.units is not None and self.timezone is not None
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where a flow was when something interrupted it (a question in the middle of a workout)."""
+
+    flow: str
+    state: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+HOME_FLOW = "home"
+HOME_STATE = "home:idle"
+
+
+@dataclass(frozen=True)
+class Session:
+    flow: str = HOME_FLOW
+    state: str = HOME_STATE
+    data: dict[str, Any] = field(default_factory=dict)
+    stack: tuple[Frame, ...] = ()
+    version: int = 0
+    profile: Profile = Profile()
+    tap: str = ""  # the button data that made this version, to recognise a double tap
+
+
+    def conversation(self) -> dict[str, Any]:
+        """The part of the session that lives in the sessions table (the profile has columns)."""
+        return {
+            "flow": self.flow,
+            "state": self.state,
+            "data": self.data,
+            "stack": [asdict(frame) for frame in self.stack],
+            "tap": self.tap,
+        }
+
+    @classmethod
+    def restore(cls, conversation: dict[str, Any] | None, version: int, profile: Profile) -> Session:
+        if not conversation:
+            return cls(version=version, profile=profile)
+        return cls(
+            flow=conversation["flow"],
+            state=conversation["state"],
+            data=dict(conversation.get("data") or {}),
+            stack=tuple(Frame(**frame) for frame in conversation.get("stack") or ()),
+            version=version,
+            profile=profile,
+            tap=conversation.get("tap", ""),
+        )
+
+    def moved(self, **changes: Any) -> Session:
+        return replace(self, **changes)

@@ -1,0 +1,111 @@
+"""One step of the engine in progress: what guards and actions read and write.
+
+A `Turn` is a private, mutable working copy of the session; `finish` freezes it into an
+`Outcome`. Navigation (entering states, starting and ending flows) lives here so that flows,
+global intents and the engine all move the same way.
+"""
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING, Any
+
+from dialogs.flow import END
+from dialogs.outcome import Button, Effect, Keyboard, Outcome, Reply
+from dialogs.session import HOME_FLOW, Frame, Profile, Session
+
+if TYPE_CHECKING:
+    from dialogs.coach import Coach
+    from dialogs.events import Event
+    from dialogs.flow import Flow, State
+
+MAX_STACK = 3  # interrupted flows kept; an older one is dropped rather than growing forever
+
+
+class Turn:
+    def __init__(self, session: Session, event: Event, coach: Coach):
+        self.event = event
+        self.coach = coach
+        self.flow_name = session.flow
+        self.state_name = session.state
+        self.data: dict[str, Any] = copy.deepcopy(session.data)
+        self.stack: list[Frame] = list(session.stack)
+        self.profile: Profile = session.profile
+        self.replies: list[Reply] = []
+        self.effects: list[Effect] = []
+        self.notice = ""
+
+    # --- reading -------------------------------------------------------------------------
+    @property
+    def flow(self) -> Flow:
+        return self.coach.flows[self.flow_name]
+
+    @property
+    def state(self) -> State:
+        return self.flow.state(self.state_name)
+
+    @property
+    def argument(self) -> str:
+        """What follows the first ':' of a button payload (`units:kg` → `kg`)."""
+        return self.event.payload.partition(":")[2]
+
+    @property
+    def at_home(self) -> bool:
+        return self.flow_name == HOME_FLOW
+
+    # --- writing -------------------------------------------------------------------------
+    def say(self, template: str, buttons: Keyboard = (), **context: Any) -> None:
+        self.replies.append(Reply(template, context, buttons))
+
+    def button(self, label: str, payload: str, **context: Any) -> Button:
+        return Button(self.coach.catalog.label(label, **context), payload)
+
+    def effect(self, kind: str, **params: Any) -> None:
+        self.effects.append(Effect(kind, params))
+
+    # --- moving --------------------------------------------------------------------------
+    def show_card(self) -> None:
+        """Show the current step again, so the newest message carries the buttons that work."""
+        self.replies.append(self.state.prompt(self))
+
+    def go(self, target: str) -> None:
+        if target == END:
+            self.end_flow()
+        else:
+            self.state_name = target
+            self.show_card()
+
+    def start_flow(self, name: str) -> None:
+        """Begin a flow; an unfinished flow it interrupts is kept to come back to."""
+        self.stack = [frame for frame in self.stack if frame.flow != name]
+        if not self.at_home and self.flow_name != name:
+            self.stack = [*self.stack, Frame(self.flow_name, self.state_name, self.data)][-MAX_STACK:]
+        self.flow_name, self.data = name, {}
+        self.go(self.flow.initial)
+
+    def end_flow(self) -> None:
+        """Leave the current flow: back to the one it interrupted, or home."""
+        if self.stack:
+            frame = self.stack.pop()
+            self.flow_name, self.state_name, self.data = frame.flow, frame.state, frame.data
+            self.say("resume", title=self.flow.title)
+        else:
+            self.flow_name, self.data = HOME_FLOW, {}
+            self.state_name = self.flow.initial
+        self.show_card()
+
+    def leave_all(self) -> None:
+        """Drop every flow and go home without showing anything."""
+        self.stack = []
+        self.flow_name, self.data = HOME_FLOW, {}
+        self.state_name = self.flow.initial
+
+    def finish(self, before: Session) -> Outcome:
+        """Freeze the turn. The version moves only when the conversation moved, so the buttons
+        of the newest card stay valid after a question or a reply that changed nothing."""
+        after = Session(
+            self.flow_name, self.state_name, self.data, tuple(self.stack), before.version, self.profile, before.tap
+        )
+        if after.conversation() != before.conversation():
+            tap = f"{self.event.version}|{self.event.payload}" if self.event.kind == "button" else ""
+            after = after.moved(version=before.version + 1, tap=tap)
+        return Outcome(after, tuple(self.replies), tuple(self.effects), self.notice)

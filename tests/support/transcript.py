@@ -1,0 +1,91 @@
+"""Transcripts: conversations written as YAML and played through the pure engine.
+
+Each step is what the user does and what the coach must answer, by template key:
+
+    - user: /start                 # typed text or a command
+      bot: [welcome, profile/units]  # the reply templates, in order
+      buttons: [kg, lb]            # optional: labels of the last reply's buttons
+    - tap: kg                      # tap the button with this label among the last replies
+      bot: [profile/timezone]
+    - tap: kg                      # `stale: true` taps it with the version it was drawn at
+      stale: true
+      bot: [stale_menu, profile/timezone]
+    - expect: {state: home:idle, units: kg, timezone: Europe/Berlin}
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dialogs.coach import Coach
+from dialogs.engine import step
+from dialogs.events import Event
+from dialogs.outcome import Outcome
+from dialogs.session import Profile, Session
+
+
+@dataclass
+class Player:
+    coach: Coach
+    now: datetime
+    session: Session = field(default_factory=lambda: Session(profile=Profile(first_name="Ann")))
+    last: Outcome | None = None
+    drawn: dict[str, str] = field(default_factory=dict)  # label -> callback data, as last drawn
+
+    def say(self, text: str) -> Outcome:
+        return self._step(Event.from_text(text, self.now, self.session.profile.first_name))
+
+    def tap(self, label: str, stale: bool = False) -> Outcome:
+        if stale:
+            data = self.drawn[label]
+        else:
+            data = self.current_buttons()[label]
+        return self._step(Event.from_button(data, self.now, self.session.profile.first_name))
+
+    def current_buttons(self) -> dict[str, str]:
+        assert self.last is not None, "no reply yet"
+        version = self.last.session.version
+        return {b.label: b.data(version) for r in self.last.replies for row in r.buttons for b in row}
+
+    def _step(self, event: Event) -> Outcome:
+        self.last = step(self.session, event, self.coach)
+        self.session = self.last.session
+        self.drawn.update(self.current_buttons())
+        return self.last
+
+
+def play(path: Path, coach: Coach, now: datetime) -> None:
+    script = yaml.safe_load(path.read_text())
+    player = Player(coach, now)
+    for number, item in enumerate(script["steps"], start=1):
+        where = f"{path.name} step {number} ({item})"
+        if "user" in item:
+            outcome = player.say(str(item["user"]))
+        elif "tap" in item:
+            outcome = player.tap(item["tap"], stale=item.get("stale", False))
+        else:
+            _check_state(player.session, item["expect"], where)
+            continue
+        templates = [reply.template for reply in outcome.replies]
+        assert templates == item["bot"], f"{where}: coach answered {templates}"
+        if "buttons" in item:
+            labels = [b.label for row in outcome.replies[-1].buttons for b in row]
+            assert labels == item["buttons"], f"{where}: buttons were {labels}"
+        if "notice" in item:
+            assert outcome.notice == item["notice"], f"{where}: notice was {outcome.notice!r}"
+
+
+def _check_state(session: Session, expected: dict[str, Any], where: str) -> None:
+    actual = {
+        "flow": session.flow,
+        "state": session.state,
+        "units": session.profile.units,
+        "timezone": session.profile.timezone,
+        "stack": [frame.flow for frame in session.stack],
+    }
+    for key, value in expected.items():
+        assert actual[key] == value, f"{where}: {key} is {actual[key]!r}"

@@ -1,0 +1,56 @@
+"""Every flow is sound: one initial state, targets exist, nothing unreachable, no dead end."""
+import pytest
+
+from dialogs.flow import END, Flow, State, Transition
+from dialogs.flows import FLOWS
+from dialogs.outcome import Reply
+
+
+@pytest.mark.parametrize("name", sorted(FLOWS))
+def test_flow_is_sound(name):
+    assert FLOWS[name].problems() == []
+
+
+def test_every_state_has_a_card_that_renders(coach, now):
+    from dialogs.events import Event
+    from dialogs.session import Profile
+    from dialogs.turn import Turn
+    from dialogs.session import Session
+
+    for flow in FLOWS.values():
+        for state in flow.states:
+            session = Session(flow=flow.name, state=state.name, profile=Profile("Ann", "kg", "Europe/Berlin"),
+                              data={"zone_typed": "x", "zone_options": [["X, US", "America/Chicago"]]})
+            reply = state.prompt(Turn(session, Event.from_text("hi", now), coach))
+            assert coach.catalog.render(reply.template, reply.context)
+            assert reply.buttons, f"{state.name}: a card without buttons leaves the runner stuck"
+
+
+def _card(turn):
+    return Reply("stale_menu")
+
+
+def test_problems_are_found():
+    broken = Flow(
+        name="demo",
+        title="demo",
+        initial="demo:missing",
+        states=(State("demo:a", _card), State("demo:b", _card), State("other:c", _card)),
+        transitions=(
+            Transition("demo:a", "button:go", "demo:nowhere"),
+            Transition("demo:b", "shout", END),
+        ),
+    )
+    problems = "\n".join(broken.problems())
+    assert "initial state 'demo:missing' is not declared" in problems
+    assert "transition to unknown state 'demo:nowhere'" in problems
+    assert "unknown trigger 'shout'" in problems
+    assert "'other:c' is not named 'demo:…'" in problems
+    assert "'demo:b' is unreachable" in problems
+    assert "'other:c' is a dead end" in problems
+    assert "'demo:a' can never reach the end" in problems
+
+
+def test_root_flow_may_not_end():
+    root = Flow("r", "r", "r:a", (State("r:a", _card),), (Transition("r:a", "text", END),), root=True)
+    assert root.problems() == ["r: the root flow cannot end"]

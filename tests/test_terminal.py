@@ -1,0 +1,58 @@
+"""The terminal chat, run as the installed `armswing` command with a pipe for stdin."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def chat(tmp_path, lines, *args):
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.sqlite3'}"}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    return subprocess.run(
+        [str(BIN / "armswing"), "chat", "--name", "ann", *args],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_piped_onboarding_and_help(tmp_path):
+    done = chat(tmp_path, ["/start", "kg", "Europe/Berlin", "/help"])
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Hi Ann! I'm Armswing" in out
+    assert "Which units do your dumbbells use?" in out
+    assert "[1] kg   [2] lb" in out
+    assert "Which timezone are you in?" in out
+    assert "All set: weights in kg, time zone Europe/Berlin" in out
+    assert "/cancel — Leave what you are doing" in out
+    assert "<b>" not in out  # HTML is shown as plain text
+
+
+def test_numbers_tap_buttons_and_the_chat_continues_after_a_restart(tmp_path):
+    first = chat(tmp_path, ["/start", "2"])  # 2 = lb
+    assert "Which timezone are you in?" in first.stdout, first.stderr
+    second = chat(tmp_path, ["Munich", "/settings"])
+    assert "Units: lb" in second.stdout, second.stderr
+    assert "Timezone: Europe/Berlin" in second.stdout
+
+
+def test_bare_armswing_without_a_token_opens_the_terminal_chat(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}"}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    done = subprocess.run([str(BIN / "armswing")], input="/help\n", capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "What I can do" in done.stdout
+
+
+def test_run_refuses_a_malformed_token_without_printing_it(tmp_path):
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "not-a-token-SECRET", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite3'}"}
+    done = subprocess.run([str(BIN / "armswing"), "run"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    assert done.returncode == 2
+    assert "does not look like a bot token" in done.stderr
+    assert "SECRET" not in done.stderr + done.stdout
