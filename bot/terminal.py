@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import re
 import sys
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from bot.store import Who
 from dialogs.events import Event
 
 TAG = re.compile(r"<[^>]+>")
+log = logging.getLogger(__name__)
 
 
 def plain(text: str) -> str:
@@ -74,4 +76,9 @@ async def chat(runtime: Runtime, who: Who, source: TextIO = sys.stdin, out: Text
             event = Event.from_button(choices[int(number) - 1], now, who.first_name)
         else:
             event = Event.from_text(line, now, who.first_name)
-        choices = show(await runtime.conversations.handle(who, event), out) or choices
+        try:
+            result = await runtime.conversations.handle(who, event)
+        except Exception:  # one bad message must not end the chat; the transaction rolled back
+            log.exception("the terminal chat could not handle %r", line[:80])
+            result = Result((runtime.conversations.error_message(),))
+        choices = show(result, out) or choices

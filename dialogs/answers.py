@@ -46,15 +46,19 @@ def _match_reply(turn: Turn, match: Match) -> Reply:
     if match.kind == "suggest":
         buttons = tuple((_ref_button(turn, ref),) for ref in match.options)
         return Reply("answer/did_you_mean", {"options": [b.label for (b,) in buttons]}, buttons)
-    return Reply("answer/unknown", {})
+    return Reply(
+        "answer/unknown",
+        {
+            "topics": [topic.title for topic in knowledge.topics.values()],
+            "exercises": [exercise.name for exercise in knowledge.exercises.values()],
+        },
+    )
 
 
 def _ref_button(turn: Turn, ref: str) -> Button:
-    knowledge = turn.coach.catalog.knowledge
-    kind, _, ident = ref.partition(":")
-    if kind == "topic":
-        return Button(knowledge.topics[ident].title, ref)
-    return Button(knowledge.exercises[ident].name, f"ex:{ident}")
+    """A button that opens `ex:<id>`, `topic:<id>` or a bare topic id."""
+    payload = ref if ref.startswith(("ex:", "topic:")) else f"topic:{ref}"
+    return Button(turn.coach.catalog.knowledge.title(ref), payload)
 
 
 def _reply(turn: Turn, reply: Reply) -> None:

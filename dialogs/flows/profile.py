@@ -59,7 +59,7 @@ def timezone_card(turn: Turn) -> Reply:
 def timezone_pick_card(turn: Turn) -> Reply:
     now = turn.event.now
     rows = tuple(
-        (turn.button("zone_option", f"tz:{zone}", place=label, clock=local_clock(zone, now)),)
+        (turn.button("zone_option", f"tz:{zone}", place=label, zone=zone, clock=local_clock(zone, now)),)
         for label, zone in turn.data["zone_options"]
     )
     return Reply("profile/timezone_pick", {"typed": turn.data["zone_typed"]}, rows)

@@ -5,10 +5,9 @@ Each step is what the user does and what the coach must answer, by template key:
     - user: /start                 # typed text or a command
       bot: [welcome, profile/units]  # the reply templates, in order
       buttons: [kg, lb]            # optional: labels of the last reply's buttons
-    - tap: kg                      # tap the button with this label among the last replies
-      bot: [profile/timezone]
-    - tap: kg                      # `stale: true` taps it with the version it was drawn at
-      stale: true
+    - tap: kg                      # tap the newest button with this label, as it was drawn:
+      bot: [profile/timezone]      # a button of an older card keeps its old version (stale)
+    - tap: kg
       bot: [stale_menu, profile/timezone]
     - expect: {state: home:idle, units: kg, timezone: Europe/Berlin}
 """
@@ -39,12 +38,8 @@ class Player:
     def say(self, text: str) -> Outcome:
         return self._step(Event.from_text(text, self.now, self.session.profile.first_name))
 
-    def tap(self, label: str, stale: bool = False) -> Outcome:
-        if stale:
-            data = self.drawn[label]
-        else:
-            data = self.current_buttons()[label]
-        return self._step(Event.from_button(data, self.now, self.session.profile.first_name))
+    def tap(self, label: str) -> Outcome:
+        return self._step(Event.from_button(self.drawn[label], self.now, self.session.profile.first_name))
 
     def current_buttons(self) -> dict[str, str]:
         assert self.last is not None, "no reply yet"
@@ -66,7 +61,7 @@ def play(path: Path, coach: Coach, now: datetime) -> None:
         if "user" in item:
             outcome = player.say(str(item["user"]))
         elif "tap" in item:
-            outcome = player.tap(item["tap"], stale=item.get("stale", False))
+            outcome = player.tap(item["tap"])
         else:
             _check_state(player.session, item["expect"], where)
             continue
