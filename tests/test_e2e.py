@@ -1,0 +1,142 @@
+"""End to end: `armswing run` as a separate process against a local server that speaks the
+Bot API, in polling and in webhook mode, killed and restarted in the middle of a conversation."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from support.botapi import DEFAULT_TOKEN, FakeBotApi
+
+pytestmark = pytest.mark.e2e
+ARMSWING = str(Path(sys.executable).parent / "armswing")
+USER = 7001
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class BotProcess:
+    def __init__(self, api, workdir, mode, database_url):
+        self.api, self.workdir, self.mode = api, workdir, mode
+        self.port = free_port()
+        self.secret = "s3cret-Token_value"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_URL"))},
+            "TELEGRAM_BOT_TOKEN": DEFAULT_TOKEN,
+            "TELEGRAM_API_BASE_URL": api.base_url,
+            "TELEGRAM_BOT_MODE": mode,
+            "DATABASE_URL": database_url,
+        }
+        if mode == "webhook":
+            self.env |= {
+                "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+                "TELEGRAM_WEBHOOK_PORT": str(self.port),
+                "TELEGRAM_WEBHOOK_PATH": "tg-hook",
+                "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{self.port}/tg-hook",
+                "TELEGRAM_WEBHOOK_SECRET": self.secret,
+            }
+        self.process = None
+        self.log = workdir / "bot.log"
+
+    def start(self):
+        calls_before = len(self.api.calls("getUpdates" if self.mode == "polling" else "setWebhook"))
+        self.process = subprocess.Popen([ARMSWING, "run"], cwd=self.workdir, env=self.env,
+                                        stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
+        method = "getUpdates" if self.mode == "polling" else "setWebhook"
+        self.api.wait_for(lambda: len(self.api.calls(method)) > calls_before or self.process.poll() is not None, timeout=60)
+        assert self.process.poll() is None, self.log.read_text()
+        return self
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=15)
+        return self.process.returncode
+
+
+@pytest.fixture
+def api():
+    with FakeBotApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+def database_file(tmp_path):
+    return f"sqlite+aiosqlite:///{tmp_path / 'e2e.sqlite3'}"
+
+
+def tap(api, label):
+    message = [m for m in api.messages(USER) if m.get("reply_markup")][-1]
+    data = next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"] == label)
+    api.press(USER, message["message_id"], data)
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+def test_onboarding_over_the_bot_api(api, tmp_path, database_file, mode):
+    bot = BotProcess(api, tmp_path, mode, database_file).start()
+    try:
+        api.send_text(USER, "/start")
+        api.wait_for_message(USER, r"^Which units", timeout=20)
+        tap(api, "kg")
+        api.wait_for_message(USER, r"^Which timezone", timeout=20)
+        api.send_text(USER, "Europe/Berlin")
+        api.wait_for_message(USER, r"^All set: weights in kg, time zone Europe/Berlin", timeout=20)
+        api.send_text(USER, "/help")
+        api.wait_for_message(USER, r"^What I can do", timeout=20)
+        assert [c["command"] for c in api.calls("setMyCommands")[-1]["params"]["commands"]][0] == "start"
+    finally:
+        assert bot.stop() == 0, bot.log.read_text()
+    assert DEFAULT_TOKEN not in bot.log.read_text()
+    assert api.pending_updates() == []
+
+
+def test_killed_in_the_middle_of_onboarding_it_continues_at_the_same_step(api, tmp_path, database_file):
+    bot = BotProcess(api, tmp_path, "polling", database_file).start()
+    api.send_text(USER, "/start")
+    api.wait_for_message(USER, r"^Which units", timeout=20)
+    api.send_text(USER, "lb")
+    api.wait_for_message(USER, r"^Which timezone", timeout=20)
+    bot.stop(signal.SIGKILL)
+
+    api.send_text(USER, "Munich")  # sent while the bot is down: waits at Telegram
+    bot = BotProcess(api, tmp_path, "polling", database_file).start()
+    try:
+        api.wait_for_message(USER, r"^All set: weights in lb, time zone Europe/Berlin", timeout=20)
+    finally:
+        bot.stop()
+    welcomes = [m for m in api.messages(USER) if m["text"].startswith("Hi Ann!")]
+    assert len(welcomes) == 1
+
+
+def test_webhook_refuses_a_wrong_secret_and_answers_health(api, tmp_path, database_file):
+    bot = BotProcess(api, tmp_path, "webhook", database_file).start()
+    try:
+        assert api.webhook["url"].endswith("/tg-hook")
+        update = {"update_id": 999, "message": {"message_id": 1, "date": 0, "chat": {"id": USER, "type": "private"},
+                                                  "from": {"id": USER, "is_bot": False, "first_name": "Eve"}, "text": "/start"}}
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+            request = urllib.request.Request(f"http://127.0.0.1:{bot.port}/tg-hook", data=json.dumps(update).encode(),
+                                             headers={"Content-Type": "application/json", **headers})
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=10)
+            assert refused.value.code == 403
+        bad = urllib.request.Request(f"http://127.0.0.1:{bot.port}/tg-hook", data=b"{not json",
+                                     headers={"X-Telegram-Bot-Api-Secret-Token": bot.secret})
+        with pytest.raises(urllib.error.HTTPError) as rejected:
+            urllib.request.urlopen(bad, timeout=10)
+        assert rejected.value.code == 400
+        with urllib.request.urlopen(f"http://127.0.0.1:{bot.port}/healthz", timeout=10) as health:
+            assert json.load(health)["ok"] is True
+        assert api.calls("sendMessage") == []  # nothing was acted on
+    finally:
+        assert bot.stop() == 0, bot.log.read_text()

@@ -1,0 +1,180 @@
+"""The real PTB `Application` of Armswing, driven with updates through an offline request
+object: what Telegram would receive, call by call."""
+import asyncio
+import logging
+
+import pytest
+
+from bot.application import announce_commands, build_application, process
+from bot.logs import RedactingFormatter
+from bot.processor import PerUserUpdateProcessor
+from support.botapi import FakeTelegram
+from support.offline import (
+    OfflineRequest,
+    make_callback_update,
+    make_message_update,
+    make_photo_update,
+    make_sticker_update,
+)
+
+
+@pytest.fixture
+async def wired(runtime):
+    telegram = FakeTelegram()
+    application = build_application(runtime, OfflineRequest(telegram), OfflineRequest(telegram))
+    async with application:
+        yield application, telegram
+
+
+class Chat:
+    """One user talking to the application; update ids count up like Telegram's."""
+
+    next_update = 100
+
+    def __init__(self, application, telegram, user_id=42, first_name="Ann"):
+        self.application, self.telegram = application, telegram
+        self.user_id, self.first_name = user_id, first_name
+
+    def _id(self):
+        Chat.next_update += 1
+        return Chat.next_update
+
+    async def send(self, text):
+        update = make_message_update(self._id(), self.user_id, text, self.first_name, bot=self.application.bot)
+        await process(self.application, update)
+        return update
+
+    async def tap(self, label, message=None):
+        message = message or self.last_with_buttons()
+        data = next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"] == label)
+        update = make_callback_update(self._id(), self.user_id, message["message_id"], data, self.first_name,
+                                      bot=self.application.bot, message=message)
+        await process(self.application, update)
+
+    def texts(self):
+        return [m["text"] for m in self.telegram.messages(self.user_id)]
+
+    def last_with_buttons(self):
+        return [m for m in self.telegram.messages(self.user_id) if m.get("reply_markup")][-1]
+
+
+async def test_start_sends_html_with_buttons(wired):
+    application, telegram = wired
+    chat = Chat(application, telegram)
+    await chat.send("/start")
+    sent = telegram.calls("sendMessage")
+    assert [c["params"]["parse_mode"] for c in sent] == ["HTML", "HTML"]
+    assert chat.texts()[0].startswith("Hi Ann! I'm Armswing")
+    labels = [b["text"] for row in chat.last_with_buttons()["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["kg", "lb"]
+
+
+async def test_markup_in_a_name_is_shown_literally(wired):
+    application, telegram = wired
+    chat = Chat(application, telegram, user_id=43, first_name='<b>&"')
+    await chat.send("/start")
+    # The fake rejects malformed HTML like Telegram does; the entity-decoded text shows the name as typed.
+    assert chat.texts()[0].startswith('Hi <b>&"! I\'m Armswing')
+
+
+async def test_tapping_a_button_moves_on_and_clears_the_old_card(wired):
+    application, telegram = wired
+    chat = Chat(application, telegram)
+    await chat.send("/start")
+    card = chat.last_with_buttons()
+    await chat.tap("kg")
+    assert telegram.calls("answerCallbackQuery")
+    assert "reply_markup" not in telegram.messages(chat.user_id)[1] or not telegram.messages(chat.user_id)[1]["reply_markup"]
+    assert chat.texts()[-1].startswith("Which timezone are you in?")
+    # The same tap again (a double tap on the old card): acted on once, with a short notice.
+    await chat.tap("kg", message=card)
+    assert telegram.callback_answers[-1]["text"] == "Already done ✓"
+    assert chat.texts()[-1].startswith("Which timezone are you in?")
+    # Another button of that old card: out of date, and the current card again.
+    await chat.tap("lb", message=card)
+    assert chat.texts()[-2] == "That menu is out of date. Here is the current one:"
+    assert chat.texts()[-1].startswith("Which timezone are you in?")
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda app: make_sticker_update(900, 44, bot=app.bot), "I can only read text for now"),
+        (lambda app: make_photo_update(901, 44, bot=app.bot), "I can only read text for now"),
+        (lambda app: make_message_update(902, 44, "x" * 4096, bot=app.bot), "Sorry, I don't know that one"),
+        (lambda app: make_message_update(903, 44, "   ", bot=app.bot), "That message looks empty"),
+        (lambda app: make_message_update(904, 44, "🏃‍♀️💪", bot=app.bot), "Sorry, I don't know that one"),
+        (lambda app: make_callback_update(905, 44, 1, "forged-data", bot=app.bot), "That menu is out of date"),
+    ],
+)
+async def test_odd_messages_get_a_polite_answer(wired, make, expected):
+    application, telegram = wired
+    await process(application, make(application))
+    assert telegram.messages(44)[0]["text"].startswith(expected)
+
+
+async def test_a_crash_in_one_chat_is_apologised_for_and_other_chats_go_on(wired, monkeypatch, caplog):
+    application, telegram = wired
+    conversations = application.bot_data["conversations"]
+    real = conversations.handle
+
+    async def failing_for_45(who, event, update_id=None):
+        if who.user_id == 45:
+            raise RuntimeError("boom")
+        return await real(who, event, update_id)
+
+    monkeypatch.setattr(conversations, "handle", failing_for_45)
+    with caplog.at_level(logging.ERROR):
+        await asyncio.gather(Chat(application, telegram, 45).send("/start"), Chat(application, telegram, 46).send("/start"))
+    assert telegram.messages(45)[0]["text"].startswith("Sorry, something went wrong on my side")
+    assert telegram.messages(46)[0]["text"].startswith("Hi Ann!")
+    assert any("failed" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+async def test_group_chats_are_ignored(wired):
+    application, telegram = wired
+    await process(application, make_message_update(950, 47, "/start", bot=application.bot, chat_id=-100))
+    assert telegram.calls("sendMessage") == []
+
+
+async def test_commands_are_announced(wired, runtime):
+    application, telegram = wired
+    await announce_commands(application, runtime)
+    commands = telegram.calls("setMyCommands")[0]["params"]["commands"]
+    assert [c["command"] for c in commands][:2] == ["start", "ask"]
+    assert {"help", "cancel", "settings"} <= {c["command"] for c in commands}
+
+
+async def test_each_users_updates_run_in_order_and_users_run_concurrently():
+    processor = PerUserUpdateProcessor()
+    log = []
+
+    async def work(name, delay):
+        log.append(f"{name} start")
+        await asyncio.sleep(delay)
+        log.append(f"{name} end")
+
+    a1 = make_message_update(1, 1, "a1")
+    a2 = make_message_update(2, 1, "a2")
+    b1 = make_message_update(3, 2, "b1")
+    await asyncio.gather(
+        processor.process_update(a1, work("a1", 0.05)),
+        processor.process_update(a2, work("a2", 0)),
+        processor.process_update(b1, work("b1", 0)),
+    )
+    assert log.index("a1 end") < log.index("a2 start")  # one user: strictly one after another
+    assert log.index("b1 end") < log.index("a1 end")  # another user did not wait for the slow one
+    assert processor._locks == {}  # nothing kept once a user is idle
+
+
+def test_secrets_are_masked_in_log_lines_and_tracebacks():
+    formatter = RedactingFormatter("%(message)s", ["123:SECRET"])
+    try:
+        raise ValueError("POST https://api.telegram.org/bot123:SECRET/getMe failed")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "url %s", ("bot123:SECRET/x",), sys.exc_info())
+    line = formatter.format(record)
+    assert "SECRET" not in line
+    assert line.startswith("url bot<redacted>/x") and line.endswith("bot<redacted>/getMe failed")
