@@ -1,0 +1,230 @@
+"""The rep-log parser: a table of messages and results, the card line, and properties."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from dialogs.replog import (
+    MAX_CHARS,
+    MAX_REPS,
+    MAX_SETS,
+    MAX_WEIGHT_KG,
+    Ambiguous,
+    Invalid,
+    LogEntry,
+    NotALog,
+    Parsed,
+    SetLog,
+    describe,
+    parse_log,
+)
+
+DATA = yaml.safe_load((Path(__file__).parent / "data" / "replog_cases.yaml").read_text(encoding="utf-8"))
+EXERCISES: dict[str, list[str]] = DATA["exercises"]
+NAMES = {exercise_id: names[0] for exercise_id, names in EXERCISES.items()}
+CASES: list[dict] = DATA["cases"]
+
+_SET = re.compile(r"(?:(\d+)x)?(\d+)(?:@([\d.]+)(kg|lb))?")
+
+
+def entry(spec: str) -> LogEntry:
+    """The LogEntry that a spec such as `shoulder_press 3x12@8kg 10@8kg` names (see the YAML)."""
+    exercise_id, *parts = spec.split()
+    sets: list[SetLog] = []
+    for part in parts:
+        match = _SET.fullmatch(part)
+        assert match, f"bad set {part!r} in {spec!r}"
+        count, reps, weight, unit = match.groups()
+        sets += [SetLog(int(reps), Decimal(weight) if weight else None, unit)] * int(count or 1)
+    return LogEntry(exercise_id, tuple(sets))
+
+
+def expected(case: dict):
+    if "parsed" in case:
+        return Parsed(entry(case["parsed"]))
+    if "ambiguous" in case:
+        return Ambiguous(tuple(entry(spec) for spec in case["ambiguous"]))
+    if "invalid" in case:
+        return Invalid(case["invalid"], case.get("detail", {}))
+    assert case.get("not_a_log") is True, case
+    return NotALog()
+
+
+def parse(text: str, *, unit: str = "kg", current: str | None = None):
+    return parse_log(text, exercises=EXERCISES, default_unit=unit, current_exercise=current)
+
+
+# --- the table -----------------------------------------------------------------------------
+
+
+def test_the_table_is_big_and_has_no_repeats():
+    keys = [(c["text"], c.get("current"), c.get("unit", "kg")) for c in CASES]
+    assert len(CASES) >= 120
+    assert len(keys) == len(set(keys))
+    assert all(sum(k in c for k in ("parsed", "ambiguous", "invalid", "not_a_log")) == 1 for c in CASES)
+
+
+@pytest.mark.parametrize(
+    "case", CASES, ids=[f"{c['text']!r}{' in ' + c['current'] if c.get('current') else ''}" for c in CASES]
+)
+def test_case(case):
+    assert parse(case["text"], unit=case.get("unit", "kg"), current=case.get("current")) == expected(case)
+
+
+def test_every_ambiguous_case_really_has_two_readings():
+    assert all(len(c["ambiguous"]) >= 2 for c in CASES if "ambiguous" in c)
+
+
+# --- huge and hostile input ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3x12 ohp 8kg " * 400,  # a log, but 5,200 characters
+        "x" * 4096,
+        "1" * 4096,
+        "💪" * 4096,
+        "<b>" * 1365,
+        ("ohp 3x12 8kg " * 40)[:MAX_CHARS + 1],
+    ],
+)
+def test_long_messages_are_not_logs(text):
+    assert parse(text, current="shoulder_press") == NotALog()
+
+
+@pytest.mark.parametrize(
+    "text, result",
+    [
+        ("ohp " * 124, NotALog()),
+        ("1x" * 249 + "1", Invalid("unreadable")),
+        ("1 " * 249, Invalid("too_many_sets", {"sets": 249, "max": MAX_SETS})),
+        ("9" * 499, Invalid("too_many_reps", {"reps": int("9" * 499), "max": MAX_REPS})),
+    ],
+)
+def test_messages_just_under_the_cap_are_read(text, result):
+    assert len(text) <= MAX_CHARS
+    assert parse(text, current="shoulder_press") == result
+
+
+# --- the card line -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spec, line",
+    [
+        ("shoulder_press 3x12@8kg", "Shoulder press — 3 × 12 @ 8 kg"),
+        ("chest_press 12@10kg 10@12kg", "Chest press — 12 @ 10 kg, 10 @ 12 kg"),
+        ("lateral_raise 15", "Lateral raise — 1 × 15"),
+        ("lateral_raise 2x15 12", "Lateral raise — 2 × 15, 1 × 12"),
+        ("chest_press 12@15lb", "Chest press — 12 @ 15 lb"),
+        ("curl_to_press 2x15@5kg 12@5kg", "Curl to press — 2 × 15 @ 5 kg, 12 @ 5 kg"),
+        ("bent_over_row 12@10kg 12@10lb", "Bent-over row — 12 @ 10 kg, 12 @ 10 lb"),
+        ("renegade_row 3x8@6.5kg", "Renegade row — 3 × 8 @ 6.5 kg"),
+        ("shoulder_press 12@8kg 10@8kg 12@8kg", "Shoulder press — 12 @ 8 kg, 10 @ 8 kg, 12 @ 8 kg"),
+    ],
+)
+def test_describe(spec, line):
+    assert describe(entry(spec), NAMES) == line
+
+
+@pytest.mark.parametrize(
+    "weight, shown",
+    [("8.0", "8"), ("7.50", "7.5"), ("100", "100"), ("1E+2", "100"), ("0.25", "0.25"), ("12.500", "12.5")],
+)
+def test_describe_writes_weights_without_trailing_zeros(weight, shown):
+    line = describe(LogEntry("shoulder_press", (SetLog(12, Decimal(weight), "kg"),) * 3), NAMES)
+    assert line == f"Shoulder press — 3 × 12 @ {shown} kg"
+
+
+def test_weight_in_kg_is_exact():
+    assert SetLog(12, Decimal("8"), "lb").weight_kg == Decimal("3.62873896")
+    assert SetLog(12, Decimal("17.5"), "lb").weight_kg == Decimal("7.937866475")
+    assert SetLog(12, Decimal("7.5"), "kg").weight_kg == Decimal("7.5")
+    assert SetLog(12, None, None).weight_kg is None
+
+
+def test_a_weight_keeps_the_digits_typed():
+    result = parse("ohp 3x12 8.50 kg")
+    assert isinstance(result, Parsed)
+    assert str(result.entry.sets[0].weight) == "8.50"
+
+
+# --- properties ----------------------------------------------------------------------------
+
+RESULTS = (Parsed, Ambiguous, Invalid, NotALog)
+LOGGISH = st.sampled_from(
+    [
+        "3x12", "12", "8", "0", "-5", "7.5", "7,5", "101", "21", "4x10x12", "x", "X", "×", "*", "@",
+        "kg", "kgs", "kilos", "lb", "lbs", "pounds", "sets", "set", "reps", "rep", "of", "with", "at",
+        "times", "and", "then", ",", ";", ":", "/", "-", "—", "(", ")", ".", "?", "!", "\n",
+        "did", "each", "side", "ohp", "shoulder press", "sholder pres", "rows", "renegade rows",
+        "curl and press", "lateral", "bench press", "should", "what", "how many", "deadlifts",
+        "one", "twelve", "💪", "<b>", "</b>", "'; DROP TABLE logs; --", "&amp;", "١٢", "ｘ",
+    ]
+)
+LOGGISH_TEXT = st.lists(LOGGISH, max_size=25).map(" ".join) | st.lists(LOGGISH, max_size=25).map("".join)
+CURRENT = st.none() | st.sampled_from(sorted(EXERCISES))
+UNITS = st.sampled_from(["kg", "lb"])
+
+
+def _is_storable(e: LogEntry) -> bool:
+    weighed = [s.weight is not None for s in e.sets]
+    return (
+        e.exercise_id in EXERCISES
+        and 1 <= len(e.sets) <= MAX_SETS
+        and (all(weighed) or not any(weighed))
+        and all(1 <= s.reps <= MAX_REPS for s in e.sets)
+        and all(s.weight is None or 0 < s.weight_kg <= MAX_WEIGHT_KG for s in e.sets)
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=MAX_CHARS + 20) | LOGGISH_TEXT, current=CURRENT, unit=UNITS)
+@example(text="1" * 4096, current=None, unit="kg")
+@example(text="\x00\ud7ff\U0010ffff", current=None, unit="kg")
+def test_parse_never_raises_and_only_accepts_storable_logs(text, current, unit):
+    result = parse(text, unit=unit, current=current)
+    assert isinstance(result, RESULTS)
+    assert parse(text, unit=unit, current=current) == result  # deterministic
+    if isinstance(result, Parsed):
+        assert _is_storable(result.entry)
+    if isinstance(result, Ambiguous):
+        assert len(result.options) >= 2
+        assert len(set(result.options)) == len(result.options)
+        assert all(_is_storable(option) for option in result.options)
+    if isinstance(result, Invalid):
+        assert isinstance(result.reason, str) and isinstance(result.detail, dict)
+
+
+def _weights():
+    kilos = st.integers(1, MAX_WEIGHT_KG * 100).map(lambda c: (Decimal(c) / 100, "kg"))
+    pounds = st.integers(1, 44092).map(lambda c: (Decimal(c) / 100, "lb"))  # 440.92 lb ≈ 199.999 kg
+    return kilos | pounds
+
+
+@st.composite
+def entries(draw) -> LogEntry:
+    """Any entry the parser may return: 1–20 sets of 1–100 reps, every set weighed or none."""
+    reps = st.integers(1, MAX_REPS)
+    if draw(st.booleans()):
+        one_set = st.builds(lambda r, w: SetLog(r, *w), reps, _weights())
+    else:
+        one_set = st.builds(lambda r: SetLog(r, None, None), reps)
+    pool = draw(st.lists(one_set, min_size=1, max_size=MAX_SETS))  # a small pool makes runs likely
+    sets = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=MAX_SETS))
+    return LogEntry(draw(st.sampled_from(sorted(EXERCISES))), tuple(sets))
+
+
+@settings(max_examples=300, deadline=None)
+@given(e=entries(), current=CURRENT, unit=UNITS)
+def test_the_card_line_reads_back_to_its_entry(e, current, unit):
+    line = describe(e, NAMES)
+    assert len(line) <= MAX_CHARS
+    assert parse(line, unit=unit, current=current) == Parsed(e)
