@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot import effects
 from bot.store import Store, Who
 from dialogs.coach import Coach
 from dialogs.engine import step
@@ -35,6 +36,14 @@ class Result:
     notice: str = ""
     repeated: bool = False  # a redelivered update: nothing changed, these are the first replies again
     moved: bool = False  # the conversation moved on, so older buttons no longer work
+    timers: tuple[Timer, ...] = ()  # to start now that the transaction committed
+
+
+@dataclass(frozen=True)
+class Timer:
+    seconds: float
+    payload: str
+    version: int
 
 
 class Conversations:
@@ -56,9 +65,14 @@ class Conversations:
             messages = tuple(self.render(reply, outcome.session.version) for reply in outcome.replies)
             if outcome.session != session:
                 await tx.save(who, outcome.session)
+            await effects.apply(tx, who, outcome.effects)
             if update_id is not None:
                 tx.remember(update_id, who, [m.to_json() for m in messages])
-        return Result(messages, outcome.notice, moved=outcome.session.version != session.version)
+        version = outcome.session.version
+        timers = tuple(
+            Timer(e.params["seconds"], e.params["payload"], version) for e in outcome.effects if e.kind == "timer"
+        )
+        return Result(messages, outcome.notice, moved=version != session.version, timers=timers)
 
     def error_message(self) -> Message:
         return Message(self.coach.catalog.render("error", {}))

@@ -50,7 +50,7 @@ class Transaction:
         )
         user = await self.db.scalar(select(User).where(User.id == who.user_id).with_for_update())
         conversation = await self.db.get(Conversation, who.user_id)
-        profile = Profile(first_name=user.first_name, units=user.units, timezone=user.timezone)
+        profile = Profile(user.first_name, user.units, user.timezone, dict(user.record or {}))
         if conversation is None:
             return Session(profile=profile)
         return Session.restore(conversation.state, conversation.version, profile)
@@ -61,6 +61,7 @@ class Transaction:
         user.first_name = session.profile.first_name[:64]
         user.units = session.profile.units
         user.timezone = session.profile.timezone
+        user.record = session.profile.record
         await self.db.merge(
             Conversation(user_id=who.user_id, version=session.version, state=session.conversation(), updated_at=self.now)
         )

@@ -1,7 +1,8 @@
 """The engine: one pure function from (session, event) to an outcome.
 
 Order of precedence for an event:
-1. a button drawn for an older version of the session is stale (or a double tap);
+1. a button drawn for an older version of the session is stale (or a double tap), and so is a
+   timer set before the runner moved on; a reminder's buttons reach global intents only;
 2. a sticker, photo or empty message gets a polite word;
 3. global intents (/help, /cancel, /start, /settings, menu buttons) work in every state;
 4. the current state's transitions;
@@ -43,6 +44,13 @@ def _valid(session: Session, coach: Coach) -> Session:
 
 def _route(turn: Turn, session: Session) -> None:
     event = turn.event
+    if event.kind == "timer" and event.version != session.version:
+        return  # the runner moved on before the timer fired: nothing to say
+    if event.anytime:
+        if not intents.handle(turn):
+            turn.say("stale_menu")
+            turn.show_card()
+        return
     if event.kind == "button" and event.version != session.version:
         if event.version is not None and f"{event.version}|{event.payload}" == session.tap:
             turn.notice = turn.coach.catalog.label("already_done")

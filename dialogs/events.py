@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-EventKind = Literal["text", "command", "button", "media"]
+EventKind = Literal["text", "command", "button", "media", "timer"]
 
 # Telegram caps a message at 4,096 characters; nothing the coach does needs more than this much
 # of a message, and a bounded input keeps every parser and matcher fast.
@@ -21,7 +21,8 @@ class Event:
     command: str = ""  # lower-case, without the slash or the @botname
     args: str = ""  # what followed the command
     payload: str = ""  # a button's action
-    version: int | None = None  # the session version the button was drawn at
+    version: int | None = None  # the session version the button or timer was made at
+    anytime: bool = False  # a button of a message outside the conversation (a reminder)
     first_name: str = ""  # the sender's name as Telegram gives it now
 
     @classmethod
@@ -38,6 +39,13 @@ class Event:
     def from_button(cls, data: str, now: datetime, first_name: str = "") -> Event:
         """A tapped inline button; `data` is `<version>|<payload>` as `Button.data` made it."""
         version, sep, payload = (data or "").partition("|")
+        if sep and version == "g":
+            return cls("button", now, payload=payload, anytime=True, first_name=first_name)
         if not sep or not version.isdigit():
             return cls("button", now, payload="", version=None, first_name=first_name)
         return cls("button", now, payload=payload, version=int(version), first_name=first_name)
+
+    @classmethod
+    def timer(cls, payload: str, version: int, now: datetime) -> Event:
+        """A timer the engine asked for (e.g. the end of a rest) has fired."""
+        return cls("timer", now, payload=payload, version=version)

@@ -7,7 +7,8 @@ shows that state's card. `END` leaves the flow: back to the interrupted flow, or
 Triggers:
 - ``"button:<name>"`` — a button whose payload is ``<name>`` or ``<name>:<argument>``;
 - ``"command:<name>"`` — ``/<name>``;
-- ``"text"`` — any typed text.
+- ``"text"`` — any typed text;
+- ``"timer:<name>"`` — a timer the flow set (an `Effect("timer", …)`) has fired.
 """
 from __future__ import annotations
 
@@ -81,7 +82,7 @@ class Flow:
                 found.append(f"{self.name}: transition to unknown state {t.target!r}")
             if t.target == END and self.root:
                 found.append(f"{self.name}: the root flow cannot end")
-            if t.trigger.partition(":")[0] not in {"button", "command", "text"}:
+            if t.trigger.partition(":")[0] not in {"button", "command", "text", "timer"}:
                 found.append(f"{self.name}: unknown trigger {t.trigger!r}")
             edges[t.source].add(t.target)
         reachable = _closure(self.initial, edges)
@@ -107,8 +108,8 @@ def _closure(start: str, edges: dict[str, set[str]]) -> set[str]:
 
 def trigger_of(kind: str, command: str, payload: str) -> str:
     """The trigger an event fires: what `Transition.trigger` is compared with."""
-    if kind == "button":
-        return "button:" + payload.partition(":")[0]
+    if kind in ("button", "timer"):
+        return f"{kind}:" + payload.partition(":")[0]
     if kind == "command":
         return "command:" + command
     return kind

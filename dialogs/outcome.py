@@ -9,14 +9,18 @@ from typing import Any
 from dialogs.session import Session
 
 
+ANYTIME = "g"  # the "version" of a button that works whatever the conversation did since
+
+
 @dataclass(frozen=True)
 class Button:
     label: str
     payload: str
+    anytime: bool = False  # for messages outside the conversation (reminders): global intents only
 
     def data(self, version: int) -> str:
         """Telegram callback data: the payload stamped with the session version it belongs to."""
-        return f"{version}|{self.payload}"
+        return f"{ANYTIME if self.anytime else version}|{self.payload}"
 
 
 Keyboard = tuple[tuple[Button, ...], ...]

@@ -18,6 +18,10 @@ class Profile:
     first_name: str = ""
     units: Unit | None = None
     timezone: str | None = None
+    # The training record: "dumbbells" (what the runner owns, in their units) and "workouts"
+    # (finished workouts) are written by the engine; "exercises" (last sets and best per
+    # exercise) is recomputed by storage from the set log whenever the log changes.
+    record: dict[str, Any] = field(default_factory=dict)
 
     @property
     def onboarded(self) -> bool:
@@ -44,7 +48,7 @@ class Session:
     data: dict[str, Any] = field(default_factory=dict)
     stack: tuple[Frame, ...] = ()
     version: int = 0
-    profile: Profile = Profile()
+    profile: Profile = field(default_factory=Profile)
     tap: str = ""  # the button data that made this version, to recognise a double tap
 
 

@@ -1,0 +1,118 @@
+"""Today's workout: which exercises, how many sets, and what weight, from the runner's record.
+
+The coaching rules (from the content): light to moderate weights, 10–15 reps, form first,
+twice a week. Progression stays inside that window: every set at 15 reps last time → a little
+more weight; any set under 10 → a little less; otherwise the same weight again.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from dialogs.session import Profile, Unit
+
+REP_LOW, REP_TARGET, REP_HIGH = 10, 12, 15
+WEEKLY_GOAL = 2
+REST_SECONDS = 60
+SECONDS_PER_SET = 45
+FIRST_SESSIONS = 4  # two sets per exercise while the movements are new, three after that
+KG_PER_LB = Decimal("0.45359237")
+# Exercises done with the lighter dumbbells when the runner owns more than one pair.
+LIGHT_MOVES = frozenset({"lateral_raise", "shoulder_press", "curl_to_press", "renegade_row"})
+
+Advice = Literal["first", "same", "more", "less"]
+
+
+@dataclass(frozen=True)
+class PlannedExercise:
+    exercise_id: str
+    sets: int
+    reps: int
+    weight: Decimal | None  # in `unit`; None when the runner has not said what they lift
+    unit: Unit
+    advice: Advice
+    last: tuple[tuple[int, Decimal | None], ...] = ()  # last time's (reps, weight in `unit`)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "exercise_id": self.exercise_id, "sets": self.sets, "reps": self.reps,
+            "weight": None if self.weight is None else str(self.weight), "unit": self.unit,
+            "advice": self.advice, "last": [[r, None if w is None else str(w)] for r, w in self.last],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PlannedExercise:
+        return cls(
+            data["exercise_id"], data["sets"], data["reps"],
+            None if data["weight"] is None else Decimal(data["weight"]), data["unit"], data["advice"],
+            tuple((r, None if w is None else Decimal(w)) for r, w in data["last"]),
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    exercises: tuple[PlannedExercise, ...]
+    session_of_week: int  # 1 for the first workout this week, 2 for the second, …
+
+    @property
+    def minutes(self) -> int:
+        sets = sum(item.sets for item in self.exercises)
+        seconds = sets * (SECONDS_PER_SET + REST_SECONDS) + 60 * len(self.exercises)
+        return max(5, round(seconds / 60 / 5) * 5)
+
+
+def step_for(weight: Decimal, unit: Unit) -> Decimal:
+    """The next dumbbell up or down: small steps for light weights, as racks are sized."""
+    if unit == "kg":
+        return Decimal(1) if weight < 10 else Decimal(2)
+    return Decimal("2.5") if weight < 20 else Decimal(5)
+
+
+def convert(weight: Decimal, from_unit: str | None, to_unit: Unit) -> Decimal:
+    if from_unit in (None, to_unit):
+        return weight
+    kg = weight * KG_PER_LB if from_unit == "lb" else weight
+    exact = kg if to_unit == "kg" else kg / KG_PER_LB
+    return (exact * 2).quantize(Decimal(1)) / 2  # dumbbells come in half-unit steps at best
+
+
+def workouts_this_week(profile: Profile, now: datetime) -> int:
+    """Finished workouts since Monday 00:00 in the runner's timezone."""
+    zone = ZoneInfo(profile.timezone or "UTC")
+    local = now.astimezone(zone)
+    monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    finished = [datetime.fromisoformat(w["at"]) for w in profile.record.get("workouts", [])]
+    return sum(1 for moment in finished if moment >= monday)
+
+
+def plan_today(profile: Profile, exercise_ids: Sequence[str], now: datetime) -> Plan:
+    unit: Unit = profile.units or "kg"
+    record = profile.record.get("exercises", {})
+    owned = sorted(Decimal(w) for w in profile.record.get("dumbbells", []))
+    sets = 2 if len(profile.record.get("workouts", [])) < FIRST_SESSIONS else 3
+    planned = tuple(_planned(ex, record.get(ex), owned, unit, sets) for ex in exercise_ids)
+    return Plan(planned, workouts_this_week(profile, now) + 1)
+
+
+def _planned(exercise_id: str, last: dict | None, owned: list[Decimal], unit: Unit, sets: int) -> PlannedExercise:
+    if not last or not last.get("sets"):
+        weight = (owned[0] if exercise_id in LIGHT_MOVES else owned[len(owned) // 2]) if owned else None
+        return PlannedExercise(exercise_id, sets, REP_TARGET, weight, unit, "first")
+    done = tuple(
+        (s["reps"], None if s.get("weight") is None else convert(Decimal(s["weight"]), s.get("unit"), unit))
+        for s in last["sets"]
+    )
+    weights = [w for _, w in done if w is not None]
+    weight = max(weights) if weights else None
+    advice: Advice = "same"
+    if weight is not None and all(reps >= REP_HIGH for reps, _ in done):
+        weight, advice = weight + step_for(weight, unit), "more"
+    elif weight is not None and any(reps < REP_LOW for reps, _ in done):
+        lighter = weight - step_for(weight, unit)
+        if lighter > 0:
+            weight, advice = lighter, "less"
+    return PlannedExercise(exercise_id, sets, REP_TARGET, weight, unit, advice, done)
