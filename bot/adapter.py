@@ -12,7 +12,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
-from bot.conversation import Conversations, Message, Result
+from bot.conversation import Conversations, Message, Result, Timer
 from bot.store import Who
 from dialogs.events import Event
 
@@ -72,6 +72,24 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await deliver(context.bot, who.chat_id, result, update.callback_query)
     except Forbidden:
         log.info("update %s: the user blocked the bot", update.update_id)
+    start_timers(context, who, result.timers)
+
+
+def start_timers(context: ContextTypes.DEFAULT_TYPE, who: Who, timers: tuple[Timer, ...]) -> None:
+    """In-memory and best effort: after a restart the card's own button does the same."""
+    for timer in timers:
+        context.job_queue.run_once(_fire, when=timer.seconds, data=(who, timer), name=f"timer:{who.user_id}")
+
+
+async def _fire(context: ContextTypes.DEFAULT_TYPE) -> None:
+    who, timer = context.job.data
+    conversations: Conversations = context.application.bot_data["conversations"]
+
+    async def handle() -> None:
+        result = await conversations.handle(who, Event.timer(timer.payload, timer.version, datetime.now(UTC)))
+        await deliver(context.bot, who.chat_id, result)
+
+    await context.application.update_processor.run_for(who.user_id, handle())
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

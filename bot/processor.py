@@ -29,13 +29,16 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int | None, tuple[asyncio.Lock, int]] = {}
 
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = user_key(update)
+        await self.run_for(user_key(update), super().process_update(update, coroutine))
+
+    async def run_for(self, key: int | None, coroutine: Awaitable[Any]) -> None:
+        """Run `coroutine` in `key`'s turn: after that user's earlier updates and timers."""
         lock, users = self._locks.get(key, (None, 0))
         lock = lock or asyncio.Lock()
         self._locks[key] = (lock, users + 1)
         try:
             async with lock:
-                await super().process_update(update, coroutine)
+                await coroutine
         finally:
             lock, users = self._locks[key]
             if users == 1:

@@ -13,7 +13,7 @@ import sys
 from datetime import UTC, datetime
 from typing import TextIO
 
-from bot.conversation import Message, Result
+from bot.conversation import Message, Result, Timer
 from bot.runtime import Runtime
 from bot.store import Who
 from dialogs.events import Event
@@ -60,6 +60,7 @@ async def chat(runtime: Runtime, who: Who, source: TextIO = sys.stdin, out: Text
     if interactive:
         out.write("Armswing terminal chat. Type /start to begin, a number to tap a button, Ctrl-D to leave.\n\n")
     choices: list[str] = []
+    timers: set[asyncio.Task] = set()
     while True:
         if interactive:
             out.write("you> ")
@@ -76,9 +77,27 @@ async def chat(runtime: Runtime, who: Who, source: TextIO = sys.stdin, out: Text
             event = Event.from_button(choices[int(number) - 1], now, who.first_name)
         else:
             event = Event.from_text(line, now, who.first_name)
-        try:
-            result = await runtime.conversations.handle(who, event)
-        except Exception:  # one bad message must not end the chat; the transaction rolled back
-            log.exception("the terminal chat could not handle %r", line[:80])
-            result = Result((runtime.conversations.error_message(),))
+        result = await _handle(runtime, who, event, line)
         choices = show(result, out) or choices
+        if interactive:  # from a pipe the next line is already there: the runner taps "next" instead
+            for timer in result.timers:
+                timers.add(asyncio.create_task(_after(timer, runtime, who, out)))
+                timers = {task for task in timers if not task.done()}
+    for task in timers:
+        task.cancel()
+
+
+async def _handle(runtime: Runtime, who: Who, event: Event, what: str) -> Result:
+    try:
+        return await runtime.conversations.handle(who, event)
+    except Exception:  # one bad message must not end the chat; the transaction rolled back
+        log.exception("the terminal chat could not handle %r", what[:80])
+        return Result((runtime.conversations.error_message(),))
+
+
+async def _after(timer: Timer, runtime: Runtime, who: Who, out: TextIO) -> None:
+    await asyncio.sleep(timer.seconds)
+    out.write("\n")
+    show(await _handle(runtime, who, Event.timer(timer.payload, timer.version, datetime.now(UTC)), "timer"), out)
+    out.write("you> ")
+    out.flush()

@@ -64,7 +64,6 @@ def _ref_button(turn: Turn, ref: str) -> Button:
 def _reply(turn: Turn, reply: Reply) -> None:
     """Send the answer; inside a flow, add a button back to the exact step the runner was at."""
     if not turn.at_home:
-        step = turn.coach.catalog.label(f"step/{turn.state.resume_label}")
-        back = (turn.button("back_to", "resume", step=step),)
+        back = (turn.button("back_to", "resume", step=turn.step_name()),)
         reply = Reply(reply.template, reply.context, (*reply.buttons, back))
     turn.replies.append(reply)

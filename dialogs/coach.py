@@ -17,8 +17,10 @@ class Coach:
     matcher: Matcher
     places: Places
     flows: Mapping[str, Flow]
+    exercise_names: Mapping[str, tuple[str, ...]]  # id -> display name and aliases, for the log parser
 
     @classmethod
     def load(cls) -> Coach:
         catalog = Catalog.load()
-        return cls(catalog, Matcher(catalog.knowledge), Places.load(), FLOWS)
+        names = {e.id: (e.name.lower(), *e.aliases) for e in catalog.knowledge.exercises.values()}
+        return cls(catalog, Matcher(catalog.knowledge), Places.load(), FLOWS, names)

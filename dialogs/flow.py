@@ -31,7 +31,7 @@ Prompt = Callable[["Turn"], "Reply"]
 class State:
     name: str
     prompt: Prompt  # the card that shows this step and carries the buttons that work in it
-    resume_label: str = "step"  # how "Back to …" names this step
+    resume_label: str | Callable[[Turn], str] = "step"  # a `label/step/…` name, or a function
     fallback: str | None = None  # reply for text this step and the matcher both do not understand
 
 

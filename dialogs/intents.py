@@ -1,11 +1,19 @@
 """Global intents: commands and buttons that work the same in every state."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from dialogs import answers
+from dialogs.flows import workout
 from dialogs.flows.home import menu_card
 from dialogs.turn import Turn
+
+TODAY_WORDS = re.compile(
+    r"\b(today'?s? (workout|session|plan|training)|(workout|session|training) (for )?today"
+    r"|(start|begin|do) (a |my |the |today'?s? )?(workout|session|training)|let'?s (train|go|start|do (it|this)))\b",
+    re.IGNORECASE,
+)
 
 
 def _start(turn: Turn) -> None:
@@ -21,6 +29,23 @@ def _start(turn: Turn) -> None:
             turn.start_flow("onboarding")
         return
     turn.say("welcome_back", first_name=turn.profile.first_name)
+    turn.show_card()
+
+
+def _today(turn: Turn) -> None:
+    """Today's workout: the plan, the workout in progress, or the offer to resume or discard
+    one left hours ago."""
+    if not turn.profile.onboarded:
+        _start(turn)
+        return
+    if turn.flow_name != "workout" and not turn.return_to("workout"):
+        knows = turn.profile.record.get("dumbbells") or turn.profile.record.get("exercises")
+        turn.start_flow("workout", at=None if knows else "workout:dumbbells")
+        return
+    if turn.state_name.startswith("workout:") and "workout" in turn.data and workout.abandoned(turn):
+        rows = ((turn.button("resume_workout", "resume"), turn.button("discard", "discard")),)
+        turn.say("workout/in_progress", rows, step=turn.step_name())
+        return
     turn.show_card()
 
 
@@ -70,6 +95,8 @@ COMMANDS: dict[str, Callable[[Turn], None]] = {
     "settings": _settings,
     "menu": _menu,
     "ask": _ask,
+    "today": _today,
+    "workout": _today,
 }
 BUTTONS: dict[str, Callable[[Turn], None]] = {
     "help": _help,
@@ -78,6 +105,7 @@ BUTTONS: dict[str, Callable[[Turn], None]] = {
     "resume": _resume,
     "topic": _open,
     "ex": _open,
+    "today": _today,
 }
 
 
@@ -88,6 +116,8 @@ def handle(turn: Turn) -> bool:
         handler = COMMANDS.get(event.command)
     elif event.kind == "button":
         handler = BUTTONS.get(event.payload.partition(":")[0])
+    elif event.kind == "text" and TODAY_WORDS.search(event.text):
+        handler = _today
     else:
         return False
     if handler is None:

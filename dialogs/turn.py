@@ -33,6 +33,7 @@ class Turn:
         self.replies: list[Reply] = []
         self.effects: list[Effect] = []
         self.notice = ""
+        self.cache: dict[str, Any] = {}  # what guards and actions of this turn computed once
 
     # --- reading -------------------------------------------------------------------------
     @property
@@ -74,13 +75,28 @@ class Turn:
             self.state_name = target
             self.show_card()
 
-    def start_flow(self, name: str) -> None:
-        """Begin a flow; an unfinished flow it interrupts is kept to come back to."""
+    def start_flow(self, name: str, at: str | None = None) -> None:
+        """Begin a flow (at its initial state, or `at`); an unfinished flow it interrupts is
+        kept to come back to."""
         self.stack = [frame for frame in self.stack if frame.flow != name]
         if not self.at_home and self.flow_name != name:
             self.stack = [*self.stack, Frame(self.flow_name, self.state_name, self.data)][-MAX_STACK:]
         self.flow_name, self.data = name, {}
-        self.go(self.flow.initial)
+        self.go(at or self.flow.initial)
+
+    def return_to(self, name: str) -> bool:
+        """Go back to an interrupted `name` flow, dropping what interrupted it; False if none."""
+        for depth, frame in enumerate(self.stack):
+            if frame.flow == name:
+                self.flow_name, self.state_name, self.data = frame.flow, frame.state, frame.data
+                self.stack = self.stack[:depth]
+                return True
+        return False
+
+    def step_name(self) -> str:
+        """How "Back to …" names the current step."""
+        label = self.state.resume_label
+        return label(self) if callable(label) else self.coach.catalog.label(f"step/{label}")
 
     def end_flow(self) -> None:
         """Leave the current flow: back to the one it interrupted, or home."""

@@ -1,9 +1,12 @@
 """Every flow is sound: one initial state, targets exist, nothing unreachable, no dead end."""
 import pytest
 
+from dialogs.events import Event
 from dialogs.flow import END, Flow, State, Transition
-from dialogs.flows import FLOWS
+from dialogs.flows import FLOWS, workout
 from dialogs.outcome import Reply
+from dialogs.session import Profile, Session
+from dialogs.turn import Turn
 
 
 @pytest.mark.parametrize("name", sorted(FLOWS))
@@ -11,16 +14,19 @@ def test_flow_is_sound(name):
     assert FLOWS[name].problems() == []
 
 
-def test_every_state_has_a_card_that_renders(coach, now):
-    from dialogs.events import Event
-    from dialogs.session import Profile
-    from dialogs.turn import Turn
-    from dialogs.session import Session
+def _sample_data(coach, now, profile):
+    """Data as the flows hold it mid-way: a timezone question pending, a workout started."""
+    turn = Turn(Session(flow="workout", state="workout:plan", profile=profile), Event.from_text("go", now), coach)
+    workout.start(turn)
+    return {**turn.data, "zone_typed": "x", "zone_options": [["X, US", "America/Chicago"]], "paused_at": "workout:set"}
 
+
+def test_every_state_has_a_card_that_renders(coach, now):
+    profile = Profile("Ann", "kg", "Europe/Berlin", {"dumbbells": ["4", "8"]})
+    data = _sample_data(coach, now, profile)
     for flow in FLOWS.values():
         for state in flow.states:
-            session = Session(flow=flow.name, state=state.name, profile=Profile("Ann", "kg", "Europe/Berlin"),
-                              data={"zone_typed": "x", "zone_options": [["X, US", "America/Chicago"]]})
+            session = Session(flow=flow.name, state=state.name, profile=profile, data=data)
             reply = state.prompt(Turn(session, Event.from_text("hi", now), coach))
             assert coach.catalog.render(reply.template, reply.context)
             assert reply.buttons, f"{state.name}: a card without buttons leaves the runner stuck"

@@ -141,7 +141,7 @@ async def test_commands_are_announced(wired, runtime):
     application, telegram = wired
     await announce_commands(application, runtime)
     commands = telegram.calls("setMyCommands")[0]["params"]["commands"]
-    assert [c["command"] for c in commands][:2] == ["start", "ask"]
+    assert [c["command"] for c in commands][:2] == ["today", "start"]
     assert {"help", "cancel", "settings"} <= {c["command"] for c in commands}
 
 

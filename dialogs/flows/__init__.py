@@ -3,5 +3,6 @@ from dialogs.flow import Flow
 from dialogs.flows.home import HOME
 from dialogs.flows.onboarding import ONBOARDING
 from dialogs.flows.settings import SETTINGS
+from dialogs.flows.workout import WORKOUT
 
-FLOWS: dict[str, Flow] = {flow.name: flow for flow in (HOME, ONBOARDING, SETTINGS)}
+FLOWS: dict[str, Flow] = {flow.name: flow for flow in (HOME, ONBOARDING, SETTINGS, WORKOUT)}

@@ -9,12 +9,15 @@ Each step is what the user does and what the coach must answer, by template key:
       bot: [profile/timezone]      # a button of an older card keeps its old version (stale)
     - tap: kg
       bot: [stale_menu, profile/timezone]
+    - timer: rest                  # a timer the flow set fires
+      bot: [workout/rest_over, workout/set]
+    - later: 4                     # four hours pass
     - expect: {state: home:idle, units: kg, timezone: Europe/Berlin}
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +44,9 @@ class Player:
     def tap(self, label: str) -> Outcome:
         return self._step(Event.from_button(self.drawn[label], self.now, self.session.profile.first_name))
 
+    def timer(self, payload: str) -> Outcome:
+        return self._step(Event.timer(payload, self.session.version, self.now))
+
     def current_buttons(self) -> dict[str, str]:
         assert self.last is not None, "no reply yet"
         version = self.last.session.version
@@ -62,6 +68,11 @@ def play(path: Path, coach: Coach, now: datetime) -> None:
             outcome = player.say(str(item["user"]))
         elif "tap" in item:
             outcome = player.tap(item["tap"])
+        elif "timer" in item:
+            outcome = player.timer(item["timer"])
+        elif "later" in item:  # time passes: `later: 4` hours
+            player.now += timedelta(hours=item["later"])
+            continue
         else:
             _check_state(player.session, item["expect"], where)
             continue

@@ -1,0 +1,467 @@
+"""The guided workout: today's plan, then each exercise (an intro card, then set by set with a
+rest in between), then a summary.
+
+`data` while a workout runs:
+    workout     when it started (ISO), also the id its logged sets are stored under
+    plan        the planned exercises (`PlannedExercise.to_json`)
+    index, set  the exercise and the set to do next (set counts from 1)
+    exercise    the current exercise id: questions like "how do I do this?" are about it
+    done        exercise id -> the sets logged so far, [reps, weight, unit]
+    best_before exercise id -> best weight in kg before today, to spot records
+    last_at     the last time the runner did something here (ISO)
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from dialogs.flow import END, Action, Flow, Guard, State, Transition
+from dialogs.outcome import Reply
+from dialogs.plan import (
+    REP_HIGH,
+    REP_LOW,
+    REST_SECONDS,
+    WEEKLY_GOAL,
+    PlannedExercise,
+    convert,
+    plan_today,
+    workouts_this_week,
+)
+from dialogs.replog import Ambiguous, Invalid, LogEntry, Parsed, SetLog, describe, parse_log
+from dialogs.turn import Turn
+
+ABANDONED_AFTER = timedelta(hours=3)
+KEEP_WORKOUTS = 60  # finished workouts kept in the record: enough for weekly counts and streaks
+DUMBBELL_CHOICES = {"kg": ("2", "4", "6", "8", "10"), "lb": ("5", "10", "15", "20", "25")}
+MAX_DUMBBELL_KG = 60
+NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+# --- reading the workout ------------------------------------------------------------------
+def _plan(turn: Turn) -> list[PlannedExercise]:
+    return [PlannedExercise.from_json(item) for item in turn.data["plan"]]
+
+
+def _current(turn: Turn) -> PlannedExercise:
+    return PlannedExercise.from_json(turn.data["plan"][turn.data["index"]])
+
+
+def _name(turn: Turn, exercise_id: str) -> str:
+    return turn.coach.catalog.knowledge.exercises[exercise_id].name
+
+
+def step_label(turn: Turn) -> str:
+    """"Shoulder press, set 2 of 3": how the runner is sent back to exactly this step."""
+    item = _current(turn)
+    if turn.state_name in ("workout:intro",):
+        return _name(turn, item.exercise_id)
+    return turn.coach.catalog.label("set_of", exercise=_name(turn, item.exercise_id), set=turn.data["set"], sets=item.sets)
+
+
+def abandoned(turn: Turn) -> bool:
+    """Left in the middle hours ago: worth asking whether to carry on."""
+    last = turn.data.get("last_at")
+    return bool(last) and turn.event.now - datetime.fromisoformat(last) > ABANDONED_AFTER
+
+
+# --- cards --------------------------------------------------------------------------------
+def dumbbells_card(turn: Turn) -> Reply:
+    unit = turn.profile.units or "kg"
+    row = tuple(turn.button("weight", f"have:{w}", weight=w, unit=unit) for w in DUMBBELL_CHOICES[unit])
+    return Reply("workout/dumbbells", {"unit": unit}, (row,))
+
+
+def plan_card(turn: Turn) -> Reply:
+    plan = plan_today(turn.profile, list(turn.coach.exercise_names), turn.event.now)
+    items = [
+        {"name": _name(turn, p.exercise_id), "sets": p.sets, "reps": p.reps,
+         "weight": _amount(p.weight), "unit": p.unit, "advice": p.advice}
+        for p in plan.exercises
+    ]
+    rows = [(turn.button("start_workout", "start"), turn.button("not_now", "later"))]
+    if not turn.profile.record.get("dumbbells"):
+        rows.append((turn.button("my_dumbbells", "dumbbells"),))
+    return Reply(
+        "workout/plan",
+        {"items": items, "minutes": plan.minutes, "session": plan.session_of_week, "goal": WEEKLY_GOAL,
+         "knows_weights": any(p.weight is not None for p in plan.exercises)},
+        tuple(rows),
+    )
+
+
+def intro_card(turn: Turn) -> Reply:
+    item = _current(turn)
+    rows = [(turn.button("start_set", "go", set=1),),
+            (turn.button("explain", f"ex:{item.exercise_id}/howto"), turn.button("skip_exercise", "skip"))]
+    rows.append((turn.button("back", "back"), turn.button("finish", "finish")) if turn.data["index"] else (turn.button("finish", "finish"),))
+    return Reply(
+        "workout/intro",
+        {"exercise_id": item.exercise_id, "number": turn.data["index"] + 1, "count": len(turn.data["plan"]),
+         "sets": item.sets, "reps": item.reps, "weight": _amount(item.weight), "unit": item.unit,
+         "advice": item.advice, "last": [[r, _amount(w)] for r, w in item.last]},
+        tuple(rows),
+    )
+
+
+def set_card(turn: Turn) -> Reply:
+    item = _current(turn)
+    exercise = turn.coach.catalog.knowledge.exercises[item.exercise_id]
+    number = turn.data["set"]
+    reps = sorted({REP_LOW, item.reps, REP_HIGH})
+    rows = (
+        tuple(turn.button("reps", f"did:{r}", reps=r) for r in reps) + (turn.button("other", "other"),),
+        (turn.button("explain", f"ex:{item.exercise_id}/howto"), turn.button("skip_exercise", "skip")),
+        (turn.button("back", "back"), turn.button("pause", "pause"), turn.button("finish", "finish")),
+    )
+    return Reply(
+        "workout/set",
+        {"exercise_id": item.exercise_id, "set": number, "sets": item.sets, "reps": item.reps,
+         "weight": _amount(item.weight), "unit": item.unit, "cue": exercise.cues[(number - 1) % len(exercise.cues)]},
+        rows,
+    )
+
+
+def other_card(turn: Turn) -> Reply:
+    item = _current(turn)
+    return Reply("workout/other", {"set": turn.data["set"], "unit": item.unit}, ((turn.button("back", "back"),),))
+
+
+def rest_card(turn: Turn) -> Reply:
+    item = _current(turn)
+    rows = ((turn.button("next_set", "go", set=turn.data["set"]),), (turn.button("back", "back"), turn.button("pause", "pause"), turn.button("finish", "finish")))
+    return Reply("workout/rest", {"seconds": REST_SECONDS, "set": turn.data["set"], "sets": item.sets}, rows)
+
+
+def paused_card(turn: Turn) -> Reply:
+    rows = ((turn.button("resume_workout", "go"), turn.button("finish", "finish")),)
+    return Reply("workout/paused", {"step": step_label(turn)}, rows)
+
+
+# --- guards -------------------------------------------------------------------------------
+def _typed(turn: Turn):  # noqa: ANN202 — a replog result
+    """What the runner typed, read as a set of the current exercise (parsed once per turn)."""
+    if "log" not in turn.cache:
+        turn.cache["log"] = parse_log(
+            turn.event.text, exercises=turn.coach.exercise_names, default_unit=_current(turn).unit,
+            current_exercise=_current(turn).exercise_id,
+        )
+    return turn.cache["log"]
+
+
+def _logged_sets(turn: Turn) -> list[list]:
+    """The sets this event logs: a tapped rep count at the planned weight, or what was typed."""
+    if turn.event.kind == "button":
+        item = _current(turn)
+        reps = int(turn.argument) if turn.argument.isdigit() else 0
+        return [[reps, _amount(item.weight), item.unit if item.weight is not None else None]] if 0 < reps <= 100 else []
+    result = _typed(turn)
+    item = _current(turn)
+    if not isinstance(result, Parsed) or result.entry.exercise_id != item.exercise_id:
+        return []
+    if item.weight is not None and all(s.weight is None for s in result.entry.sets):
+        return [[s.reps, _amount(item.weight), item.unit] for s in result.entry.sets]  # "12": at the planned weight
+    return [[s.reps, _amount(s.weight), s.unit] for s in result.entry.sets]
+
+
+def _remaining_after(turn: Turn) -> int:
+    """Sets of this exercise still to do once this event's sets are logged."""
+    return _current(turn).sets - (turn.data["set"] - 1) - len(_logged_sets(turn))
+
+
+def logs_with_more_sets(turn: Turn) -> bool:
+    return bool(_logged_sets(turn)) and _remaining_after(turn) > 0
+
+
+def logs_last_set(turn: Turn) -> bool:
+    return bool(_logged_sets(turn)) and _remaining_after(turn) <= 0 and _has_next(turn)
+
+
+def logs_last_set_of_workout(turn: Turn) -> bool:
+    return bool(_logged_sets(turn)) and _remaining_after(turn) <= 0 and not _has_next(turn)
+
+
+def typed_a_problem(turn: Turn) -> bool:
+    """Typed text that looks like a set but cannot be stored as one: explain, store nothing."""
+    return isinstance(_typed(turn), Ambiguous | Invalid) or (
+        isinstance(_typed(turn), Parsed) and _typed(turn).entry.exercise_id != _current(turn).exercise_id
+    )
+
+
+def _has_next(turn: Turn) -> bool:
+    return turn.data["index"] + 1 < len(turn.data["plan"])
+
+
+def has_next(turn: Turn) -> bool:
+    return _has_next(turn)
+
+
+def is_last(turn: Turn) -> bool:
+    return not _has_next(turn)
+
+
+def first_set(turn: Turn) -> bool:
+    return turn.data["set"] == 1
+
+
+def later_set(turn: Turn) -> bool:
+    return turn.data["set"] > 1
+
+
+def later_exercise(turn: Turn) -> bool:
+    return turn.data["index"] > 0
+
+
+def paused_at(state: str) -> Guard:
+    def guard(turn: Turn) -> bool:
+        return turn.data.get("paused_at") == state
+
+    return guard
+
+
+def typed_dumbbells(turn: Turn) -> bool:
+    return bool(_dumbbells(turn))
+
+
+# --- actions ------------------------------------------------------------------------------
+def _touch(turn: Turn) -> None:
+    turn.data["last_at"] = turn.event.now.isoformat()
+
+
+def start(turn: Turn) -> None:
+    plan = plan_today(turn.profile, list(turn.coach.exercise_names), turn.event.now)
+    record = turn.profile.record.get("exercises", {})
+    turn.data.update(
+        workout=turn.event.now.isoformat(timespec="seconds"),
+        plan=[item.to_json() for item in plan.exercises],
+        index=0, set=1, exercise=plan.exercises[0].exercise_id, done={},
+        best_before={ex: entry.get("best_kg") for ex, entry in record.items()},
+    )
+    _touch(turn)
+
+
+def log(turn: Turn) -> None:
+    """Store the sets (the exercise's whole entry for this workout, so a corrected set replaces
+    the old one) and move the set pointer on."""
+    item = _current(turn)
+    done = turn.data["done"].setdefault(item.exercise_id, [])
+    first = turn.data["set"] - 1
+    done[first:] = _logged_sets(turn)
+    del done[item.sets:]  # "3x12" typed at the last set logs that set, not sets beyond the plan
+    turn.data["set"] = len(done) + 1
+    turn.effect("log_sets", entry_id=f"{turn.data['workout']}#{item.exercise_id}", exercise_id=item.exercise_id,
+                sets=done, workout=turn.data["workout"])
+    turn.say("workout/logged", line=describe_sets(turn, item.exercise_id, done[first:]))
+    _touch(turn)
+
+
+def log_and_rest(turn: Turn) -> None:
+    log(turn)
+    turn.effect("timer", seconds=REST_SECONDS, payload="rest")
+
+
+def log_and_next(turn: Turn) -> None:
+    log(turn)
+    next_exercise(turn)
+
+
+def log_and_finish(turn: Turn) -> None:
+    log(turn)
+    finish(turn)
+
+
+def explain_problem(turn: Turn) -> None:
+    result = _typed(turn)
+    if isinstance(result, Invalid):
+        turn.say("log/invalid", reason=result.reason, detail={k: str(v) for k, v in result.detail.items()})
+    elif isinstance(result, Ambiguous):
+        names = {ex: _name(turn, ex) for ex in turn.coach.exercise_names}
+        turn.say("log/ambiguous", options=[describe(option, names) for option in result.options])
+    else:
+        turn.say("workout/other_exercise", typed=_name(turn, result.entry.exercise_id),
+                 current=_name(turn, _current(turn).exercise_id))
+
+
+def next_exercise(turn: Turn) -> None:
+    turn.data["index"] += 1
+    turn.data["set"] = 1
+    turn.data["exercise"] = _current(turn).exercise_id
+    _touch(turn)
+
+
+def previous_set(turn: Turn) -> None:
+    turn.data["set"] = max(1, turn.data["set"] - 1)
+    _touch(turn)
+
+
+def previous_exercise(turn: Turn) -> None:
+    turn.data["index"] -= 1
+    turn.data["exercise"] = _current(turn).exercise_id
+    turn.data["set"] = _current(turn).sets
+    _touch(turn)
+
+
+def rest_over(turn: Turn) -> None:
+    turn.say("workout/rest_over")
+
+
+def pause(turn: Turn) -> None:
+    turn.data["paused_at"] = turn.state_name
+    _touch(turn)
+
+
+def resume(turn: Turn) -> None:
+    turn.data.pop("paused_at", None)
+    _touch(turn)
+
+
+def save_dumbbells(turn: Turn) -> None:
+    record = dict(turn.profile.record)
+    record["dumbbells"] = [str(w) for w in _dumbbells(turn)]
+    turn.profile = replace(turn.profile, record=record)
+    turn.say("workout/dumbbells_saved", weights=record["dumbbells"], unit=turn.profile.units or "kg")
+
+
+def finish(turn: Turn) -> None:
+    """The summary: sets against the plan, volume, last time, records, the week, next time."""
+    unit = turn.profile.units or "kg"
+    plan = _plan(turn)
+    done = turn.data["done"]
+    volume_kg = sum((_kg(w, u) * reps for sets in done.values() for reps, w, u in sets if w is not None), Decimal(0))
+    record = dict(turn.profile.record)
+    workouts = list(record.get("workouts", []))
+    previous = Decimal(workouts[-1]["volume_kg"]) if workouts else None
+    records, changes = [], []
+    for item in plan:
+        sets = done.get(item.exercise_id)
+        if not sets:
+            continue
+        heaviest = max((_kg(w, u) for _, w, u in sets if w is not None), default=None)
+        before = turn.data["best_before"].get(item.exercise_id)
+        if heaviest is not None and before is not None and heaviest > Decimal(before):
+            records.append({"name": _name(turn, item.exercise_id), "weight": _amount(convert(heaviest, "kg", unit)), "unit": unit})
+        if len(sets) >= item.sets and all(reps >= REP_HIGH for reps, _, _ in sets):
+            changes.append({"name": _name(turn, item.exercise_id), "advice": "more"})
+        elif any(reps < REP_LOW for reps, _, _ in sets):
+            changes.append({"name": _name(turn, item.exercise_id), "advice": "less"})
+    count = sum(len(sets) for sets in done.values())
+    if count:
+        workouts.append({"at": turn.event.now.isoformat(timespec="seconds"), "volume_kg": str(volume_kg), "sets": count})
+        record["workouts"] = workouts[-KEEP_WORKOUTS:]
+        turn.profile = replace(turn.profile, record=record)
+    turn.say(
+        "workout/summary",
+        sets=count, planned=sum(item.sets for item in plan), exercises=len([s for s in done.values() if s]),
+        volume=_amount(convert(volume_kg, "kg", unit)), unit=unit,
+        previous=None if previous is None else _amount(convert(previous, "kg", unit)),
+        records=records, changes=changes, week=workouts_this_week(turn.profile, turn.event.now), goal=WEEKLY_GOAL,
+    )
+
+
+def discard(turn: Turn) -> None:
+    turn.say("workout/discarded", sets=sum(len(sets) for sets in turn.data.get("done", {}).values()))
+
+
+# --- helpers ------------------------------------------------------------------------------
+def _amount(weight: Decimal | str | None) -> str | None:
+    """A weight for display and storage: "7.5", "8" (never "8.00")."""
+    if weight is None:
+        return None
+    value = Decimal(weight).normalize()
+    return f"{value:f}"
+
+
+def _kg(weight: str, unit: str | None) -> Decimal:
+    return convert(Decimal(weight), unit, "kg") if unit == "lb" else Decimal(weight)
+
+
+def describe_sets(turn: Turn, exercise_id: str, sets: list[list]) -> str:
+    entry = LogEntry(exercise_id, tuple(SetLog(r, None if w is None else Decimal(w), u) for r, w, u in sets))
+    return describe(entry, {exercise_id: _name(turn, exercise_id)})
+
+
+def _dumbbells(turn: Turn) -> list[Decimal]:
+    """Weights from "4 and 6 kg", "10lb", or a tapped choice, in the runner's units."""
+    unit = turn.profile.units or "kg"
+    if turn.event.kind == "button":
+        text, typed_unit = turn.argument, unit
+    else:
+        text = turn.event.text.lower()
+        typed_unit = "lb" if re.search(r"lb|pound", text) else "kg" if re.search(r"kg|kilo", text) else unit
+    weights = []
+    for number in NUMBER.findall(text)[:6]:
+        try:
+            value = convert(Decimal(number.replace(",", ".")), typed_unit, unit)
+        except InvalidOperation:
+            continue
+        if 0 < convert(value, unit, "kg") <= MAX_DUMBBELL_KG:
+            weights.append(value.normalize())
+    return sorted(set(weights))
+
+
+# --- the flow -----------------------------------------------------------------------------
+def _logging(source: str, trigger: str) -> list[Transition]:
+    """A set logged (tapped or typed): rest before the next set, or the next exercise, or done."""
+    return [
+        Transition(source, trigger, "workout:rest", guard=logs_with_more_sets, action=log_and_rest),
+        Transition(source, trigger, "workout:intro", guard=logs_last_set, action=log_and_next),
+        Transition(source, trigger, END, guard=logs_last_set_of_workout, action=log_and_finish),
+    ]
+
+
+def _leaving(source: str) -> list[Transition]:
+    """Skip this exercise, or finish now: from any step of an exercise."""
+    return [
+        Transition(source, "button:skip", "workout:intro", guard=has_next, action=next_exercise),
+        Transition(source, "button:skip", END, guard=is_last, action=finish),
+        Transition(source, "button:finish", END, action=finish),
+        Transition(source, "button:discard", END, action=discard),
+    ]
+
+
+STEPS = ("workout:intro", "workout:set", "workout:other", "workout:rest", "workout:paused")
+
+WORKOUT = Flow(
+    name="workout",
+    title="workout",
+    initial="workout:plan",
+    states=(
+        State("workout:plan", plan_card, resume_label="plan"),
+        State("workout:dumbbells", dumbbells_card, resume_label="dumbbells"),
+        State("workout:intro", intro_card, resume_label=step_label),
+        State("workout:set", set_card, resume_label=step_label),
+        State("workout:other", other_card, resume_label=step_label),
+        State("workout:rest", rest_card, resume_label=step_label),
+        State("workout:paused", paused_card, resume_label=step_label),
+    ),
+    transitions=(
+        Transition("workout:plan", "button:start", "workout:intro", action=start),
+        Transition("workout:plan", "button:later", END),
+        Transition("workout:plan", "button:dumbbells", "workout:dumbbells"),
+        Transition("workout:dumbbells", "button:have", "workout:plan", guard=typed_dumbbells, action=save_dumbbells),
+        Transition("workout:dumbbells", "text", "workout:plan", guard=typed_dumbbells, action=save_dumbbells),
+        Transition("workout:intro", "button:go", "workout:set", action=_touch),
+        Transition("workout:intro", "button:back", "workout:set", guard=later_exercise, action=previous_exercise),
+        *_logging("workout:intro", "text"),
+        *_logging("workout:set", "button:did"),
+        *_logging("workout:set", "text"),
+        Transition("workout:set", "text", "workout:set", guard=typed_a_problem, action=explain_problem),
+        Transition("workout:set", "button:other", "workout:other"),
+        Transition("workout:set", "button:back", "workout:set", guard=later_set, action=previous_set),
+        Transition("workout:set", "button:back", "workout:intro", guard=first_set),
+        Transition("workout:set", "button:pause", "workout:paused", action=pause),
+        *_logging("workout:other", "text"),
+        Transition("workout:other", "text", "workout:other", guard=typed_a_problem, action=explain_problem),
+        Transition("workout:other", "button:back", "workout:set"),
+        Transition("workout:rest", "button:go", "workout:set", action=_touch),
+        Transition("workout:rest", "timer:rest", "workout:set", action=rest_over),
+        *_logging("workout:rest", "text"),
+        Transition("workout:rest", "text", "workout:rest", guard=typed_a_problem, action=explain_problem),
+        Transition("workout:rest", "button:back", "workout:set", action=previous_set),
+        Transition("workout:rest", "button:pause", "workout:paused", action=pause),
+        Transition("workout:paused", "button:go", "workout:set", guard=paused_at("workout:set"), action=resume),
+        Transition("workout:paused", "button:go", "workout:rest", guard=paused_at("workout:rest"), action=resume),
+        *[transition for source in STEPS for transition in _leaving(source)],
+    ),
+)
