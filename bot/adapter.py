@@ -5,6 +5,7 @@ All handlers call `dispatch`; it is the only place that knows both PTB and the c
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -12,6 +13,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
+from bot import metrics
 from bot.conversation import Conversations, Message, Result, Timer
 from bot.store import Who
 from dialogs.events import Event
@@ -62,17 +64,30 @@ async def _drop_buttons(query: CallbackQuery) -> None:
 
 
 async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One update: translate, handle in one transaction, answer, and log one line about it
+    (never the message text: it is the runner's)."""
+    started = time.perf_counter()
     conversations: Conversations = context.application.bot_data["conversations"]
     translated = translate(update, datetime.now(UTC))
     if translated is None:
+        metrics.UPDATES.labels("ignored", "ignored").inc()
         return
     who, event = translated
     result = await conversations.handle(who, event, update.update_id)
+    outcome = "repeated" if result.repeated else "ok"
     try:
         await deliver(context.bot, who.chat_id, result, update.callback_query)
     except Forbidden:
-        log.info("update %s: the user blocked the bot", update.update_id)
+        outcome = "blocked"
     start_timers(context, who, result.timers)
+    elapsed = time.perf_counter() - started
+    metrics.UPDATES.labels(event.kind, outcome).inc()
+    metrics.LATENCY.labels(event.kind).observe(elapsed)
+    log.info(
+        "update=%s user=%s event=%s state=%s->%s latency_ms=%.1f outcome=%s",
+        update.update_id, context.application.bot_data["pseudonym"](who.user_id), event.kind,
+        result.before, result.after, elapsed * 1000, outcome,
+    )
 
 
 def start_timers(context: ContextTypes.DEFAULT_TYPE, who: Who, timers: tuple[Timer, ...]) -> None:
@@ -95,6 +110,7 @@ async def _fire(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure with its update id and tell the user politely; other chats go on."""
     update_id = update.update_id if isinstance(update, Update) else None
+    metrics.ERRORS.inc()
     log.error("update %s failed", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 
 from telegram import BotCommand
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     ContextTypes,
@@ -24,6 +23,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot import adapter
+from bot.metrics import MeasuredRateLimiter, Pseudonym
 from bot.processor import PerUserUpdateProcessor
 from bot.runtime import Runtime
 from bot.store import REDELIVERY_WINDOW
@@ -40,7 +40,7 @@ def build_application(runtime: Runtime, request: object | None = None, updates_r
         .token(settings.token)
         .updater(None)
         .concurrent_updates(PerUserUpdateProcessor())
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(MeasuredRateLimiter(max_retries=3))
         .request(request or HTTPXRequest(connection_pool_size=64, connect_timeout=10, read_timeout=15))
         .get_updates_request(updates_request or HTTPXRequest(read_timeout=POLL_TIMEOUT + 10))
     )
@@ -51,6 +51,7 @@ def build_application(runtime: Runtime, request: object | None = None, updates_r
     application = builder.build()
     application.bot_data["conversations"] = runtime.conversations
     application.bot_data["runtime"] = runtime
+    application.bot_data["pseudonym"] = Pseudonym(settings.token or "")
     application.add_handler(MessageHandler(filters.ALL, adapter.dispatch))
     application.add_handler(CallbackQueryHandler(adapter.dispatch))
     application.add_error_handler(adapter.on_error)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
 
 from bot import __version__
@@ -64,6 +65,7 @@ async def _upgrade(settings: Settings) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB's announced future: durations as timedelta
     settings = Settings.from_env()
     configure(settings)
     command = args.command or ("run" if settings.token else "chat")

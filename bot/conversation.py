@@ -37,6 +37,8 @@ class Result:
     repeated: bool = False  # a redelivered update: nothing changed, these are the first replies again
     moved: bool = False  # the conversation moved on, so older buttons no longer work
     timers: tuple[Timer, ...] = ()  # to start now that the transaction committed
+    before: str = ""  # the state the event found, and the one it left (for the logs)
+    after: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ class Conversations:
         async with self.store.transaction(event.now) as tx:
             session = await tx.load(who)
             if update_id is not None and (previous := await tx.replies_of(update_id)) is not None:
-                return Result(tuple(Message.from_json(m) for m in previous), repeated=True)
+                replies = tuple(Message.from_json(m) for m in previous)
+                return Result(replies, repeated=True, before=session.state, after=session.state)
             outcome = step(session, event, self.coach)
             messages = tuple(self.render(reply, outcome.session.version) for reply in outcome.replies)
             if outcome.session != session:
@@ -72,7 +75,10 @@ class Conversations:
         timers = tuple(
             Timer(e.params["seconds"], e.params["payload"], version) for e in outcome.effects if e.kind == "timer"
         )
-        return Result(messages, outcome.notice, moved=version != session.version, timers=timers)
+        return Result(
+            messages, outcome.notice, moved=version != session.version, timers=timers,
+            before=session.state, after=outcome.session.state,
+        )
 
     def error_message(self) -> Message:
         return Message(self.coach.catalog.render("error", {}))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
@@ -36,7 +37,8 @@ async def serve(application: Application, stop: asyncio.Event) -> None:
             try:
                 updates = fetch.result()
             except RetryAfter as error:
-                await asyncio.sleep(error.retry_after if isinstance(error.retry_after, int | float) else 5)
+                wait = error.retry_after
+                await asyncio.sleep(wait.total_seconds() if isinstance(wait, timedelta) else wait)
                 continue
             except (NetworkError, TelegramError) as error:
                 log.warning("getUpdates failed (%s); retrying in %.0fs", error, backoff)

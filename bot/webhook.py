@@ -21,6 +21,7 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
+from bot import metrics
 from bot.application import process
 from bot.polling import ALLOWED_UPDATES
 from bot.runtime import Runtime
@@ -55,15 +56,28 @@ def create_app(application: Application, runtime: Runtime) -> Starlette:
         return Response(status_code=200)
 
     async def healthz(_: Request) -> Response:
+        database = True
         try:
             async with runtime.store.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
         except Exception:  # noqa: BLE001 — any failure means "not healthy"
-            return JSONResponse({"ok": False, "database": False}, status_code=503)
-        return JSONResponse({"ok": True, "database": True})
+            database = False
+        queue = application.job_queue
+        scheduler = queue is not None and queue.scheduler.running
+        healthy = database and scheduler
+        return JSONResponse({"ok": healthy, "database": database, "scheduler": scheduler}, status_code=200 if healthy else 503)
+
+    async def metrics_page(_: Request) -> Response:
+        return Response(metrics.exposition(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
     path = "/" + runtime.settings.webhook_path
-    return Starlette(routes=[Route(path, telegram_update, methods=["POST"]), Route("/healthz", healthz)])
+    return Starlette(
+        routes=[
+            Route(path, telegram_update, methods=["POST"]),
+            Route("/healthz", healthz),
+            Route("/metrics", metrics_page),
+        ]
+    )
 
 
 async def serve(application: Application, runtime: Runtime, stop: asyncio.Event) -> None:

@@ -49,10 +49,12 @@ class BotProcess:
         self.log = workdir / "bot.log"
 
     def start(self):
-        calls_before = len(self.api.calls("getUpdates" if self.mode == "polling" else "setWebhook"))
+        # Ready: polling starts right after deleteWebhook (the fake journals a long poll only when
+        # it returns); webhook mode after setWebhook.
+        method = "deleteWebhook" if self.mode == "polling" else "setWebhook"
+        calls_before = len(self.api.calls(method))
         self.process = subprocess.Popen([ARMSWING, "run"], cwd=self.workdir, env=self.env,
                                         stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
-        method = "getUpdates" if self.mode == "polling" else "setWebhook"
         self.api.wait_for(lambda: len(self.api.calls(method)) > calls_before or self.process.poll() is not None, timeout=60)
         assert self.process.poll() is None, self.log.read_text()
         return self
@@ -136,7 +138,62 @@ def test_webhook_refuses_a_wrong_secret_and_answers_health(api, tmp_path, databa
             urllib.request.urlopen(bad, timeout=10)
         assert rejected.value.code == 400
         with urllib.request.urlopen(f"http://127.0.0.1:{bot.port}/healthz", timeout=10) as health:
-            assert json.load(health)["ok"] is True
+            assert json.load(health) == {"ok": True, "database": True, "scheduler": True}
         assert api.calls("sendMessage") == []  # nothing was acted on
+        api.send_text(USER, "/start")
+        api.wait_for_message(USER, r"^Which units", timeout=20)
+        with urllib.request.urlopen(f"http://127.0.0.1:{bot.port}/metrics", timeout=10) as page:
+            exposition = page.read().decode()
+        assert 'armswing_updates_total{kind="command",outcome="ok"} 1.0' in exposition
+        assert "armswing_update_seconds_bucket" in exposition
     finally:
         assert bot.stop() == 0, bot.log.read_text()
+
+
+def press_when_shown(api, label, timeout=20):
+    """Wait until the newest card shows `label`, then tap it."""
+    def card():
+        with_buttons = [m for m in api.messages(USER) if m.get("reply_markup")]
+        if not with_buttons:
+            return None
+        rows = with_buttons[-1]["reply_markup"]["inline_keyboard"]
+        return next(((with_buttons[-1], b) for row in rows for b in row if b["text"] == label), None)
+
+    message, button = api.wait_for(card, timeout=timeout)
+    api.press(USER, message["message_id"], button["callback_data"])
+
+
+@pytest.mark.parametrize("kill_at", [3, 11])
+def test_a_whole_workout_over_the_bot_api_survives_a_kill(api, tmp_path, database_file, kill_at):
+    """Onboarding, all six exercises with two sets each and a question in the middle; the bot
+    is killed with SIGKILL at one step and restarted, and the session carries on there."""
+    bot = BotProcess(api, tmp_path, "polling", database_file).start()
+    try:
+        api.send_text(USER, "/start")
+        press_when_shown(api, "kg")
+        press_when_shown(api, "Berlin")
+        api.wait_for_message(USER, r"^All set", timeout=20)
+        api.send_text(USER, "/today")
+        press_when_shown(api, "6 kg")
+        press_when_shown(api, "Start ▶")
+        steps = 0
+        for number in range(1, 7):
+            api.wait_for_message(USER, rf"^{number}/6 · ", timeout=20)
+            for label in ("Start set 1 ▶", "12", "Set 2 ▶", "12"):
+                steps += 1
+                if steps == kill_at:
+                    bot.stop(signal.SIGKILL)
+                    bot = BotProcess(api, tmp_path, "polling", database_file).start()
+                if number == 3 and label == "Set 2 ▶":  # a question while resting, then back
+                    seen = api.messages(USER)[-1]["message_id"]
+                    api.send_text(USER, "what muscles does this work?")
+                    api.wait_for_message(USER, r"chest press works", timeout=20, after=seen)
+                    press_when_shown(api, "↩ Back to Chest press, rest before set 2")
+                    api.wait_for_message(USER, r"^Rest about", timeout=20, after=seen + 1)
+                press_when_shown(api, label)
+        summary = api.wait_for_message(USER, r"^Workout done! 12 of 12 sets across 6 exercises", timeout=20)
+        assert "This week: 1 of 2 sessions" in summary["text"]
+    finally:
+        bot.stop()
+    logged = [m["text"] for m in api.messages(USER) if m["text"].startswith("✓ Logged")]
+    assert len(logged) == 12

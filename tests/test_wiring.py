@@ -69,6 +69,17 @@ async def test_start_sends_html_with_buttons(wired):
     assert labels == ["kg", "lb"]
 
 
+async def test_one_log_line_per_update_without_the_message_text(wired, caplog):
+    application, telegram = wired
+    with caplog.at_level(logging.INFO, logger="bot.adapter"):
+        await Chat(application, telegram, user_id=4242).send("/start my secret words")
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.adapter"]
+    assert len(lines) == 1
+    line = lines[0]
+    assert "event=command state=home:idle->onboarding:units" in line and "outcome=ok" in line
+    assert "secret words" not in line and "4242" not in line  # no text, and the user id is a pseudonym
+
+
 async def test_markup_in_a_name_is_shown_literally(wired):
     application, telegram = wired
     chat = Chat(application, telegram, user_id=43, first_name='<b>&"')

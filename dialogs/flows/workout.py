@@ -55,9 +55,10 @@ def _name(turn: Turn, exercise_id: str) -> str:
 def step_label(turn: Turn) -> str:
     """"Shoulder press, set 2 of 3": how the runner is sent back to exactly this step."""
     item = _current(turn)
-    if turn.state_name in ("workout:intro",):
+    if turn.state_name == "workout:intro":
         return _name(turn, item.exercise_id)
-    return turn.coach.catalog.label("set_of", exercise=_name(turn, item.exercise_id), set=turn.data["set"], sets=item.sets)
+    label = "rest_before" if turn.state_name == "workout:rest" else "set_of"
+    return turn.coach.catalog.label(label, exercise=_name(turn, item.exercise_id), set=turn.data["set"], sets=item.sets)
 
 
 def abandoned(turn: Turn) -> bool:
