@@ -40,7 +40,7 @@ def build_application(runtime: Runtime, request: object | None = None, updates_r
         .token(settings.token)
         .updater(None)
         .concurrent_updates(PerUserUpdateProcessor())
-        .rate_limiter(MeasuredRateLimiter(max_retries=3))
+        .rate_limiter(MeasuredRateLimiter(overall_max_rate=settings.send_rate, max_retries=3))
         .request(request or HTTPXRequest(connection_pool_size=64, connect_timeout=10, read_timeout=15))
         .get_updates_request(updates_request or HTTPXRequest(read_timeout=POLL_TIMEOUT + 10))
     )

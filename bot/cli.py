@@ -28,6 +28,9 @@ def parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="talk to the coach in this terminal (one message per line)")
     chat.add_argument("--user-id", type=int, default=TERMINAL_USER_ID, help="the local user's id (default 1)")
     chat.add_argument("--name", default=None, help="the first name the coach greets (default: your login)")
+    content = commands.add_parser("content", help="coaching content")
+    content_commands = content.add_subparsers(dest="content_command", metavar="CONTENT_COMMAND", required=True)
+    content_commands.add_parser("check", help="validate the exercises, topics, templates and flows")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
     db_commands.add_parser("upgrade", help="apply the migrations (also done at every start)")
@@ -63,12 +66,29 @@ async def _upgrade(settings: Settings) -> None:
     print("database is up to date")
 
 
+def _check_content() -> int:
+    from content.knowledge import ContentError
+    from dialogs.coach import Coach
+
+    try:
+        problems = Coach.load().problems()
+    except ContentError as error:
+        problems = [str(error)]
+    for problem in problems:
+        print(f"content: {problem}", file=sys.stderr)
+    if not problems:
+        print("content is valid")
+    return 1 if problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB's announced future: durations as timedelta
     settings = Settings.from_env()
     configure(settings)
     command = args.command or ("run" if settings.token else "chat")
+    if command == "content":
+        return _check_content()
     try:
         if command == "run":
             asyncio.run(_run(settings))

@@ -29,6 +29,7 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     database_url: str = DEFAULT_DATABASE_URL
     log_level: str = "INFO"
+    send_rate: float = 30.0  # messages a second to Telegram, all chats together (Telegram's limit)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
@@ -43,6 +44,7 @@ class Settings:
             return value.strip() if value and value.strip() else None
 
         port = get("TELEGRAM_WEBHOOK_PORT")
+        rate = get("ARMSWING_SEND_RATE")
         return cls(
             token=get("TELEGRAM_BOT_TOKEN"),
             api_base_url=get("TELEGRAM_API_BASE_URL"),
@@ -55,6 +57,7 @@ class Settings:
             webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             log_level=(get("ARMSWING_LOG_LEVEL") or "INFO").upper(),
+            send_rate=float(rate) if rate and rate.replace(".", "", 1).isdigit() and float(rate) > 0 else cls.send_rate,
         )
 
     def problems(self) -> list[str]:

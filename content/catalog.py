@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 from jinja2 import DictLoader, Environment, StrictUndefined
+from markupsafe import Markup
 
 from content.knowledge import ContentError, Knowledge, load_knowledge
 
@@ -62,7 +63,8 @@ class Catalog:
         resolved = dict(context)
         if "topic_id" in context:
             topic = self.knowledge.topics[context["topic_id"]]
-            body = self.env.get_template(f"topic/{topic.id}").render(exercises=self.knowledge.exercises)
+            # Our own rendered template (already escaped), not user text: mark it safe once here.
+            body = Markup(self.env.get_template(f"topic/{topic.id}").render(exercises=self.knowledge.exercises))
             resolved.update(topic=topic, body=body, source=topic.source)
         if "exercise_id" in context:
             resolved["exercise"] = self.knowledge.exercises[context["exercise_id"]]

@@ -86,13 +86,14 @@ class _Entry:
         self.id = self.text("id")
         self.where = f"{path.name}: {self.id!r}"
 
-    def text(self, field: str, *, optional: bool = False) -> str | None:
+    def text(self, field: str) -> str:
         value = self.raw.get(field)
-        if value is None and optional:
-            return None
         if not isinstance(value, str) or not value.strip():
             raise ContentError(f"{self.where}: field {field!r} must be a non-empty string")
         return value.strip()
+
+    def optional_text(self, field: str) -> str | None:
+        return None if self.raw.get(field) is None else self.text(field)
 
     def texts(self, field: str) -> tuple[str, ...]:
         value = self.raw.get(field)
@@ -143,7 +144,7 @@ def _exercise(entry: _Entry) -> Exercise:
         cues=entry.texts("cues"),
         why_runners=entry.text("why_runners"),
         mistakes=entry.texts("mistakes"),
-        no_bench=entry.text("no_bench", optional=True),
+        no_bench=entry.optional_text("no_bench"),
     )
 
 
@@ -207,7 +208,9 @@ def _check_topics(path: Path, topics: dict[str, Topic], exercises: dict[str, Exe
             owner[key] = topic.id
 
 
-def _known_ref(ref: str, own_id: str, topics: dict[str, Topic], exercises: dict[str, Exercise]) -> bool:
+def _known_ref(
+    ref: str, own_id: str, topics: dict[str, Topic], exercises: dict[str, Exercise]
+) -> bool:
     if ref.startswith(EXERCISE_REF):
         return ref.removeprefix(EXERCISE_REF) in exercises
     return ref in topics and ref != own_id

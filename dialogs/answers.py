@@ -36,7 +36,7 @@ def _match_reply(turn: Turn, match: Match) -> Reply:
     knowledge = turn.coach.catalog.knowledge
     if match.kind == "topic":
         topic = knowledge.topics[match.id]
-        related = tuple(_ref_button(turn, ref) for ref in topic.related)
+        related = tuple(ref_button(turn, ref) for ref in topic.related)
         return Reply("answer/topic", {"topic_id": topic.id}, tuple((b,) for b in related))
     if match.kind == "exercise":
         exercise = knowledge.exercises[match.id]
@@ -44,7 +44,7 @@ def _match_reply(turn: Turn, match: Match) -> Reply:
         row = tuple(turn.button(f"aspect/{a}", f"ex:{exercise.id}/{a}") for a in others)
         return Reply("answer/exercise", {"exercise_id": exercise.id, "aspect": match.aspect}, (row[:2], row[2:]))
     if match.kind == "suggest":
-        buttons = tuple((_ref_button(turn, ref),) for ref in match.options)
+        buttons = tuple((ref_button(turn, ref),) for ref in match.options)
         return Reply("answer/did_you_mean", {"options": [b.label for (b,) in buttons]}, buttons)
     return Reply(
         "answer/unknown",
@@ -55,7 +55,7 @@ def _match_reply(turn: Turn, match: Match) -> Reply:
     )
 
 
-def _ref_button(turn: Turn, ref: str) -> Button:
+def ref_button(turn: Turn, ref: str) -> Button:
     """A button that opens `ex:<id>`, `topic:<id>` or a bare topic id."""
     payload = ref if ref.startswith(("ex:", "topic:")) else f"topic:{ref}"
     return Button(turn.coach.catalog.knowledge.title(ref), payload)

@@ -24,3 +24,25 @@ class Coach:
         catalog = Catalog.load()
         names = {e.id: (e.name.lower(), *e.aliases) for e in catalog.knowledge.exercises.values()}
         return cls(catalog, Matcher(catalog.knowledge), Places.load(), FLOWS, names)
+
+    def problems(self) -> list[str]:
+        """What `armswing content check` reports: unsound flows, answers that do not render,
+        exercises no question reaches. Loading already checked ids and required fields."""
+        found = [problem for flow in self.flows.values() for problem in flow.problems()]
+        knowledge = self.catalog.knowledge
+        for topic in knowledge.topics.values():
+            found += self._render("answer/topic", {"topic_id": topic.id})
+        for exercise in knowledge.exercises.values():
+            for aspect in ("overview", "howto", "muscles", "why", "mistakes", "equipment"):
+                found += self._render("answer/exercise", {"exercise_id": exercise.id, "aspect": aspect})
+            for name in (exercise.name, *exercise.aliases):
+                if self.matcher.find_exercise(f"how do I do {name}") != exercise.id:
+                    found.append(f"exercise {exercise.id}: asking about {name!r} does not reach it")
+        return found
+
+    def _render(self, template: str, context: dict) -> list[str]:
+        try:
+            self.catalog.render(template, context)
+        except Exception as error:  # noqa: BLE001 — reported, not raised: the check lists them all
+            return [f"{template} {context}: {type(error).__name__}: {error}"]
+        return []

@@ -80,6 +80,15 @@ def _ask(turn: Turn) -> None:
         turn.say("ask_prompt")
 
 
+def _exercises(turn: Turn) -> None:
+    exercises = list(turn.coach.catalog.knowledge.exercises.values())
+    buttons = [answers.ref_button(turn, f"ex:{exercise.id}") for exercise in exercises]
+    rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+    turn.say("exercise/list", rows, exercises=exercises)
+    if not turn.at_home:
+        turn.show_card()
+
+
 def _resume(turn: Turn) -> None:
     turn.show_card()
 
@@ -97,6 +106,7 @@ COMMANDS: dict[str, Callable[[Turn], None]] = {
     "ask": _ask,
     "today": _today,
     "workout": _today,
+    "exercises": _exercises,
 }
 BUTTONS: dict[str, Callable[[Turn], None]] = {
     "help": _help,

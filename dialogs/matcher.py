@@ -1,19 +1,26 @@
-"""The question matcher: what a runner typed → a topic, an exercise aspect, a suggestion or nothing.
+"""The question matcher: a runner's message → a topic, an exercise aspect, a suggestion or nothing.
 
-How it decides, in order:
-1. Normalise (rapidfuzz's `default_process`) the first 300 characters.
+How it decides:
+1. Normalise the first 300 characters (rapidfuzz's `default_process`). A word from a subject next
+   door that the coach must not touch (pain, food, shoes, other sports) means "unknown".
 2. Look for an exercise named in the text: its aliases, compared window by window with
-   rapidfuzz so that "lateral raize" still counts.
-3. Turn the other words into canonical terms: fix typos against the content's own vocabulary,
-   fold phrases and synonyms ("how often", "stamina", "bulk up"), strip plurals.
+   `fuzz.ratio`, so "lateral raize" still counts.
+3. Turn the other words into canonical terms: fix typos against the content's own vocabulary
+   (rapidfuzz again), fold phrases and synonyms ("how often", "stamina", "bulk up"), stem.
 4. An exercise named with an aspect word ("what does X work") is about that exercise; so is an
    aspect or "this/it" question while an exercise is on screen, unless the rest of the words
    point at a topic.
-5. Otherwise every topic is scored against the terms: IDF-weighted cosine with its best
-   phrasing, blended with how much of the question its vocabulary explains, and scaled down by
-   the share of words the content never uses. That last factor is what keeps "what's the
-   weather" or "bitcoin price" from being answered with coaching. A close runner-up gives a
-   suggestion; a weak best score gives "unknown".
+5. Otherwise every topic phrasing is scored: IDF-weighted cosine with the question, blended with
+   how much of the question the topic's vocabulary explains, and scaled by the share of the
+   question the content understands at all. Unknown words count against a match, which is what
+   keeps "what's the weather" or "bitcoin price" from being answered with coaching. A clear
+   winner above the cut-off is answered; a close call, or a question that names a coaching
+   concept among unknown words, gets a "did you mean"; anything else is "unknown".
+
+Why rapidfuzz's string scorers do not score the topics: blended into the cosine score they won
+at most 2 of 276 questions in tests/data/questions.yaml, and WRatio, token_set_ratio and
+partial_ratio began answering off-topic questions that share a single word with a phrasing.
+bench/matching.py prints the accuracy and the time per question.
 """
 from __future__ import annotations
 
@@ -33,11 +40,11 @@ MAX_CHARS = 300
 
 ANSWER_SCORE = 50.0  # a topic scoring this (0–100) is answered...
 CLEAR_MARGIN = 5.0  # ...when the runner-up trails by at least this much
-SUGGEST_SCORE = 50.0  # weaker, or too close to call: offer the best two or three
+SUGGEST_SCORE = 55.0  # weaker, or too close to call: offer the best two or three
 SINGLE_WORD_SHARE = 0.6  # a one-word question needs this share of that word's phrasings
 COSINE_SHARE = 0.8  # the rest of a topic's score is how much of the question it explains
 UNKNOWN_WORD_WEIGHT = 3.0  # the IDF given to a word no topic uses
-RUNNING_MISMATCH = 0.3
+RUNNING_MISMATCH = 0.5  # factor for a topic that never mentions running, asked about running
 ALIAS_SCORE = 85.0  # fuzz.ratio needed for a word window to name an exercise
 TYPO_SCORE = 80.0  # fuzz.ratio needed to read an unknown word as a misspelt known one
 
@@ -50,6 +57,7 @@ _PHRASES = {
     "1 on 1": "oneonone", "1 1": "oneonone", "one on one": "oneonone", "one to one": "oneonone",
     "personal trainer": "trainer", "personal training": "trainer", "upper body": "upperbody",
     "gym membership": "gym", "half marathon": "marathon",
+    "push ups": "pushup", "pull ups": "pullup", "chin ups": "chinup", "sit ups": "situp",
 }
 _PHRASE_PATTERN = re.compile(r"\b(" + "|".join(map(re.escape, _PHRASES)) + r")\b")
 _DIGITS_AND_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
@@ -79,7 +87,7 @@ _CONCEPTS = {
     "fatigue": "tired tiring tire fatigued exhausted wrecked",
     "recover": "recovery recovering recovers",
     "endurance": "stamina",
-    "speed": "faster fast quicker quick quickly pace pb pr",
+    "speed": "faster fast quicker quick quickly pace pb pr slow slower slowing",
     "swing": "swinging swings pump pumping",
     "propulsion": "propel propels propelling drive driving",
     "elbow": "elbows",
@@ -126,7 +134,7 @@ _STOPWORDS = frozenset("""
     ok okay into yeah yes no not dont doesnt didnt isnt arent wont cannot your yours now still
     already even ever maybe probably anything something thing things stuff lot lots bit kind
     sort type guys make makes made take takes know think feel feels go goes going say says said
-    see look try keep use true lol thanks thank cheers time times all always
+    see look try keep use want true lol thanks thank cheers time times all always
     never sometimes usually mostly completely totally pretty quite rather literally basically
     honestly definitely anyway though because since
 """.split())
@@ -137,9 +145,9 @@ _OUT_OF_SCOPE = frozenset("""
     achilles hamstring hamstrings calf calves diet dieting eat eating food meal nutrition calorie
     calories protein carb carbs lose losing shoe shoes sneaker sneakers doctor physio medicine
     pregnant pregnancy supplement supplements creatine caffeine
-    squat squats lunge lunges deadlift deadlifts pushup pushups pullup pullups ups chinup chinups
-    burpee burpees yoga pilates swim swimming cycling bike biking rowing treadmill tennis golf
-    football soccer basketball
+    squat squats lunge lunges deadlift deadlifts pushup pushups pullup pullups chinup chinups
+    situp situps burpee burpees yoga pilates swim swimming cycling bike biking rowing treadmill
+    tennis golf football soccer basketball
 """.split())
 
 # Aspect words (canonical terms) → (aspect, strength). The strongest aspect wins; a tie goes to
@@ -147,7 +155,8 @@ _OUT_OF_SCOPE = frozenset("""
 _ASPECT_WORDS = {
     "muscle": ("muscles", 2), "work": ("muscles", 2), "target": ("muscles", 2),
     "form": ("howto", 2), "step": ("howto", 2), "perform": ("howto", 2),
-    "properly": ("howto", 1), "tip": ("howto", 1), "how": ("howto", 1), "do": ("howto", 1), "doing": ("howto", 1),
+    "properly": ("howto", 1), "tip": ("howto", 1), "how": ("howto", 1), "do": ("howto", 1),
+    "doing": ("howto", 1),
     "why": ("why", 2), "benefit": ("why", 2), "help": ("why", 1),
     "mistake": ("mistakes", 2), "wrong": ("mistakes", 2), "avoid": ("mistakes", 2),
     "bad": ("mistakes", 1),
@@ -161,7 +170,7 @@ _CANONICAL = frozenset(_SYNONYM_GROUPS) | frozenset(_ASPECT_WORDS) | frozenset(_
 _DEICTIC = frozenset({"this", "it", "that", "one", "exercise"})
 # Words that say nothing about which topic is meant.
 _GENERIC = frozenset({"run", "proper", "right", "correct", "good", "tell", "explain", "show",
-                      "again", "common", "exactly", "thing", "way"})
+                      "again", "common", "exactly", "way"})
 # Words that could name more than one exercise: offered as a suggestion.
 _AMBIGUOUS = {
     "press": ("shoulder_press", "chest_press", "curl_to_press"),
@@ -192,14 +201,9 @@ class _Named:
     score: float
 
 
-@dataclass(frozen=True)
-class _Phrasing:
-    topic_id: str
-    weights: dict[str, float]
-    norm: float
-
-
 class Matcher:
+    """Built once from the knowledge; `match` is then pure, synchronous and never raises."""
+
     def __init__(self, knowledge: Knowledge):
         self._exercise_ids = frozenset(knowledge.exercises)
         self._alias_exact: dict[str, str] = {
@@ -227,40 +231,20 @@ class Matcher:
                 self._spellings.setdefault((word[0], size), []).append(word)
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
 
-        phrasings = [(topic_id, _content(self._terms(words))) for topic_id, words in questions]
-        self._topic_terms: dict[str, set[str]] = {}
-        for topic_id, terms in phrasings:
-            self._topic_terms.setdefault(topic_id, set()).update(terms)
-        frequency: dict[str, int] = {}
-        for terms in self._topic_terms.values():
-            for term in terms:
-                frequency[term] = frequency.get(term, 0) + 1
-        count = len(self._topic_terms)
-        self._idf = {term: math.log((count + 1) / df) for term, df in frequency.items()}
-        self._share: dict[str, dict[str, float]] = {}
-        for topic_id, terms in phrasings:
-            for term in terms:
-                self._share.setdefault(term, {}).setdefault(topic_id, 0.0)
-                self._share[term][topic_id] += 1.0
-        for shares in self._share.values():
-            total = sum(shares.values())
-            for topic_id in shares:
-                shares[topic_id] /= total
-        self._phrasings = [
-            _Phrasing(topic_id, {t: self._idf[t] for t in terms}, _norm(self._idf[t] for t in terms))
-            for topic_id, terms in phrasings if terms
-        ]
+        self._topics = _TopicIndex(
+            [(topic_id, _content(self._terms(words))) for topic_id, words in questions]
+        )
 
     # -- public API -------------------------------------------------------------------------
 
     def match(self, text: str, current_exercise: str | None = None) -> Match:
         words = _words(text)
-        if not words or _OUT_OF_SCOPE.intersection(words):
+        terms = self._terms(words)
+        if not words or _OUT_OF_SCOPE.intersection(words) or _OUT_OF_SCOPE.intersection(terms):
             return UNKNOWN
         named = self._find(words)
         if named is not None:
             return self._about_named(words, named)
-        terms = self._terms(words)
         if current_exercise in self._exercise_ids:
             about_current = self._about_current(terms, current_exercise)
             if about_current is not None:
@@ -268,6 +252,7 @@ class Matcher:
         return self._by_topic(terms, words)
 
     def find_exercise(self, text: str) -> str | None:
+        """The exercise named in the text (an alias, typos forgiven), if any."""
         named = self._find(_words(text))
         return named.exercise_id if named else None
 
@@ -292,20 +277,20 @@ class Matcher:
         if aspect is None and not _DEICTIC.intersection(terms):
             return None
         rest = _residual(terms)
-        if rest and (self._best_topic(terms) or any(t not in self._idf for t in rest)):
+        if rest and (self._best_topic(terms) or any(t not in self._topics.idf for t in rest)):
             return None
         return Match("exercise", exercise_id, aspect or "overview", score=100.0)
 
     def _best_topic(self, terms: list[str]) -> Match | None:
-        ranked = self._rank(terms)
+        ranked = self._topics.rank(_content(terms))
         if not ranked or ranked[0][1] < ANSWER_SCORE:
             return None
         best, score = ranked[0]
         if len(ranked) > 1 and score - ranked[1][1] < CLEAR_MARGIN:
             return None
-        known = [t for t in _content(terms) if t in self._idf]
+        known = [t for t in _content(terms) if t in self._topics.idf]
         # One word alone ("arm", "form") is only an answer when it mostly means one topic.
-        if len(known) == 1 and self._share[known[0]].get(best, 0.0) < SINGLE_WORD_SHARE:
+        if len(known) == 1 and self._topics.share(known[0], best) < SINGLE_WORD_SHARE:
             return None
         return Match("topic", best, score=score)
 
@@ -313,52 +298,17 @@ class Matcher:
         best = self._best_topic(terms)
         if best is not None:
             return best
-        ranked = self._rank(terms, lenient=True)
+        ranked = self._topics.rank(_content(terms), lenient=True)
         if len(ranked) >= 2 and ranked[0][1] >= SUGGEST_SCORE:
             options = [topic_id for topic_id, score in ranked[:3] if score >= SUGGEST_SCORE]
             options = options if len(options) >= 2 else [ranked[0][0], ranked[1][0]]
             return Match("suggest", options=tuple(TOPIC_REF + o for o in options),
                          score=ranked[0][1])
         for word in words:
-            if word in _AMBIGUOUS and not _residual(terms) - {_stem(word)}:
+            if word in _AMBIGUOUS and not _residual(terms) - {_canonical(word)}:
                 options = tuple(EXERCISE_REF + ex for ex in _AMBIGUOUS[word])
                 return Match("suggest", options=options, score=ALIAS_SCORE)
         return UNKNOWN
-
-    # -- scoring ----------------------------------------------------------------------------
-
-    def _rank(self, terms: list[str], lenient: bool = False) -> list[tuple[str, float]]:
-        """Every topic that shares a term with the question, with its score, best first.
-
-        Lenient ranking (for suggestions only) forgives unknown words in a question that uses a
-        coaching concept: "my posture is terrible at the end of a half" is worth a "did you
-        mean", while "how fast can a cheetah run" must still not get an answer.
-        """
-        query = _content(terms)
-        known = {t: self._idf[t] for t in query if t in self._idf}
-        if not known:
-            return []
-        known_mass = sum(known.values())
-        unknown_mass = UNKNOWN_WORD_WEIGHT * (len(query) - len(known))
-        if lenient:
-            unknown_mass /= 1 + len(_CONCEPTS.keys() & known.keys())
-        understood = known_mass / (known_mass + unknown_mass)
-        query_norm = _norm(known.values())
-        cosine: dict[str, float] = {}
-        for phrasing in self._phrasings:
-            dot = sum(w * phrasing.weights[t] for t, w in known.items() if t in phrasing.weights)
-            if dot:
-                similarity = dot / (query_norm * phrasing.norm)
-                if "run" in known and "run" not in phrasing.weights:
-                    # "how often should I run" asks about running, not about these moves.
-                    similarity *= RUNNING_MISMATCH
-                cosine[phrasing.topic_id] = max(similarity, cosine.get(phrasing.topic_id, 0.0))
-        scores = {}
-        for topic_id, similarity in cosine.items():
-            explained = sum(w for t, w in known.items() if t in self._topic_terms[topic_id])
-            blended = COSINE_SHARE * similarity + (1 - COSINE_SHARE) * explained / known_mass
-            scores[topic_id] = 100.0 * blended * understood
-        return sorted(scores.items(), key=lambda item: item[1], reverse=True)
 
     # -- words ------------------------------------------------------------------------------
 
@@ -385,7 +335,8 @@ class Matcher:
         """Exercises named in words that were left over after the first match."""
         named = self._find(words)
         if named is not None:
-            return {named.exercise_id} | self._others_named(words[:named.start] + words[named.end:])
+            rest = words[:named.start] + words[named.end:]
+            return {named.exercise_id} | self._others_named(rest)
         return {ex for word in words for ex in _AMBIGUOUS.get(word, ())}
 
     def _terms(self, words: list[str]) -> list[str]:
@@ -402,6 +353,71 @@ class Matcher:
         candidates = self._spellings.get((word[0], len(word)), ())
         found = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE)
         return found[0] if found else word
+
+
+class _TopicIndex:
+    """The topics' phrasings as IDF-weighted term vectors, and the scoring over them."""
+
+    def __init__(self, phrasings: list[tuple[str, set[str]]]):
+        self.terms: dict[str, set[str]] = {}
+        for topic_id, terms in phrasings:
+            self.terms.setdefault(topic_id, set()).update(terms)
+        frequency: dict[str, int] = {}
+        for terms in self.terms.values():
+            for term in terms:
+                frequency[term] = frequency.get(term, 0) + 1
+        count = len(self.terms)
+        self.idf = {term: math.log((count + 1) / df) for term, df in frequency.items()}
+        self._phrasings = [
+            (topic_id, {t: self.idf[t] for t in terms}, _norm(self.idf[t] for t in terms))
+            for topic_id, terms in phrasings if terms
+        ]
+        self._postings: dict[str, list[int]] = {}
+        self._uses: dict[str, dict[str, int]] = {}
+        for index, (topic_id, weights, _) in enumerate(self._phrasings):
+            for term in weights:
+                self._postings.setdefault(term, []).append(index)
+                uses = self._uses.setdefault(term, {})
+                uses[topic_id] = uses.get(topic_id, 0) + 1
+
+    def share(self, term: str, topic_id: str) -> float:
+        """Of the phrasings that use `term`, the share that belongs to `topic_id`."""
+        uses = self._uses.get(term, {})
+        return uses.get(topic_id, 0) / (sum(uses.values()) or 1)
+
+    def rank(self, query: set[str], lenient: bool = False) -> list[tuple[str, float]]:
+        """Every topic that shares a term with the question, with its score, best first.
+
+        Lenient ranking (for suggestions only) forgives unknown words in a question that uses a
+        coaching concept: "my posture is terrible at the end of a half" is worth a "did you
+        mean", while "how fast can a cheetah run" must still not get an answer.
+        """
+        known = {t: self.idf[t] for t in query if t in self.idf}
+        if not known:
+            return []
+        known_mass = sum(known.values())
+        unknown_mass = UNKNOWN_WORD_WEIGHT * (len(query) - len(known))
+        if lenient:
+            unknown_mass /= 1 + len(_CONCEPTS.keys() & known.keys())
+        understood = known_mass / (known_mass + unknown_mass)
+        query_norm = _norm(known.values())
+        dots: dict[int, float] = {}
+        for term, weight in known.items():
+            for index in self._postings[term]:
+                dots[index] = dots.get(index, 0.0) + weight * weight
+        cosine: dict[str, float] = {}
+        for index, dot in dots.items():
+            topic_id, _, norm = self._phrasings[index]
+            cosine[topic_id] = max(dot / (query_norm * norm), cosine.get(topic_id, 0.0))
+        scores = {}
+        for topic_id, similarity in cosine.items():
+            explained = sum(w for t, w in known.items() if t in self.terms[topic_id])
+            blended = COSINE_SHARE * similarity + (1 - COSINE_SHARE) * explained / known_mass
+            if "run" in known and "run" not in self.terms[topic_id]:
+                # "How often should I run?" asks about running, not about a lifting topic.
+                blended *= RUNNING_MISMATCH
+            scores[topic_id] = 100.0 * blended * understood
+        return sorted(scores.items(), key=lambda item: item[1], reverse=True)
 
 
 def _words(text: str) -> list[str]:

@@ -1,0 +1,230 @@
+"""The question matcher against the held-out questions, plus context, suggestions and abuse."""
+from __future__ import annotations
+
+import random
+import string
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz.utils import default_process
+
+from content.knowledge import load_knowledge
+from dialogs.matcher import Match, Matcher
+
+QUESTIONS = yaml.safe_load((Path(__file__).parent / "data" / "questions.yaml").read_text())
+KNOWLEDGE = load_knowledge()
+EXERCISE_IDS = tuple(KNOWLEDGE.exercises)
+ASPECTS = ("overview", "howto", "muscles", "why", "mistakes", "equipment")
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(KNOWLEDGE)
+
+
+def expected(item: dict) -> str:
+    if item.get("unknown") or item.get("unanswered"):
+        return "unknown"
+    if "topic" in item:
+        return f"topic:{item['topic']}"
+    return f"ex:{item['exercise']}/{item['aspect']}"
+
+
+def top1(match: Match) -> str:
+    """The matcher's first choice: its answer, or the first "did you mean" option."""
+    if match.kind == "topic":
+        return f"topic:{match.id}"
+    if match.kind == "exercise":
+        return f"ex:{match.id}/{match.aspect}"
+    if match.kind == "suggest":
+        return match.options[0]
+    return "unknown"
+
+
+def is_right(item: dict, match: Match) -> bool:
+    if item.get("unanswered"):
+        return match.kind in ("unknown", "suggest")
+    return top1(match) == expected(item)
+
+
+def assert_valid(match: Match) -> None:
+    assert match.kind in ("topic", "exercise", "suggest", "unknown")
+    if match.kind == "topic":
+        assert match.id in KNOWLEDGE.topics
+    elif match.kind == "exercise":
+        assert match.id in KNOWLEDGE.exercises and match.aspect in ASPECTS
+    elif match.kind == "suggest":
+        assert 2 <= len(match.options) <= 3 and len(set(match.options)) == len(match.options)
+        assert all(KNOWLEDGE.title(ref) for ref in match.options)
+        assert all(ref.startswith(("topic:", "ex:")) for ref in match.options)
+
+
+# -- the held-out questions -------------------------------------------------------------------
+
+
+def test_the_questions_file_is_a_fair_test():
+    phrasings = {default_process(q) for t in KNOWLEDGE.topics.values() for q in t.questions}
+    copies = [item["q"] for item in QUESTIONS
+              if not item.get("current") and default_process(item["q"]) in phrasings]
+    assert not copies, f"copies of topics.yaml phrasings: {copies}"
+    assert len(QUESTIONS) >= 150
+    assert sum(1 for item in QUESTIONS if item.get("unknown")) >= 25
+    assert any(item.get("current") for item in QUESTIONS)
+    for item in QUESTIONS:
+        assert expected(item) and (item.get("current") in (None, *EXERCISE_IDS)), item
+
+
+def test_top1_accuracy_is_at_least_95_percent(matcher):
+    wrong = [(item["q"], expected(item), top1(m))
+             for item in QUESTIONS
+             if not is_right(item, m := matcher.match(item["q"], item.get("current")))]
+    accuracy = 1 - len(wrong) / len(QUESTIONS)
+    assert accuracy >= 0.95, f"{accuracy:.1%}; wrong: {wrong}"
+
+
+def test_most_questions_are_answered_outright(matcher):
+    """Top-1 counts a "did you mean" whose first option is right; here only answers count."""
+    answered = sum(
+        1 for item in QUESTIONS
+        if (m := matcher.match(item["q"], item.get("current"))).kind != "suggest"
+        and is_right(item, m)
+    )
+    assert answered / len(QUESTIONS) >= 0.90
+
+
+def test_off_topic_is_never_answered_with_coaching(matcher):
+    answered = [
+        (item["q"], top1(m)) for item in QUESTIONS
+        if (item.get("unknown") or item.get("unanswered"))
+        and (m := matcher.match(item["q"], item.get("current"))).kind in ("topic", "exercise")
+    ]
+    assert answered == []
+
+
+def test_every_topic_phrasing_finds_its_own_topic(matcher):
+    lost = [(t.id, q, top1(m)) for t in KNOWLEDGE.topics.values() for q in t.questions
+            if top1(m := matcher.match(q)) != f"topic:{t.id}" or m.kind != "topic"]
+    assert lost == []
+
+
+# -- exercises ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISE_IDS)
+def test_every_alias_names_its_exercise(matcher, exercise_id):
+    exercise = KNOWLEDGE.exercises[exercise_id]
+    for alias in (exercise.name, *exercise.aliases):
+        assert matcher.find_exercise(f"tell me about {alias} please") == exercise_id, alias
+
+
+@pytest.mark.parametrize("text, exercise_id", [
+    ("lateral raize", "lateral_raise"),
+    ("renagade rows", "renegade_row"),
+    ("sholder press", "shoulder_press"),
+    ("bent-over-rows", "bent_over_row"),
+    ("Curl To Press!!", "curl_to_press"),
+    ("how's the weather", None),
+    ("", None),
+])
+def test_find_exercise_forgives_typos_and_invents_nothing(matcher, text, exercise_id):
+    assert matcher.find_exercise(text) == exercise_id
+
+
+@pytest.mark.parametrize("text, exercise_id, aspect", [
+    ("what does the lateral raise work", "lateral_raise", "muscles"),
+    ("how do i do renegade rows", "renegade_row", "howto"),
+    ("why chest press", "chest_press", "why"),
+    ("shoulder press mistakes", "shoulder_press", "mistakes"),
+    ("chest press with no bench?", "chest_press", "equipment"),
+    ("tell me about the curl to press", "curl_to_press", "overview"),
+    ("do i need a bench for the chest press", "chest_press", "equipment"),
+    ("ohp", "shoulder_press", "overview"),
+])
+def test_a_named_exercise_gets_the_aspect_asked_for(matcher, text, exercise_id, aspect):
+    match = matcher.match(text)
+    assert (match.kind, match.id, match.aspect) == ("exercise", exercise_id, aspect)
+
+
+def test_a_named_exercise_with_a_topic_question_gets_the_topic(matcher):
+    assert matcher.match("how many reps of lateral raises").id == "reps"
+    assert matcher.match("what weight for the shoulder press").id == "weights"
+
+
+# -- the exercise on screen ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, aspect", [
+    ("how do I do this?", "howto"),
+    ("what muscles?", "muscles"),
+    ("why is this good for running?", "why"),
+    ("what am I doing wrong", "mistakes"),
+    ("tell me about this one", "overview"),
+])
+def test_questions_about_this_answer_for_the_current_exercise(matcher, text, aspect):
+    match = matcher.match(text, current_exercise="renegade_row")
+    assert (match.kind, match.id, match.aspect) == ("exercise", "renegade_row", aspect)
+
+
+def test_without_an_exercise_on_screen_this_means_nothing(matcher):
+    assert matcher.match("how do I do this?").kind != "exercise"
+    assert matcher.match("how do I do this?", current_exercise="plank").kind != "exercise"
+
+
+def test_the_current_exercise_does_not_hijack_other_questions(matcher):
+    assert matcher.match("how do I do the chest press", "lateral_raise").id == "chest_press"
+    assert matcher.match("will it make me bulky", "curl_to_press").id == "bulky"
+    assert matcher.match("how many reps?", "lateral_raise").id == "reps"
+    assert matcher.match("why is the sky blue", "shoulder_press").kind == "unknown"
+
+
+# -- suggestions and the honest fallback ---------------------------------------------------------
+
+
+def test_a_word_for_several_exercises_gets_a_choice(matcher):
+    match = matcher.match("press")
+    assert match.kind == "suggest"
+    assert match.options == ("ex:shoulder_press", "ex:chest_press", "ex:curl_to_press")
+
+
+@pytest.mark.parametrize("text", ["arm", "form", "my running form gets sloppy when im tired"])
+def test_a_close_call_gets_a_choice_of_topics(matcher, text):
+    match = matcher.match(text)
+    assert match.kind == "suggest" and all(ref.startswith("topic:") for ref in match.options)
+    assert_valid(match)
+
+
+@pytest.mark.parametrize("text", [
+    "", "   ", "🏃💪🔥", "?!?!", "what's the weather", "tell me a joke", "bitcoin price",
+    "zxqv plorf wexing", "how do i lose weight", "my knee hurts when i run",
+])
+def test_off_topic_and_noise_are_unknown(matcher, text):
+    assert matcher.match(text) == Match("unknown")
+
+
+# -- abuse -----------------------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.sampled_from((None, "nonsense", *EXERCISE_IDS)))
+def test_any_text_gives_a_valid_match(matcher, text, current):
+    assert_valid(matcher.match(text, current))
+    assert matcher.find_exercise(text) in (None, *EXERCISE_IDS)
+
+
+def test_huge_random_input_is_unknown_and_fast(matcher):
+    rng = random.Random(7)
+    for _ in range(20):
+        text = "".join(rng.choices(string.ascii_letters + string.punctuation + "  \n", k=4096))
+        started = time.perf_counter()
+        match = matcher.match(text, current_exercise="chest_press")
+        assert time.perf_counter() - started < 0.05
+        assert match == Match("unknown")
+
+
+def test_only_the_start_of_a_huge_message_is_read(matcher):
+    assert matcher.match(" " * 300 + "how many reps").kind == "unknown"
+    assert matcher.match("how many reps" + " " * 300 + "bitcoin weather").id == "reps"
