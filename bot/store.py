@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.models import Conversation, ProcessedUpdate, User
+from bot.models import Conversation, MessageRef, ProcessedUpdate, User
 from dialogs.session import Profile, Session
 
 
@@ -31,43 +31,86 @@ class Who:
     first_name: str = ""
 
 
-class Transaction:
-    def __init__(self, db: AsyncSession, now: datetime):
-        self.db = db
-        self.now = now
-        self._insert = pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
+_RECEIPTS = ProcessedUpdate.__table__
+# The hot path's statements, built once: building SQLAlchemy expressions costs more CPU than
+# running them on SQLite.
+_LOCKED_ROW = (
+    select(User.first_name, User.units, User.timezone, User.record, Conversation.state, Conversation.version, _RECEIPTS.c.replies)
+    .outerjoin(Conversation, Conversation.user_id == User.id)
+    .outerjoin(_RECEIPTS, _RECEIPTS.c.update_id == bindparam("update_id"))
+    .where(User.id == bindparam("user_id"))
+    .with_for_update(of=User.__table__)
+)
+_SAVE_PROFILE = (
+    update(User.__table__)
+    .where(User.__table__.c.id == bindparam("user_id"))
+    .values({name: bindparam(name) for name in ("chat_id", "first_name", "units", "timezone", "record")})
+)
+_REMEMBER = insert(_RECEIPTS)
+NO_UPDATE = -1  # update ids are never negative
 
-    async def replies_of(self, update_id: int) -> list[Any] | None:
-        """The replies an already processed update produced, or None if it is new."""
-        return await self.db.scalar(select(ProcessedUpdate.replies).where(ProcessedUpdate.update_id == update_id))
+
+class Transaction:
+    """One event's unit of work. The hot path (open, save, remember) is a handful of prebuilt
+    Core statements on the session's connection, because every statement is a round trip to
+    the database driver."""
+
+    def __init__(self, connection: AsyncConnection, now: datetime):
+        self.connection = connection
+        self.now = now
+        self._insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        self._session: AsyncSession | None = None
+
+    @property
+    def db(self) -> AsyncSession:
+        """An ORM session inside this transaction, for effects that use the models; made on
+        first use, since most events need none."""
+        if self._session is None:
+            self._session = AsyncSession(bind=self.connection, expire_on_commit=False)
+        return self._session
+
+    async def finish(self) -> None:
+        """Write what the ORM session holds; the connection's transaction then commits it all."""
+        if self._session is not None:
+            await self._session.flush()
+            await self._session.close()
+
+    async def open(self, who: Who, update_id: int | None = None) -> tuple[Session, list[Any] | None]:
+        """The user's session, locked for this transaction (a first-time user is created), and
+        the replies `update_id` produced if it was processed before (None if it is new)."""
+        connection = self.connection
+        params = {"user_id": who.user_id, "update_id": NO_UPDATE if update_id is None else update_id}
+        row = (await connection.execute(_LOCKED_ROW, params)).first()
+        if row is None:
+            await connection.execute(
+                self._insert(User)
+                .values(id=who.user_id, chat_id=who.chat_id, first_name=who.first_name[:64], record={}, created_at=self.now)
+                .on_conflict_do_nothing(index_elements=[User.id])
+            )
+            row = (await connection.execute(_LOCKED_ROW, params)).first()
+        profile = Profile(row.first_name, row.units, row.timezone, dict(row.record or {}))
+        version = row.version if row.version is not None else 0
+        return Session.restore(row.state, version, profile), row.replies
 
     async def load(self, who: Who) -> Session:
-        """The user's session, locked for this transaction; a first-time user is created."""
-        await self.db.execute(
-            self._insert(User)
-            .values(id=who.user_id, chat_id=who.chat_id, first_name=who.first_name[:64], created_at=self.now)
-            .on_conflict_do_nothing(index_elements=[User.id])
-        )
-        user = await self.db.scalar(select(User).where(User.id == who.user_id).with_for_update())
-        conversation = await self.db.get(Conversation, who.user_id)
-        profile = Profile(user.first_name, user.units, user.timezone, dict(user.record or {}))
-        if conversation is None:
-            return Session(profile=profile)
-        return Session.restore(conversation.state, conversation.version, profile)
+        return (await self.open(who))[0]
 
     async def save(self, who: Who, session: Session) -> None:
-        user = await self.db.get(User, who.user_id)
-        user.chat_id = who.chat_id
-        user.first_name = session.profile.first_name[:64]
-        user.units = session.profile.units
-        user.timezone = session.profile.timezone
-        user.record = session.profile.record
-        await self.db.merge(
-            Conversation(user_id=who.user_id, version=session.version, state=session.conversation(), updated_at=self.now)
+        connection = self.connection
+        profile = session.profile
+        await connection.execute(
+            _SAVE_PROFILE,
+            {"user_id": who.user_id, "chat_id": who.chat_id, "first_name": profile.first_name[:64],
+             "units": profile.units, "timezone": profile.timezone, "record": profile.record},
         )
+        values = {"user_id": who.user_id, "version": session.version, "state": session.conversation(), "updated_at": self.now}
+        upsert = self._insert(Conversation).values(**values)
+        await connection.execute(upsert.on_conflict_do_update(index_elements=[Conversation.user_id], set_=values))
 
-    def remember(self, update_id: int, who: Who, replies: list[Any]) -> None:
-        self.db.add(ProcessedUpdate(update_id=update_id, user_id=who.user_id, processed_at=self.now, replies=replies))
+    async def remember(self, update_id: int, who: Who, replies: list[Any]) -> None:
+        await self.connection.execute(
+            _REMEMBER, {"update_id": update_id, "user_id": who.user_id, "processed_at": self.now, "replies": replies}
+        )
 
 
 class Store:
@@ -77,8 +120,20 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self, now: datetime) -> AsyncIterator[Transaction]:
+        async with self.engine.begin() as connection:
+            tx = Transaction(connection, now)
+            try:
+                yield tx
+                await tx.finish()
+            finally:
+                if tx._session is not None:
+                    await tx._session.close()
+
+    async def remember_refs(self, who: Who, sent: list[tuple[int, str]], now: datetime) -> None:
+        """Note what the messages just sent are about, by their Telegram message ids (see `MessageRef`)."""
         async with self._sessions() as db, db.begin():
-            yield Transaction(db, now)
+            rows = [{"user_id": who.user_id, "message_id": message_id, "ref": ref, "sent_at": now} for message_id, ref in sent]
+            await db.execute(insert(MessageRef), rows)
 
     async def forget_updates_before(self, moment: datetime) -> int:
         """Drop processed-update records older than Telegram could still redeliver."""

@@ -55,8 +55,8 @@ class Catalog:
     def render(self, name: str, context: dict[str, Any]) -> str:
         return self.env.get_template(name).render(self._resolved(context)).strip()
 
-    def label(self, name: str, **context: Any) -> str:
-        return self.env.get_template(f"label/{name}").render(context).strip()
+    def label(self, key: str, /, **context: Any) -> str:
+        return self.env.get_template(f"label/{key}").render(context).strip()
 
     def _resolved(self, context: dict[str, Any]) -> dict[str, Any]:
         """Replies carry ids (so they stay plain data); templates get the entries themselves."""

@@ -54,13 +54,13 @@ class Turn:
         return self.flow_name == HOME_FLOW
 
     # --- writing -------------------------------------------------------------------------
-    def say(self, template: str, buttons: Keyboard = (), **context: Any) -> None:
+    def say(self, template: str, buttons: Keyboard = (), /, **context: Any) -> None:
         self.replies.append(Reply(template, context, buttons))
 
-    def button(self, label: str, payload: str, **context: Any) -> Button:
+    def button(self, label: str, payload: str, /, **context: Any) -> Button:
         return Button(self.coach.catalog.label(label, **context), payload)
 
-    def effect(self, kind: str, **params: Any) -> None:
+    def effect(self, kind: str, /, **params: Any) -> None:
         self.effects.append(Effect(kind, params))
 
     # --- moving --------------------------------------------------------------------------
@@ -75,13 +75,13 @@ class Turn:
             self.state_name = target
             self.show_card()
 
-    def start_flow(self, name: str, at: str | None = None) -> None:
-        """Begin a flow (at its initial state, or `at`); an unfinished flow it interrupts is
-        kept to come back to."""
+    def start_flow(self, name: str, at: str | None = None, data: dict[str, Any] | None = None) -> None:
+        """Begin a flow (at its initial state, or `at`, with `data`); an unfinished flow it
+        interrupts is kept to come back to."""
         self.stack = [frame for frame in self.stack if frame.flow != name]
         if not self.at_home and self.flow_name != name:
             self.stack = [*self.stack, Frame(self.flow_name, self.state_name, self.data)][-MAX_STACK:]
-        self.flow_name, self.data = name, {}
+        self.flow_name, self.data = name, dict(data or {})
         self.go(at or self.flow.initial)
 
     def return_to(self, name: str) -> bool:

@@ -1,0 +1,210 @@
+"""Throughput and latency of the real Armswing `Application`, against the framework's floor.
+
+Many users go through onboarding, a guided workout with questions in the middle, and set logs;
+their updates are fed to the real PTB `Application` the way the polling loop does (a batch at a
+time, different users at once, each user's in order) through an offline Bot API that answers
+after a simulated round trip. In the same run a bare PTB echo bot with PTB's default settings
+(one update after another) gets the same round trip.
+
+    .venv/bin/python bench/throughput.py                     # SQLite, 0 ms and 50 ms
+    .venv/bin/python bench/throughput.py --users 1000 --rtt 0.05
+    .venv/bin/python bench/throughput.py --database postgresql+asyncpg://…   # PostgreSQL
+
+Prints a Markdown table. Our own time is the handling time minus the simulated round trips.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the offline Bot API lives with the test tools
+
+from telegram.ext import Application, MessageHandler, filters  # noqa: E402
+
+from bot.application import build_application, process  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.runtime import Runtime  # noqa: E402
+from dialogs.coach import Coach  # noqa: E402
+from support.offline import make_callback_update, make_message_update  # noqa: E402
+from telegram.request import BaseRequest  # noqa: E402
+
+TOKEN = "123456:TEST-armswing"
+# One runner's session: typed text, or a tap on a button of the newest card (by its label).
+SCRIPT = [
+    ("say", "/start"), ("tap", "kg"), ("tap", "Berlin"), ("say", "should runners train upper body?"),
+    ("say", "/today"), ("tap", "6 kg"), ("tap", "Start ▶"),
+    ("tap", "Start set 1 ▶"), ("tap", "12"), ("say", "how do I do this?"), ("tap", "Set 2 ▶"), ("say", "12 @ 6kg"),
+    ("tap", "Start set 1 ▶"), ("tap", "15"), ("tap", "Set 2 ▶"), ("tap", "12"),
+    ("say", "what does the chest press work"), ("tap", "Start set 1 ▶"), ("tap", "10"), ("tap", "Set 2 ▶"), ("tap", "12"),
+    ("tap", "Finish"), ("say", "how many reps should i do"), ("say", "/help"),
+]
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class CannedTelegram(BaseRequest):
+    """Answers every Bot API call at once (after `latency`) with a minimal valid result, and
+    keeps the keyboards the bot sent so the crowd can tap them. Cheap on purpose: the CPU
+    measured is the bot's, not a fake's."""
+
+    def __init__(self, latency: float):
+        self.latency = latency
+        self.calls = 0
+        self.cards: dict[int, list[tuple[int, dict]]] = {}  # chat -> [(message id, keyboard)]
+
+    @property
+    def read_timeout(self) -> float:
+        return 5.0
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(self, url, method, request_data=None, read_timeout=None, write_timeout=None,
+                         connect_timeout=None, pool_timeout=None):  # noqa: ANN001, PLR0913
+        self.calls += 1
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        name = url.rsplit("/", 1)[-1]
+        params = request_data.json_parameters if request_data else {}
+        if name == "getMe":
+            result = {"id": 123456, "is_bot": True, "first_name": "Armswing", "username": "ArmswingBenchBot"}
+        elif name in ("sendMessage", "editMessageText"):
+            chat = int(params["chat_id"])
+            cards = self.cards.setdefault(chat, [])
+            message_id = len(cards) + 1
+            if "reply_markup" in params:
+                cards.append((message_id, json.loads(params["reply_markup"])))
+            result = {"message_id": message_id, "date": 0, "chat": {"id": chat, "type": "private"}, "text": params.get("text", "")}
+        else:
+            result = True
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+class Crowd:
+    """Users playing SCRIPT; builds each next update from what the bot last showed them."""
+
+    def __init__(self, telegram: CannedTelegram, users: int, bot):
+        self.telegram, self.bot = telegram, bot
+        self.users = list(range(10_000, 10_000 + users))
+        self.next_id = 1
+
+    def update(self, user: int, step: int):
+        kind, value = SCRIPT[step]
+        self.next_id += 1
+        if kind == "say":
+            return make_message_update(self.next_id, user, value, bot=self.bot)
+        for message_id, keyboard in reversed(self.telegram.cards.get(user, [])):  # the newest card with that label
+            data = next((b["callback_data"] for row in keyboard["inline_keyboard"] for b in row if b["text"] == value), None)
+            if data:
+                return make_callback_update(self.next_id, user, message_id, data, bot=self.bot)
+        raise LookupError(f"user {user}: no button {value!r} at step {step}")
+
+
+async def coaching(users: int, rtt: float, database_url: str, coach: Coach) -> dict:
+    runtime = await Runtime.open(Settings(token=TOKEN, database_url=database_url, send_rate=1e9), coach)
+    telegram = CannedTelegram(rtt)
+    application = build_application(runtime, telegram, CannedTelegram(0))
+    latencies: list[float] = []
+    async with application:
+        crowd = Crowd(telegram, users, application.bot)
+
+        async def timed(update) -> None:
+            started = time.perf_counter()
+            await process(application, update)
+            latencies.append(time.perf_counter() - started)
+
+        gc.collect()
+        wall, cpu, rss = time.perf_counter(), time.process_time(), rss_mb()
+        driver = 0.0
+        for step in range(len(SCRIPT)):
+            build = time.perf_counter()
+            batch = [crowd.update(user, step) for user in crowd.users]
+            driver += time.perf_counter() - build
+            await asyncio.gather(*(timed(update) for update in batch))
+        wall = time.perf_counter() - wall
+        cpu = time.process_time() - cpu - driver
+    await runtime.close()
+    count = users * len(SCRIPT)
+    round_trips = telegram.calls / count  # Bot API calls per update
+    return {
+        "updates": count, "per_second": count / (wall - driver), "p50": statistics.median(latencies) * 1000,
+        "p99": sorted(latencies)[int(len(latencies) * 0.99)] * 1000, "cpu_ms": cpu / count * 1000,
+        "rss_mb": rss_mb(), "calls": round_trips, "own_p99": (sorted(latencies)[int(len(latencies) * 0.99)] - round_trips * rtt) * 1000,
+    }
+
+
+async def echo(count: int, rtt: float) -> dict:
+    """A bare PTB echo bot, PTB's defaults: updates from the queue, one after another."""
+    application = Application.builder().token(TOKEN).request(CannedTelegram(rtt)).get_updates_request(
+        CannedTelegram(0)).updater(None).build()
+    done = asyncio.Event()
+    seen = 0
+
+    async def reply(update, context) -> None:
+        nonlocal seen
+        await update.message.reply_text(update.message.text)
+        seen += 1
+        if seen == count:
+            done.set()
+
+    application.add_handler(MessageHandler(filters.TEXT, reply))
+    async with application:
+        await application.start()
+        wall, cpu = time.perf_counter(), time.process_time()
+        for i in range(count):
+            await application.update_queue.put(make_message_update(i + 1, 20_000 + i % 1000, "hello", bot=application.bot))
+        await done.wait()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        await application.stop()
+    return {"updates": count, "per_second": count / wall, "cpu_ms": cpu / count * 1000}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=1000)
+    parser.add_argument("--rtt", type=float, action="append", help="simulated round trip in seconds (repeatable)")
+    parser.add_argument("--database", default=None, help="database URL (default: a fresh SQLite file)")
+    args = parser.parse_args()
+    coach = Coach.load()
+    print(f"machine: {sys.platform}, Python {sys.version.split()[0]}; {args.users} users × {len(SCRIPT)} updates each; {datetime.now(UTC):%Y-%m-%d}")
+    print()
+    print("| bot | round trip | updates/s | p50 ms | p99 ms | our p99 ms | CPU ms/update | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|")
+    echo_cpu = None
+    for rtt in args.rtt or [0.0, 0.05]:
+        with tempfile.TemporaryDirectory() as folder:
+            url = args.database or f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
+            ours = await coaching(args.users, rtt, url, coach)
+        floor = await echo(min(2000 if rtt == 0 else 100, args.users * 2), rtt)
+        echo_cpu = echo_cpu or floor["cpu_ms"]
+        print(f"| Armswing ({'SQLite' if not args.database else 'PostgreSQL'}) | {rtt * 1000:.0f} ms | {ours['per_second']:.0f} | "
+              f"{ours['p50']:.1f} | {ours['p99']:.1f} | {ours['own_p99']:.1f} | {ours['cpu_ms']:.2f} | {ours['rss_mb']:.0f} |")
+        print(f"| bare PTB echo (defaults) | {rtt * 1000:.0f} ms | {floor['per_second']:.0f} | | | | {floor['cpu_ms']:.2f} | |")
+        if rtt == 0:
+            ratio_cpu = ours["cpu_ms"] / floor["cpu_ms"]
+        else:
+            ratio_rate = ours["per_second"] / floor["per_second"]
+    print()
+    if "ratio_cpu" in locals():
+        print(f"CPU per update, Armswing / echo: {ratio_cpu:.1f}×")
+    if "ratio_rate" in locals():
+        print(f"updates per second with a round trip, Armswing / echo: {ratio_rate:.0f}×")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
