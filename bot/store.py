@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.models import Conversation, MessageRef, ProcessedUpdate, User
+from bot.models import Conversation, ProcessedUpdate, User
 from dialogs.session import Profile, Session
 
 
@@ -128,12 +128,6 @@ class Store:
             finally:
                 if tx._session is not None:
                     await tx._session.close()
-
-    async def remember_refs(self, who: Who, sent: list[tuple[int, str]], now: datetime) -> None:
-        """Note what the messages just sent are about, by their Telegram message ids (see `MessageRef`)."""
-        async with self._sessions() as db, db.begin():
-            rows = [{"user_id": who.user_id, "message_id": message_id, "ref": ref, "sent_at": now} for message_id, ref in sent]
-            await db.execute(insert(MessageRef), rows)
 
     async def forget_updates_before(self, moment: datetime) -> int:
         """Drop processed-update records older than Telegram could still redeliver."""
