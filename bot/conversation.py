@@ -60,8 +60,8 @@ class Conversations:
 
     async def handle(self, who: Who, event: Event, update_id: int | None = None) -> Result:
         async with self.store.transaction(event.now) as tx:
-            session = await tx.load(who)
-            if update_id is not None and (previous := await tx.replies_of(update_id)) is not None:
+            session, previous = await tx.open(who, update_id)
+            if previous is not None:
                 replies = tuple(Message.from_json(m) for m in previous)
                 return Result(replies, repeated=True, before=session.state, after=session.state)
             outcome = step(session, event, self.coach)
@@ -70,7 +70,7 @@ class Conversations:
                 await tx.save(who, outcome.session)
             await effects.apply(tx, who, outcome.effects)
             if update_id is not None:
-                tx.remember(update_id, who, [m.to_json() for m in messages])
+                await tx.remember(update_id, who, [m.to_json() for m in messages])
         version = outcome.session.version
         timers = tuple(
             Timer(e.params["seconds"], e.params["payload"], version) for e in outcome.effects if e.kind == "timer"
