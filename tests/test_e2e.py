@@ -142,10 +142,13 @@ def test_webhook_refuses_a_wrong_secret_and_answers_health(api, tmp_path, databa
         assert api.calls("sendMessage") == []  # nothing was acted on
         api.send_text(USER, "/start")
         api.wait_for_message(USER, r"^Which units", timeout=20)
-        with urllib.request.urlopen(f"http://127.0.0.1:{bot.port}/metrics", timeout=10) as page:
-            exposition = page.read().decode()
-        assert 'armswing_updates_total{kind="command",outcome="ok"} 1.0' in exposition
-        assert "armswing_update_seconds_bucket" in exposition
+        def exposition():  # the counter moves just after the reply is sent: poll for it
+            with urllib.request.urlopen(f"http://127.0.0.1:{bot.port}/metrics", timeout=10) as page:
+                text = page.read().decode()
+            return text if 'armswing_updates_total{kind="command",outcome="ok"} 1.0' in text else None
+
+        assert "armswing_update_seconds_bucket" in api.wait_for(exposition, timeout=10)
+
     finally:
         assert bot.stop() == 0, bot.log.read_text()
 
