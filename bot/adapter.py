@@ -9,6 +9,7 @@ import time
 from datetime import UTC, datetime
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Message as Sent
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
@@ -19,6 +20,7 @@ from bot.store import Who
 from dialogs.events import Event
 
 log = logging.getLogger(__name__)
+CAPTION_LIMIT = 1024  # UTF-16 code units of a photo's or document's caption
 
 
 def translate(update: Update, now: datetime) -> tuple[Who, Event] | None:
@@ -38,6 +40,14 @@ def translate(update: Update, now: datetime) -> tuple[Who, Event] | None:
     return who, Event("media", now, first_name=who.first_name)
 
 
+def replied_to(update: Update) -> int | None:
+    """The id of the coach's message that this message is a Telegram reply to, if it is one."""
+    original = update.message.reply_to_message if update.message is not None else None
+    if original is None or original.from_user is None or not original.from_user.is_bot:
+        return None
+    return original.message_id
+
+
 def keyboard(message: Message) -> InlineKeyboardMarkup | None:
     if not message.buttons:
         return None
@@ -46,13 +56,36 @@ def keyboard(message: Message) -> InlineKeyboardMarkup | None:
     )
 
 
-async def deliver(bot, chat_id: int, result: Result, query: CallbackQuery | None = None) -> None:  # noqa: ANN001
+async def deliver(bot, chat_id: int, result: Result, query: CallbackQuery | None = None) -> list[tuple[int, str]]:  # noqa: ANN001
+    """Answer the tap and send the messages; (message id, ref) of those sent with a `ref`."""
     if query is not None:
-        await query.answer(result.notice or None)
+        try:
+            await query.answer(result.notice or None)
+        except BadRequest as error:  # too old (a redelivery after a restart): the replies still go
+            log.debug("could not answer the button: %s", error)
         if result.moved and query.message is not None:
             await _drop_buttons(query)
+    refs = []
     for message in result.messages:
-        await bot.send_message(chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(message))
+        sent = await _send(bot, chat_id, message)
+        if message.ref:
+            refs.append((sent.message_id, message.ref))
+    return refs
+
+
+async def _send(bot, chat_id: int, message: Message) -> Sent:  # noqa: ANN001
+    """A text, or a photo or document with the text as its caption (or after it, when too long
+    for one: the HTML is never shorter than the text Telegram counts)."""
+    markup = keyboard(message)
+    file = message.file
+    if file is None:
+        return await bot.send_message(chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    send = bot.send_photo if file.kind == "photo" else bot.send_document
+    if len(message.text.encode("utf-16-le")) // 2 <= CAPTION_LIMIT:
+        return await send(chat_id, file.content, caption=message.text, parse_mode=ParseMode.HTML,
+                          reply_markup=markup, filename=file.filename)
+    await send(chat_id, file.content, filename=file.filename)
+    return await bot.send_message(chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
 async def _drop_buttons(query: CallbackQuery) -> None:
@@ -73,10 +106,11 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         metrics.UPDATES.labels("ignored", "ignored").inc()
         return
     who, event = translated
-    result = await conversations.handle(who, event, update.update_id)
+    result = await conversations.handle(who, event, update.update_id, replied_to(update))
     outcome = "repeated" if result.repeated else "ok"
     try:
-        await deliver(context.bot, who.chat_id, result, update.callback_query)
+        refs = await deliver(context.bot, who.chat_id, result, update.callback_query)
+        await conversations.sent(who, refs, datetime.now(UTC))
     except Forbidden:
         outcome = "blocked"
     start_timers(context, who, result.timers)

@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot import adapter
+from bot import adapter, reminders
 from bot.metrics import MeasuredRateLimiter, Pseudonym
 from bot.processor import PerUserUpdateProcessor
 from bot.runtime import Runtime
@@ -57,6 +57,7 @@ def build_application(runtime: Runtime, request: object | None = None, updates_r
     application.add_error_handler(adapter.on_error)
     if application.job_queue is not None:
         application.job_queue.run_repeating(_forget_old_updates, interval=timedelta(hours=1), first=60)
+    reminders.install(application, runtime)
     return application
 
 

@@ -6,6 +6,7 @@ import asyncio
 import getpass
 import os
 import sys
+from datetime import UTC, datetime
 
 from bot import __version__
 from bot.config import Settings
@@ -28,6 +29,8 @@ def parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="talk to the coach in this terminal (one message per line)")
     chat.add_argument("--user-id", type=int, default=TERMINAL_USER_ID, help="the local user's id (default 1)")
     chat.add_argument("--name", default=None, help="the first name the coach greets (default: your login)")
+    export = commands.add_parser("export", help="write a user's log as CSV to stdout (what /export sends)")
+    export.add_argument("--user-id", type=int, required=True, help="the user's Telegram id")
     content = commands.add_parser("content", help="coaching content")
     content_commands = content.add_subparsers(dest="content_command", metavar="CONTENT_COMMAND", required=True)
     content_commands.add_parser("check", help="validate the exercises, topics, templates and flows")
@@ -66,6 +69,27 @@ async def _upgrade(settings: Settings) -> None:
     print("database is up to date")
 
 
+async def _export(settings: Settings, user_id: int) -> int:
+    from bot.export import csv_of
+    from bot.logbook import entries
+    from bot.models import User
+    from dialogs.history import display_names
+
+    runtime = await Runtime.open(settings)
+    try:
+        async with runtime.store.transaction(datetime.now(UTC)) as tx:
+            user = await tx.db.get(User, user_id)
+            logged = await entries(tx, Who(user_id, user_id)) if user is not None else []
+    finally:
+        await runtime.close()
+    if user is None:
+        print(f"armswing: there is no user {user_id}", file=sys.stderr)
+        return 1
+    sys.stdout.buffer.write(csv_of(logged, display_names(runtime.conversations.coach), user.timezone or "UTC"))
+    sys.stdout.flush()
+    return 0
+
+
 def _check_content() -> int:
     from content.knowledge import ContentError
     from dialogs.coach import Coach
@@ -92,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "run":
             asyncio.run(_run(settings))
+        elif command == "export":
+            return asyncio.run(_export(settings, args.user_id))
         elif command == "chat":
             asyncio.run(_chat(settings, getattr(args, "user_id", TERMINAL_USER_ID), getattr(args, "name", None)))
         else:

@@ -30,6 +30,8 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     log_level: str = "INFO"
     send_rate: float = 30.0  # messages a second to Telegram, all chats together (Telegram's limit)
+    reminder_rate: float = 25.0  # reminders a second from this process, below send_rate: replies need room
+    reminder_tick_seconds: float = 20.0  # how often the reminder runner looks for due reminders
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
@@ -43,8 +45,11 @@ class Settings:
             value = values.get(name)
             return value.strip() if value and value.strip() else None
 
+        def positive(name: str, default: float) -> float:
+            value = get(name)
+            return float(value) if value and value.replace(".", "", 1).isdigit() and float(value) > 0 else default
+
         port = get("TELEGRAM_WEBHOOK_PORT")
-        rate = get("ARMSWING_SEND_RATE")
         return cls(
             token=get("TELEGRAM_BOT_TOKEN"),
             api_base_url=get("TELEGRAM_API_BASE_URL"),
@@ -57,7 +62,9 @@ class Settings:
             webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
             database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             log_level=(get("ARMSWING_LOG_LEVEL") or "INFO").upper(),
-            send_rate=float(rate) if rate and rate.replace(".", "", 1).isdigit() and float(rate) > 0 else cls.send_rate,
+            send_rate=positive("ARMSWING_SEND_RATE", cls.send_rate),
+            reminder_rate=positive("ARMSWING_REMINDER_RATE", cls.reminder_rate),
+            reminder_tick_seconds=positive("ARMSWING_REMINDER_TICK_SECONDS", cls.reminder_tick_seconds),
         )
 
     def problems(self) -> list[str]:

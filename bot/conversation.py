@@ -2,32 +2,49 @@
 replies, and commit it all in one transaction. Telegram and the terminal both come through here."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import effects
 from bot.store import Store, Who
 from dialogs.coach import Coach
 from dialogs.engine import step
 from dialogs.events import Event
-from dialogs.outcome import Reply
+from dialogs.outcome import Attachment, Reply
 
 Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Message:
-    """A rendered reply: Telegram HTML and its buttons."""
+    """A rendered reply: Telegram HTML and its buttons, maybe a file it is the caption of, and
+    what it is about (`Reply.ref`, remembered by message id once sent)."""
 
     text: str
     buttons: Keyboard = ()
+    file: Attachment | None = None
+    ref: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "buttons": [[list(b) for b in row] for row in self.buttons]}
+        data: dict[str, Any] = {"text": self.text, "buttons": [[list(b) for b in row] for row in self.buttons]}
+        if self.file is not None:
+            content = base64.b64encode(self.file.content).decode()
+            data["file"] = {"kind": self.file.kind, "filename": self.file.filename, "content": content}
+        return data | ({"ref": self.ref} if self.ref else {})
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Message:
-        return cls(data["text"], tuple(tuple((label, payload) for label, payload in row) for row in data["buttons"]))
+        buttons = tuple(tuple((label, payload) for label, payload in row) for row in data["buttons"])
+        file = data.get("file")
+        if file is not None:
+            file = Attachment(file["kind"], file["filename"], base64.b64decode(file["content"]))
+        return cls(data["text"], buttons, file, data.get("ref", ""))
 
 
 @dataclass(frozen=True)
@@ -56,21 +73,25 @@ class Conversations:
     def render(self, reply: Reply, version: int) -> Message:
         text = self.coach.catalog.render(reply.template, reply.context)
         buttons = tuple(tuple((b.label, b.data(version)) for b in row) for row in reply.buttons if row)
-        return Message(text, buttons)
+        return Message(text, buttons, reply.file, reply.ref)
 
-    async def handle(self, who: Who, event: Event, update_id: int | None = None) -> Result:
+    async def handle(self, who: Who, event: Event, update_id: int | None = None, replying_to: int | None = None) -> Result:
+        """`replying_to`: the id of the coach's message this one is a Telegram reply to."""
         async with self.store.transaction(event.now) as tx:
             session, previous = await tx.open(who, update_id)
             if previous is not None:
-                replies = tuple(Message.from_json(m) for m in previous)
-                return Result(replies, repeated=True, before=session.state, after=session.state)
+                replies = tuple(Message.from_json(m) for m in previous["messages"])
+                return Result(replies, repeated=True, moved=previous["moved"], before=session.state, after=session.state)
+            if replying_to is not None:
+                event = replace(event, reply_to=await tx.ref_of(who, replying_to))
             outcome = step(session, event, self.coach)
-            messages = tuple(self.render(reply, outcome.session.version) for reply in outcome.replies)
             if outcome.session != session:
                 await tx.save(who, outcome.session)
-            await effects.apply(tx, who, outcome.effects)
-            if update_id is not None:
-                await tx.remember(update_id, who, [m.to_json() for m in messages])
+            answers = [answer.reply(self.coach) for answer in await effects.apply(tx, who, outcome.effects)]
+            messages = tuple(self.render(reply, outcome.session.version) for reply in (*answers, *outcome.replies))
+            if update_id is not None:  # the receipt: what a redelivery of this update gets again
+                moved = outcome.session.version != session.version
+                await tx.remember(update_id, who, {"moved": moved, "messages": [m.to_json() for m in messages]})
         version = outcome.session.version
         timers = tuple(
             Timer(e.params["seconds"], e.params["payload"], version) for e in outcome.effects if e.kind == "timer"
@@ -79,6 +100,17 @@ class Conversations:
             messages, outcome.notice, moved=version != session.version, timers=timers,
             before=session.state, after=outcome.session.state,
         )
+
+    async def sent(self, who: Who, refs: list[tuple[int, str]], now: datetime) -> None:
+        """Remember what the messages just delivered are about: (Telegram message id, `Message.ref`).
+        Best effort: the event is committed and answered; without this only a reply to the card
+        cannot correct it (its Edit button still can)."""
+        if not refs:
+            return
+        try:
+            await self.store.remember_refs(who, refs, now)
+        except SQLAlchemyError:
+            log.warning("could not remember what %d sent message(s) are about", len(refs), exc_info=True)
 
     def error_message(self) -> Message:
         return Message(self.coach.catalog.render("error", {}))

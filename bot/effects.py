@@ -1,41 +1,70 @@
 """Effects the engine asks for, applied inside the event's transaction.
 
-Each handler takes the open transaction, the user and the effect's parameters. Timers are not
+Each handler takes the open transaction, the user and the effect's parameters. Some answer:
+what they found (an entry undone, a history page, a chart) comes back as `Answer`s, plain data
+that words itself (`reply(coach)`), and is sent before the engine's own replies. Timers are not
 here: they are not data to commit but something to start once the commit is done, so
 `Conversations` hands them to the adapter.
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import delete, select
 
+from bot import logbook, reminder_store
 from bot.models import SetLog, User
 from bot.store import Transaction, Who
-from dialogs.outcome import Effect
-from dialogs.plan import KG_PER_LB
+from dialogs.history import Corrected, Undone, entry_of
+from dialogs.outcome import Effect, Reply
 
-Handler = Callable[[Transaction, Who, dict[str, Any]], Awaitable[None]]
+if TYPE_CHECKING:
+    from dialogs.coach import Coach
+
+
+class Answer(Protocol):
+    def reply(self, coach: Coach) -> Reply: ...
+
+
+Handler = Callable[[Transaction, Who, dict[str, Any]], Awaitable[Sequence[Answer] | None]]
 POST_COMMIT = frozenset({"timer"})
 
 
 async def log_sets(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
     """Store one entry's sets; an entry logged again (a corrected set) replaces the old rows."""
     await tx.db.execute(delete(SetLog).where(SetLog.user_id == who.user_id, SetLog.entry_id == params["entry_id"]))
-    for number, (reps, weight, unit) in enumerate(params["sets"], start=1):
-        amount = None if weight is None else Decimal(weight)
-        tx.db.add(
-            SetLog(
-                user_id=who.user_id, entry_id=params["entry_id"], exercise_id=params["exercise_id"],
-                set_number=number, reps=reps, weight=amount, unit=unit if amount is not None else None,
-                weight_kg=None if amount is None else (amount * KG_PER_LB if unit == "lb" else amount),
-                logged_at=tx.now, workout=params.get("workout"),
-            )
-        )
-    await tx.db.flush()
+    await logbook.add_sets(
+        tx, who, params["entry_id"], params["exercise_id"], params["sets"], logged_at=tx.now, workout=params.get("workout")
+    )
     await refresh_record(tx, who, params["exercise_id"])
+
+
+async def undo_entry(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Undone]:
+    """Remove one of the user's entries; once it is gone, Undo says so."""
+    removed = await logbook.remove(tx, who, params["entry_id"])
+    if removed is not None:
+        await refresh_record(tx, who, removed.entry.exercise_id)
+    return (Undone(removed),)
+
+
+async def edit_entry(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Corrected]:
+    """Replace the sets of one of the user's entries, keeping when it was logged; nothing at all
+    when the user has no such entry (undone, or another user's id)."""
+    removed = await logbook.remove(tx, who, params["entry_id"])
+    if removed is None:
+        return (Corrected(params["entry_id"], None),)
+    await logbook.add_sets(
+        tx, who, params["entry_id"], params["exercise_id"], params["sets"], logged_at=removed.at, workout=removed.workout
+    )
+    for exercise_id in dict.fromkeys((removed.entry.exercise_id, params["exercise_id"])):
+        await refresh_record(tx, who, exercise_id)
+    return (Corrected(params["entry_id"], entry_of(params["exercise_id"], params["sets"])),)
+
+
+async def delete_data(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
+    await logbook.forget(tx, who)
 
 
 async def refresh_record(tx: Transaction, who: Who, exercise_id: str) -> None:
@@ -57,20 +86,35 @@ async def refresh_record(tx: Transaction, who: Who, exercise_id: str) -> None:
         last = sorted((r for r in rows if r.entry_id == latest), key=lambda r: r.set_number)
         best = max((r.weight_kg for r in rows if r.weight_kg is not None), default=None)
         exercises[exercise_id] = {
-            "sets": [{"reps": r.reps, "weight": None if r.weight is None else str(r.weight.normalize()), "unit": r.unit} for r in last],
+            "sets": [{"reps": r.reps, "weight": None if r.weight is None else _plain(r.weight), "unit": r.unit} for r in last],
             "at": rows[0].logged_at.isoformat(),
-            "best_kg": None if best is None else str(best.normalize()),
+            "best_kg": None if best is None else _plain(best),
         }
     record["exercises"] = exercises
     user.record = record  # a new object, so SQLAlchemy sees the change
 
 
+def _plain(number: Decimal) -> str:
+    """"10", "7.5" — never "1E+1" (what `str` makes of a normalized 10)."""
+    return format(number.normalize(), "f")
+
+
 HANDLERS: dict[str, Handler] = {
     "log_sets": log_sets,
+    "reminders": reminder_store.apply_effect,
+    "undo_entry": undo_entry,
+    "edit_entry": edit_entry,
+    "delete_data": delete_data,
+    "history": logbook.history,
+    "progress": logbook.progress,
+    "export": logbook.export,
 }
 
 
-async def apply(tx: Transaction, who: Who, effects: tuple[Effect, ...]) -> None:
+async def apply(tx: Transaction, who: Who, effects: tuple[Effect, ...]) -> list[Answer]:
+    """Apply the effects in order; what they answered, in order."""
+    answers: list[Answer] = []
     for effect in effects:
         if effect.kind not in POST_COMMIT:
-            await HANDLERS[effect.kind](tx, who, effect.params)
+            answers += await HANDLERS[effect.kind](tx, who, effect.params) or ()
+    return answers

@@ -1,12 +1,12 @@
 """The database schema (SQLAlchemy 2 declarative). Alembic migrations follow it exactly."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, Numeric, String, func
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Time, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -48,7 +48,7 @@ class ProcessedUpdate(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     user_id: Mapped[int] = mapped_column(BigInteger)
     processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    replies: Mapped[list[Any]] = mapped_column(JSON)
+    replies: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"moved": bool, "messages": [...]}
 
 
 class SetLog(Base):
@@ -68,3 +68,39 @@ class SetLog(Base):
     weight_kg: Mapped[Decimal | None] = mapped_column(Numeric(9, 4))
     logged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     workout: Mapped[str | None] = mapped_column(String(40))  # the guided workout it belongs to
+
+
+class Reminder(Base):
+    """A user's reminder schedule (the timezone is the user's) and the runner's bookkeeping.
+
+    `next_due_at` is the next instant the runner must look at this user (a reminder, a snooze or
+    the morning after a missed day); NULL while there is nothing to send (paused indefinitely, or
+    the user blocked the bot). `claimed_until` is a runner's lease on the row.
+    """
+
+    __tablename__ = "reminders"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    days: Mapped[int] = mapped_column(Integer)  # bit d set: weekday d (0 = Monday) in the user's zone
+    at: Mapped[time] = mapped_column(Time)  # local wall time
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    snoozed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    allow_quiet_hours: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_nudge_for: Mapped[date | None] = mapped_column(Date)  # the missed day last nudged about or skipped
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class MessageRef(Base):
+    """What a message the coach sent is about (`Reply.ref`, e.g. the entry a log's card confirms),
+    so that a Telegram reply to that message can refer to the same thing."""
+
+    __tablename__ = "message_refs"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    ref: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

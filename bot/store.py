@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.models import Conversation, ProcessedUpdate, User
+from bot.models import Conversation, MessageRef, ProcessedUpdate, User
 from dialogs.session import Profile, Session
 
 
@@ -75,9 +75,9 @@ class Transaction:
             await self._session.flush()
             await self._session.close()
 
-    async def open(self, who: Who, update_id: int | None = None) -> tuple[Session, list[Any] | None]:
+    async def open(self, who: Who, update_id: int | None = None) -> tuple[Session, dict[str, Any] | None]:
         """The user's session, locked for this transaction (a first-time user is created), and
-        the replies `update_id` produced if it was processed before (None if it is new)."""
+        the receipt `update_id` left if it was processed before (None if it is new)."""
         connection = self.connection
         params = {"user_id": who.user_id, "update_id": NO_UPDATE if update_id is None else update_id}
         row = (await connection.execute(_LOCKED_ROW, params)).first()
@@ -107,10 +107,15 @@ class Transaction:
         upsert = self._insert(Conversation).values(**values)
         await connection.execute(upsert.on_conflict_do_update(index_elements=[Conversation.user_id], set_=values))
 
-    async def remember(self, update_id: int, who: Who, replies: list[Any]) -> None:
+    async def remember(self, update_id: int, who: Who, replies: dict[str, Any]) -> None:
         await self.connection.execute(
             _REMEMBER, {"update_id": update_id, "user_id": who.user_id, "processed_at": self.now, "replies": replies}
         )
+
+    async def ref_of(self, who: Who, message_id: int) -> str:
+        """What the coach's message `message_id` in this user's chat is about; "" if nothing."""
+        query = select(MessageRef.ref).where(MessageRef.user_id == who.user_id, MessageRef.message_id == message_id)
+        return await self.connection.scalar(query) or ""
 
 
 class Store:
@@ -128,6 +133,12 @@ class Store:
             finally:
                 if tx._session is not None:
                     await tx._session.close()
+
+    async def remember_refs(self, who: Who, sent: list[tuple[int, str]], now: datetime) -> None:
+        """Note what the messages just sent are about, by their Telegram message ids (see `MessageRef`)."""
+        async with self._sessions() as db, db.begin():
+            rows = [{"user_id": who.user_id, "message_id": message_id, "ref": ref, "sent_at": now} for message_id, ref in sent]
+            await db.execute(insert(MessageRef), rows)
 
     async def forget_updates_before(self, moment: datetime) -> int:
         """Drop processed-update records older than Telegram could still redeliver."""

@@ -1,7 +1,8 @@
 """The terminal chat: the same engine and database as Telegram, for one local user.
 
 Works interactively and from a pipe: one message per input line; buttons are listed as numbered
-choices, and typing a number taps that button.
+choices, and typing a number taps that button. Files the coach sends (a progress chart, an
+export) are saved in the working directory and their paths printed.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import logging
 import re
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TextIO
 
 from bot.conversation import Message, Result, Timer
@@ -34,6 +36,10 @@ def show(result: Result, out: TextIO) -> list[str]:
         out.write(f"  ({result.notice})\n")
     for message in result.messages:
         out.write(_indent(plain(message.text)) + "\n")
+        if message.file is not None:
+            path = Path.cwd() / Path(message.file.filename).name
+            path.write_bytes(message.file.content)
+            out.write(f"       [{message.file.kind} saved: {path}]\n")
         choices = _buttons(message, out) or choices
     out.write("\n")
     out.flush()

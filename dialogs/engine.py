@@ -6,7 +6,8 @@ Order of precedence for an event:
 2. a sticker, photo or empty message gets a polite word;
 3. global intents (/help, /cancel, /start, /settings, menu buttons) work in every state;
 4. the current state's transitions;
-5. typed text goes to the question matcher, which answers or admits it does not know;
+5. typed text that reads as a set log, outside the guided workout, goes to the logbook;
+6. other typed text goes to the question matcher, which answers or admits it does not know;
    the current state is kept either way.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from dialogs import answers, intents
 from dialogs.events import Event
 from dialogs.flow import Transition, trigger_of
+from dialogs.flows import logbook
 from dialogs.outcome import Outcome
 from dialogs.session import HOME_FLOW, HOME_STATE, Session
 from dialogs.turn import Turn
@@ -78,7 +80,7 @@ def _route(turn: Turn, session: Session) -> None:
     elif event.kind == "button":
         turn.say("stale_menu")
         turn.show_card()
-    else:
+    elif not logbook.take(turn):
         answers.answer(turn, event.text)
 
 

@@ -24,6 +24,7 @@ class Event:
     version: int | None = None  # the session version the button or timer was made at
     anytime: bool = False  # a button of a message outside the conversation (a reminder)
     first_name: str = ""  # the sender's name as Telegram gives it now
+    reply_to: str = ""  # the `Reply.ref` of the message this one answers (a Telegram reply), if any
 
     @classmethod
     def from_text(cls, raw: str, now: datetime, first_name: str = "") -> Event:

@@ -52,6 +52,7 @@ class Flow:
     states: tuple[State, ...]
     transitions: tuple[Transition, ...]
     root: bool = False  # the home flow: never ends, so it needs no way to END
+    logs_sets: bool = False  # reads typed sets itself (the guided workout); elsewhere the logbook does
 
     def state(self, name: str) -> State:
         for state in self.states:

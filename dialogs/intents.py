@@ -5,7 +5,7 @@ import re
 from collections.abc import Callable
 
 from dialogs import answers
-from dialogs.flows import workout
+from dialogs.flows import logbook, reminders, workout
 from dialogs.flows.home import menu_card
 from dialogs.turn import Turn
 
@@ -107,6 +107,11 @@ COMMANDS: dict[str, Callable[[Turn], None]] = {
     "today": _today,
     "workout": _today,
     "exercises": _exercises,
+    "reminders": reminders.open_menu,
+    "history": logbook.history,
+    "progress": logbook.progress,
+    "export": logbook.export,
+    "deletedata": logbook.ask_delete,
 }
 BUTTONS: dict[str, Callable[[Turn], None]] = {
     "help": _help,
@@ -116,6 +121,13 @@ BUTTONS: dict[str, Callable[[Turn], None]] = {
     "topic": _open,
     "ex": _open,
     "today": _today,
+    "rem_set": reminders.set_offered,
+    "rem_snooze": reminders.snooze,
+    "rem_skip": reminders.skip,
+    "undo": logbook.undo,
+    "edit": logbook.edit,
+    "hist": logbook.history,
+    "deletedata": logbook.delete,
 }
 
 
@@ -126,8 +138,12 @@ def handle(turn: Turn) -> bool:
         handler = COMMANDS.get(event.command)
     elif event.kind == "button":
         handler = BUTTONS.get(event.payload.partition(":")[0])
+    elif logbook.corrects_a_card(turn):  # a corrected line in reply to a log's card
+        handler = logbook.correct_card
     elif event.kind == "text" and TODAY_WORDS.search(event.text):
         handler = _today
+    elif event.kind == "text":
+        return reminders.offer(turn)  # "remind me tuesdays and fridays at 7am"
     else:
         return False
     if handler is None:

@@ -15,10 +15,13 @@ def test_flow_is_sound(name):
 
 
 def _sample_data(coach, now, profile):
-    """Data as the flows hold it mid-way: a timezone question pending, a workout started."""
+    """Data as the flows hold it mid-way: a timezone question pending, a workout started, a log
+    with two readings, an entry being corrected."""
     turn = Turn(Session(flow="workout", state="workout:plan", profile=profile), Event.from_text("go", now), coach)
     workout.start(turn)
-    return {**turn.data, "zone_typed": "x", "zone_options": [["X, US", "America/Chicago"]], "paused_at": "workout:set"}
+    return {**turn.data, "zone_typed": "x", "zone_options": [["X, US", "America/Chicago"]], "paused_at": "workout:set",
+            "options": [["chest_press", [[10, "12", "kg"]] * 4], ["chest_press", [[10, "4", "kg"]] * 12]],
+            "target": "20261124T083000000000/chest_press"}
 
 
 def test_every_state_has_a_card_that_renders(coach, now):

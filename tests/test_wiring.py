@@ -129,10 +129,10 @@ async def test_a_crash_in_one_chat_is_apologised_for_and_other_chats_go_on(wired
     conversations = application.bot_data["conversations"]
     real = conversations.handle
 
-    async def failing_for_45(who, event, update_id=None):
+    async def failing_for_45(who, event, *rest):
         if who.user_id == 45:
             raise RuntimeError("boom")
-        return await real(who, event, update_id)
+        return await real(who, event, *rest)
 
     monkeypatch.setattr(conversations, "handle", failing_for_45)
     with caplog.at_level(logging.ERROR):

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from dialogs.flow import END, Action, Flow, Guard, State, Transition
+from dialogs.history import entry_of, line, problem
 from dialogs.outcome import Reply
 from dialogs.plan import (
     REP_HIGH,
@@ -29,7 +30,7 @@ from dialogs.plan import (
     plan_today,
     workouts_this_week,
 )
-from dialogs.replog import Ambiguous, Invalid, LogEntry, Parsed, SetLog, describe, parse_log
+from dialogs.replog import Ambiguous, Invalid, Parsed, parse_log
 from dialogs.turn import Turn
 
 ABANDONED_AFTER = timedelta(hours=3)
@@ -274,11 +275,8 @@ def log_and_finish(turn: Turn) -> None:
 
 def explain_problem(turn: Turn) -> None:
     result = _typed(turn)
-    if isinstance(result, Invalid):
-        turn.say("log/invalid", reason=result.reason, detail={k: str(v) for k, v in result.detail.items()})
-    elif isinstance(result, Ambiguous):
-        names = {ex: _name(turn, ex) for ex in turn.coach.exercise_names}
-        turn.say("log/ambiguous", options=[describe(option, names) for option in result.options])
+    if isinstance(result, Invalid | Ambiguous):
+        turn.replies.append(problem(turn.coach, result))
     else:
         turn.say("workout/other_exercise", typed=_name(turn, result.entry.exercise_id),
                  current=_name(turn, _current(turn).exercise_id))
@@ -378,8 +376,7 @@ def _kg(weight: str, unit: str | None) -> Decimal:
 
 
 def describe_sets(turn: Turn, exercise_id: str, sets: list[list]) -> str:
-    entry = LogEntry(exercise_id, tuple(SetLog(r, None if w is None else Decimal(w), u) for r, w, u in sets))
-    return describe(entry, {exercise_id: _name(turn, exercise_id)})
+    return line(turn.coach, entry_of(exercise_id, sets))
 
 
 def _dumbbells(turn: Turn) -> list[Decimal]:
@@ -426,6 +423,7 @@ STEPS = ("workout:intro", "workout:set", "workout:other", "workout:rest", "worko
 WORKOUT = Flow(
     name="workout",
     title="workout",
+    logs_sets=True,
     initial="workout:plan",
     states=(
         State("workout:plan", plan_card, resume_label="plan"),

@@ -13,10 +13,13 @@ Each step is what the user does and what the coach must answer, by template key:
       bot: [workout/rest_over, workout/set]
     - later: 4                     # four hours pass
     - expect: {state: home:idle, units: kg, timezone: Europe/Berlin}
+    - user: 3x10 @ 9               # a Telegram reply to the newest message that had a ref
+      replying: log/card           # (a `Reply.ref`), by the template of that message
+      effects: [edit_entry]        # optional: the kinds of the effects the step asked for
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,9 +40,11 @@ class Player:
     session: Session = field(default_factory=lambda: Session(profile=Profile(first_name="Ann")))
     last: Outcome | None = None
     drawn: dict[str, str] = field(default_factory=dict)  # label -> callback data, as last drawn
+    refs: dict[str, str] = field(default_factory=dict)  # template -> the ref of its newest message
 
-    def say(self, text: str) -> Outcome:
-        return self._step(Event.from_text(text, self.now, self.session.profile.first_name))
+    def say(self, text: str, replying: str | None = None) -> Outcome:
+        event = Event.from_text(text, self.now, self.session.profile.first_name)
+        return self._step(replace(event, reply_to=self.refs[replying]) if replying else event)
 
     def tap(self, label: str) -> Outcome:
         return self._step(Event.from_button(self.drawn[label], self.now, self.session.profile.first_name))
@@ -56,6 +61,7 @@ class Player:
         self.last = step(self.session, event, self.coach)
         self.session = self.last.session
         self.drawn.update(self.current_buttons())
+        self.refs.update({reply.template: reply.ref for reply in self.last.replies if reply.ref})
         return self.last
 
 
@@ -65,7 +71,7 @@ def play(path: Path, coach: Coach, now: datetime) -> None:
     for number, item in enumerate(script["steps"], start=1):
         where = f"{path.name} step {number} ({item})"
         if "user" in item:
-            outcome = player.say(str(item["user"]))
+            outcome = player.say(str(item["user"]), item.get("replying"))
         elif "tap" in item:
             outcome = player.tap(item["tap"])
         elif "timer" in item:
@@ -81,6 +87,9 @@ def play(path: Path, coach: Coach, now: datetime) -> None:
         if "buttons" in item:
             labels = [b.label for row in outcome.replies[-1].buttons for b in row]
             assert labels == item["buttons"], f"{where}: buttons were {labels}"
+        if "effects" in item:
+            kinds = [effect.kind for effect in outcome.effects]
+            assert kinds == item["effects"], f"{where}: effects were {kinds}"
         if "notice" in item:
             assert outcome.notice == item["notice"], f"{where}: notice was {outcome.notice!r}"
 

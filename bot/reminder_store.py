@@ -1,0 +1,170 @@
+"""Reminders in the database: the store the runner claims from, and the effect that copies a
+runner's settings into the reminders table.
+
+Claiming: on PostgreSQL `SELECT … FOR UPDATE OF reminders SKIP LOCKED` in small batches, so
+replicas claiming at once take different rows; on SQLite the claim's write transaction
+(`BEGIN IMMEDIATE`) already admits one writer at a time. A claim sets `claimed_until` (a lease),
+and every later write of the runner is guarded by it, so a user who changes their schedule
+while a reminder is in flight voids the runner's stale plan instead of being overwritten.
+
+SQLite keeps no offset with a timestamp: every instant is written in UTC and read back as UTC.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from bot.models import Reminder, User
+from bot.store import Transaction, Who
+from dialogs.reminder import ReminderSettings
+from dialogs.session import Profile
+from scheduler.policy import Schedule
+from scheduler.runner import Decision, DueReminder, next_wake
+
+log = logging.getLogger(__name__)
+
+
+def _utc(instant: datetime | None) -> datetime | None:
+    if instant is None:
+        return None
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+
+
+def days_mask(days: frozenset[int]) -> int:
+    return sum(1 << day for day in days)
+
+
+def days_of(mask: int) -> frozenset[int]:
+    return frozenset(day for day in range(7) if mask >> day & 1)
+
+
+def schedule_of(row: Reminder, timezone: str | None) -> Schedule | None:
+    """The policy's view of a row; None when it cannot fire (no timezone, or inconsistent)."""
+    if timezone is None:
+        return None
+    try:
+        return Schedule(
+            days_of(row.days), row.at, timezone, _utc(row.paused_until), row.paused, _utc(row.snoozed_until),
+            row.allow_quiet_hours,
+        )
+    except ValueError:
+        log.warning("reminders of user %s cannot fire as stored; left without a due time", row.user_id)
+        return None
+
+
+def plan(row: Reminder, timezone: str | None, now: datetime) -> None:
+    """Set the row's next due time from its schedule, after `now`; any claim on it is void."""
+    schedule = None if row.blocked else schedule_of(row, timezone)
+    row.next_due_at = None if schedule is None else next_wake(schedule, now)
+    row.claimed_until = None
+
+
+def last_workout(record: dict[str, Any]) -> datetime | None:
+    """The last time the runner trained: a finished workout or a logged set."""
+    moments = [entry["at"] for entry in record.get("workouts", [])]
+    moments += [entry["at"] for entry in record.get("exercises", {}).values() if entry.get("at")]
+    return max((_utc(datetime.fromisoformat(moment)) for moment in moments), default=None)
+
+
+# --- the effect of the reminders flow -------------------------------------------------------
+async def apply_effect(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
+    """`sync`: copy the settings from the record (just saved) to the table; `snooze`, `skip`:
+    the runner's buttons. Each one plans the next due time again."""
+    user = await tx.db.get(User, who.user_id)
+    row = await tx.db.get(Reminder, who.user_id)
+    action = params["action"]
+    if action == "sync":
+        settings = ReminderSettings.of(Profile(record=dict(user.record or {})))
+        if settings is None:
+            if row is not None:
+                await tx.db.delete(row)
+            return
+        if row is None:
+            row = Reminder(user_id=who.user_id)
+            tx.db.add(row)
+        row.days, row.at, row.allow_quiet_hours = days_mask(settings.days), settings.at, settings.allow_quiet_hours
+        row.paused, row.paused_until = settings.paused, _utc(settings.paused_until)
+        row.blocked = False  # they are talking to the bot
+    elif row is None:
+        return  # a reminder's button after the reminders were stopped
+    elif action == "snooze":
+        row.snoozed_until = _utc(datetime.fromisoformat(params["until"]))
+    elif action == "skip":
+        row.snoozed_until = None
+        row.last_nudge_for = date.fromisoformat(params["day"])
+    plan(row, user.timezone, tx.now)
+
+
+# --- the store ------------------------------------------------------------------------------
+class SqlReminderStore:
+    def __init__(self, engine: AsyncEngine):
+        self._engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    async def claim(self, now: datetime, limit: int, lease: timedelta) -> list[DueReminder]:
+        now = _utc(now)
+        until = now + lease
+        async with self._sessions() as db, db.begin():
+            rows = await db.execute(
+                select(Reminder, User)
+                .join(User, User.id == Reminder.user_id)
+                .where(Reminder.next_due_at <= now, or_(Reminder.claimed_until.is_(None), Reminder.claimed_until < now))
+                .order_by(Reminder.next_due_at)
+                .limit(limit)
+                .with_for_update(of=Reminder, skip_locked=True)
+            )
+            claimed = []
+            for row, user in rows.all():
+                schedule = schedule_of(row, user.timezone)
+                if schedule is None:
+                    row.next_due_at = None
+                    continue
+                row.claimed_until = until
+                record = dict(user.record or {})
+                claimed.append(
+                    DueReminder(
+                        row.user_id, user.chat_id, schedule, _utc(row.next_due_at), until, last_workout(record),
+                        row.last_nudge_for, Profile(user.first_name, user.units, user.timezone, record),
+                    )
+                )
+        return claimed
+
+    async def finish(self, reminder: DueReminder, decision: Decision, sent_at: datetime | None) -> None:
+        values: dict[str, Any] = {"next_due_at": _utc(decision.next_due_at), "claimed_until": None}
+        if decision.clears_snooze:
+            values["snoozed_until"] = None
+        if decision.nudge_for is not None:
+            values["last_nudge_for"] = decision.nudge_for
+        if sent_at is not None:
+            values["last_sent_at"] = _utc(sent_at)
+        await self._update([reminder], **values)
+
+    async def release(self, reminders: Sequence[DueReminder]) -> None:
+        await self._update(reminders, claimed_until=None)
+
+    async def block(self, reminder: DueReminder) -> None:
+        await self.set_blocked(reminder.user_id, True, reminder.due)
+
+    async def set_blocked(self, user_id: int, blocked: bool, now: datetime) -> None:
+        """Blocked: nothing more is sent. Unblocked: reminders resume from `now`, none caught up."""
+        async with self._sessions() as db, db.begin():
+            row = await db.get(Reminder, user_id, with_for_update=True)
+            if row is None or row.blocked == blocked:
+                return
+            row.blocked = blocked
+            plan(row, await db.scalar(select(User.timezone).where(User.id == user_id)), _utc(now))
+
+    async def _update(self, reminders: Sequence[DueReminder], **values: Any) -> None:
+        """Write to the rows whose claim is still the one handed out (Core: no ORM round trips)."""
+        table = Reminder.__table__
+        async with self._engine.begin() as connection:
+            for claim in {reminder.claim for reminder in reminders}:
+                users = [reminder.user_id for reminder in reminders if reminder.claim == claim]
+                await connection.execute(
+                    update(table).where(table.c.user_id.in_(users), table.c.claimed_until == claim).values(**values)
+                )

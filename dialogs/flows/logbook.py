@@ -1,0 +1,243 @@
+"""Logging sets by chat, outside the guided workout (which reads typed sets itself), and the
+runner's own data: /history, /progress, /export, /deletedata.
+
+A typed log is stored and confirmed with a card (Undo, Edit); a Telegram reply to the card with
+a corrected line replaces that entry. A log that reads two ways asks which (`log_choice`), Edit
+asks for the corrected line (`log_edit`), one that cannot be stored says why and stores nothing.
+What needs the database (undo, a correction, history, progress, export, deletion) is an effect;
+storage answers it with the records of `dialogs.history` and `dialogs.progress`.
+
+`log_choice` data: `options`, the readings as `[exercise id, sets_json]`.
+`log_edit` data: `target`, the entry being corrected (`<entry id>/<exercise id>`).
+"""
+from __future__ import annotations
+
+from dialogs.flow import END, Flow, State, Transition
+from dialogs.history import (
+    REF,
+    card,
+    display_names,
+    entry_id_at,
+    entry_of,
+    line,
+    problem,
+    sets_json,
+    split_target,
+)
+from dialogs.outcome import Reply
+from dialogs.replog import Ambiguous, Invalid, LogEntry, LogResult, NotALog, Parsed, parse_log
+from dialogs.session import Profile
+from dialogs.turn import Turn
+
+
+# --- reading what was typed ---------------------------------------------------------------
+def typed(turn: Turn) -> LogResult:
+    """The typed text read as a log, once per turn. A correction (in reply to a card, or after
+    Edit) may leave the exercise out: it is the entry's."""
+    if "chat_log" not in turn.cache:
+        turn.cache["chat_log"] = parse_log(
+            turn.event.text, exercises=turn.coach.exercise_names, default_unit=turn.profile.units or "kg",
+            current_exercise=_known(split_target(_correcting(turn) or "")[1], turn),
+        )
+    return turn.cache["chat_log"]
+
+
+def _replied(turn: Turn) -> str | None:
+    """The target of the card this message replies to, if it does."""
+    reply_to = turn.event.reply_to
+    return reply_to.removeprefix(REF) if reply_to.startswith(REF) else None
+
+
+def _correcting(turn: Turn) -> str | None:
+    return _replied(turn) or (turn.data.get("target") if turn.flow_name == "log_edit" else None)
+
+
+def _known(exercise_id: str, turn: Turn) -> str | None:
+    return exercise_id if exercise_id in turn.coach.exercise_names else None
+
+
+def is_entry(turn: Turn) -> bool:
+    return isinstance(typed(turn), Parsed)
+
+
+def is_ambiguous(turn: Turn) -> bool:
+    return isinstance(typed(turn), Ambiguous)
+
+
+def is_invalid(turn: Turn) -> bool:
+    return isinstance(typed(turn), Invalid)
+
+
+def is_problem(turn: Turn) -> bool:
+    return isinstance(typed(turn), Ambiguous | Invalid)
+
+
+# --- storing ------------------------------------------------------------------------------
+def _store(turn: Turn, entry: LogEntry) -> None:
+    entry_id = entry_id_at(turn.event.now)
+    turn.effect("log_sets", entry_id=entry_id, exercise_id=entry.exercise_id, sets=sets_json(entry))
+    turn.replies.append(card(turn.coach, entry_id, entry))
+
+
+def _correct(turn: Turn, target: str, entry: LogEntry) -> None:
+    """Replace the entry; storage answers with its new card, or says it is gone."""
+    entry_id, _ = split_target(target)
+    turn.effect("edit_entry", entry_id=entry_id, exercise_id=entry.exercise_id, sets=sets_json(entry))
+
+
+def explain(turn: Turn) -> None:
+    turn.replies.append(problem(turn.coach, typed(turn)))
+
+
+def take(turn: Turn) -> bool:
+    """Typed text that reads as a log, outside the guided workout: store it and show the card,
+    ask which reading, or say why not. False when it is no log (the question matcher's turn)."""
+    if turn.event.kind != "text" or turn.flow.logs_sets:
+        return False
+    result = typed(turn)
+    if isinstance(result, Parsed):
+        _store(turn, result.entry)
+    elif isinstance(result, Ambiguous):
+        turn.start_flow("log_choice", data=_options(result))
+    elif isinstance(result, Invalid):
+        explain(turn)
+    return not isinstance(result, NotALog)
+
+
+# --- log_choice: which reading? -----------------------------------------------------------
+def _options(result: Ambiguous) -> dict:
+    return {"options": [[option.exercise_id, sets_json(option)] for option in result.options]}
+
+
+def _option(turn: Turn, index: int) -> LogEntry:
+    exercise_id, sets = turn.data["options"][index]
+    return entry_of(exercise_id, sets)
+
+
+def choice_card(turn: Turn) -> Reply:
+    options = [_option(turn, i) for i in range(len(turn.data["options"]))]
+    rows = tuple((turn.button("option", f"pick:{i}", line=line(turn.coach, o)),) for i, o in enumerate(options))
+    lines = [line(turn.coach, option) for option in options]
+    return Reply("log/ambiguous", {"options": lines, "pick": True}, (*rows, (turn.button("neither", "neither"),)))
+
+
+def picked(turn: Turn) -> bool:
+    """A tapped option that exists (callback data can be forged)."""
+    return turn.argument.isdigit() and int(turn.argument) < len(turn.data["options"])
+
+
+def store_pick(turn: Turn) -> None:
+    _store(turn, _option(turn, int(turn.argument)))
+
+
+def store_typed(turn: Turn) -> None:
+    _store(turn, typed(turn).entry)
+
+
+def offer(turn: Turn) -> None:
+    turn.data.update(_options(typed(turn)))
+
+
+def not_stored(turn: Turn) -> None:
+    turn.say("log/not_stored")
+
+
+LOG_CHOICE = Flow(
+    name="log_choice",
+    title="log entry",
+    initial="log_choice:pick",
+    states=(State("log_choice:pick", choice_card, resume_label="log_choice"),),
+    transitions=(
+        Transition("log_choice:pick", "button:pick", END, guard=picked, action=store_pick),
+        Transition("log_choice:pick", "button:neither", END, action=not_stored),
+        Transition("log_choice:pick", "text", END, guard=is_entry, action=store_typed),
+        Transition("log_choice:pick", "text", "log_choice:pick", guard=is_ambiguous, action=offer),
+        Transition("log_choice:pick", "text", "log_choice:pick", guard=is_invalid, action=explain),
+    ),
+)
+
+
+# --- log_edit: the corrected line ---------------------------------------------------------
+def edit_card(turn: Turn) -> Reply:
+    exercise_id = _known(split_target(turn.data["target"])[1], turn)
+    return Reply("log/edit_prompt", {"exercise_id": exercise_id} if exercise_id else {}, ((turn.button("keep", "keep"),),))
+
+
+def correct_typed(turn: Turn) -> None:
+    _correct(turn, turn.data["target"], typed(turn).entry)
+
+
+def kept(turn: Turn) -> None:
+    turn.say("log/edit_kept")
+
+
+LOG_EDIT = Flow(
+    name="log_edit",
+    title="correction",
+    initial="log_edit:line",
+    states=(State("log_edit:line", edit_card, resume_label="log_edit"),),
+    transitions=(
+        Transition("log_edit:line", "text", END, guard=is_entry, action=correct_typed),
+        Transition("log_edit:line", "text", "log_edit:line", guard=is_problem, action=explain),
+        Transition("log_edit:line", "button:keep", END, action=kept),
+    ),
+)
+
+
+# --- global intents -----------------------------------------------------------------------
+def corrects_a_card(turn: Turn) -> bool:
+    """Typed text in reply to a confirmation card that reads as a log: a correction of that entry."""
+    return turn.event.kind == "text" and _replied(turn) is not None and not isinstance(typed(turn), NotALog)
+
+
+def correct_card(turn: Turn) -> None:
+    result = typed(turn)
+    if isinstance(result, Parsed):
+        _correct(turn, _replied(turn) or "", result.entry)
+    else:
+        explain(turn)
+
+
+def undo(turn: Turn) -> None:
+    turn.effect("undo_entry", entry_id=split_target(turn.argument)[0])
+
+
+def edit(turn: Turn) -> None:
+    turn.start_flow("log_edit", data={"target": turn.argument})
+
+
+def history(turn: Turn) -> None:
+    """/history, or a filter or page button (`hist:<exercise id or all>:<page>`)."""
+    exercise, _, page = turn.argument.partition(":")
+    turn.effect(
+        "history", exercise=_known(exercise, turn), page=int(page) if page.isdigit() else 0,
+        timezone=turn.profile.timezone or "UTC",
+    )
+
+
+def progress(turn: Turn) -> None:
+    turn.effect("progress", timezone=turn.profile.timezone or "UTC", unit=turn.profile.units or "kg",
+                names=display_names(turn.coach))
+
+
+def export(turn: Turn) -> None:
+    turn.effect("export", timezone=turn.profile.timezone or "UTC", names=display_names(turn.coach))
+
+
+def ask_delete(turn: Turn) -> None:
+    row = (turn.button("delete_yes", "deletedata:yes"), turn.button("delete_no", "deletedata:no"))
+    turn.say("log/delete_confirm", (row,))
+
+
+def delete(turn: Turn) -> None:
+    """The answer to the confirmation: forget everything (storage removes the rows; the session
+    it would save is a blank one), or keep it all."""
+    if turn.argument != "yes":
+        turn.say("log/delete_kept")
+        if not turn.at_home:
+            turn.show_card()
+        return
+    turn.effect("delete_data")
+    turn.leave_all()
+    turn.profile = Profile()
+    turn.say("log/deleted")

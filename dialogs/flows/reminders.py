@@ -1,0 +1,403 @@
+"""/reminders: the schedule and the next reminder in local time; change, pause, resume or stop,
+one tap each. `reminder_step` builds the days-and-time questions, which onboarding reuses as its
+last step.
+
+The global intents of reminders live here too: plain words typed in any state ("remind me
+tuesdays and fridays at 7am") offer that schedule, and the anytime buttons of a reminder
+message (Snooze, Skip) act on it.
+
+`data` while choosing:
+    rem_days   the days ticked so far (0 = Monday)
+    rem_at     the time picked, "HH:MM"
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from dialogs.flow import END, Action, Flow, Guard, Prompt, State, Transition
+from dialogs.flows.profile import local_clock, timezone_step
+from dialogs.outcome import Reply
+from dialogs.reminder import ReminderSettings, day_label, stored, when
+from dialogs.reminder_words import Reading, parse_date, parse_schedule, read
+from dialogs.turn import Turn
+from scheduler.policy import DAY_NAMES, Schedule, check_time, describe_days, local_time, next_due, snooze_until
+
+DEFAULT_DAYS = (1, 4)  # Tuesday and Friday: far apart, and clear of the weekend's long run
+MIN_DAYS = 2  # twice a week is the plan
+TIMES = ("07:00", "07:30", "08:00", "12:00", "12:30", "17:30", "18:00", "19:00", "20:00")
+PAUSE_DAYS = 7
+STEP_STATES = (":remind_days", ":remind_time", ":remind_quiet")
+PAUSE_WORDS = re.compile(r"\s*pause\b", re.IGNORECASE)
+OFFERED = re.compile(r"([0-6]{1,7})@([01]\d|2[0-3])([0-5]\d)")
+
+
+# --- reading the turn -----------------------------------------------------------------------
+def _settings(turn: Turn) -> ReminderSettings | None:
+    return ReminderSettings.of(turn.profile)
+
+
+def _days(turn: Turn) -> frozenset[int]:
+    if "rem_days" in turn.data:
+        return frozenset(turn.data["rem_days"])
+    settings = _settings(turn)
+    return settings.days if settings else frozenset(DEFAULT_DAYS)
+
+
+def _at(turn: Turn) -> time | None:
+    if "rem_at" in turn.data:
+        return time.fromisoformat(turn.data["rem_at"])
+    settings = _settings(turn)
+    return settings.at if settings else None
+
+
+def _reading(turn: Turn) -> Reading | None:
+    """What the typed text names as days and a time (read once per turn)."""
+    if "reminder_words" not in turn.cache:
+        turn.cache["reminder_words"] = read(turn.event.text) if turn.event.kind == "text" else None
+    return turn.cache["reminder_words"]
+
+
+def _picked(turn: Turn) -> time | None:
+    """A tapped time (checked: callback data can be forged) or a typed one."""
+    if turn.event.kind == "button":
+        return time.fromisoformat(turn.argument) if turn.argument in TIMES else None
+    reading = _reading(turn)
+    return reading.at if reading is not None else None
+
+
+def _quiet(at: time) -> bool:
+    return check_time(at, allow_quiet_hours=False) is not None
+
+
+def _days_text(days: frozenset[int]) -> str:
+    return describe_days(days) if days else ""
+
+
+def _clock(at: time | None) -> str:
+    return at.strftime("%H:%M") if at is not None else ""
+
+
+# --- guards ---------------------------------------------------------------------------------
+def _enough_days(turn: Turn) -> bool:
+    return len(_days(turn)) >= MIN_DAYS
+
+
+def _typed_days(enough: bool) -> Guard:
+    def guard(turn: Turn) -> bool:
+        reading = _reading(turn)
+        return reading is not None and reading.at is None and (len(reading.days) >= MIN_DAYS) == enough
+
+    return guard
+
+
+def _typed_schedule(quiet: bool) -> Guard:
+    def guard(turn: Turn) -> bool:
+        reading = _reading(turn)
+        return reading is not None and bool(reading.days) and reading.at is not None and _quiet(reading.at) == quiet
+
+    return guard
+
+
+def _picked_time(quiet: bool) -> Guard:
+    def guard(turn: Turn) -> bool:
+        at = _picked(turn)
+        return at is not None and _quiet(at) == quiet
+
+    return guard
+
+
+def _has_settings(turn: Turn) -> bool:
+    return _settings(turn) is not None and turn.profile.timezone is not None
+
+
+def _has_zone(turn: Turn) -> bool:
+    return turn.profile.timezone is not None and _at(turn) is not None and bool(_days(turn))
+
+
+def _typed_pause(turn: Turn) -> bool:
+    return _has_settings(turn) and turn.event.kind == "text" and _pause_day(turn) is not None
+
+
+# --- actions --------------------------------------------------------------------------------
+def _toggle_day(turn: Turn) -> None:
+    if turn.argument.isdigit() and int(turn.argument) < 7:
+        turn.data["rem_days"] = sorted(_days(turn) ^ {int(turn.argument)})
+
+
+def _take(turn: Turn) -> None:
+    """Keep the days and the time the runner tapped or typed."""
+    reading = _reading(turn)
+    if reading is not None and reading.days:
+        turn.data["rem_days"] = sorted(reading.days)
+    at = _picked(turn)
+    if at is not None:
+        turn.data["rem_at"] = _clock(at)
+
+
+def _need_more_days(turn: Turn) -> None:
+    turn.say("reminders/need_two_days")
+
+
+def _later(turn: Turn) -> None:
+    turn.say("reminders/later")
+
+
+def _keep(turn: Turn, settings: ReminderSettings | None) -> None:
+    """The settings go into the record now and into the reminders table with the transaction."""
+    turn.profile = stored(turn.profile, settings)
+    turn.effect("reminders", action="sync")
+
+
+def save(turn: Turn) -> None:
+    at = _at(turn)
+    assert at is not None and turn.profile.timezone is not None
+    settings = ReminderSettings(_days(turn), at, allow_quiet_hours=_quiet(at))  # a quiet time was confirmed
+    _keep(turn, settings)
+    turn.say("reminders/saved", **settings.describe(turn.profile.timezone, turn.event.now))
+    turn.data.pop("rem_days", None)
+    turn.data.pop("rem_at", None)
+
+
+def _local_today(turn: Turn) -> date:
+    return local_time(turn.event.now, turn.profile.timezone or "UTC").date()
+
+
+def _pause_day(turn: Turn) -> date | None:
+    if turn.event.kind != "text" or not PAUSE_WORDS.match(turn.event.text):
+        return None
+    return parse_date(turn.event.text, _local_today(turn))
+
+
+def _pause(turn: Turn) -> None:
+    settings = _settings(turn)
+    assert settings is not None and turn.profile.timezone is not None
+    if turn.event.kind == "text":
+        day = _pause_day(turn)
+    else:
+        day = _local_today(turn) + timedelta(days=PAUSE_DAYS) if turn.argument == "week" else None
+    if day is None:
+        _keep(turn, replace(settings, paused=True, paused_until=None))
+        turn.say("reminders/paused", until=None)
+        return
+    until = datetime.combine(day, time(0), tzinfo=ZoneInfo(turn.profile.timezone)).astimezone(UTC)
+    _keep(turn, replace(settings, paused=False, paused_until=until))
+    turn.say("reminders/paused", until=day_label(day))
+
+
+def _resume(turn: Turn) -> None:
+    settings = replace(_settings(turn), paused=False, paused_until=None)
+    _keep(turn, settings)
+    turn.say("reminders/resumed", next=settings.describe(turn.profile.timezone, turn.event.now)["next"])
+
+
+def _stop(turn: Turn) -> None:
+    _keep(turn, None)
+    turn.say("reminders/stopped")
+
+
+# --- cards ----------------------------------------------------------------------------------
+def _days_card(leave_label: str, setup: bool) -> Prompt:
+    def card(turn: Turn) -> Reply:
+        chosen = _days(turn)
+        days = [turn.button("reminders/day", f"rem_day:{d}", day=DAY_NAMES[d], on=d in chosen) for d in range(7)]
+        rows = (tuple(days[:4]), tuple(days[4:]), (turn.button("reminders/next", "rem_next"), turn.button(f"reminders/{leave_label}", "rem_leave")))
+        return Reply("reminders/days", {"chosen": _days_text(chosen), "setup": setup}, rows)
+
+    return card
+
+
+def _time_card(turn: Turn) -> Reply:
+    current = _clock(_at(turn))
+    times = [turn.button("reminders/time", f"rem_at:{t}", at=t, on=t == current) for t in TIMES]
+    rows = (*(tuple(times[i : i + 3]) for i in range(0, len(times), 3)), (turn.button("reminders/back", "rem_back"),))
+    return Reply("reminders/time", {"days": _days_text(_days(turn)), "timezone": turn.profile.timezone}, rows)
+
+
+def _quiet_card(turn: Turn) -> Reply:
+    at = _clock(_at(turn))
+    rows = ((turn.button("reminders/quiet_ok", "rem_quiet_ok", at=at),), (turn.button("reminders/other_time", "rem_other"),))
+    return Reply("reminders/quiet_hours", {"at": at}, rows)
+
+
+def _confirm_card(turn: Turn) -> Reply:
+    zone = turn.profile.timezone
+    first = (turn.button("reminders/save", "rem_save"), turn.button("reminders/change_zone", "rem_zone")) if zone else (turn.button("reminders/set_zone", "rem_zone"),)
+    context = {"days": _days_text(_days(turn)), "at": _clock(_at(turn)), "timezone": zone,
+               "clock": local_clock(zone, turn.event.now) if zone else None}
+    return Reply("reminders/confirm", context, (first, (turn.button("reminders/back", "rem_back"),)))
+
+
+def _menu_card(turn: Turn) -> Reply:
+    settings, zone = _settings(turn), turn.profile.timezone
+    done = turn.button("done", "rem_done")
+    if settings is None or zone is None:
+        return Reply("reminders/menu", {"days": None}, ((turn.button("reminders/set_up", "rem_change"),), (done,)))
+    until = settings.paused_until if settings.paused_until and settings.paused_until > turn.event.now else None
+    context = {**settings.describe(zone, turn.event.now), "paused": settings.paused,
+               "paused_until": day_label(local_time(until, zone).date()) if until else None}
+    stop = turn.button("reminders/stop", "rem_stop")
+    if settings.paused or until:
+        rows = ((turn.button("reminders/resume", "rem_resume"), turn.button("reminders/change", "rem_change")), (stop, done))
+    else:
+        rows = (
+            (turn.button("reminders/change", "rem_change"),),
+            (turn.button("reminders/pause_week", "rem_pause:week"), turn.button("reminders/pause_off", "rem_pause:off")),
+            (stop, done),
+        )
+    return Reply("reminders/menu", context, rows)
+
+
+# --- the step and the flow ------------------------------------------------------------------
+def _then(first: Action, after: Action | None) -> Action:
+    if after is None:
+        return first
+
+    def both(turn: Turn) -> None:
+        first(turn)
+        after(turn)
+
+    return both
+
+
+def reminder_step(
+    flow: str, target: str, leave: str, after: Action | None = None, setup: bool = False
+) -> tuple[tuple[State, ...], tuple[Transition, ...]]:
+    """Days, then a time (a time in quiet hours is confirmed), then `target` with `after`.
+
+    `leave` is where "Not now" (in `setup`) or "Back" leads. Typed days and a time together
+    ("tue fri 7am") skip straight to the end.
+    """
+    days, at, quiet = (f"{flow}{suffix}" for suffix in STEP_STATES)
+    chosen = _then(_take, after)
+    states = (
+        State(days, _days_card("not_now" if setup else "back", setup), resume_label="reminder_days", fallback="reminders/days_unknown"),
+        State(at, _time_card, resume_label="reminder_time", fallback="reminders/time_unknown"),
+        State(quiet, _quiet_card, resume_label="reminder_time"),
+    )
+    transitions = (
+        Transition(days, "button:rem_day", days, action=_toggle_day),
+        Transition(days, "button:rem_next", at, guard=_enough_days),
+        Transition(days, "button:rem_next", days, action=_need_more_days),
+        Transition(days, "button:rem_leave", leave, action=_later if setup else None),
+        Transition(days, "text", target, guard=_typed_schedule(quiet=False), action=chosen),
+        Transition(days, "text", quiet, guard=_typed_schedule(quiet=True), action=_take),
+        Transition(days, "text", at, guard=_typed_days(enough=True), action=_take),
+        Transition(days, "text", days, guard=_typed_days(enough=False), action=_then(_take, _need_more_days)),
+        Transition(at, "button:rem_at", target, guard=_picked_time(quiet=False), action=chosen),
+        Transition(at, "button:rem_at", quiet, guard=_picked_time(quiet=True), action=_take),
+        Transition(at, "text", target, guard=_picked_time(quiet=False), action=chosen),
+        Transition(at, "text", quiet, guard=_picked_time(quiet=True), action=_take),
+        Transition(at, "button:rem_back", days),
+        Transition(quiet, "button:rem_quiet_ok", target, action=after),
+        Transition(quiet, "button:rem_other", at),
+    )
+    return states, transitions
+
+
+_step_states, _step_transitions = reminder_step("reminders", "reminders:confirm", leave="reminders:menu")
+_zone_states, _zone_transitions = timezone_step("reminders", "reminders:confirm")
+
+REMINDERS = Flow(
+    name="reminders",
+    title="reminders",
+    initial="reminders:menu",
+    states=(
+        State("reminders:menu", _menu_card, resume_label="reminders"),
+        *_step_states,
+        State("reminders:confirm", _confirm_card, resume_label="reminders"),
+        *_zone_states,
+    ),
+    transitions=(
+        Transition("reminders:menu", "button:rem_change", "reminders:remind_days"),
+        Transition("reminders:menu", "button:rem_pause", END, guard=_has_settings, action=_pause),
+        Transition("reminders:menu", "text", END, guard=_typed_pause, action=_pause),
+        Transition("reminders:menu", "button:rem_resume", END, guard=_has_settings, action=_resume),
+        Transition("reminders:menu", "button:rem_stop", END, guard=_has_settings, action=_stop),
+        Transition("reminders:menu", "button:rem_done", END),
+        *_step_transitions,
+        Transition("reminders:confirm", "button:rem_save", END, guard=_has_zone, action=save),
+        Transition("reminders:confirm", "button:rem_zone", "reminders:timezone"),
+        Transition("reminders:confirm", "button:rem_back", "reminders:remind_time"),
+        *_zone_transitions,
+    ),
+)
+
+
+# --- global intents -------------------------------------------------------------------------
+def open_menu(turn: Turn) -> None:
+    turn.start_flow("reminders")
+
+
+def offer(turn: Turn) -> bool:
+    """Typed words naming a schedule, in any state: offer to set it, one tap to accept."""
+    if turn.state_name.endswith(STEP_STATES):
+        return False  # the days-and-time step reads them itself
+    found = parse_schedule(turn.event.text)
+    if found is None:
+        return False
+    days, at = found
+    zone = turn.profile.timezone
+    if zone is None:
+        turn.say("reminders/after_setup")
+    else:
+        payload = f"rem_set:{''.join(str(day) for day in sorted(days))}@{at:%H%M}"
+        turn.say(
+            "reminders/offer", ((turn.button("reminders/set_them", payload),),),
+            days=describe_days(days), at=_clock(at), timezone=zone, quiet=_quiet(at), few=len(days) < MIN_DAYS,
+        )
+    if not turn.at_home:
+        turn.show_card()
+    return True
+
+
+def set_offered(turn: Turn) -> None:
+    """The runner accepted an offered schedule (the button carries it: "rem_set:14@0700")."""
+    found = OFFERED.fullmatch(turn.argument)
+    if found is None or turn.profile.timezone is None:
+        turn.say("stale_menu")
+        turn.show_card()
+        return
+    at = time(int(found.group(2)), int(found.group(3)))
+    settings = ReminderSettings(frozenset(int(day) for day in found.group(1)), at, allow_quiet_hours=_quiet(at))
+    _keep(turn, settings)
+    turn.say("reminders/saved", **settings.describe(turn.profile.timezone, turn.event.now))
+    if not turn.at_home:
+        turn.show_card()
+
+
+def snooze(turn: Turn) -> None:
+    """Snooze from a reminder (1 hour, this evening) or move a missed workout (tomorrow)."""
+    settings, zone = _settings(turn), turn.profile.timezone
+    if settings is None or zone is None or turn.argument not in ("1h", "evening", "tomorrow"):
+        turn.say("reminders/none")
+        return
+    now = turn.event.now
+    if turn.argument == "tomorrow":
+        tomorrow = (local_time(now, zone).weekday() + 1) % 7
+        until = next_due(Schedule(frozenset({tomorrow}), settings.at, zone, allow_quiet_hours=settings.allow_quiet_hours), now)
+    else:
+        until = snooze_until(now, turn.argument, zone)
+    until = until.replace(microsecond=0)
+    turn.effect("reminders", action="snooze", until=until.isoformat())
+    turn.say("reminders/snoozed", when=when(local_time(until, zone)))
+
+
+def skip(turn: Turn) -> None:
+    """Skip one reminder: its snooze is dropped and the next morning brings no nudge about it."""
+    settings, zone = _settings(turn), turn.profile.timezone
+    if settings is None or zone is None or not _is_date(turn.argument):
+        turn.say("reminders/none")
+        return
+    turn.effect("reminders", action="skip", day=turn.argument)
+    turn.say("reminders/skipped", next=settings.describe(zone, turn.event.now)["next"])
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text))

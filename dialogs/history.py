@@ -1,0 +1,174 @@
+"""The runner's log as the coach shows it: an entry's confirmation card, the answers to undo and
+correction, history pages and the export.
+
+Storage loads entries as `Logged` and answers requests (undo, a correction, /history, /export)
+with the small answer records below, plain data with a `reply(coach)`: the database decides
+*what* happened, the wording and buttons stay here beside the flows.
+
+Cards, buttons and refs name an entry by its *target*, `<entry id>/<exercise id>`: the exercise
+lets a correction leave its name out ("3x10" in reply to a shoulder press card).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from itertools import groupby
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from dialogs.outcome import Attachment, Button, Reply
+from dialogs.replog import Ambiguous, Invalid, LogEntry, SetLog, describe
+
+if TYPE_CHECKING:
+    from dialogs.coach import Coach
+
+PAGE_SIZE = 8  # entries per history page: a week or two of training fits on a phone screen
+REF = "entry:"  # `Reply.ref` prefix of a confirmation card
+
+
+@dataclass(frozen=True)
+class Logged:
+    """One stored entry: the sets of one message, or of one exercise of a guided workout."""
+
+    entry_id: str
+    at: datetime  # when it was logged (aware)
+    entry: LogEntry
+    workout: str | None = None
+
+
+# --- entries as plain data ----------------------------------------------------------------
+def entry_id_at(now: datetime) -> str:
+    """A new chat entry's id: the moment it was logged, to the microsecond. One runner's events
+    are handled one at a time, and a time never comes back, so an old card's Undo can never
+    reach a newer entry (not even after /deletedata)."""
+    return now.astimezone(UTC).strftime("%Y%m%dT%H%M%S%f")
+
+
+def target_of(entry_id: str, exercise_id: str) -> str:
+    return f"{entry_id}/{exercise_id}"
+
+
+def split_target(target: str) -> tuple[str, str]:
+    """(entry id, exercise id) of a target; the exercise is "" when it is missing."""
+    entry_id, _, exercise_id = target.partition("/")
+    return entry_id, exercise_id
+
+
+def sets_json(entry: LogEntry) -> list[list[Any]]:
+    """The sets as `[reps, weight, unit]` lists (the weight a string, as typed): what effects and
+    session data carry."""
+    return [[s.reps, None if s.weight is None else str(s.weight), s.unit] for s in entry.sets]
+
+
+def entry_of(exercise_id: str, sets: Sequence[Sequence[Any]]) -> LogEntry:
+    """`sets_json` read back."""
+    return LogEntry(
+        exercise_id, tuple(SetLog(r, None if w is None else Decimal(w), None if w is None else u) for r, w, u in sets)
+    )
+
+
+def display_names(coach: Coach) -> dict[str, str]:
+    return {exercise.id: exercise.name for exercise in coach.catalog.knowledge.exercises.values()}
+
+
+def line(coach: Coach, entry: LogEntry) -> str:
+    """"Shoulder press — 3 × 12 @ 8 kg"."""
+    return describe(entry, display_names(coach))
+
+
+# --- replies ------------------------------------------------------------------------------
+def card(coach: Coach, entry_id: str, entry: LogEntry, template: str = "log/card") -> Reply:
+    """What was stored, with Undo and Edit. The buttons work whatever the chat did since."""
+    target = target_of(entry_id, entry.exercise_id)
+    row = (
+        Button(coach.catalog.label("undo"), f"undo:{target}", anytime=True),
+        Button(coach.catalog.label("edit"), f"edit:{target}", anytime=True),
+    )
+    return Reply(template, {"line": line(coach, entry)}, (row,), ref=REF + target)
+
+
+def problem(coach: Coach, result: Invalid | Ambiguous) -> Reply:
+    """Why a typed log cannot be stored as it is; nothing was stored."""
+    if isinstance(result, Invalid):
+        return Reply("log/invalid", {"reason": result.reason, "detail": {k: str(v) for k, v in result.detail.items()}})
+    return Reply("log/ambiguous", {"options": [line(coach, option) for option in result.options]})
+
+
+@dataclass(frozen=True)
+class Undone:
+    """The answer to Undo: the entry removed, or None when it was already gone."""
+
+    removed: Logged | None
+
+    def reply(self, coach: Coach) -> Reply:
+        if self.removed is None:
+            return Reply("log/already_undone")
+        return Reply("log/undone", {"line": line(coach, self.removed.entry)})
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """The answer to a correction: the entry as it is now, or None when it was gone (undone, or
+    not the runner's) and nothing changed."""
+
+    entry_id: str
+    entry: LogEntry | None
+
+    def reply(self, coach: Coach) -> Reply:
+        if self.entry is None:
+            return Reply("log/entry_gone")
+        return card(coach, self.entry_id, self.entry, "log/corrected")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of /history, newest first; `number` 0 is the newest page."""
+
+    entries: tuple[Logged, ...]
+    number: int
+    pages: int
+    exercise: str | None  # the filter, None for all exercises
+    exercises: tuple[str, ...]  # the exercises in the log, for the filter buttons
+    timezone: str
+
+    def reply(self, coach: Coach) -> Reply:
+        names = display_names(coach)
+        if not self.entries:
+            return Reply("log/history_empty", {"filtered": self.exercise is not None}, self._buttons(coach, names))
+        zone = ZoneInfo(self.timezone)
+        days = [
+            {"day": f"{day:%a} {day.day} {day:%b %Y}", "lines": [describe(logged.entry, names) for logged in group]}
+            for day, group in groupby(self.entries, key=lambda logged: logged.at.astimezone(zone).date())
+        ]
+        context = {"days": days, "page": self.number + 1, "pages": self.pages,
+                   "exercise": names.get(self.exercise or "", None)}
+        return Reply("log/history", context, self._buttons(coach, names))
+
+    def _buttons(self, coach: Coach, names: dict[str, str]) -> tuple[tuple[Button, ...], ...]:
+        def show(exercise: str | None, number: int, label: str, **context: Any) -> Button:
+            return Button(coach.catalog.label(label, **context), f"hist:{exercise or 'all'}:{number}", anytime=True)
+
+        filters = [show(None, 0, "filter_all", current=self.exercise is None)]
+        filters += [show(ex, 0, "filter", name=name, current=ex == self.exercise) for ex, name in names.items() if ex in self.exercises]
+        rows = [tuple(filters[i : i + 3]) for i in range(0, len(filters), 3)] if len(self.exercises) > 1 else []
+        paging = []
+        if self.number > 0:
+            paging.append(show(self.exercise, self.number - 1, "prev"))
+        if self.number + 1 < self.pages:
+            paging.append(show(self.exercise, self.number + 1, "next"))
+        return tuple(rows + ([tuple(paging)] if paging else []))
+
+
+@dataclass(frozen=True)
+class Export:
+    """The answer to /export: the CSV file, and how many sets it holds."""
+
+    sets: int
+    file: Attachment
+
+    def reply(self, coach: Coach) -> Reply:
+        if not self.sets:
+            return Reply("log/export_empty")
+        return Reply("log/export", {"sets": self.sets}, file=self.file)

@@ -1,0 +1,114 @@
+"""The logbook's pure parts: the README's examples through the engine, and the progress
+arithmetic (weeks, sessions, streak, trend)."""
+import re
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from dialogs.engine import step
+from dialogs.events import Event
+from dialogs.flows import workout
+from dialogs.history import Logged, display_names, entry_id_at
+from dialogs.progress import Report, summarize
+from dialogs.replog import LogEntry, SetLog
+from dialogs.session import Profile, Session
+
+README = Path(__file__).parent.parent / "README.md"
+NOW = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)  # a Tuesday
+
+
+def readme_examples():
+    section = README.read_text().split("## Logging sets", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `([^`]+)` \| (.+?) \|$", section, re.MULTILINE)
+
+
+def test_the_readme_has_the_examples():
+    assert len(readme_examples()) == 9
+
+
+@pytest.mark.parametrize("message, result", readme_examples())
+def test_each_readme_example_does_what_the_readme_says(coach, message, result):
+    profile = Profile("Ann", "kg", "Europe/Berlin")
+    outcome = step(Session(profile=profile), Event.from_text(message, NOW), coach)
+    rendered = [coach.catalog.render(r.template, r.context) for r in outcome.replies]
+    templates = [r.template for r in outcome.replies]
+    if result.startswith("asks: "):  # no exercise named: inside the workout, at the shoulder press
+        turn_session = _at_the_shoulder_press(coach, profile)
+        outcome = step(turn_session, Event.from_text(message, NOW), coach)
+        options = [line.split(" — ")[1] for line in outcome.replies[0].context["options"]]
+        assert outcome.replies[0].template == "log/ambiguous"
+        assert result == "asks: " + ", or ".join(options) + "?"
+    elif result.startswith("explains"):
+        assert templates == ["log/invalid"] and not outcome.effects
+    elif result.startswith("not a log"):
+        assert not any(t.startswith("log/") for t in templates) and not outcome.effects
+    else:
+        assert templates == ["log/card"] and [e.kind for e in outcome.effects] == ["log_sets"]
+        assert rendered[0].startswith(f"✓ Logged <b>{result}</b>")
+
+
+def _at_the_shoulder_press(coach, profile):
+    from dialogs.turn import Turn
+
+    turn = Turn(Session(flow="workout", state="workout:plan", profile=profile), Event.from_text("go", NOW), coach)
+    workout.start(turn)
+    return Session(flow="workout", state="workout:set", data=turn.data, profile=profile)
+
+
+# --- progress -----------------------------------------------------------------------------
+def logged(days_ago, exercise="shoulder_press", weight="8", unit="kg", reps=12, sets=3):
+    at = NOW - timedelta(days=days_ago)
+    weight = None if weight is None else Decimal(weight)
+    return Logged(entry_id_at(at), at, LogEntry(exercise, (SetLog(reps, weight, unit if weight else None),) * sets))
+
+
+def progress(*entries, unit="kg"):
+    return summarize(sorted(entries, key=lambda e: e.at), ["shoulder_press", "bent_over_row"], "Europe/Berlin", unit, NOW)
+
+
+def test_nothing_logged_is_no_progress(coach):
+    assert progress() is None
+    assert Report(None).reply(coach).template == "log/progress_empty"
+
+
+def test_sessions_are_days_and_the_streak_counts_weeks_on_target():
+    # this week: Tuesday only; last week: Mon + Thu (twice on the Thursday); the week before: Wed + Fri;
+    # three weeks ago: once
+    week = progress(logged(0), logged(8), logged(5), logged(5, "bent_over_row"), logged(13), logged(11), logged(20))
+    assert [w.sessions for w in week.weeks[-4:]] == [1, 2, 2, 1]
+    assert week.this_week == 1
+    assert week.streak == 2  # last week and the week before; this week is not on target yet
+    assert week.average == Decimal(5) / 3  # the finished weeks since the first entry: 1, 2, 2
+    assert progress(logged(0), logged(1), logged(8), logged(5)).streak == 2  # this week counts once on target
+
+
+def test_volume_is_in_the_runners_unit_and_the_trend_is_the_heaviest_weight_per_day():
+    week = progress(logged(0, weight="10"), logged(7, weight="8"), logged(14, weight="20", unit="lb"), unit="kg")
+    [press] = week.lifts
+    assert [weight for _, weight in press.days] == [Decimal(9), Decimal(8), Decimal(10)]  # 20 lb ≈ 9 kg
+    assert press.change == Decimal(1)
+    assert press.best == SetLog(12, Decimal(10), "kg")
+    assert week.weeks[-1].volume == Decimal(360)
+    in_lb = progress(logged(0, weight="10"), unit="lb")
+    assert round(in_lb.weeks[-1].volume) == 794  # 360 kg
+
+
+def test_sets_without_weight_count_reps_and_best_by_reps(coach):
+    week = progress(logged(0, weight=None, reps=15, sets=2), logged(1, weight=None, reps=20, sets=1))
+    [press] = week.lifts
+    assert press.best.reps == 20 and press.days == () and press.change is None
+    assert week.weeks[-1].volume == 0 and week.weeks[-1].reps == 50
+    reply = Report(week, b"png").reply(coach)
+    assert reply.file.kind == "photo"
+    assert "• Shoulder press — 1 × 20\n" in coach.catalog.render(reply.template, reply.context)
+
+
+def test_names_come_from_the_content(coach):
+    assert display_names(coach)["bent_over_row"] == "Bent-over row"
+
+
+def test_entry_ids_are_the_logging_time_and_fit_the_column():
+    assert entry_id_at(NOW) == "20261124T170000000000"
+    assert len(entry_id_at(NOW)) <= 40

@@ -1,0 +1,82 @@
+"""The reminder runner through the real PTB `Application` and an offline Bot API: the message as
+Telegram receives it, a 403 that pauses the user, and my_chat_member blocked / unblocked."""
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+from telegram import Update
+
+from bot.application import build_application, process
+from bot.models import Reminder
+from bot.store import Who
+from dialogs.events import Event
+from scheduler.runner import Runner
+from support.botapi import FakeTelegram, bot_sender, chat_payload, user_payload
+from support.clock import FakeClock
+from support.offline import OfflineRequest
+
+ANN = Who(3001, 3001, "Ann")
+SET_AT = datetime(2026, 11, 3, 10, tzinfo=UTC)  # Tuesday 05:00 in New York
+DUE = datetime(2026, 11, 3, 12, tzinfo=UTC)  # Tuesday 07:00 in New York
+
+
+@pytest.fixture
+async def wired(runtime):
+    telegram = FakeTelegram()
+    application = build_application(runtime, OfflineRequest(telegram), OfflineRequest(telegram))
+    async with application:
+        for text in ("/start", "kg", "America/New_York", "tue fri 7am"):
+            await runtime.conversations.handle(ANN, Event.from_text(text, SET_AT, "Ann"))
+        yield application, telegram
+
+
+def runner(application, clock):
+    reminders = application.bot_data["reminders"]
+    return Runner(reminders.store, reminders.runner.sender, clock=clock)
+
+
+async def next_due(runtime):
+    async with runtime.store.engine.connect() as connection:
+        return await connection.scalar(select(Reminder.next_due_at).where(Reminder.user_id == ANN.user_id))
+
+
+async def test_the_reminder_as_telegram_receives_it(wired):
+    application, telegram = wired
+    assert (await runner(application, FakeClock(DUE)).drain()).sent == 1
+    sent = telegram.calls("sendMessage")[-1]["params"]
+    assert sent["parse_mode"] == "HTML"
+    lines = telegram.messages(ANN.chat_id)[-1]["text"].splitlines()
+    assert lines[0] == "Arms day, Ann! Workout 1 of 2 this week:"
+    assert "·" in lines[1] and lines[2].startswith("2 sets of 12 each, about")
+    keyboard = [[b["callback_data"] for b in row] for row in sent["reply_markup"]["inline_keyboard"]]
+    assert keyboard == [["g|today"], ["g|rem_snooze:1h", "g|rem_snooze:evening"], ["g|rem_skip:2026-11-03"]]
+
+
+async def test_a_403_pauses_the_user_instead_of_retrying(wired, runtime):
+    application, telegram = wired
+    telegram.fail_next("sendMessage", 403, chat_id=ANN.chat_id)
+    tally = await runner(application, FakeClock(DUE)).drain()
+    assert (tally.sent, tally.blocked) == (0, 1)
+    assert await next_due(runtime) is None
+
+
+def chat_member_update(update_id: int, status: str) -> dict:
+    user = user_payload(ANN.user_id)
+    bot = bot_sender("123456:TESTTESTTESTTEST")
+    old, new = ("member", "kicked") if status == "kicked" else ("kicked", "member")
+    return {
+        "update_id": update_id,
+        "my_chat_member": {
+            "chat": chat_payload(ANN.chat_id, user), "from": user, "date": 0,
+            "old_chat_member": {"user": bot, "status": old, **({"until_date": 0} if old == "kicked" else {})},
+            "new_chat_member": {"user": bot, "status": new, **({"until_date": 0} if new == "kicked" else {})},
+        },
+    }
+
+
+async def test_blocking_and_unblocking_the_bot_pause_and_resume_reminders(wired, runtime):
+    application, _ = wired
+    await process(application, Update.de_json(chat_member_update(1, "kicked"), application.bot))
+    assert await next_due(runtime) is None
+    await process(application, Update.de_json(chat_member_update(2, "member"), application.bot))
+    assert await next_due(runtime) is not None
