@@ -8,6 +8,8 @@ import os
 import sys
 from datetime import UTC, datetime
 
+from telegram.error import InvalidToken, NetworkError
+
 from bot import __version__
 from bot.config import Settings
 from bot.logs import configure
@@ -49,6 +51,11 @@ async def _run(settings: Settings) -> None:
     runtime = await Runtime.open(settings)
     try:
         await serve(runtime)
+    except InvalidToken:  # PTB's message quotes the token: say it without
+        raise StartupError("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather") from None
+    except NetworkError as error:
+        where = settings.api_base_url or "api.telegram.org"
+        raise StartupError(f"cannot reach the Bot API at {where} ({type(error).__name__})") from None
     finally:
         await runtime.close()
 

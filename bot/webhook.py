@@ -15,7 +15,7 @@ import logging
 import uvicorn
 from sqlalchemy import text
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
@@ -42,10 +42,13 @@ def create_app(application: Application, runtime: Runtime) -> Starlette:
         if declared and declared.isdigit() and int(declared) > MAX_BODY:
             return Response(status_code=413)
         body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_BODY:
-                return Response(status_code=413)
+        try:
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > MAX_BODY:
+                    return Response(status_code=413)
+        except ClientDisconnect:  # the sender gave up mid-body: Telegram will send it again
+            return Response(status_code=400)
         try:
             update = Update.de_json(json.loads(body), application.bot)
         except (ValueError, TypeError, KeyError, AttributeError):
@@ -87,6 +90,7 @@ async def serve(application: Application, runtime: Runtime, stop: asyncio.Event)
         host=settings.webhook_listen,
         port=settings.webhook_port,
         log_level="warning",
+        log_config=None,  # uvicorn logs through our handlers, so secrets are masked there too
         access_log=False,
         lifespan="off",
     )

@@ -56,3 +56,18 @@ def test_run_refuses_a_malformed_token_without_printing_it(tmp_path):
     assert done.returncode == 2
     assert "does not look like a bot token" in done.stderr
     assert "SECRET" not in done.stderr + done.stdout
+
+
+def test_run_says_clearly_when_telegram_rejects_the_token(tmp_path):
+    import sys as _sys
+
+    _sys.path.insert(0, str(Path(__file__).parent))
+    from support.botapi import FakeBotApi
+
+    with FakeBotApi(token="123456:TEST-the-right-one") as api:
+        env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123456:WRONG-but-wellformed", "TELEGRAM_API_BASE_URL": api.base_url,
+               "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 't.sqlite3'}"}
+        done = subprocess.run([str(BIN / "armswing"), "run"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "Telegram rejected TELEGRAM_BOT_TOKEN" in done.stderr
+    assert "WRONG-but-wellformed" not in done.stderr + done.stdout
