@@ -115,7 +115,22 @@ class Crowd:
         raise LookupError(f"user {user}: no button {value!r} at step {step}")
 
 
+async def fresh(database_url: str) -> None:
+    """An empty PostgreSQL schema for each run (SQLite runs get a new file)."""
+    if database_url.startswith("sqlite"):
+        return
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
 async def coaching(users: int, rtt: float, database_url: str, coach: Coach) -> dict:
+    await fresh(database_url)
     runtime = await Runtime.open(Settings(token=TOKEN, database_url=database_url, send_rate=1e9), coach)
     telegram = CannedTelegram(rtt)
     application = build_application(runtime, telegram, CannedTelegram(0))
@@ -129,7 +144,7 @@ async def coaching(users: int, rtt: float, database_url: str, coach: Coach) -> d
             latencies.append(time.perf_counter() - started)
 
         gc.collect()
-        wall, cpu, rss = time.perf_counter(), time.process_time(), rss_mb()
+        wall, cpu = time.perf_counter(), time.process_time()
         driver = 0.0
         for step in range(len(SCRIPT)):
             build = time.perf_counter()

@@ -39,7 +39,7 @@ def test_a_workout_survives_random_kills(tmp_path):
             api.send_text(USER, "/today")
             press_when_shown(api, "6 kg")
             press_when_shown(api, "Start ▶")
-            for index, (number, label) in enumerate(STEPS):
+            for index, (_, label) in enumerate(STEPS):
                 press_on_latest(api, label)
                 if index in kill_after:
                     time.sleep(rng.uniform(0, 0.06))  # before, during or after the handling

@@ -71,3 +71,15 @@ def test_run_says_clearly_when_telegram_rejects_the_token(tmp_path):
     assert done.returncode == 2, done.stderr
     assert "Telegram rejected TELEGRAM_BOT_TOKEN" in done.stderr
     assert "WRONG-but-wellformed" not in done.stderr + done.stdout
+
+
+def test_a_whole_workout_in_the_terminal(tmp_path):
+    lines = ["/start", "kg", "Berlin", "/today", "6 kg", "1"]
+    for exercise in range(6):
+        lines += ["1", "12", "how do I do this?", "13"] if exercise == 2 else ["1", "12", "12"]
+    done = chat(tmp_path, lines)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.count("✓ Logged") == 12
+    assert "How to do the chest press" in out
+    assert "Workout done! 12 of 12 sets across 6 exercises." in out

@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from dialogs.flow import END, Action, Flow, Guard, State, Transition
+from dialogs.flow import END, Flow, Guard, State, Transition
 from dialogs.history import entry_of, line, problem
 from dialogs.outcome import Reply
 from dialogs.plan import (
