@@ -146,6 +146,11 @@ def test_webhook_refuses_a_wrong_secret_and_answers_health(api, tmp_path, databa
         with pytest.raises(urllib.error.HTTPError) as rejected:
             urllib.request.urlopen(bad, timeout=10)
         assert rejected.value.code == 400
+        huge = urllib.request.Request(f"http://127.0.0.1:{bot.port}/tg-hook", data=b" " * ((1 << 20) + 1),
+                                      headers={"X-Telegram-Bot-Api-Secret-Token": bot.secret})
+        with pytest.raises(urllib.error.HTTPError) as too_big:
+            urllib.request.urlopen(huge, timeout=10)
+        assert too_big.value.code == 413
         with urllib.request.urlopen(f"http://127.0.0.1:{bot.port}/healthz", timeout=10) as health:
             assert json.load(health) == {"ok": True, "database": True, "scheduler": True}
         assert api.calls("sendMessage") == []  # nothing was acted on
