@@ -189,3 +189,27 @@ def test_secrets_are_masked_in_log_lines_and_tracebacks():
     line = formatter.format(record)
     assert "SECRET" not in line
     assert line.startswith("url bot<redacted>/x") and line.endswith("bot<redacted>/getMe failed")
+
+
+async def test_the_rest_timer_fires_through_the_job_queue(wired, monkeypatch):
+    from dialogs.flows import workout
+
+    monkeypatch.setattr(workout, "REST_SECONDS", 0.3)
+    application, telegram = wired
+    await application.start()  # the job queue runs the timers
+    try:
+        chat = Chat(application, telegram, user_id=4300)
+        for text in ("/start", "kg", "Berlin", "/today", "6 kg"):
+            await chat.send(text)
+        await chat.tap("Start ▶")
+        await chat.tap("Start set 1 ▶")
+        await chat.tap("12")
+        assert chat.texts()[-1].startswith("Rest about")
+        for _ in range(50):
+            await asyncio.sleep(0.05)
+            if chat.texts()[-1].startswith("Shoulder press · set 2 of 2"):
+                break
+        assert chat.texts()[-2:] == ["Rest is over. Ready?", chat.texts()[-1]]
+        assert chat.texts()[-1].startswith("Shoulder press · set 2 of 2")
+    finally:
+        await application.stop()
