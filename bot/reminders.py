@@ -64,7 +64,7 @@ class Reminders:
 
     def __init__(self, store: SqlReminderStore, runner: Runner):
         self.store, self.runner = store, runner
-        self.draining: asyncio.Task[None] | None = None
+        self.draining: asyncio.Task[Tally] | None = None
 
     async def drain(self, application: Application) -> Tally:
         """Send what is due; stop between two sends when the application stops."""
@@ -73,11 +73,12 @@ class Reminders:
             tally = await self.runner.drain(keep_going=lambda: application.running)
         except Exception:  # the next tick tries again; claims left behind lapse
             log.exception("the reminder runner failed")
-        for result, count in asdict(tally).items():
+        counts = asdict(tally)
+        for result, count in counts.items():
             if count:
                 metrics.REMINDERS.labels(result).inc(count)
-        if any(asdict(tally).values()):
-            log.info("reminders: %s", " ".join(f"{key}={value}" for key, value in asdict(tally).items()))
+        if any(counts.values()):
+            log.info("reminders: %s", " ".join(f"{result}={count}" for result, count in counts.items()))
         return tally
 
 

@@ -38,6 +38,8 @@ def _today(turn: Turn) -> None:
     if not turn.profile.onboarded:
         _start(turn)
         return
+    if turn.flow_name == "onboarding":  # only the optional reminders step is left: setup is done
+        turn.leave_all()
     if turn.flow_name != "workout" and not turn.return_to("workout"):
         knows = turn.profile.record.get("dumbbells") or turn.profile.record.get("exercises")
         turn.start_flow("workout", at=None if knows else "workout:dumbbells")
@@ -114,6 +116,7 @@ COMMANDS: dict[str, Callable[[Turn], None]] = {
     "deletedata": logbook.ask_delete,
 }
 BUTTONS: dict[str, Callable[[Turn], None]] = {
+    "reminders": reminders.open_menu,
     "help": _help,
     "settings": _settings,
     "menu": _menu,

@@ -171,7 +171,7 @@ def _time(hour: int, minute: int, suffix: str | None) -> time | None:
 
 
 def _plural(word: str) -> str:
-    return word[:-1] if word.endswith("s") else word
+    return word.removesuffix("s")
 
 
 def _day(token: object) -> int | None:

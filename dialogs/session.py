@@ -18,9 +18,10 @@ class Profile:
     first_name: str = ""
     units: Unit | None = None
     timezone: str | None = None
-    # The training record: "dumbbells" (what the runner owns, in their units) and "workouts"
-    # (finished workouts) are written by the engine; "exercises" (last sets and best per
-    # exercise) is recomputed by storage from the set log whenever the log changes.
+    # The training record: "dumbbells" (what the runner owns, in their units), "workouts"
+    # (finished workouts) and "reminders" (days, time, pause) are written by the engine;
+    # "exercises" (last sets and best per exercise) is recomputed by storage from the set log
+    # whenever the log changes.
     record: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 
 import pytest
 
 from scheduler.policy import Schedule
-from support.clock import FakeClock
 from scheduler.runner import BLOCKED, SENT, Delivery, DueReminder, Runner, TokenBucket, decide, next_wake
+from support.clock import FakeClock
 
 TUE, WED, FRI = 1, 2, 4
 TICK = timedelta(seconds=20)
@@ -144,7 +145,7 @@ async def test_sends_are_paced_at_the_configured_rate():
     tally = await runner.drain()
     assert tally.sent == 100 and len(sender.sent) == 100
     moments = sorted(mono for *_, mono in sender.sent)
-    assert min(b - a for a, b in zip(moments, moments[1:])) >= 1 / 25 - 1e-9
+    assert min(b - a for a, b in pairwise(moments)) >= 1 / 25 - 1e-9
     assert max(sum(1 for m in moments if start <= m < start + 1) for start in moments) <= 26
     assert moments[-1] - moments[0] == pytest.approx(99 / 25)
 
@@ -159,7 +160,7 @@ async def test_a_429_holds_every_send_for_retry_after_and_loses_nothing():
     assert tally.retried == 1 and tally.sent == 60
     assert sorted(user for user, *_ in sender.sent) == list(range(60))  # each exactly once
     moments = sorted(mono for *_, mono in sender.sent)
-    gap = max(b - a for a, b in zip(moments, moments[1:]))
+    gap = max(b - a for a, b in pairwise(moments))
     assert gap >= 3  # nothing went out while Telegram asked us to wait
 
 

@@ -8,7 +8,10 @@ from dialogs.turn import Turn
 
 
 def menu_card(turn: Turn) -> Reply:
-    rows = ((turn.button("today", "today"),), (turn.button("help", "help"), turn.button("settings", "settings")))
+    rows = (
+        (turn.button("today", "today"),),
+        (turn.button("reminders", "reminders"), turn.button("settings", "settings"), turn.button("help", "help")),
+    )
     return Reply("home/menu", {"first_name": turn.profile.first_name}, rows)
 
 

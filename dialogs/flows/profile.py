@@ -85,6 +85,7 @@ def set_zone(turn: Turn) -> None:
     turn.profile = replace(turn.profile, timezone=zone)
     turn.data.pop("zone_options", None)
     turn.data.pop("zone_typed", None)
+    turn.effect("reminders", action="sync")  # the next reminder is due at the new local time
 
 
 def offer_zones(turn: Turn) -> None:

@@ -113,7 +113,8 @@ def _has_settings(turn: Turn) -> bool:
     return _settings(turn) is not None and turn.profile.timezone is not None
 
 
-def _has_zone(turn: Turn) -> bool:
+def _complete(turn: Turn) -> bool:
+    """Days, a time and a timezone: everything a schedule needs."""
     return turn.profile.timezone is not None and _at(turn) is not None and bool(_days(turn))
 
 
@@ -318,7 +319,7 @@ REMINDERS = Flow(
         Transition("reminders:menu", "button:rem_stop", END, guard=_has_settings, action=_stop),
         Transition("reminders:menu", "button:rem_done", END),
         *_step_transitions,
-        Transition("reminders:confirm", "button:rem_save", END, guard=_has_zone, action=save),
+        Transition("reminders:confirm", "button:rem_save", END, guard=_complete, action=save),
         Transition("reminders:confirm", "button:rem_zone", "reminders:timezone"),
         Transition("reminders:confirm", "button:rem_back", "reminders:remind_time"),
         *_zone_transitions,
