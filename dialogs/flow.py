@@ -107,6 +107,19 @@ def _closure(start: str, edges: dict[str, set[str]]) -> set[str]:
     return seen
 
 
+def then(first: Action, after: Action | None) -> Action:
+    """One action that runs `first`, then `after` (when there is one): how a reusable step
+    lets the flow that includes it add its own follow-up."""
+    if after is None:
+        return first
+
+    def both(turn: Turn) -> None:
+        first(turn)
+        after(turn)
+
+    return both
+
+
 def trigger_of(kind: str, command: str, payload: str) -> str:
     """The trigger an event fires: what `Transition.trigger` is compared with."""
     if kind in ("button", "timer"):

@@ -4,18 +4,16 @@ from __future__ import annotations
 import random
 import string
 import time
-from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.utils import default_process
+from support.questions import QUESTIONS, expected, is_right, top1
 
 from content.knowledge import load_knowledge
 from dialogs.matcher import Match, Matcher
 
-QUESTIONS = yaml.safe_load((Path(__file__).parent / "data" / "questions.yaml").read_text())
 KNOWLEDGE = load_knowledge()
 EXERCISE_IDS = tuple(KNOWLEDGE.exercises)
 ASPECTS = ("overview", "howto", "muscles", "why", "mistakes", "equipment")
@@ -24,31 +22,6 @@ ASPECTS = ("overview", "howto", "muscles", "why", "mistakes", "equipment")
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
     return Matcher(KNOWLEDGE)
-
-
-def expected(item: dict) -> str:
-    if item.get("unknown") or item.get("unanswered"):
-        return "unknown"
-    if "topic" in item:
-        return f"topic:{item['topic']}"
-    return f"ex:{item['exercise']}/{item['aspect']}"
-
-
-def top1(match: Match) -> str:
-    """The matcher's first choice: its answer, or the first "did you mean" option."""
-    if match.kind == "topic":
-        return f"topic:{match.id}"
-    if match.kind == "exercise":
-        return f"ex:{match.id}/{match.aspect}"
-    if match.kind == "suggest":
-        return match.options[0]
-    return "unknown"
-
-
-def is_right(item: dict, match: Match) -> bool:
-    if item.get("unanswered"):
-        return match.kind in ("unknown", "suggest")
-    return top1(match) == expected(item)
 
 
 def assert_valid(match: Match) -> None:

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from dialogs.flow import Action, State, Transition
+from dialogs.flow import Action, State, Transition, then
 from dialogs.outcome import Reply
 from dialogs.session import Unit
 from dialogs.turn import Turn
@@ -94,20 +94,9 @@ def offer_zones(turn: Turn) -> None:
 
 
 # --- the steps ----------------------------------------------------------------------------
-def _then(first: Action, after: Action | None) -> Action:
-    if after is None:
-        return first
-
-    def both(turn: Turn) -> None:
-        first(turn)
-        after(turn)
-
-    return both
-
-
 def units_step(flow: str, target: str, after: Action | None = None) -> tuple[tuple[State, ...], tuple[Transition, ...]]:
     name = f"{flow}:units"
-    action = _then(set_units, after)
+    action = then(set_units, after)
     return (
         (State(name, units_card, resume_label="units"),),
         (
@@ -119,7 +108,7 @@ def units_step(flow: str, target: str, after: Action | None = None) -> tuple[tup
 
 def timezone_step(flow: str, target: str, after: Action | None = None) -> tuple[tuple[State, ...], tuple[Transition, ...]]:
     ask, pick = f"{flow}:timezone", f"{flow}:timezone_pick"
-    action = _then(set_zone, after)
+    action = then(set_zone, after)
     states = (
         State(ask, timezone_card, resume_label="timezone", fallback="profile/timezone_unknown"),
         State(pick, timezone_pick_card, resume_label="timezone", fallback="profile/timezone_unknown"),

@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dialogs.flow import END, Action, Flow, Guard, Prompt, State, Transition
+from dialogs.flow import END, Action, Flow, Guard, Prompt, State, Transition, then
 from dialogs.flows.profile import local_clock, timezone_step
 from dialogs.outcome import Reply
 from dialogs.reminder import ReminderSettings, day_label, stored, when
@@ -252,17 +252,6 @@ def _menu_card(turn: Turn) -> Reply:
 
 
 # --- the step and the flow ------------------------------------------------------------------
-def _then(first: Action, after: Action | None) -> Action:
-    if after is None:
-        return first
-
-    def both(turn: Turn) -> None:
-        first(turn)
-        after(turn)
-
-    return both
-
-
 def reminder_step(
     flow: str, target: str, leave: str, after: Action | None = None, setup: bool = False
 ) -> tuple[tuple[State, ...], tuple[Transition, ...]]:
@@ -272,7 +261,7 @@ def reminder_step(
     ("tue fri 7am") skip straight to the end.
     """
     days, at, quiet = (f"{flow}{suffix}" for suffix in STEP_STATES)
-    chosen = _then(_take, after)
+    chosen = then(_take, after)
     states = (
         State(days, _days_card("not_now" if setup else "back", setup), resume_label="reminder_days", fallback="reminders/days_unknown"),
         State(at, _time_card, resume_label="reminder_time", fallback="reminders/time_unknown"),
@@ -286,7 +275,7 @@ def reminder_step(
         Transition(days, "text", target, guard=_typed_schedule(quiet=False), action=chosen),
         Transition(days, "text", quiet, guard=_typed_schedule(quiet=True), action=_take),
         Transition(days, "text", at, guard=_typed_days(enough=True), action=_take),
-        Transition(days, "text", days, guard=_typed_days(enough=False), action=_then(_take, _need_more_days)),
+        Transition(days, "text", days, guard=_typed_days(enough=False), action=then(_take, _need_more_days)),
         Transition(at, "button:rem_at", target, guard=_picked_time(quiet=False), action=chosen),
         Transition(at, "button:rem_at", quiet, guard=_picked_time(quiet=True), action=_take),
         Transition(at, "text", target, guard=_picked_time(quiet=False), action=chosen),
