@@ -69,10 +69,13 @@ class Transaction:
             self._session = AsyncSession(bind=self.connection, expire_on_commit=False)
         return self._session
 
-    async def finish(self) -> None:
+    async def flush(self) -> None:
         """Write what the ORM session holds; the connection's transaction then commits it all."""
         if self._session is not None:
             await self._session.flush()
+
+    async def close(self) -> None:
+        if self._session is not None:
             await self._session.close()
 
     async def open(self, who: Who, update_id: int | None = None) -> tuple[Session, dict[str, Any] | None]:
@@ -129,10 +132,9 @@ class Store:
             tx = Transaction(connection, now)
             try:
                 yield tx
-                await tx.finish()
+                await tx.flush()
             finally:
-                if tx._session is not None:
-                    await tx._session.close()
+                await tx.close()
 
     async def remember_refs(self, who: Who, sent: list[tuple[int, str]], now: datetime) -> None:
         """Note what the messages just sent are about, by their Telegram message ids (see `MessageRef`)."""

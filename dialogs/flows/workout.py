@@ -177,11 +177,11 @@ def logs_with_more_sets(turn: Turn) -> bool:
 
 
 def logs_last_set(turn: Turn) -> bool:
-    return bool(_logged_sets(turn)) and _remaining_after(turn) <= 0 and _has_next(turn)
+    return bool(_logged_sets(turn)) and _remaining_after(turn) <= 0 and has_next(turn)
 
 
 def logs_last_set_of_workout(turn: Turn) -> bool:
-    return bool(_logged_sets(turn)) and _remaining_after(turn) <= 0 and not _has_next(turn)
+    return bool(_logged_sets(turn)) and _remaining_after(turn) <= 0 and not has_next(turn)
 
 
 def typed_a_problem(turn: Turn) -> bool:
@@ -191,16 +191,12 @@ def typed_a_problem(turn: Turn) -> bool:
     )
 
 
-def _has_next(turn: Turn) -> bool:
+def has_next(turn: Turn) -> bool:
     return turn.data["index"] + 1 < len(turn.data["plan"])
 
 
-def has_next(turn: Turn) -> bool:
-    return _has_next(turn)
-
-
 def is_last(turn: Turn) -> bool:
-    return not _has_next(turn)
+    return not has_next(turn)
 
 
 def first_set(turn: Turn) -> bool:
