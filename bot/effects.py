@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from bot import logbook, reminder_store
 from bot.models import SetLog, User
@@ -68,27 +68,26 @@ async def delete_data(tx: Transaction, who: Who, params: dict[str, Any]) -> None
 
 
 async def refresh_record(tx: Transaction, who: Who, exercise_id: str) -> None:
-    """Recompute the record's summary of one exercise (last entry and best weight) from the log."""
-    rows = list(
-        await tx.db.scalars(
-            select(SetLog)
-            .where(SetLog.user_id == who.user_id, SetLog.exercise_id == exercise_id)
-            .order_by(SetLog.logged_at.desc(), SetLog.id.desc())
+    """Recompute the record's summary of one exercise (last entry and best weight) from the log:
+    three indexed look-ups, whatever the length of the runner's history."""
+    mine = (SetLog.user_id == who.user_id, SetLog.exercise_id == exercise_id)
+    latest = (
+        await tx.db.execute(
+            select(SetLog.entry_id, SetLog.logged_at).where(*mine).order_by(SetLog.logged_at.desc(), SetLog.id.desc()).limit(1)
         )
-    )
+    ).first()
     user = await tx.db.get(User, who.user_id)
     record = dict(user.record or {})
     exercises = dict(record.get("exercises", {}))
-    if not rows:
+    if latest is None:
         exercises.pop(exercise_id, None)
     else:
-        latest = rows[0].entry_id
-        last = sorted((r for r in rows if r.entry_id == latest), key=lambda r: r.set_number)
-        best = max((r.weight_kg for r in rows if r.weight_kg is not None), default=None)
+        last = await tx.db.scalars(select(SetLog).where(*mine, SetLog.entry_id == latest.entry_id).order_by(SetLog.set_number))
+        best = await tx.db.scalar(select(func.max(SetLog.weight_kg)).where(*mine))
         exercises[exercise_id] = {
             "sets": [{"reps": r.reps, "weight": None if r.weight is None else _plain(r.weight), "unit": r.unit} for r in last],
-            "at": rows[0].logged_at.isoformat(),
-            "best_kg": None if best is None else _plain(best),
+            "at": latest.logged_at.isoformat(),
+            "best_kg": None if best is None else _plain(Decimal(best)),
         }
     record["exercises"] = exercises
     user.record = record  # a new object, so SQLAlchemy sees the change
