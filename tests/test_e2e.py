@@ -72,6 +72,8 @@ class BotProcess:
         if self.process and self.process.poll() is None:
             self.process.send_signal(sig)
             self.process.wait(timeout=15)
+        log = self.log.read_text(errors="replace")  # every e2e run also checks that no secret leaked
+        assert DEFAULT_TOKEN not in log and self.secret not in log, "a secret reached the log"
         return self.process.returncode
 
 
