@@ -47,6 +47,17 @@ _SAVE_PROFILE = (
     .values({name: bindparam(name) for name in ("chat_id", "first_name", "units", "timezone", "record")})
 )
 _REMEMBER = insert(_RECEIPTS)
+
+
+def _save_conversation(dialect_insert: Any) -> Any:
+    statement = dialect_insert(Conversation)
+    return statement.on_conflict_do_update(
+        index_elements=[Conversation.user_id],
+        set_={name: statement.excluded[name] for name in ("version", "state", "updated_at")},
+    )
+
+
+_SAVE_CONVERSATION = {"postgresql": _save_conversation(pg_insert), "sqlite": _save_conversation(sqlite_insert)}
 NO_UPDATE = -1  # update ids are never negative
 
 
@@ -106,9 +117,10 @@ class Transaction:
             {"user_id": who.user_id, "chat_id": who.chat_id, "first_name": profile.first_name[:64],
              "units": profile.units, "timezone": profile.timezone, "record": profile.record},
         )
-        values = {"user_id": who.user_id, "version": session.version, "state": session.conversation(), "updated_at": self.now}
-        upsert = self._insert(Conversation).values(**values)
-        await connection.execute(upsert.on_conflict_do_update(index_elements=[Conversation.user_id], set_=values))
+        await connection.execute(
+            _SAVE_CONVERSATION[connection.dialect.name],
+            {"user_id": who.user_id, "version": session.version, "state": session.conversation(), "updated_at": self.now},
+        )
 
     async def remember(self, update_id: int, who: Who, replies: dict[str, Any]) -> None:
         await self.connection.execute(
