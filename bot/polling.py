@@ -53,6 +53,9 @@ async def serve(application: Application, stop: asyncio.Event) -> None:
                         log.error("update %s failed", update.update_id, exc_info=outcome)
                 offset = updates[-1].update_id + 1
         if offset is not None:  # confirm the last handled batch before exiting
-            await bot.get_updates(offset=offset, timeout=0, limit=1, allowed_updates=ALLOWED_UPDATES)
+            try:
+                await bot.get_updates(offset=offset, timeout=0, limit=1, allowed_updates=ALLOWED_UPDATES)
+            except TelegramError as error:  # Telegram sends that batch again; its receipts answer it
+                log.warning("could not confirm the last updates before exiting: %s", error)
     finally:
         stopping.cancel()
