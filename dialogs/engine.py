@@ -80,6 +80,8 @@ def _route(turn: Turn, session: Session) -> None:
     elif event.kind == "button":
         turn.say("stale_menu")
         turn.show_card()
+    elif event.kind == "timer":
+        return  # a timer this step does not listen to: nothing to say
     elif not logbook.take(turn):
         answers.answer(turn, event.text)
 

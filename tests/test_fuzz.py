@@ -86,3 +86,9 @@ def test_template_syntax_from_users_is_shown_literally(coach):
     assert greeting.startswith("Hi {{ 7*7 }}&lt;b&gt;!")
     outcome = step(outcome.session, Event.from_text("{% for x in range(9) %}{{ x }}{% endfor %}", NOW, "x"), coach)
     assert all("012345678" not in coach.catalog.render(r.template, r.context) for r in outcome.replies)
+
+
+def test_a_timer_the_current_step_does_not_listen_to_says_nothing(coach):
+    session = Session(profile=Profile("Ann", "kg", "Europe/Berlin"))
+    outcome = step(session, Event.timer("rest", session.version, NOW), coach)
+    assert outcome.replies == () and outcome.session == session
