@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from dialogs.plan import WEEKLY_GOAL
 from dialogs.progress import Progress
+from dialogs.replog import plain
 
 INK, MUTED, ACCENT, GRID = "#1f2933", "#9aa5b1", "#e8590c", "#e4e7eb"
 WIDTH, DPI = 10, 120  # inches, dots per inch
@@ -54,7 +55,7 @@ def draw(progress: Progress, names: Mapping[str, str]) -> bytes:
         days = [day for day, _ in lift.days]
         weights = [float(weight) for _, weight in lift.days]
         axes.plot(days, weights, color=ACCENT, marker="o", markersize=6, linewidth=2.2)
-        axes.annotate(f"{lift.days[-1][1].normalize():f} {progress.unit}", (days[-1], weights[-1]),
+        axes.annotate(f"{plain(lift.days[-1][1])} {progress.unit}", (days[-1], weights[-1]),
                       xytext=(0, 8), textcoords="offset points", ha="center", fontsize=11, color=INK)
         _style(axes, names.get(lift.exercise_id, lift.exercise_id), start, end, DateFormatter("%-d %b"))
         low, high = min(weights), max(weights)

@@ -19,6 +19,7 @@ from bot.models import SetLog, User
 from bot.store import Transaction, Who
 from dialogs.history import Corrected, Undone, entry_of
 from dialogs.outcome import Effect, Reply
+from dialogs.replog import plain
 
 if TYPE_CHECKING:
     from dialogs.coach import Coach
@@ -85,17 +86,12 @@ async def refresh_record(tx: Transaction, who: Who, exercise_id: str) -> None:
         last = await tx.db.scalars(select(SetLog).where(*mine, SetLog.entry_id == latest.entry_id).order_by(SetLog.set_number))
         best = await tx.db.scalar(select(func.max(SetLog.weight_kg)).where(*mine))
         exercises[exercise_id] = {
-            "sets": [{"reps": r.reps, "weight": None if r.weight is None else _plain(r.weight), "unit": r.unit} for r in last],
+            "sets": [{"reps": r.reps, "weight": None if r.weight is None else plain(r.weight), "unit": r.unit} for r in last],
             "at": latest.logged_at.isoformat(),
-            "best_kg": None if best is None else _plain(Decimal(best)),
+            "best_kg": None if best is None else plain(Decimal(best)),
         }
     record["exercises"] = exercises
     user.record = record  # a new object, so SQLAlchemy sees the change
-
-
-def _plain(number: Decimal) -> str:
-    """"10", "7.5" — never "1E+1" (what `str` makes of a normalized 10)."""
-    return format(number.normalize(), "f")
 
 
 HANDLERS: dict[str, Handler] = {

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from dialogs.history import Logged
+from dialogs.replog import plain
 
 HEADER = ("logged_at", "exercise", "set", "reps", "weight", "unit")
 
@@ -27,6 +28,6 @@ def csv_of(logged: Sequence[Logged], names: Mapping[str, str], timezone: str) ->
         at = item.at.astimezone(zone).isoformat(timespec="seconds")
         name = names.get(item.entry.exercise_id, item.entry.exercise_id)
         for number, s in enumerate(item.entry.sets, start=1):
-            weight = "" if s.weight is None else format(s.weight.normalize(), "f")
+            weight = "" if s.weight is None else plain(s.weight)
             writer.writerow((at, name, number, s.reps, weight, s.unit or ""))
     return out.getvalue().encode("utf-8")

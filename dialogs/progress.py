@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from dialogs.history import Logged, display_names
 from dialogs.outcome import Attachment, Reply
 from dialogs.plan import KG_PER_LB, WEEKLY_GOAL, convert
-from dialogs.replog import LogEntry, SetLog, describe
+from dialogs.replog import LogEntry, SetLog, describe, plain
 from dialogs.session import Unit
 
 if TYPE_CHECKING:
@@ -141,12 +141,12 @@ class Report:
         names = display_names(coach)
         lifts = [
             {"line": describe(LogEntry(lift.exercise_id, (lift.best,)), names), "trend": _trend(lift.change),
-             "change": None if lift.change is None else _plain(abs(lift.change))}
+             "change": None if lift.change is None else plain(abs(lift.change))}
             for lift in progress.lifts
         ]
         context = {
             "lifts": lifts, "unit": progress.unit, "goal": WEEKLY_GOAL, "this_week": progress.this_week,
-            "average": None if progress.average is None else _plain(progress.average.quantize(Decimal("0.1"))),
+            "average": None if progress.average is None else plain(progress.average.quantize(Decimal("0.1"))),
             "streak": progress.streak, "weeks": WINDOW_WEEKS,
         }
         file = Attachment("photo", "armswing-progress.png", self.chart) if self.chart else None
@@ -158,6 +158,3 @@ def _trend(change: Decimal | None) -> str | None:
         return None
     return "up" if change > 0 else "down" if change < 0 else "steady"
 
-
-def _plain(number: Decimal) -> str:
-    return format(number.normalize(), "f")

@@ -697,12 +697,12 @@ def describe(entry: LogEntry, names: Mapping[str, str]) -> str:
         if s.weight is None:
             parts.append(f"{count} × {s.reps}")
         elif count == 1:
-            parts.append(f"{s.reps} @ {_plain(s.weight)} {s.unit}")
+            parts.append(f"{s.reps} @ {plain(s.weight)} {s.unit}")
         else:
-            parts.append(f"{count} × {s.reps} @ {_plain(s.weight)} {s.unit}")
+            parts.append(f"{count} × {s.reps} @ {plain(s.weight)} {s.unit}")
     return f"{names[entry.exercise_id]} — {', '.join(parts)}"
 
 
-def _plain(number: Decimal) -> str:
-    """8, 7.5, 100 — never 8.0 or 1E+2."""
+def plain(number: Decimal) -> str:
+    """A number as people write it: 8, 7.5, 100 — never 8.0, 8.00 or 1E+2."""
     return format(number.normalize(), "f")

@@ -30,7 +30,7 @@ from dialogs.plan import (
     plan_today,
     workouts_this_week,
 )
-from dialogs.replog import Ambiguous, Invalid, Parsed, parse_log
+from dialogs.replog import Ambiguous, Invalid, Parsed, parse_log, plain
 from dialogs.turn import Turn
 
 ABANDONED_AFTER = timedelta(hours=3)
@@ -361,10 +361,7 @@ def discard(turn: Turn) -> None:
 # --- helpers ------------------------------------------------------------------------------
 def _amount(weight: Decimal | str | None) -> str | None:
     """A weight for display and storage: "7.5", "8" (never "8.00")."""
-    if weight is None:
-        return None
-    value = Decimal(weight).normalize()
-    return f"{value:f}"
+    return None if weight is None else plain(Decimal(weight))
 
 
 def _kg(weight: str, unit: str | None) -> Decimal:
