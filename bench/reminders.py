@@ -1,7 +1,7 @@
 """Reminders at scale: 100,000 users with random days, times and timezones.
 
     .venv/bin/python bench/reminders.py                        # SQLite
-    .venv/bin/python bench/reminders.py --postgres postgresql+asyncpg://…   # and PostgreSQL
+    .venv/bin/python bench/reminders.py --postgres postgresql://…   # and PostgreSQL
 
 `--postgres` drops and recreates the public schema of that database: give it a throw-away one.
 
@@ -33,7 +33,7 @@ from zoneinfo import available_timezones
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the fake Bot API lives with the test tools
 
-from sqlalchemy import text, update  # noqa: E402
+from sqlalchemy import update  # noqa: E402
 
 from bot.application import build_application  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -45,6 +45,7 @@ from dialogs.coach import Coach  # noqa: E402
 from scheduler.policy import Schedule  # noqa: E402
 from scheduler.runner import SENT, Runner  # noqa: E402
 from support.botapi import DEFAULT_TOKEN, FakeBotApi  # noqa: E402
+from support.databases import empty_postgres  # noqa: E402
 
 CHUNK = 5_000
 TICK_DUE = 1_000
@@ -65,8 +66,8 @@ async def populate(url: str, users: int, now: datetime, seed: int) -> float:
     rng = random.Random(seed)
     engine = create_engine(url)
     started = time.perf_counter()
-    await upgrade(engine)
-    async with engine.begin() as connection:
+    upgrade(engine)
+    with engine.begin() as connection:
         for first in range(1, users + 1, CHUNK):
             people, reminders = [], []
             for user_id in range(first, min(first + CHUNK, users + 1)):
@@ -76,17 +77,17 @@ async def populate(url: str, users: int, now: datetime, seed: int) -> float:
                                "timezone": schedule.timezone, "record": {}})
                 reminders.append({"user_id": user_id, "days": days_mask(schedule.days), "at": schedule.at,
                                   "next_due_at": next_wake(schedule, now)})
-            await connection.execute(User.__table__.insert(), people)
-            await connection.execute(Reminder.__table__.insert(), reminders)
-    await engine.dispose()
+            connection.execute(User.__table__.insert(), people)
+            connection.execute(Reminder.__table__.insert(), reminders)
+    engine.dispose()
     return time.perf_counter() - started
 
 
 async def make_due(runtime: Runtime, first: int, count: int, now: datetime) -> None:
     """`count` users whose reminder (a snooze, so it is valid at any hour) fell due 30 s ago."""
     due = now - timedelta(seconds=30)
-    async with runtime.store.engine.begin() as connection:
-        await connection.execute(
+    with runtime.store.engine.begin() as connection:
+        connection.execute(
             update(Reminder).where(Reminder.user_id.between(first, first + count - 1))
             .values(next_due_at=due, snoozed_until=due, allow_quiet_hours=True)
         )
@@ -138,14 +139,6 @@ async def measure(url: str, users: int, sends: int, coach: Coach) -> dict:
     return result
 
 
-async def reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=100_000)
@@ -163,8 +156,8 @@ async def main() -> None:
     for name, url in runs:
         with tempfile.TemporaryDirectory() as folder:
             if url:
-                await reset_postgres(url)
-            r = await measure(url or f"sqlite+aiosqlite:///{folder}/reminders.sqlite3", args.users, args.sends, coach)
+                empty_postgres(url)
+            r = await measure(url or f"sqlite:///{folder}/reminders.sqlite3", args.users, args.sends, coach)
         print(f"| {name} | {r['populate']:.1f} | {r['startup']:.2f} | +{r['startup_rss']:.0f} | {r['idle_tick'] * 1000:.1f} | "
               f"{r['tick']:.2f} ({TICK_DUE / r['tick']:.0f}/s) | {r['rate']:.1f} ({r['configured']:.0f}, {r['share']:.0%}) | "
               f"{r['429']} | +{r['growth']:.0f} |")

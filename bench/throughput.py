@@ -8,7 +8,7 @@ after a simulated round trip. In the same run a bare PTB echo bot with PTB's def
 
     .venv/bin/python bench/throughput.py                     # SQLite, 0 ms and 50 ms
     .venv/bin/python bench/throughput.py --users 1000 --rtt 0.05
-    .venv/bin/python bench/throughput.py --database postgresql+asyncpg://…   # PostgreSQL
+    .venv/bin/python bench/throughput.py --database postgresql://…   # PostgreSQL
 
 Prints a Markdown table. Our own time is the handling time minus the simulated round trips.
 """
@@ -35,6 +35,7 @@ from bot.application import build_application, process  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from dialogs.coach import Coach  # noqa: E402
+from support.databases import empty_postgres  # noqa: E402
 from support.offline import make_callback_update, make_message_update  # noqa: E402
 from telegram.request import BaseRequest  # noqa: E402
 
@@ -115,22 +116,9 @@ class Crowd:
         raise LookupError(f"user {user}: no button {value!r} at step {step}")
 
 
-async def fresh(database_url: str) -> None:
-    """An empty PostgreSQL schema for each run (SQLite runs get a new file)."""
-    if database_url.startswith("sqlite"):
-        return
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(database_url)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-
-
 async def coaching(users: int, rtt: float, database_url: str, coach: Coach) -> dict:
-    await fresh(database_url)
+    if not database_url.startswith("sqlite"):
+        empty_postgres(database_url)
     runtime = await Runtime.open(Settings(token=TOKEN, database_url=database_url, send_rate=1e9), coach)
     telegram = CannedTelegram(rtt)
     application = build_application(runtime, telegram, CannedTelegram(0))
@@ -203,7 +191,7 @@ async def main() -> None:
     echo_cpu = None
     for rtt in args.rtt or [0.0, 0.05]:
         with tempfile.TemporaryDirectory() as folder:
-            url = args.database or f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
+            url = args.database or f"sqlite:///{folder}/bench.sqlite3"
             ours = await coaching(args.users, rtt, url, coach)
         floor = await echo(min(2000 if rtt == 0 else 100, args.users * 2), rtt)
         echo_cpu = echo_cpu or floor["cpu_ms"]

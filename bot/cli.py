@@ -14,7 +14,7 @@ from bot import __version__
 from bot.config import Settings
 from bot.logs import configure
 from bot.runtime import Runtime, StartupError
-from bot.store import Who
+from bot.store import Transaction, Who
 
 TERMINAL_USER_ID = 1  # the local runner of the terminal chat (Telegram ids start far above)
 
@@ -82,11 +82,13 @@ async def _export(settings: Settings, user_id: int) -> int:
     from bot.models import User
     from dialogs.history import display_names
 
+    def read(tx: Transaction) -> tuple[User | None, list]:
+        user = tx.db.get(User, user_id)
+        return user, entries(tx, Who(user_id, user_id)) if user is not None else []
+
     runtime = await Runtime.open(settings)
     try:
-        async with runtime.store.transaction(datetime.now(UTC)) as tx:
-            user = await tx.db.get(User, user_id)
-            logged = await entries(tx, Who(user_id, user_id)) if user is not None else []
+        user, logged = await runtime.store.run(read, datetime.now(UTC))
     finally:
         await runtime.close()
     if user is None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///armswing.sqlite3"
+DEFAULT_DATABASE_URL = "sqlite:///armswing.sqlite3"
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,}$")
 
 

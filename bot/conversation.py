@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import logging
 from dataclasses import dataclass, replace
+from functools import partial
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import effects
-from bot.store import Store, Who
+from bot.store import Store, Transaction, Who
 from dialogs.coach import Coach
 from dialogs.engine import step
 from dialogs.events import Event
@@ -77,29 +78,29 @@ class Conversations:
 
     async def handle(self, who: Who, event: Event, update_id: int | None = None, replying_to: int | None = None) -> Result:
         """`replying_to`: the id of the coach's message this one is a Telegram reply to."""
-        async with self.store.transaction(event.now) as tx:
-            session, previous = await tx.open(who, update_id)
-            if previous is not None:
-                replies = tuple(Message.from_json(m) for m in previous["messages"])
-                return Result(replies, repeated=True, moved=previous["moved"], before=session.state, after=session.state)
-            if replying_to is not None:
-                event = replace(event, reply_to=await tx.ref_of(who, replying_to))
-            outcome = step(session, event, self.coach)
-            if outcome.session != session:
-                await tx.save(who, outcome.session)
-            answers = [answer.reply(self.coach) for answer in await effects.apply(tx, who, outcome.effects)]
-            messages = tuple(self.render(reply, outcome.session.version) for reply in (*answers, *outcome.replies))
-            if update_id is not None:  # the receipt: what a redelivery of this update gets again
-                moved = outcome.session.version != session.version
-                await tx.remember(update_id, who, {"moved": moved, "messages": [m.to_json() for m in messages]})
+        return await self.store.run(partial(self._handle, who, event, update_id, replying_to), event.now)
+
+    def _handle(self, who: Who, event: Event, update_id: int | None, replying_to: int | None, tx: Transaction) -> Result:
+        """The event's transaction, on a database thread (see `Store.run`)."""
+        session, previous = tx.open(who, update_id)
+        if previous is not None:
+            replies = tuple(Message.from_json(m) for m in previous["messages"])
+            return Result(replies, repeated=True, moved=previous["moved"], before=session.state, after=session.state)
+        if replying_to is not None:
+            event = replace(event, reply_to=tx.ref_of(who, replying_to))
+        outcome = step(session, event, self.coach)
+        if outcome.session != session:
+            tx.save(who, outcome.session)
+        answers = [answer.reply(self.coach) for answer in effects.apply(tx, who, outcome.effects)]
         version = outcome.session.version
+        messages = tuple(self.render(reply, version) for reply in (*answers, *outcome.replies))
+        moved = version != session.version
+        if update_id is not None:  # the receipt: what a redelivery of this update gets again
+            tx.remember(update_id, who, {"moved": moved, "messages": [m.to_json() for m in messages]})
         timers = tuple(
             Timer(e.params["seconds"], e.params["payload"], version) for e in outcome.effects if e.kind == "timer"
         )
-        return Result(
-            messages, outcome.notice, moved=version != session.version, timers=timers,
-            before=session.state, after=outcome.session.state,
-        )
+        return Result(messages, outcome.notice, moved=moved, timers=timers, before=session.state, after=outcome.session.state)
 
     async def sent(self, who: Who, refs: list[tuple[int, str]], now: datetime) -> None:
         """Remember what the messages just delivered are about: (Telegram message id, `Message.ref`).

@@ -1,8 +1,13 @@
 """Connecting to the database and bringing its schema up to date.
 
-SQLite (the default, for one runner on a laptop) gets WAL, a busy timeout, foreign keys and
-`BEGIN IMMEDIATE`, so a transaction that reads and then writes never fails half-way because
-another process wrote first. PostgreSQL is used as it is.
+The database is reached with SQLAlchemy's synchronous engine, from worker threads (`bot.store`):
+a whole event's transaction runs in one call on one thread, instead of one hop between the event
+loop and a driver thread per statement.
+
+SQLite (the default, for one runner on a laptop) gets WAL, `synchronous=FULL` (a confirmed set
+survives a power cut), a busy timeout, foreign keys and `BEGIN IMMEDIATE`, so a transaction that
+reads and then writes never fails half-way because another process wrote first. PostgreSQL is
+reached with psycopg 3 and used as it is.
 """
 from __future__ import annotations
 
@@ -10,26 +15,39 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy import Engine, event, text
+from sqlalchemy import create_engine as sqlalchemy_engine
+from sqlalchemy.engine import Connection, make_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 7_303_001  # PostgreSQL advisory lock id: replicas starting together migrate one at a time
+POOL_SIZE = 10  # PostgreSQL connections, one per database thread
+DRIVERS = {"sqlite": "sqlite+pysqlite", "postgresql": "postgresql+psycopg"}
 
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str) -> AsyncEngine:
-    if not is_sqlite(url):
-        return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
-    # One connection: SQLite has one writer at a time anyway, and queueing in the pool is
-    # cheaper than retrying on "database is locked".
-    engine = create_async_engine(url, pool_size=1, max_overflow=0, connect_args={"timeout": 30})
+def sync_url(url: str) -> str:
+    """The URL with the driver Armswing uses. Any driver named in DATABASE_URL is replaced, so
+    `postgresql://…` and older settings (`sqlite+aiosqlite://…`, `postgresql+asyncpg://…`) work."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend not in DRIVERS:
+        raise ValueError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
+    return parsed.set(drivername=DRIVERS[backend]).render_as_string(hide_password=False)
 
-    @event.listens_for(engine.sync_engine, "connect")
+
+def create_engine(url: str) -> Engine:
+    url = sync_url(url)
+    if not is_sqlite(url):
+        return sqlalchemy_engine(url, pool_size=POOL_SIZE, max_overflow=0, pool_pre_ping=True)
+    # One connection, used by one database thread: SQLite has one writer at a time anyway, and
+    # queueing for the thread is cheaper than retrying on "database is locked".
+    engine = sqlalchemy_engine(url, pool_size=1, max_overflow=0, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:  # noqa: ANN001 (driver objects)
         dbapi_connection.isolation_level = None  # let the "begin" hook below issue BEGIN
         cursor = dbapi_connection.cursor()
@@ -39,23 +57,19 @@ def create_engine(url: str) -> AsyncEngine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
 
-def _upgrade(connection: Connection, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK})
-    command.upgrade(config, revision)
-
-
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply the Alembic migrations up to `revision` (the only way the schema changes)."""
-    async with engine.begin() as connection:
-        await connection.run_sync(_upgrade, revision)
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK})
+        command.upgrade(config, revision)

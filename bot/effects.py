@@ -8,7 +8,7 @@ here: they are not data to commit but something to start once the commit is done
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -29,62 +29,62 @@ class Answer(Protocol):
     def reply(self, coach: Coach) -> Reply: ...
 
 
-Handler = Callable[[Transaction, Who, dict[str, Any]], Awaitable[Sequence[Answer] | None]]
+Handler = Callable[[Transaction, Who, dict[str, Any]], Sequence[Answer] | None]
 POST_COMMIT = frozenset({"timer"})
 
 
-async def log_sets(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
+def log_sets(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
     """Store one entry's sets; an entry logged again (a corrected set) replaces the old rows."""
-    await tx.db.execute(delete(SetLog).where(SetLog.user_id == who.user_id, SetLog.entry_id == params["entry_id"]))
-    await logbook.add_sets(
+    tx.db.execute(delete(SetLog).where(SetLog.user_id == who.user_id, SetLog.entry_id == params["entry_id"]))
+    logbook.add_sets(
         tx, who, params["entry_id"], params["exercise_id"], params["sets"], logged_at=tx.now, workout=params.get("workout")
     )
-    await refresh_record(tx, who, params["exercise_id"])
+    refresh_record(tx, who, params["exercise_id"])
 
 
-async def undo_entry(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Undone]:
+def undo_entry(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Undone]:
     """Remove one of the user's entries; once it is gone, Undo says so."""
-    removed = await logbook.remove(tx, who, params["entry_id"])
+    removed = logbook.remove(tx, who, params["entry_id"])
     if removed is not None:
-        await refresh_record(tx, who, removed.entry.exercise_id)
+        refresh_record(tx, who, removed.entry.exercise_id)
     return (Undone(removed),)
 
 
-async def edit_entry(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Corrected]:
+def edit_entry(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Corrected]:
     """Replace the sets of one of the user's entries, keeping when it was logged; nothing at all
     when the user has no such entry (undone, or another user's id)."""
-    removed = await logbook.remove(tx, who, params["entry_id"])
+    removed = logbook.remove(tx, who, params["entry_id"])
     if removed is None:
         return (Corrected(params["entry_id"], None),)
-    await logbook.add_sets(
+    logbook.add_sets(
         tx, who, params["entry_id"], params["exercise_id"], params["sets"], logged_at=removed.at, workout=removed.workout
     )
     for exercise_id in dict.fromkeys((removed.entry.exercise_id, params["exercise_id"])):
-        await refresh_record(tx, who, exercise_id)
+        refresh_record(tx, who, exercise_id)
     return (Corrected(params["entry_id"], entry_of(params["exercise_id"], params["sets"])),)
 
 
-async def delete_data(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
-    await logbook.forget(tx, who)
+def delete_data(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
+    logbook.forget(tx, who)
 
 
-async def refresh_record(tx: Transaction, who: Who, exercise_id: str) -> None:
+def refresh_record(tx: Transaction, who: Who, exercise_id: str) -> None:
     """Recompute the record's summary of one exercise (last entry and best weight) from the log:
     three indexed look-ups, whatever the length of the runner's history."""
     mine = (SetLog.user_id == who.user_id, SetLog.exercise_id == exercise_id)
     latest = (
-        await tx.db.execute(
+        tx.db.execute(
             select(SetLog.entry_id, SetLog.logged_at).where(*mine).order_by(SetLog.logged_at.desc(), SetLog.id.desc()).limit(1)
         )
     ).first()
-    user = await tx.db.get(User, who.user_id)
+    user = tx.db.get(User, who.user_id)
     record = dict(user.record or {})
     exercises = dict(record.get("exercises", {}))
     if latest is None:
         exercises.pop(exercise_id, None)
     else:
-        last = await tx.db.scalars(select(SetLog).where(*mine, SetLog.entry_id == latest.entry_id).order_by(SetLog.set_number))
-        best = await tx.db.scalar(select(func.max(SetLog.weight_kg)).where(*mine))
+        last = tx.db.scalars(select(SetLog).where(*mine, SetLog.entry_id == latest.entry_id).order_by(SetLog.set_number))
+        best = tx.db.scalar(select(func.max(SetLog.weight_kg)).where(*mine))
         exercises[exercise_id] = {
             "sets": [{"reps": r.reps, "weight": None if r.weight is None else plain(r.weight), "unit": r.unit} for r in last],
             "at": latest.logged_at.isoformat(),
@@ -106,10 +106,10 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-async def apply(tx: Transaction, who: Who, effects: tuple[Effect, ...]) -> list[Answer]:
+def apply(tx: Transaction, who: Who, effects: tuple[Effect, ...]) -> list[Answer]:
     """Apply the effects in order; what they answered, in order."""
     answers: list[Answer] = []
     for effect in effects:
         if effect.kind not in POST_COMMIT:
-            answers += await HANDLERS[effect.kind](tx, who, effect.params) or ()
+            answers += HANDLERS[effect.kind](tx, who, effect.params) or ()
     return answers

@@ -6,7 +6,6 @@ reach another runner's rows.
 """
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -30,9 +29,9 @@ from dialogs.replog import SetLog as Set
 
 
 # --- reading and writing entries ----------------------------------------------------------
-async def entries(tx: Transaction, who: Who, *where: ColumnElement[bool]) -> list[Logged]:
+def entries(tx: Transaction, who: Who, *where: ColumnElement[bool]) -> list[Logged]:
     """The user's entries (all, or those `where` selects), oldest first."""
-    rows = await tx.db.scalars(
+    rows = tx.db.scalars(
         select(SetLog)
         .where(SetLog.user_id == who.user_id, *where)
         .order_by(SetLog.logged_at, SetLog.entry_id, SetLog.set_number)
@@ -49,7 +48,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-async def add_sets(
+def add_sets(
     tx: Transaction, who: Who, entry_id: str, exercise_id: str, sets: Sequence[Sequence[Any]],
     *, logged_at: datetime, workout: str | None = None,
 ) -> None:
@@ -64,55 +63,55 @@ async def add_sets(
                 logged_at=logged_at, workout=workout,
             )
         )
-    await tx.db.flush()
+    tx.db.flush()
 
 
-async def remove(tx: Transaction, who: Who, entry_id: str) -> Logged | None:
+def remove(tx: Transaction, who: Who, entry_id: str) -> Logged | None:
     """Delete one of the user's entries; what it was, or None if the user has no such entry."""
-    found = await entries(tx, who, SetLog.entry_id == entry_id)
+    found = entries(tx, who, SetLog.entry_id == entry_id)
     if found:
-        await tx.db.execute(delete(SetLog).where(SetLog.user_id == who.user_id, SetLog.entry_id == entry_id))
+        tx.db.execute(delete(SetLog).where(SetLog.user_id == who.user_id, SetLog.entry_id == entry_id))
     return found[0] if found else None
 
 
-async def forget(tx: Transaction, who: Who) -> None:
+def forget(tx: Transaction, who: Who) -> None:
     """Delete every row about the user: each table's rows with the user's `user_id` (the log,
     the conversation, reminders, message refs, processed-update receipts), then the user."""
     for table in reversed(Base.metadata.sorted_tables):
         if "user_id" in table.c:
-            await tx.db.execute(table.delete().where(table.c.user_id == who.user_id))
-    await tx.db.execute(User.__table__.delete().where(User.__table__.c.id == who.user_id))
+            tx.db.execute(table.delete().where(table.c.user_id == who.user_id))
+    tx.db.execute(User.__table__.delete().where(User.__table__.c.id == who.user_id))
 
 
 # --- requests -----------------------------------------------------------------------------
-async def history(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Page]:
+def history(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Page]:
     """A page of /history, newest first, optionally of one exercise."""
     mine = SetLog.user_id == who.user_id
     scope = [mine] + ([SetLog.exercise_id == params["exercise"]] if params["exercise"] else [])
-    total = await tx.db.scalar(select(func.count(distinct(SetLog.entry_id))).where(*scope)) or 0
+    total = tx.db.scalar(select(func.count(distinct(SetLog.entry_id))).where(*scope)) or 0
     pages = max(1, ceil(total / PAGE_SIZE))
     number = min(max(params["page"], 0), pages - 1)
     newest = (
         select(SetLog.entry_id, SetLog.logged_at).where(*scope).distinct()
         .order_by(SetLog.logged_at.desc(), SetLog.entry_id.desc()).limit(PAGE_SIZE).offset(number * PAGE_SIZE)
     )
-    ids = [row.entry_id for row in await tx.db.execute(newest)]
-    shown = await entries(tx, who, SetLog.entry_id.in_(ids)) if ids else []
-    exercises = tuple(await tx.db.scalars(select(SetLog.exercise_id).where(mine).distinct()))
+    ids = [row.entry_id for row in tx.db.execute(newest)]
+    shown = entries(tx, who, SetLog.entry_id.in_(ids)) if ids else []
+    exercises = tuple(tx.db.scalars(select(SetLog.exercise_id).where(mine).distinct()))
     return (Page(tuple(reversed(shown)), number, pages, params["exercise"], exercises, params["timezone"]),)
 
 
-async def progress(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Report]:
-    """/progress: the summary, and its chart drawn off the event loop."""
-    summary = summarize(await entries(tx, who), list(params["names"]), params["timezone"], params["unit"], tx.now)
+def progress(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Report]:
+    """/progress: the summary, and its chart (drawn on the database thread, off the event loop)."""
+    summary = summarize(entries(tx, who), list(params["names"]), params["timezone"], params["unit"], tx.now)
     if summary is None:
         return (Report(None),)
-    return (Report(summary, await asyncio.to_thread(chart.draw, summary, params["names"])),)
+    return (Report(summary, chart.draw(summary, params["names"])),)
 
 
-async def export(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Export]:
+def export(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Export]:
     """/export: the whole log as a CSV document."""
-    logged = await entries(tx, who)
+    logged = entries(tx, who)
     day = tx.now.astimezone(ZoneInfo(params["timezone"])).date()
     content = csv_of(logged, params["names"], params["timezone"])
     file = Attachment("document", f"armswing-log-{day:%Y-%m-%d}.csv", content)

@@ -14,13 +14,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.models import Reminder, User
-from bot.store import Transaction, Who
+from bot.store import Store, Transaction, Who
 from dialogs.reminder import ReminderSettings
 from dialogs.session import Profile
 from scheduler.policy import Schedule
@@ -72,17 +72,17 @@ def last_workout(record: dict[str, Any]) -> datetime | None:
 
 
 # --- the effect of the reminders flow -------------------------------------------------------
-async def apply_effect(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
+def apply_effect(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
     """`sync`: copy the settings from the record (just saved) to the table; `snooze`, `skip`:
     the runner's buttons. Each one plans the next due time again."""
-    user = await tx.db.get(User, who.user_id)
-    row = await tx.db.get(Reminder, who.user_id)
+    user = tx.db.get(User, who.user_id)
+    row = tx.db.get(Reminder, who.user_id)
     action = params["action"]
     if action == "sync":
         settings = ReminderSettings.of(Profile(record=dict(user.record or {})))
         if settings is None:
             if row is not None:
-                await tx.db.delete(row)
+                tx.db.delete(row)
             return
         if row is None:
             row = Reminder(user_id=who.user_id)
@@ -102,37 +102,14 @@ async def apply_effect(tx: Transaction, who: Who, params: dict[str, Any]) -> Non
 
 # --- the store ------------------------------------------------------------------------------
 class SqlReminderStore:
-    def __init__(self, engine: AsyncEngine):
-        self._engine = engine
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+    """The runner's `ReminderStore`, each call one transaction on a database thread."""
+
+    def __init__(self, store: Store):
+        self._store = store
 
     async def claim(self, now: datetime, limit: int, lease: timedelta) -> list[DueReminder]:
         now = _utc(now)
-        until = now + lease
-        async with self._sessions() as db, db.begin():
-            rows = await db.execute(
-                select(Reminder, User)
-                .join(User, User.id == Reminder.user_id)
-                .where(Reminder.next_due_at <= now, or_(Reminder.claimed_until.is_(None), Reminder.claimed_until < now))
-                .order_by(Reminder.next_due_at)
-                .limit(limit)
-                .with_for_update(of=Reminder, skip_locked=True)
-            )
-            claimed = []
-            for row, user in rows.all():
-                schedule = schedule_of(row, user.timezone)
-                if schedule is None:
-                    row.next_due_at = None
-                    continue
-                row.claimed_until = until
-                record = dict(user.record or {})
-                claimed.append(
-                    DueReminder(
-                        row.user_id, user.chat_id, schedule, _utc(row.next_due_at), until, last_workout(record),
-                        row.last_nudge_for, Profile(user.first_name, user.units, user.timezone, record),
-                    )
-                )
-        return claimed
+        return await self._store.run(partial(_claim, limit=limit, until=now + lease), now)
 
     async def finish(self, reminder: DueReminder, decision: Decision, sent_at: datetime | None) -> None:
         values: dict[str, Any] = {"next_due_at": _utc(decision.next_due_at), "claimed_until": None}
@@ -152,19 +129,51 @@ class SqlReminderStore:
 
     async def set_blocked(self, user_id: int, blocked: bool, now: datetime) -> None:
         """Blocked: nothing more is sent. Unblocked: reminders resume from `now`, none caught up."""
-        async with self._sessions() as db, db.begin():
-            row = await db.get(Reminder, user_id, with_for_update=True)
-            if row is None or row.blocked == blocked:
-                return
-            row.blocked = blocked
-            plan(row, await db.scalar(select(User.timezone).where(User.id == user_id)), _utc(now))
+        await self._store.run(partial(_set_blocked, user_id, blocked), _utc(now))
 
     async def _update(self, reminders: Sequence[DueReminder], **values: Any) -> None:
         """Write to the rows whose claim is still the one handed out (Core: no ORM round trips)."""
         table = Reminder.__table__
-        async with self._engine.begin() as connection:
-            for claim in {reminder.claim for reminder in reminders}:
-                users = [reminder.user_id for reminder in reminders if reminder.claim == claim]
-                await connection.execute(
-                    update(table).where(table.c.user_id.in_(users), table.c.claimed_until == claim).values(**values)
-                )
+        statements = [
+            update(table)
+            .where(table.c.user_id.in_([reminder.user_id for reminder in reminders if reminder.claim == claim]),
+                   table.c.claimed_until == claim)
+            .values(**values)
+            for claim in {reminder.claim for reminder in reminders}
+        ]
+        await self._store.run(lambda tx: [tx.connection.execute(statement) for statement in statements], datetime.now(UTC))
+
+
+def _claim(tx: Transaction, *, limit: int, until: datetime) -> list[DueReminder]:
+    now = tx.now
+    rows = tx.db.execute(
+        select(Reminder, User)
+        .join(User, User.id == Reminder.user_id)
+        .where(Reminder.next_due_at <= now, or_(Reminder.claimed_until.is_(None), Reminder.claimed_until < now))
+        .order_by(Reminder.next_due_at)
+        .limit(limit)
+        .with_for_update(of=Reminder, skip_locked=True)
+    )
+    claimed = []
+    for row, user in rows.all():
+        schedule = schedule_of(row, user.timezone)
+        if schedule is None:
+            row.next_due_at = None
+            continue
+        row.claimed_until = until
+        record = dict(user.record or {})
+        claimed.append(
+            DueReminder(
+                row.user_id, user.chat_id, schedule, _utc(row.next_due_at), until, last_workout(record),
+                row.last_nudge_for, Profile(user.first_name, user.units, user.timezone, record),
+            )
+        )
+    return claimed
+
+
+def _set_blocked(user_id: int, blocked: bool, tx: Transaction) -> None:
+    row = tx.db.get(Reminder, user_id, with_for_update=True)
+    if row is None or row.blocked == blocked:
+        return
+    row.blocked = blocked
+    plan(row, tx.db.scalar(select(User.timezone).where(User.id == user_id)), tx.now)

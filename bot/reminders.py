@@ -84,7 +84,7 @@ class Reminders:
 
 def install(application: Application, runtime: Runtime) -> None:
     """Reminders in this process: the tick on the job queue and the my_chat_member handler."""
-    store = SqlReminderStore(runtime.store.engine)
+    store = SqlReminderStore(runtime.store)
     sender = TelegramSender(application.bot, runtime.conversations)
     application.bot_data["reminders"] = Reminders(store, Runner(store, sender, rate=runtime.settings.reminder_rate))
     application.add_handler(ChatMemberHandler(on_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -5,7 +5,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from bot.config import Settings
 from bot.conversation import Conversations
@@ -29,14 +29,17 @@ class Runtime:
 
     @classmethod
     async def open(cls, settings: Settings, coach: Coach | None = None) -> Runtime:
-        engine = create_engine(settings.database_url)
+        try:
+            engine = create_engine(settings.database_url)
+        except (ValueError, ArgumentError) as error:
+            raise StartupError(f"DATABASE_URL: {error}") from None
         for attempt, pause in enumerate((*DATABASE_WAITS, None), start=1):
             try:
-                await upgrade(engine)
+                await asyncio.to_thread(upgrade, engine)
                 break
             except (OperationalError, DBAPIError, OSError) as error:
                 if pause is None:
-                    await engine.dispose()
+                    engine.dispose()
                     raise StartupError(f"cannot reach the database ({type(error).__name__}); check DATABASE_URL") from None
                 log.warning("database not reachable (attempt %d), retrying in %ss", attempt, pause)
                 await asyncio.sleep(pause)

@@ -1,22 +1,26 @@
 """Storage of conversations: one transaction per event, returning plain dataclasses.
 
-Each event runs inside `Store.transaction()`: the user's row is locked (`SELECT … FOR UPDATE`
-on PostgreSQL; SQLite takes its write lock at `BEGIN IMMEDIATE`), so two replicas never
-interleave one user's updates, and the session, the effects and the processed update id are
-committed together or not at all.
+Each event is one call of `await Store.run(work, now)`: `work(tx)` runs, with its whole
+transaction, on a database thread, so the event loop waits once per event, not once per
+statement, and a slow disk never stalls the other chats. The user's row is locked
+(`SELECT … FOR UPDATE` on PostgreSQL; SQLite takes its write lock at `BEGIN IMMEDIATE`), so two
+replicas never interleave one user's updates, and the session, the effects and the processed
+update id are committed together or not at all.
 """
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import asyncio
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session as OrmSession
 
 from bot.models import Conversation, MessageRef, ProcessedUpdate, User
 from dialogs.session import Profile, Session
@@ -59,6 +63,7 @@ def _save_conversation(dialect_insert: Any) -> Any:
 
 _SAVE_CONVERSATION = {"postgresql": _save_conversation(pg_insert), "sqlite": _save_conversation(sqlite_insert)}
 NO_UPDATE = -1  # update ids are never negative
+T = TypeVar("T")
 
 
 class Transaction:
@@ -66,102 +71,121 @@ class Transaction:
     Core statements on the session's connection, because every statement is a round trip to
     the database driver."""
 
-    def __init__(self, connection: AsyncConnection, now: datetime):
+    def __init__(self, connection: Connection, now: datetime):
         self.connection = connection
         self.now = now
         self._insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-        self._session: AsyncSession | None = None
+        self._session: OrmSession | None = None
 
     @property
-    def db(self) -> AsyncSession:
+    def db(self) -> OrmSession:
         """An ORM session inside this transaction, for effects that use the models; made on
         first use, since most events need none."""
         if self._session is None:
-            self._session = AsyncSession(bind=self.connection, expire_on_commit=False)
+            self._session = OrmSession(bind=self.connection, expire_on_commit=False)
         return self._session
 
-    async def flush(self) -> None:
+    def flush(self) -> None:
         """Write what the ORM session holds; the connection's transaction then commits it all."""
         if self._session is not None:
-            await self._session.flush()
+            self._session.flush()
 
-    async def close(self) -> None:
+    def close(self) -> None:
         if self._session is not None:
-            await self._session.close()
+            self._session.close()
 
-    async def open(self, who: Who, update_id: int | None = None) -> tuple[Session, dict[str, Any] | None]:
+    def open(self, who: Who, update_id: int | None = None) -> tuple[Session, dict[str, Any] | None]:
         """The user's session, locked for this transaction (a first-time user is created), and
         the receipt `update_id` left if it was processed before (None if it is new)."""
         connection = self.connection
         params = {"user_id": who.user_id, "update_id": NO_UPDATE if update_id is None else update_id}
-        row = (await connection.execute(_LOCKED_ROW, params)).first()
+        row = connection.execute(_LOCKED_ROW, params).first()
         if row is None:
-            await connection.execute(
+            connection.execute(
                 self._insert(User)
                 .values(id=who.user_id, chat_id=who.chat_id, first_name=who.first_name[:64], record={}, created_at=self.now)
                 .on_conflict_do_nothing(index_elements=[User.id])
             )
-            row = (await connection.execute(_LOCKED_ROW, params)).first()
+            row = connection.execute(_LOCKED_ROW, params).first()
         profile = Profile(row.first_name, row.units, row.timezone, dict(row.record or {}))
         version = row.version if row.version is not None else 0
         return Session.restore(row.state, version, profile), row.replies
 
-    async def load(self, who: Who) -> Session:
-        return (await self.open(who))[0]
+    def load(self, who: Who) -> Session:
+        return self.open(who)[0]
 
-    async def save(self, who: Who, session: Session) -> None:
+    def save(self, who: Who, session: Session) -> None:
         connection = self.connection
         profile = session.profile
-        await connection.execute(
+        connection.execute(
             _SAVE_PROFILE,
             {"user_id": who.user_id, "chat_id": who.chat_id, "first_name": profile.first_name[:64],
              "units": profile.units, "timezone": profile.timezone, "record": profile.record},
         )
-        await connection.execute(
+        connection.execute(
             _SAVE_CONVERSATION[connection.dialect.name],
             {"user_id": who.user_id, "version": session.version, "state": session.conversation(), "updated_at": self.now},
         )
 
-    async def remember(self, update_id: int, who: Who, replies: dict[str, Any]) -> None:
-        await self.connection.execute(
+    def remember(self, update_id: int, who: Who, replies: dict[str, Any]) -> None:
+        self.connection.execute(
             _REMEMBER, {"update_id": update_id, "user_id": who.user_id, "processed_at": self.now, "replies": replies}
         )
 
-    async def ref_of(self, who: Who, message_id: int) -> str:
+    def ref_of(self, who: Who, message_id: int) -> str:
         """What the coach's message `message_id` in this user's chat is about; "" if nothing."""
         query = select(MessageRef.ref).where(MessageRef.user_id == who.user_id, MessageRef.message_id == message_id)
-        return await self.connection.scalar(query) or ""
+        return self.connection.scalar(query) or ""
 
 
 class Store:
-    def __init__(self, engine: AsyncEngine):
-        self.engine = engine
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+    """The database, reached from its own threads: one for SQLite (its single connection), one
+    per pooled connection for PostgreSQL. A transaction started keeps going if its caller is
+    cancelled: it commits or rolls back as a whole, and a receipt answers a redelivery."""
 
-    @asynccontextmanager
-    async def transaction(self, now: datetime) -> AsyncIterator[Transaction]:
-        async with self.engine.begin() as connection:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        threads = engine.pool.size() if engine.dialect.name == "postgresql" else 1
+        self._threads = ThreadPoolExecutor(threads, thread_name_prefix="database")
+
+    async def run(self, work: Callable[[Transaction], T], now: datetime) -> T:
+        """`work(tx)` in one transaction on a database thread: committed if it returns, rolled
+        back if it raises."""
+        return await asyncio.get_running_loop().run_in_executor(self._threads, self._run, work, now)
+
+    def _run(self, work: Callable[[Transaction], T], now: datetime) -> T:
+        with self.transaction(now) as tx:
+            return work(tx)
+
+    @contextmanager
+    def transaction(self, now: datetime) -> Iterator[Transaction]:
+        """A transaction on the calling thread (the database threads, migrations, tests)."""
+        with self.engine.begin() as connection:
             tx = Transaction(connection, now)
             try:
                 yield tx
-                await tx.flush()
+                tx.flush()
             finally:
-                await tx.close()
+                tx.close()
 
     async def remember_refs(self, who: Who, sent: list[tuple[int, str]], now: datetime) -> None:
         """Note what the messages just sent are about, by their Telegram message ids (see `MessageRef`)."""
-        async with self._sessions() as db, db.begin():
-            rows = [{"user_id": who.user_id, "message_id": message_id, "ref": ref, "sent_at": now} for message_id, ref in sent]
-            await db.execute(insert(MessageRef), rows)
+        rows = [{"user_id": who.user_id, "message_id": message_id, "ref": ref, "sent_at": now} for message_id, ref in sent]
+        await self.run(lambda tx: tx.connection.execute(insert(MessageRef), rows), now)
 
     async def forget_updates_before(self, moment: datetime) -> int:
         """Drop processed-update records older than Telegram could still redeliver."""
-        async with self._sessions() as db, db.begin():
-            result = await db.execute(delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < moment))
-            return result.rowcount or 0
+        statement = delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < moment)
+        return await self.run(lambda tx: tx.connection.execute(statement).rowcount or 0, moment)
+
+    async def ping(self) -> None:
+        """Raise if the database cannot be reached (the health check)."""
+        await self.run(lambda tx: tx.connection.execute(text("SELECT 1")), datetime.now(UTC))
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        """Wait for the transactions in progress, then close the connections."""
+        await asyncio.to_thread(self._threads.shutdown)
+        self.engine.dispose()
 
 
 REDELIVERY_WINDOW = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours

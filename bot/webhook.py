@@ -13,7 +13,6 @@ import json
 import logging
 
 import uvicorn
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
@@ -61,8 +60,7 @@ def create_app(application: Application, runtime: Runtime) -> Starlette:
     async def healthz(_: Request) -> Response:
         database = True
         try:
-            async with runtime.store.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
+            await runtime.store.ping()
         except Exception:  # noqa: BLE001 — any failure means "not healthy"
             database = False
         queue = application.job_queue

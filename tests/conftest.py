@@ -25,22 +25,16 @@ POSTGRES_URL_VARIABLE = "ARMSWING_TEST_POSTGRES_URL"
 async def database_url(request, tmp_path):
     """A fresh, empty database: a SQLite file, and PostgreSQL when ARMSWING_TEST_POSTGRES_URL is set."""
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'armswing.sqlite3'}"
+        yield f"sqlite:///{tmp_path / 'armswing.sqlite3'}"
         return
     import os
 
     url = os.environ.get(POSTGRES_URL_VARIABLE)
     if not url:
         pytest.skip(f"{POSTGRES_URL_VARIABLE} is not set")
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
+    from support.databases import empty_postgres
 
-    engine = create_async_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-    yield url
+    yield empty_postgres(url)
 
 
 @pytest.fixture

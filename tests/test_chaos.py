@@ -29,7 +29,7 @@ def test_a_workout_survives_random_kills(tmp_path):
     database = tmp_path / "chaos.sqlite3"
     kills = 0
     with FakeBotApi() as api:
-        bot = BotProcess(api, tmp_path, "polling", f"sqlite+aiosqlite:///{database}").start()
+        bot = BotProcess(api, tmp_path, "polling", f"sqlite:///{database}").start()
         try:
             api.send_text(USER, "/start")
             press_when_shown(api, "kg")

@@ -40,8 +40,8 @@ async def test_a_redelivered_update_changes_nothing_and_gets_the_same_replies(ru
     assert again.repeated and again.messages == first.messages
     following = await runtime.conversations.handle(ANN, said("/start"), update_id=8)
     assert [m.text for m in following.messages] != [m.text for m in first.messages]  # still at units, not welcomed twice
-    async with runtime.store.transaction(NOW) as tx:
-        assert await tx.db.scalar(select(func.count()).select_from(ProcessedUpdate)) == 2
+    with runtime.store.transaction(NOW) as tx:
+        assert tx.db.scalar(select(func.count()).select_from(ProcessedUpdate)) == 2
 
 
 async def test_users_are_kept_apart(runtime):
@@ -49,16 +49,16 @@ async def test_users_are_kept_apart(runtime):
     await runtime.conversations.handle(ANN, said("lb"))
     result = await runtime.conversations.handle(BEN, Event.from_text("/settings", NOW, "Ben"))
     assert "Units: not set" in result.messages[0].text
-    async with runtime.store.transaction(NOW) as tx:
-        assert (await tx.load(ANN)).profile.units == "lb"
-        assert (await tx.load(BEN)).profile.units is None
+    with runtime.store.transaction(NOW) as tx:
+        assert (tx.load(ANN)).profile.units == "lb"
+        assert (tx.load(BEN)).profile.units is None
 
 
 async def test_many_users_at_once_all_commit(runtime):
     users = [Who(5000 + i, 5000 + i, f"U{i}") for i in range(40)]
     await asyncio.gather(*(runtime.conversations.handle(u, said("/start"), update_id=u.user_id) for u in users))
-    async with runtime.store.transaction(NOW) as tx:
-        states = [(await tx.load(u)).state for u in users]
+    with runtime.store.transaction(NOW) as tx:
+        states = [(tx.load(u)).state for u in users]
     assert states == ["onboarding:units"] * len(users)
 
 
@@ -75,5 +75,5 @@ async def test_models_and_migrations_agree(runtime):
     def differences(connection):
         return compare_metadata(MigrationContext.configure(connection), Base.metadata)
 
-    async with runtime.store.engine.connect() as connection:
-        assert await connection.run_sync(differences) == []
+    with runtime.store.engine.connect() as connection:
+        assert differences(connection) == []

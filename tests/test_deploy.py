@@ -76,7 +76,7 @@ def test_env_example_is_safe_and_consistent():
     problems = " ".join(settings.problems())
     assert "TELEGRAM_BOT_TOKEN is not set" in problems and "TELEGRAM_WEBHOOK_SECRET is required" in problems
     # Compose: the bot's database URL matches what the db container is created with.
-    url = re.fullmatch(r"postgresql\+asyncpg://([^:]+):([^@]+)@db:5432/(\w+)", active["DATABASE_URL"])
+    url = re.fullmatch(r"postgresql://([^:]+):([^@]+)@db:5432/(\w+)", active["DATABASE_URL"])
     assert url, active["DATABASE_URL"]
     assert url.groups() == (active["POSTGRES_USER"], active["POSTGRES_PASSWORD"], active["POSTGRES_DB"])
     # Comments on their own lines only: Compose, systemd and python-dotenv disagree on inline ones.
@@ -181,7 +181,7 @@ def test_dockerfile_runs_the_bot_as_non_root_in_webhook_mode_with_a_healthcheck(
     env = dict(pair.split("=", 1) for rest in instructions(final, "ENV") for pair in shlex.split(rest))
     assert env["TELEGRAM_BOT_MODE"] == "webhook"
     assert env["TELEGRAM_WEBHOOK_LISTEN"] == "0.0.0.0" and env["TELEGRAM_WEBHOOK_PORT"] == "8080"
-    assert env["DATABASE_URL"] == "sqlite+aiosqlite:////data/armswing.sqlite3"
+    assert env["DATABASE_URL"] == "sqlite:////data/armswing.sqlite3"
     settings_env = {name for name in env if not name.startswith(("PYTHON", "PATH"))}
     assert settings_env <= config_variables()
     assert json.loads(instructions(final, "VOLUME")[0]) == ["/data"]

@@ -85,7 +85,7 @@ def api():
 
 @pytest.fixture
 def database_file(tmp_path):
-    return f"sqlite+aiosqlite:///{tmp_path / 'e2e.sqlite3'}"
+    return f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
 
 
 def tap(api, label):

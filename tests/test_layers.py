@@ -13,7 +13,7 @@ MAY_IMPORT = {
     "scheduler": {"dialogs", "content"},
     "bot": {"scheduler", "dialogs", "content"},
 }
-ADAPTER_ONLY = ("telegram", "sqlalchemy", "alembic", "starlette", "uvicorn", "httpx", "aiosqlite", "asyncpg")
+ADAPTER_ONLY = ("telegram", "sqlalchemy", "alembic", "starlette", "uvicorn", "httpx", "psycopg")
 NO_IO_IN = ("content", "dialogs", "scheduler")
 # Pure leaves that import nothing of ours, so every layer may use them: the reminder policy is
 # date arithmetic that the reminders flow shows and the runner applies.

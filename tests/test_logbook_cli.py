@@ -18,7 +18,7 @@ def test_the_terminal_saves_the_chart_and_the_export_and_the_cli_writes_the_same
     assert f"[photo saved: {chart}]" in done.stdout and f"[document saved: {export}]" in done.stdout
     assert chart.read_bytes().startswith(b"\x89PNG")
 
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.sqlite3'}"}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'chat.sqlite3'}"}
     cli = subprocess.run([str(BIN / "armswing"), "export", "--user-id", "7"], capture_output=True, cwd=tmp_path, env=env, timeout=120)
     assert cli.returncode == 0, cli.stderr
     assert cli.stdout == export.read_bytes()

@@ -60,8 +60,8 @@ class Chat:
 
 
 async def stored(runtime, user_id):
-    async with runtime.store.transaction(START) as tx:
-        rows = await tx.db.scalars(
+    with runtime.store.transaction(START) as tx:
+        rows = tx.db.scalars(
             select(SetLog).where(SetLog.user_id == user_id).order_by(SetLog.logged_at, SetLog.entry_id, SetLog.set_number)
         )
         return [(r.exercise_id, r.set_number, r.reps, _plain(r.weight), r.unit, _plain(r.weight_kg, 2)) for r in rows]
@@ -74,8 +74,8 @@ def _plain(number, places=None):
 
 
 async def record_of(runtime, user_id):
-    async with runtime.store.transaction(START) as tx:
-        return (await tx.db.get(User, user_id)).record
+    with runtime.store.transaction(START) as tx:
+        return (tx.db.get(User, user_id)).record
 
 
 async def test_a_log_is_stored_as_typed_with_kg_beside_and_undone_once(runtime):
@@ -280,18 +280,18 @@ async def test_deletedata_removes_everything_about_the_runner_and_start_begins_f
 async def counts(runtime, user_id):
     """Rows about `user_id` in every table, the empty ones left out."""
     found = {}
-    async with runtime.store.transaction(START) as tx:
+    with runtime.store.transaction(START) as tx:
         for table in Base.metadata.sorted_tables:
             column = table.c.get("user_id", table.c.get("id") if table.name == "users" else None)
             if column is not None:
-                found[table.name] = await tx.db.scalar(select(func.count()).select_from(table).where(column == user_id))
+                found[table.name] = tx.db.scalar(select(func.count()).select_from(table).where(column == user_id))
     return {name: n for name, n in found.items() if n}
 
 
 async def test_what_a_sent_card_is_about_is_remembered_for_its_user_only(runtime):
     ann = await Chat(runtime, 4014).start()
     await ann.say("3x12 shoulder press 8kg")
-    async with runtime.store.transaction(START) as tx:
-        refs = list(await tx.db.scalars(select(MessageRef.ref).where(MessageRef.user_id == 4014)))
-        assert await tx.ref_of(Who(4015, 4015), ann.message_id()) == ""
+    with runtime.store.transaction(START) as tx:
+        refs = list(tx.db.scalars(select(MessageRef.ref).where(MessageRef.user_id == 4014)))
+        assert tx.ref_of(Who(4015, 4015), ann.message_id()) == ""
     assert len(refs) == 1 and refs[0].startswith("entry:") and refs[0].endswith("/shoulder_press")

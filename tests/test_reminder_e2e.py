@@ -33,7 +33,7 @@ def api():
 
 
 def test_a_reminder_for_the_next_minute_arrives_through_the_bot_api(api, tmp_path):
-    bot = BotProcess(api, tmp_path, "polling", f"sqlite+aiosqlite:///{tmp_path / 'reminders.sqlite3'}")
+    bot = BotProcess(api, tmp_path, "polling", f"sqlite:///{tmp_path / 'reminders.sqlite3'}")
     bot.env["ARMSWING_REMINDER_TICK_SECONDS"] = "1"
     bot.start()
     try:

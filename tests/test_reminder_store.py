@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, insert, select
 from bot.database import create_engine
 from bot.models import Reminder, User
 from bot.reminder_store import SqlReminderStore, days_mask
-from bot.store import Who
+from bot.store import Store, Who
 from dialogs.events import Event
 from scheduler.policy import Schedule
 from scheduler.runner import SENT, Runner, Tally, next_wake
@@ -49,15 +49,15 @@ async def onboard(runtime, now: datetime, schedule: str = "tue fri 7am", who: Wh
 
 
 async def row(runtime, user_id: int = ANN.user_id) -> Reminder | None:
-    async with runtime.store.transaction(utc(2026, 1, 1)) as tx:
-        return await tx.db.get(Reminder, user_id)
+    with runtime.store.transaction(utc(2026, 1, 1)) as tx:
+        return tx.db.get(Reminder, user_id)
 
 
 async def run_until(runner: Runner, clock: FakeClock, engine, until: datetime) -> None:
     """Jump from one due time to the next (as 20-second ticks would find them) until `until`."""
     while True:
-        async with engine.connect() as connection:
-            due = await connection.scalar(select(func.min(Reminder.next_due_at)))
+        with engine.connect() as connection:
+            due = connection.scalar(select(func.min(Reminder.next_due_at)))
         if due is None:
             return
         due = due.replace(tzinfo=UTC) if due.tzinfo is None else due
@@ -67,13 +67,13 @@ async def run_until(runner: Runner, clock: FakeClock, engine, until: datetime) -
         await runner.drain()
 
 
-async def add_users(engine, count: int, now: datetime, first_id: int = 10_000) -> list[int]:
+def add_users(engine, count: int, now: datetime, first_id: int = 10_000) -> list[int]:
     """Users due now, written directly (the chat path is tested separately)."""
     schedule = Schedule(frozenset({TUE, FRI}), time(7), "America/New_York")
     ids = list(range(first_id, first_id + count))
-    async with engine.begin() as connection:
-        await connection.execute(insert(User), [{"id": i, "chat_id": i, "first_name": "R", "timezone": "America/New_York", "record": {}} for i in ids])
-        await connection.execute(
+    with engine.begin() as connection:
+        connection.execute(insert(User), [{"id": i, "chat_id": i, "first_name": "R", "timezone": "America/New_York", "record": {}} for i in ids])
+        connection.execute(
             insert(Reminder),
             [{"user_id": i, "days": days_mask(schedule.days), "at": schedule.at, "next_due_at": next_wake(schedule, now)} for i in ids],
         )
@@ -91,7 +91,7 @@ async def test_new_york_tuesday_and_friday_at_seven_before_and_after_the_novembe
 
     clock = FakeClock(before)
     sender = Sender(clock)
-    runner = Runner(SqlReminderStore(runtime.store.engine), sender, clock=clock)
+    runner = Runner(SqlReminderStore(runtime.store), sender, clock=clock)
     await run_until(runner, clock, runtime.store.engine, utc(2026, 11, 2))
     menu = await say(runtime, "/reminders", clock.now())  # the Sunday of the change
     assert "Next: <b>Tue 3 Nov, 07:00</b>" in menu.messages[0].text
@@ -107,16 +107,16 @@ async def test_stopped_for_an_hour_over_a_reminder_it_is_sent_once_after_the_res
     await onboard(runtime, utc(2026, 11, 3, 10))  # Tuesday 05:00 in New York; the reminder is at 07:00
     clock = FakeClock(utc(2026, 11, 3, 11, 30))
     sender = Sender(clock)
-    store = SqlReminderStore(runtime.store.engine)
+    store = SqlReminderStore(runtime.store)
     assert (await Runner(store, sender, clock=clock).drain()).sent == 0
     clock.set(utc(2026, 11, 3, 12, 30))  # the bot was down from 06:30 to 07:30; a new process starts
-    engine = create_engine(database_url)
+    other = Store(create_engine(database_url))
     try:
-        restarted = Runner(SqlReminderStore(engine), sender, clock=clock)
+        restarted = Runner(SqlReminderStore(other), sender, clock=clock)
         assert (await restarted.drain()).sent == 1
         assert (await restarted.drain()).sent == 0
     finally:
-        await engine.dispose()
+        await other.close()
     assert [(user, kind) for user, kind, *_ in sender.sent] == [(ANN.user_id, "reminder")]
     assert (await row(runtime)).next_due_at.replace(tzinfo=UTC) == utc(2026, 11, 4, 13)  # Wednesday's nudge
 
@@ -124,19 +124,19 @@ async def test_stopped_for_an_hour_over_a_reminder_it_is_sent_once_after_the_res
 # --- exactly once ------------------------------------------------------------------------------
 async def test_two_runners_on_one_database_send_each_due_reminder_exactly_once(runtime, database_url):
     now = utc(2026, 11, 3, 11, 59)
-    ids = await add_users(runtime.store.engine, 150, now)
+    ids = add_users(runtime.store.engine, 150, now)
     clock = FakeClock(now + timedelta(minutes=1))
     sent: list = []
-    engines = [create_engine(database_url) for _ in range(2)]
+    stores = [Store(create_engine(database_url)) for _ in range(2)]
     try:
         runners = [
-            Runner(SqlReminderStore(engine), Sender(clock, latency=0.002, sent=sent, name=f"r{i}"), clock=clock, rate=10_000, batch=10)
-            for i, engine in enumerate(engines)
+            Runner(SqlReminderStore(store), Sender(clock, latency=0.002, sent=sent, name=f"r{i}"), clock=clock, rate=10_000, batch=10)
+            for i, store in enumerate(stores)
         ]
         await asyncio.gather(*(runner.drain() for runner in runners))
     finally:
-        for engine in engines:
-            await engine.dispose()
+        for store in stores:
+            await store.close()
     assert sorted(user for user, *_ in sent) == ids
     if database_url.startswith("postgresql"):  # SKIP LOCKED: both replicas did a share
         assert {name for *_, name in sent} == {"r0", "r1"}
@@ -144,10 +144,10 @@ async def test_two_runners_on_one_database_send_each_due_reminder_exactly_once(r
 
 async def test_a_stopped_runner_gives_back_its_claims_and_a_crashed_ones_lapse(runtime):
     now = utc(2026, 11, 3, 12)
-    ids = await add_users(runtime.store.engine, 60, now - timedelta(minutes=1))
+    ids = add_users(runtime.store.engine, 60, now - timedelta(minutes=1))
     clock = FakeClock(now)
     sent: list = []
-    store = SqlReminderStore(runtime.store.engine)
+    store = SqlReminderStore(runtime.store)
     first = Runner(store, Sender(clock, sent=sent), clock=clock, rate=10_000, batch=30)
     await first.drain(keep_going=lambda: len(sent) < 20)  # stopped (SIGTERM) after 20 sends
     crashed = await store.claim(clock.now(), 15, timedelta(minutes=5))  # a replica claims, then dies
@@ -173,14 +173,14 @@ async def test_snooze_and_skip_from_the_reminder_buttons(runtime):
     stored = await row(runtime)
     assert stored.snoozed_until is None and str(stored.last_nudge_for) == "2026-11-03"
     clock = FakeClock(utc(2026, 11, 4, 13))  # Wednesday 08:00: no nudge about the skipped day
-    tally = await Runner(SqlReminderStore(runtime.store.engine), Sender(clock), clock=clock).drain()
+    tally = await Runner(SqlReminderStore(runtime.store), Sender(clock), clock=clock).drain()
     assert (tally.sent, tally.skipped) == (0, 1)
     assert (await row(runtime)).next_due_at.replace(tzinfo=UTC) == utc(2026, 11, 6, 12)  # Friday
 
 
 async def test_blocking_pauses_and_unblocking_resumes_without_catching_up(runtime):
     await onboard(runtime, utc(2026, 11, 3, 10))
-    store = SqlReminderStore(runtime.store.engine)
+    store = SqlReminderStore(runtime.store)
     await store.set_blocked(ANN.user_id, True, utc(2026, 11, 3, 10))
     assert (await row(runtime)).next_due_at is None
     await store.set_blocked(ANN.user_id, False, utc(2026, 11, 10, 13))  # after Tuesday's 07:00
@@ -195,6 +195,6 @@ async def test_stopping_reminders_and_deleting_a_user_leave_no_row(runtime):
     assert await row(runtime) is None
     await onboard(runtime, utc(2026, 11, 3, 10), who=Who(2002, 2002, "Ben"))
     assert await row(runtime, 2002) is not None
-    async with runtime.store.transaction(utc(2026, 11, 3)) as tx:
-        await tx.db.execute(delete(User).where(User.id == 2002))
+    with runtime.store.transaction(utc(2026, 11, 3)) as tx:
+        tx.db.execute(delete(User).where(User.id == 2002))
     assert await row(runtime, 2002) is None

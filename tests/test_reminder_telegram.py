@@ -36,8 +36,8 @@ def runner(application, clock):
 
 
 async def next_due(runtime):
-    async with runtime.store.engine.connect() as connection:
-        return await connection.scalar(select(Reminder.next_due_at).where(Reminder.user_id == ANN.user_id))
+    with runtime.store.engine.connect() as connection:
+        return connection.scalar(select(Reminder.next_due_at).where(Reminder.user_id == ANN.user_id))
 
 
 async def test_the_reminder_as_telegram_receives_it(wired):

@@ -31,20 +31,9 @@ def postgres_url():
     url = os.environ.get("ARMSWING_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("ARMSWING_TEST_POSTGRES_URL is not set")
-    import asyncio
+    from support.databases import empty_postgres
 
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    async def reset():
-        engine = create_async_engine(url)
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await engine.dispose()
-
-    asyncio.run(reset())
-    return url
+    return empty_postgres(url)
 
 
 def test_two_replicas_apply_each_users_updates_once_and_in_order(tmp_path, postgres_url):

@@ -8,7 +8,7 @@ BIN = Path(sys.executable).parent
 
 
 def chat(tmp_path, lines, *args):
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.sqlite3'}"}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'chat.sqlite3'}"}
     env.pop("TELEGRAM_BOT_TOKEN", None)
     return subprocess.run(
         [str(BIN / "armswing"), "chat", "--name", "ann", *args],
@@ -43,7 +43,7 @@ def test_numbers_tap_buttons_and_the_chat_continues_after_a_restart(tmp_path):
 
 
 def test_bare_armswing_without_a_token_opens_the_terminal_chat(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'c.sqlite3'}"}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}"}
     env.pop("TELEGRAM_BOT_TOKEN", None)
     done = subprocess.run([str(BIN / "armswing")], input="/help\n", capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -51,7 +51,7 @@ def test_bare_armswing_without_a_token_opens_the_terminal_chat(tmp_path):
 
 
 def test_run_refuses_a_malformed_token_without_printing_it(tmp_path):
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "not-a-token-SECRET", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite3'}"}
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "not-a-token-SECRET", "DATABASE_URL": f"sqlite:///{tmp_path / 'r.sqlite3'}"}
     done = subprocess.run([str(BIN / "armswing"), "run"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
     assert done.returncode == 2
     assert "does not look like a bot token" in done.stderr
@@ -66,7 +66,7 @@ def test_run_says_clearly_when_telegram_rejects_the_token(tmp_path):
 
     with FakeBotApi(token="123456:TEST-the-right-one") as api:
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123456:WRONG-but-wellformed", "TELEGRAM_API_BASE_URL": api.base_url,
-               "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 't.sqlite3'}"}
+               "DATABASE_URL": f"sqlite:///{tmp_path / 't.sqlite3'}"}
         done = subprocess.run([str(BIN / "armswing"), "run"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
     assert done.returncode == 2, done.stderr
     assert "Telegram rejected TELEGRAM_BOT_TOKEN" in done.stderr

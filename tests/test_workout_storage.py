@@ -29,8 +29,8 @@ class Runner:
 
 
 async def sets_of(runtime, exercise_id):
-    async with runtime.store.transaction(NOW) as tx:
-        rows = await tx.db.scalars(
+    with runtime.store.transaction(NOW) as tx:
+        rows = tx.db.scalars(
             select(SetLog).where(SetLog.user_id == ANN.user_id, SetLog.exercise_id == exercise_id).order_by(SetLog.set_number)
         )
         return [(r.set_number, r.reps, str(r.weight.normalize()) if r.weight is not None else None, r.unit) for r in rows]
@@ -59,8 +59,8 @@ async def test_sets_are_stored_once_and_a_restart_continues_the_workout(runtime,
         result = await runner.say("13")
         assert "Bent-over row" in result.messages[-1].text
         assert await sets_of(restarted, "shoulder_press") == [(1, 10, "5", "kg"), (2, 13, "4", "kg")]
-        async with restarted.store.transaction(NOW) as tx:
-            record = (await tx.db.get(User, ANN.user_id)).record
+        with restarted.store.transaction(NOW) as tx:
+            record = (tx.db.get(User, ANN.user_id)).record
         assert record["dumbbells"] == ["4", "8"]
         assert record["exercises"]["shoulder_press"]["sets"] == [
             {"reps": 10, "weight": "5", "unit": "kg"},
@@ -69,8 +69,8 @@ async def test_sets_are_stored_once_and_a_restart_continues_the_workout(runtime,
         assert record["exercises"]["shoulder_press"]["best_kg"] == "5"
         finished = await runner.tap("Finish")
         assert "2 of 12 sets" in finished.messages[0].text
-        async with restarted.store.transaction(NOW) as tx:
-            record = (await tx.db.get(User, ANN.user_id)).record
+        with restarted.store.transaction(NOW) as tx:
+            record = (tx.db.get(User, ANN.user_id)).record
         assert len(record["workouts"]) == 1
         plan = await runner.say("/today")
         assert "session 2 of 2 this week" in plan.messages[0].text
