@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, func, select, update
 
 from bot import logbook, reminder_store
-from bot.models import SetLog, User
+from bot.models import User
 from bot.store import Transaction, Who
 from dialogs.history import Corrected, Undone, entry_of
 from dialogs.outcome import Effect, Reply
@@ -35,7 +35,7 @@ POST_COMMIT = frozenset({"timer"})
 
 def log_sets(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
     """Store one entry's sets; an entry logged again (a corrected set) replaces the old rows."""
-    tx.db.execute(delete(SetLog).where(SetLog.user_id == who.user_id, SetLog.entry_id == params["entry_id"]))
+    logbook.discard(tx, who, params["entry_id"])
     logbook.add_sets(
         tx, who, params["entry_id"], params["exercise_id"], params["sets"], logged_at=tx.now, workout=params.get("workout")
     )
@@ -68,30 +68,39 @@ def delete_data(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
     logbook.forget(tx, who)
 
 
+_SETS = logbook.SETS
+_EXERCISE = _SETS.c.exercise_id == bindparam("exercise_id")
+_LATEST = (
+    select(_SETS.c.entry_id, _SETS.c.logged_at).where(logbook.MINE, _EXERCISE)
+    .order_by(_SETS.c.logged_at.desc(), _SETS.c.id.desc()).limit(1)
+)
+_SETS_OF = select(_SETS.c.reps, _SETS.c.weight, _SETS.c.unit).where(
+    logbook.MINE, _SETS.c.entry_id == bindparam("entry_id")).order_by(_SETS.c.set_number)
+_BEST = select(func.max(_SETS.c.weight_kg)).where(logbook.MINE, _EXERCISE)
+_USERS = User.__table__
+_RECORD = select(_USERS.c.record).where(_USERS.c.id == bindparam("user_id"))
+_SET_RECORD = update(_USERS).where(_USERS.c.id == bindparam("user_id")).values(record=bindparam("record"))
+
+
 def refresh_record(tx: Transaction, who: Who, exercise_id: str) -> None:
     """Recompute the record's summary of one exercise (last entry and best weight) from the log:
     three indexed look-ups, whatever the length of the runner's history."""
-    mine = (SetLog.user_id == who.user_id, SetLog.exercise_id == exercise_id)
-    latest = (
-        tx.db.execute(
-            select(SetLog.entry_id, SetLog.logged_at).where(*mine).order_by(SetLog.logged_at.desc(), SetLog.id.desc()).limit(1)
-        )
-    ).first()
-    user = tx.db.get(User, who.user_id)
-    record = dict(user.record or {})
+    connection, mine = tx.connection, {"user_id": who.user_id, "exercise_id": exercise_id}
+    latest = connection.execute(_LATEST, mine).first()
+    record = dict(connection.scalar(_RECORD, mine) or {})
     exercises = dict(record.get("exercises", {}))
     if latest is None:
         exercises.pop(exercise_id, None)
     else:
-        last = tx.db.scalars(select(SetLog).where(*mine, SetLog.entry_id == latest.entry_id).order_by(SetLog.set_number))
-        best = tx.db.scalar(select(func.max(SetLog.weight_kg)).where(*mine))
+        last = connection.execute(_SETS_OF, {"user_id": who.user_id, "entry_id": latest.entry_id})
+        best = connection.scalar(_BEST, mine)
         exercises[exercise_id] = {
             "sets": [{"reps": r.reps, "weight": None if r.weight is None else plain(r.weight), "unit": r.unit} for r in last],
             "at": latest.logged_at.isoformat(),
             "best_kg": None if best is None else plain(Decimal(best)),
         }
     record["exercises"] = exercises
-    user.record = record  # a new object, so SQLAlchemy sees the change
+    connection.execute(_SET_RECORD, {"user_id": who.user_id, "record": record})
 
 
 HANDLERS: dict[str, Handler] = {

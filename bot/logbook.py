@@ -14,7 +14,7 @@ from math import ceil
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, delete, distinct, func, select
+from sqlalchemy import ColumnElement, bindparam, delete, distinct, func, insert, select
 
 from bot import chart
 from bot.export import csv_of
@@ -27,14 +27,20 @@ from dialogs.progress import Report, summarize
 from dialogs.replog import LogEntry
 from dialogs.replog import SetLog as Set
 
-
 # --- reading and writing entries ----------------------------------------------------------
+# Core statements, built once: logging a set is on the hot path of a workout.
+SETS = SetLog.__table__
+MINE = SETS.c.user_id == bindparam("user_id")
+_ENTRY = SETS.c.entry_id == bindparam("entry_id")
+_ADD = insert(SETS)
+_REMOVE = delete(SETS).where(MINE, _ENTRY)
+
+
 def entries(tx: Transaction, who: Who, *where: ColumnElement[bool]) -> list[Logged]:
     """The user's entries (all, or those `where` selects), oldest first."""
-    rows = tx.db.scalars(
-        select(SetLog)
-        .where(SetLog.user_id == who.user_id, *where)
-        .order_by(SetLog.logged_at, SetLog.entry_id, SetLog.set_number)
+    rows = tx.connection.execute(
+        select(SETS).where(MINE, *where).order_by(SETS.c.logged_at, SETS.c.entry_id, SETS.c.set_number),
+        {"user_id": who.user_id},
     )
     return [
         Logged(entry_id, _aware(sets[0].logged_at), LogEntry(sets[0].exercise_id, tuple(Set(s.reps, s.weight, s.unit) for s in sets)), sets[0].workout)
@@ -53,24 +59,28 @@ def add_sets(
     *, logged_at: datetime, workout: str | None = None,
 ) -> None:
     """Store an entry's sets (`[reps, weight, unit]`, the weight as typed), weights in kg beside."""
+    rows = []
     for number, (reps, weight, unit) in enumerate(sets, start=1):
         amount = None if weight is None else Decimal(weight)
-        tx.db.add(
-            SetLog(
-                user_id=who.user_id, entry_id=entry_id, exercise_id=exercise_id,
-                set_number=number, reps=reps, weight=amount, unit=unit if amount is not None else None,
-                weight_kg=None if amount is None else (amount * KG_PER_LB if unit == "lb" else amount),
-                logged_at=logged_at, workout=workout,
-            )
-        )
-    tx.db.flush()
+        rows.append({
+            "user_id": who.user_id, "entry_id": entry_id, "exercise_id": exercise_id,
+            "set_number": number, "reps": reps, "weight": amount, "unit": unit if amount is not None else None,
+            "weight_kg": None if amount is None else (amount * KG_PER_LB if unit == "lb" else amount),
+            "logged_at": logged_at, "workout": workout,
+        })
+    tx.connection.execute(_ADD, rows)
+
+
+def discard(tx: Transaction, who: Who, entry_id: str) -> None:
+    """Delete the rows of one of the user's entries, if there are any."""
+    tx.connection.execute(_REMOVE, {"user_id": who.user_id, "entry_id": entry_id})
 
 
 def remove(tx: Transaction, who: Who, entry_id: str) -> Logged | None:
     """Delete one of the user's entries; what it was, or None if the user has no such entry."""
-    found = entries(tx, who, SetLog.entry_id == entry_id)
+    found = entries(tx, who, SETS.c.entry_id == entry_id)
     if found:
-        tx.db.execute(delete(SetLog).where(SetLog.user_id == who.user_id, SetLog.entry_id == entry_id))
+        discard(tx, who, entry_id)
     return found[0] if found else None
 
 
