@@ -4,6 +4,7 @@ All handlers call `dispatch`; it is the only place that knows both PTB and the c
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import UTC, datetime
@@ -57,20 +58,32 @@ def keyboard(message: Message) -> InlineKeyboardMarkup | None:
 
 
 async def deliver(bot, chat_id: int, result: Result, query: CallbackQuery | None = None) -> list[tuple[int, str]]:  # noqa: ANN001
-    """Answer the tap and send the messages; (message id, ref) of those sent with a `ref`."""
+    """Answer the tap, take the buttons off the tapped card if its step is over, and send the
+    messages (in order); the three at once, so a tap costs one round trip to Telegram, not
+    three. (message id, ref) of the messages sent with a `ref`."""
+    chores = []
     if query is not None:
-        try:
-            await query.answer(result.notice or None)
-        except BadRequest as error:  # too old (a redelivery after a restart): the replies still go
-            log.debug("could not answer the button: %s", error)
+        chores.append(_answer(query, result.notice))
         if result.moved and query.message is not None:
-            await _drop_buttons(query)
+            chores.append(_drop_buttons(query))
+    *_, refs = await asyncio.gather(*chores, _send_all(bot, chat_id, result.messages))
+    return refs
+
+
+async def _send_all(bot, chat_id: int, messages: tuple[Message, ...]) -> list[tuple[int, str]]:  # noqa: ANN001
     refs = []
-    for message in result.messages:
+    for message in messages:
         sent = await _send(bot, chat_id, message)
         if message.ref:
             refs.append((sent.message_id, message.ref))
     return refs
+
+
+async def _answer(query: CallbackQuery, notice: str) -> None:
+    try:
+        await query.answer(notice or None)
+    except BadRequest as error:  # too old (a redelivery after a restart): the replies still go
+        log.debug("could not answer the button: %s", error)
 
 
 async def _send(bot, chat_id: int, message: Message) -> Sent:  # noqa: ANN001

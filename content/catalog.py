@@ -7,6 +7,7 @@ showing an empty string to a runner. Replies are Telegram HTML and autoescaped (
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ class Catalog:
             lstrip_blocks=True,
             keep_trailing_newline=False,
         )
+        # Labels are short and few, and a card shows several: each distinct one is rendered once.
+        self._labels = lru_cache(maxsize=4096)(self._label)
 
     @classmethod
     def load(cls, directory: Path = HERE) -> Catalog:
@@ -55,8 +58,11 @@ class Catalog:
     def render(self, name: str, context: dict[str, Any]) -> str:
         return self.env.get_template(name).render(self._resolved(context)).strip()
 
-    def label(self, key: str, /, **context: Any) -> str:
-        return self.env.get_template(f"label/{key}").render(context).strip()
+    def label(self, key: str, /, **context: str | int) -> str:
+        return self._labels(key, tuple(sorted(context.items())))
+
+    def _label(self, key: str, context: tuple[tuple[str, str | int], ...]) -> str:
+        return self.env.get_template(f"label/{key}").render(dict(context)).strip()
 
     def _resolved(self, context: dict[str, Any]) -> dict[str, Any]:
         """Replies carry ids (so they stay plain data); templates get the entries themselves."""
