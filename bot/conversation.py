@@ -90,7 +90,7 @@ class Conversations:
             event = replace(event, reply_to=tx.ref_of(who, replying_to))
         outcome = step(session, event, self.coach)
         if outcome.session != session:
-            tx.save(who, outcome.session)
+            tx.save(who, outcome.session, before=session)
         answers = [answer.reply(self.coach) for answer in effects.apply(tx, who, outcome.effects)]
         version = outcome.session.version
         messages = tuple(self.render(reply, version) for reply in (*answers, *outcome.replies))

@@ -114,14 +114,17 @@ class Transaction:
     def load(self, who: Who) -> Session:
         return self.open(who)[0]
 
-    def save(self, who: Who, session: Session) -> None:
+    def save(self, who: Who, session: Session, before: Session) -> None:
+        """Write what changed since `before` (the session as opened): the conversation, and the
+        profile only when it changed (most steps of a workout leave it as it was)."""
         connection = self.connection
         profile = session.profile
-        connection.execute(
-            _SAVE_PROFILE,
-            {"user_id": who.user_id, "chat_id": who.chat_id, "first_name": profile.first_name[:64],
-             "units": profile.units, "timezone": profile.timezone, "record": profile.record},
-        )
+        if profile != before.profile:
+            connection.execute(
+                _SAVE_PROFILE,
+                {"user_id": who.user_id, "chat_id": who.chat_id, "first_name": profile.first_name[:64],
+                 "units": profile.units, "timezone": profile.timezone, "record": profile.record},
+            )
         connection.execute(
             _SAVE_CONVERSATION[connection.dialect.name],
             {"user_id": who.user_id, "version": session.version, "state": session.conversation(), "updated_at": self.now},
