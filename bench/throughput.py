@@ -10,7 +10,8 @@ after a simulated round trip. In the same run a bare PTB echo bot with PTB's def
     .venv/bin/python bench/throughput.py --users 1000 --rtt 0.05
     .venv/bin/python bench/throughput.py --database postgresql://…   # PostgreSQL
 
-Prints a Markdown table. Our own time is the handling time minus the simulated round trips.
+Prints a Markdown table and the ratios to the echo bot. The steady-load run (`--pace`, 200
+updates a second by default, with no round trip) shows the latency of our own work.
 """
 from __future__ import annotations
 
@@ -116,7 +117,10 @@ class Crowd:
         raise LookupError(f"user {user}: no button {value!r} at step {step}")
 
 
-async def coaching(users: int, rtt: float, database_url: str, coach: Coach) -> dict:
+async def coaching(users: int, rtt: float, database_url: str, coach: Coach, pace: float | None = None) -> dict:
+    """Every user plays SCRIPT, one step after another. Without `pace` each step's updates all
+    arrive at once (throughput); with it they arrive evenly, `pace` a second (latency at a
+    steady load, where the time an update takes is our own work when `rtt` is 0)."""
     if not database_url.startswith("sqlite"):
         empty_postgres(database_url)
     runtime = await Runtime.open(Settings(token=TOKEN, database_url=database_url, send_rate=1e9), coach)
@@ -131,6 +135,13 @@ async def coaching(users: int, rtt: float, database_url: str, coach: Coach) -> d
             await process(application, update)
             latencies.append(time.perf_counter() - started)
 
+        async def paced(batch: list) -> None:
+            start, running = time.perf_counter(), []
+            for number, update in enumerate(batch):
+                await asyncio.sleep(max(0.0, start + number / pace - time.perf_counter()))
+                running.append(asyncio.create_task(timed(update)))
+            await asyncio.gather(*running)
+
         gc.collect()
         wall, cpu = time.perf_counter(), time.process_time()
         driver = 0.0
@@ -138,16 +149,16 @@ async def coaching(users: int, rtt: float, database_url: str, coach: Coach) -> d
             build = time.perf_counter()
             batch = [crowd.update(user, step) for user in crowd.users]
             driver += time.perf_counter() - build
-            await asyncio.gather(*(timed(update) for update in batch))
+            await (paced(batch) if pace else asyncio.gather(*(timed(update) for update in batch)))
         wall = time.perf_counter() - wall
         cpu = time.process_time() - cpu - driver
     await runtime.close()
     count = users * len(SCRIPT)
-    round_trips = telegram.calls / count  # Bot API calls per update
+    latencies.sort()
     return {
-        "updates": count, "per_second": count / (wall - driver), "p50": statistics.median(latencies) * 1000,
-        "p99": sorted(latencies)[int(len(latencies) * 0.99)] * 1000, "cpu_ms": cpu / count * 1000,
-        "rss_mb": rss_mb(), "calls": round_trips, "own_p99": (sorted(latencies)[int(len(latencies) * 0.99)] - round_trips * rtt) * 1000,
+        "updates": count, "per_second": count / (wall - driver), "p50": latencies[len(latencies) // 2] * 1000,
+        "p99": latencies[int(len(latencies) * 0.99)] * 1000, "cpu_ms": cpu / count * 1000,
+        "rss_mb": rss_mb(), "calls": telegram.calls / count,
     }
 
 
@@ -181,32 +192,34 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--rtt", type=float, action="append", help="simulated round trip in seconds (repeatable)")
+    parser.add_argument("--pace", type=float, default=200, help="updates a second of the steady-load run (0: skip it)")
     parser.add_argument("--database", default=None, help="database URL (default: a fresh SQLite file)")
     args = parser.parse_args()
     coach = Coach.load()
+    database = "PostgreSQL" if args.database else "SQLite"
     print(f"machine: {sys.platform}, Python {sys.version.split()[0]}; {args.users} users × {len(SCRIPT)} updates each; {datetime.now(UTC):%Y-%m-%d}")
     print()
-    print("| bot | round trip | updates/s | p50 ms | p99 ms | our p99 ms | CPU ms/update | peak RSS MB |")
-    print("|---|---|---|---|---|---|---|---|")
-    echo_cpu = None
-    for rtt in args.rtt or [0.0, 0.05]:
+    print("| bot | round trip | load | updates/s | p50 ms | p99 ms | CPU ms/update | Bot API calls/update | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    ratios = []
+    runs = [(rtt, None) for rtt in args.rtt or [0.0, 0.05]] + ([(0.0, args.pace)] if args.pace else [])
+    for rtt, pace in runs:
         with tempfile.TemporaryDirectory() as folder:
             url = args.database or f"sqlite:///{folder}/bench.sqlite3"
-            ours = await coaching(args.users, rtt, url, coach)
+            users = min(args.users, int(pace)) if pace else args.users  # a paced run takes len(SCRIPT) × users / pace seconds
+            ours = await coaching(users, rtt, url, coach, pace)
+        load = f"steady {pace:.0f}/s" if pace else "all at once"
+        print(f"| Armswing ({database}) | {rtt * 1000:.0f} ms | {load} | {ours['per_second']:.0f} | {ours['p50']:.1f} | "
+              f"{ours['p99']:.1f} | {ours['cpu_ms']:.2f} | {ours['calls']:.2f} | {ours['rss_mb']:.0f} |")
+        if pace:
+            continue
         floor = await echo(min(2000 if rtt == 0 else 100, args.users * 2), rtt)
-        echo_cpu = echo_cpu or floor["cpu_ms"]
-        print(f"| Armswing ({'SQLite' if not args.database else 'PostgreSQL'}) | {rtt * 1000:.0f} ms | {ours['per_second']:.0f} | "
-              f"{ours['p50']:.1f} | {ours['p99']:.1f} | {ours['own_p99']:.1f} | {ours['cpu_ms']:.2f} | {ours['rss_mb']:.0f} |")
-        print(f"| bare PTB echo (defaults) | {rtt * 1000:.0f} ms | {floor['per_second']:.0f} | | | | {floor['cpu_ms']:.2f} | |")
-        if rtt == 0:
-            ratio_cpu = ours["cpu_ms"] / floor["cpu_ms"]
-        else:
-            ratio_rate = ours["per_second"] / floor["per_second"]
+        print(f"| bare PTB echo (defaults) | {rtt * 1000:.0f} ms | all at once | {floor['per_second']:.0f} | | | {floor['cpu_ms']:.2f} | 1 | |")
+        ratios.append(f"{rtt * 1000:.0f} ms round trip: CPU per update {ours['cpu_ms'] / floor['cpu_ms']:.1f}× the echo bot's, "
+                      f"updates per second {ours['per_second'] / floor['per_second']:.1f}× the echo bot's")
     print()
-    if "ratio_cpu" in locals():
-        print(f"CPU per update, Armswing / echo: {ratio_cpu:.1f}×")
-    if "ratio_rate" in locals():
-        print(f"updates per second with a round trip, Armswing / echo: {ratio_rate:.0f}×")
+    for line in ratios:
+        print(line)
 
 
 if __name__ == "__main__":
