@@ -9,7 +9,7 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram import Message as Sent
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden
@@ -24,13 +24,14 @@ log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024  # UTF-16 code units of a photo's or document's caption
 
 
-def translate(update: Update, now: datetime) -> tuple[Who, Event] | None:
-    """The engine's view of an update, or None for updates the coach does not answer
-    (group chats, edits, channel posts, service messages)."""
+def translate(update: Update, now: datetime, groups: frozenset[int] = frozenset()) -> tuple[Who, Event] | None:
+    """The engine's view of an update, or None for updates the coach does not answer (edits,
+    channel posts, service messages, and group chats other than the `groups` allowed)."""
     user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None or chat.type != ChatType.PRIVATE or user.is_bot:
+    if user is None or chat is None or user.is_bot or not answers_in(chat, groups):
         return None
-    who = Who(user.id, chat.id, user.first_name or "")
+    # A private chat's id is the user's id: reminders go there, even when they talk in a group.
+    who = Who(user.id, user.id, user.first_name or "", None if chat.type == ChatType.PRIVATE else chat.id)
     if update.callback_query is not None:
         return who, Event.from_button(update.callback_query.data or "", now, who.first_name)
     message = update.message
@@ -39,6 +40,11 @@ def translate(update: Update, now: datetime) -> tuple[Who, Event] | None:
     if message.text is not None:
         return who, Event.from_text(message.text, now, who.first_name)
     return who, Event("media", now, first_name=who.first_name)
+
+
+def answers_in(chat: Chat, groups: frozenset[int]) -> bool:
+    """Private chats, and the group chats the operator allowed (ARMSWING_GROUP_CHATS)."""
+    return chat.type == ChatType.PRIVATE or (chat.type in (ChatType.GROUP, ChatType.SUPERGROUP) and chat.id in groups)
 
 
 def replied_to(update: Update) -> int | None:
@@ -114,7 +120,7 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     (never the message text: it is the runner's)."""
     started = time.perf_counter()
     conversations: Conversations = context.application.bot_data["conversations"]
-    translated = translate(update, datetime.now(UTC))
+    translated = translate(update, datetime.now(UTC), context.application.bot_data["runtime"].settings.group_chats)
     if translated is None:
         metrics.UPDATES.labels("ignored", "ignored").inc()
         return
@@ -122,7 +128,7 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     result = await conversations.handle(who, event, update.update_id, replied_to(update))
     outcome = "repeated" if result.repeated else "ok"
     try:
-        refs = await deliver(context.bot, who.chat_id, result, update.callback_query)
+        refs = await deliver(context.bot, who.answer_chat, result, update.callback_query)
         await conversations.sent(who, refs, datetime.now(UTC))
     except Forbidden:
         outcome = "blocked"
@@ -149,7 +155,7 @@ async def _fire(context: ContextTypes.DEFAULT_TYPE) -> None:
 
     async def handle() -> None:
         result = await conversations.handle(who, Event.timer(timer.payload, timer.version, datetime.now(UTC)))
-        await deliver(context.bot, who.chat_id, result)
+        await deliver(context.bot, who.answer_chat, result)
 
     await context.application.update_processor.run_for(who.user_id, handle())
 
@@ -161,7 +167,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("update %s failed", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if update.effective_chat.type != ChatType.PRIVATE:
+    if not answers_in(update.effective_chat, context.application.bot_data["runtime"].settings.group_chats):
         return
     conversations: Conversations = context.application.bot_data["conversations"]
     try:

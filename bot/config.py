@@ -32,6 +32,9 @@ class Settings:
     send_rate: float = 30.0  # messages a second to Telegram, all chats together (Telegram's limit)
     reminder_rate: float = 25.0  # reminders a second from this process, below send_rate: replies need room
     reminder_tick_seconds: float = 20.0  # how often the reminder runner looks for due reminders
+    # Group chats the coach answers in (a running club's group, say); all others are ignored.
+    group_chats: frozenset[int] = frozenset()
+    group_chats_error: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
@@ -65,6 +68,7 @@ class Settings:
             send_rate=positive("ARMSWING_SEND_RATE", cls.send_rate),
             reminder_rate=positive("ARMSWING_REMINDER_RATE", cls.reminder_rate),
             reminder_tick_seconds=positive("ARMSWING_REMINDER_TICK_SECONDS", cls.reminder_tick_seconds),
+            **_group_chats(get("ARMSWING_GROUP_CHATS")),
         )
 
     def problems(self) -> list[str]:
@@ -74,6 +78,8 @@ class Settings:
             found.append("TELEGRAM_BOT_TOKEN is not set")
         elif not TOKEN_PATTERN.match(self.token):
             found.append("TELEGRAM_BOT_TOKEN does not look like a bot token (<digits>:<letters>)")
+        if self.group_chats_error:
+            found.append(self.group_chats_error)
         if self.mode not in ("polling", "webhook"):
             found.append(f"TELEGRAM_BOT_MODE must be 'polling' or 'webhook', not {self.mode!r}")
         if self.mode == "webhook":
@@ -84,3 +90,11 @@ class Settings:
             elif not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", self.webhook_secret):
                 found.append("TELEGRAM_WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1 to 256 characters)")
         return found
+
+
+def _group_chats(value: str | None) -> dict[str, object]:
+    """ARMSWING_GROUP_CHATS: group chat ids separated by commas (they are negative numbers)."""
+    ids = [part.strip() for part in (value or "").split(",") if part.strip()]
+    if not all(re.fullmatch(r"-\d{1,20}", chat) for chat in ids):
+        return {"group_chats_error": "ARMSWING_GROUP_CHATS must list group chat ids (negative numbers) separated by commas"}
+    return {"group_chats": frozenset(int(chat) for chat in ids)}

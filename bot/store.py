@@ -28,11 +28,17 @@ from dialogs.session import Profile, Session
 
 @dataclass(frozen=True)
 class Who:
-    """The person an event comes from and the chat to answer in."""
+    """The person an event comes from: their private chat with the bot (where reminders go) and,
+    for an event from a group chat the operator allowed, that group (where the answer goes)."""
 
     user_id: int
     chat_id: int
     first_name: str = ""
+    group_chat: int | None = None
+
+    @property
+    def answer_chat(self) -> int:
+        return self.chat_id if self.group_chat is None else self.group_chat
 
 
 _RECEIPTS = ProcessedUpdate.__table__

@@ -148,6 +148,26 @@ async def test_group_chats_are_ignored(wired):
     assert telegram.calls("sendMessage") == []
 
 
+async def test_an_allowed_group_is_answered_in_the_group_and_reminders_stay_private(runtime):
+    from dataclasses import replace
+
+    from sqlalchemy import select
+
+    from bot.models import User
+
+    runtime.settings = replace(runtime.settings, group_chats=frozenset({-100}))
+    telegram = FakeTelegram()
+    application = build_application(runtime, OfflineRequest(telegram), OfflineRequest(telegram))
+    async with application:
+        await process(application, make_message_update(951, 47, "/start@ArmswingTestBot", bot=application.bot, chat_id=-100))
+        await process(application, make_message_update(952, 48, "/start", bot=application.bot, chat_id=-200))
+    assert telegram.messages(-100)[0]["text"].startswith("Hi Ann!")
+    assert telegram.messages(-100)[-1]["reply_markup"]  # the units question, with its buttons
+    assert telegram.messages(-200) == [] and telegram.messages(47) == []
+    with runtime.store.engine.connect() as connection:
+        assert connection.scalar(select(User.chat_id).where(User.id == 47)) == 47  # where reminders go
+
+
 async def test_commands_are_announced(wired, runtime):
     application, telegram = wired
     await announce_commands(application, runtime)
