@@ -42,7 +42,7 @@ Kind = Literal["reminder", "nudge"]
 DEFAULT_RATE = 25.0  # messages a second: below Telegram's ~30, leaving room for replies
 BATCH = 25  # rows per claim: about a second of sending, so a claim is never held long
 LEASE = timedelta(minutes=5)  # a claim left by a crashed runner lapses after this
-IN_FLIGHT = 6  # sends awaiting Telegram's answer at once: 25/s with a 200 ms round trip, below the DB pool
+IN_FLIGHT = 6  # sends awaiting Telegram's answer at once: 25/s with a 200 ms round trip
 _JUST_BEFORE = timedelta(microseconds=1)
 
 
