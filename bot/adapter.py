@@ -9,7 +9,13 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
 from telegram import Message as Sent
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden

@@ -2,16 +2,19 @@
 replies, and commit it all in one transaction. Telegram and the terminal both come through here."""
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import partial
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import effects
+from bot.answers import Later
 from bot.store import Store, Transaction, Who
 from dialogs.coach import Coach
 from dialogs.engine import step
@@ -55,6 +58,7 @@ class Result:
     repeated: bool = False  # a redelivered update: nothing changed, these are the first replies again
     moved: bool = False  # the conversation moved on, so older buttons no longer work
     timers: tuple[Timer, ...] = ()  # to start now that the transaction committed
+    later: tuple[tuple[int, Callable[[], Attachment]], ...] = ()  # files to make for these messages
     before: str = ""  # the state the event found, and the one it left (for the logs)
     after: str = ""
 
@@ -78,7 +82,13 @@ class Conversations:
 
     async def handle(self, who: Who, event: Event, update_id: int | None = None, replying_to: int | None = None) -> Result:
         """`replying_to`: the id of the coach's message this one is a Telegram reply to."""
-        return await self.store.run(partial(self._handle, who, event, update_id, replying_to), event.now)
+        result = await self.store.run(partial(self._handle, who, event, update_id, replying_to), event.now)
+        if not result.later:
+            return result
+        messages = list(result.messages)
+        for index, make in result.later:  # committed: the receipt keeps the words, not the file
+            messages[index] = replace(messages[index], file=await asyncio.to_thread(make))
+        return replace(result, messages=tuple(messages), later=())
 
     def _handle(self, who: Who, event: Event, update_id: int | None, replying_to: int | None, tx: Transaction) -> Result:
         """The event's transaction, on a database thread (see `Store.run`)."""
@@ -91,16 +101,20 @@ class Conversations:
         outcome = step(session, event, self.coach)
         if outcome.session != session:
             tx.save(who, outcome.session, before=session)
-        answers = [answer.reply(self.coach) for answer in effects.apply(tx, who, outcome.effects)]
+        answers = effects.apply(tx, who, outcome.effects)
+        later = tuple((index, answer.make) for index, answer in enumerate(answers) if isinstance(answer, Later))
         version = outcome.session.version
-        messages = tuple(self.render(reply, version) for reply in (*answers, *outcome.replies))
+        replies = (*(answer.reply(self.coach) for answer in answers), *outcome.replies)
+        messages = tuple(self.render(reply, version) for reply in replies)
         moved = version != session.version
         if update_id is not None:  # the receipt: what a redelivery of this update gets again
             tx.remember(update_id, who, {"moved": moved, "messages": [m.to_json() for m in messages]})
         timers = tuple(
             Timer(e.params["seconds"], e.params["payload"], version) for e in outcome.effects if e.kind == "timer"
         )
-        return Result(messages, outcome.notice, moved=moved, timers=timers, before=session.state, after=outcome.session.state)
+        return Result(
+            messages, outcome.notice, moved=moved, timers=timers, later=later, before=session.state, after=outcome.session.state
+        )
 
     async def sent(self, who: Who, refs: list[tuple[int, str]], now: datetime) -> None:
         """Remember what the messages just delivered are about: (Telegram message id, `Message.ref`).

@@ -1,33 +1,25 @@
 """Effects the engine asks for, applied inside the event's transaction.
 
 Each handler takes the open transaction, the user and the effect's parameters. Some answer:
-what they found (an entry undone, a history page, a chart) comes back as `Answer`s, plain data
-that words itself (`reply(coach)`), and is sent before the engine's own replies. Timers are not
-here: they are not data to commit but something to start once the commit is done, so
-`Conversations` hands them to the adapter.
+what they found (an entry undone, a history page, progress) comes back as `bot.answers.Answer`s.
+Timers are not here: they are not data to commit but something to start once the commit is done,
+so `Conversations` hands them to the adapter.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 
 from bot import logbook, reminder_store
+from bot.answers import Answer
 from bot.models import User
 from bot.store import Transaction, Who
 from dialogs.history import Corrected, Undone, entry_of
-from dialogs.outcome import Effect, Reply
+from dialogs.outcome import Effect
 from dialogs.replog import plain
-
-if TYPE_CHECKING:
-    from dialogs.coach import Coach
-
-
-class Answer(Protocol):
-    def reply(self, coach: Coach) -> Reply: ...
-
 
 Handler = Callable[[Transaction, Who, dict[str, Any]], Sequence[Answer] | None]
 POST_COMMIT = frozenset({"timer"})

@@ -6,9 +6,10 @@ reach another runner's rows.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from itertools import groupby
 from math import ceil
 from typing import Any
@@ -17,13 +18,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, bindparam, delete, distinct, func, insert, select
 
 from bot import chart
+from bot.answers import Later
 from bot.export import csv_of
 from bot.models import Base, SetLog, User
 from bot.store import Transaction, Who
 from dialogs.history import PAGE_SIZE, Export, Logged, Page
 from dialogs.outcome import Attachment
 from dialogs.plan import KG_PER_LB
-from dialogs.progress import Report, summarize
+from dialogs.progress import Progress, Report, summarize
 from dialogs.replog import LogEntry
 from dialogs.replog import SetLog as Set
 
@@ -111,12 +113,17 @@ def history(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Page]:
     return (Page(tuple(reversed(shown)), number, pages, params["exercise"], exercises, params["timezone"]),)
 
 
-def progress(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Report]:
-    """/progress: the summary, and its chart (drawn on the database thread, off the event loop)."""
+def progress(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Report] | tuple[Later]:
+    """/progress: the summary; its chart is drawn after the commit, off the database thread
+    (it takes a quarter of a second, and the database thread serves every chat)."""
     summary = summarize(entries(tx, who), list(params["names"]), params["timezone"], params["unit"], tx.now)
     if summary is None:
         return (Report(None),)
-    return (Report(summary, chart.draw(summary, params["names"])),)
+    return (Later(Report(summary), partial(_chart, summary, params["names"])),)
+
+
+def _chart(summary: Progress, names: Mapping[str, str]) -> Attachment:
+    return Attachment("photo", "armswing-progress.png", chart.draw(summary, names))
 
 
 def export(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Export]:

@@ -2,8 +2,8 @@
 per day; per week the sessions (days with something logged), the volume and the streak of weeks
 on the twice-a-week target.
 
-Pure: storage loads the entries, `summarize` computes, storage draws the chart from the result
-(`bot.chart`), and `Report.reply` words it.
+Pure: storage loads the entries, `summarize` computes, `Report.reply` words it, and the bot
+draws the chart of the result (`bot.chart`) once the event's transaction is over.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from dialogs.history import Logged, display_names
-from dialogs.outcome import Attachment, Reply
+from dialogs.outcome import Reply
 from dialogs.plan import KG_PER_LB, WEEKLY_GOAL, convert
 from dialogs.replog import LogEntry, SetLog, describe, plain
 from dialogs.session import Unit
@@ -129,10 +129,9 @@ def _in(kg: Decimal, unit: Unit) -> Decimal:
 
 @dataclass(frozen=True)
 class Report:
-    """The answer to /progress: the summary, and the chart storage drew of it."""
+    """The answer to /progress: the summary (its chart comes with it, drawn by the bot)."""
 
     progress: Progress | None
-    chart: bytes | None = None
 
     def reply(self, coach: Coach) -> Reply:
         progress = self.progress
@@ -149,8 +148,7 @@ class Report:
             "average": None if progress.average is None else plain(progress.average.quantize(Decimal("0.1"))),
             "streak": progress.streak, "weeks": WINDOW_WEEKS,
         }
-        file = Attachment("photo", "armswing-progress.png", self.chart) if self.chart else None
-        return Reply("log/progress", context, file=file)
+        return Reply("log/progress", context)
 
 
 def _trend(change: Decimal | None) -> str | None:
