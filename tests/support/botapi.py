@@ -1109,6 +1109,9 @@ class _BotApiHttpServer(ThreadingHTTPServer):
     """One thread per connection, so a long poll never holds up sendMessage."""
 
     daemon_threads = True
+    # socketserver's backlog of 5 drops connections when the bot opens dozens at once (a batch of
+    # updates), and its requests fail with a read error; Telegram accepts them.
+    request_queue_size = 1024
 
     def __init__(self, api: FakeBotApi, host: str):
         super().__init__((host, 0), _BotApiRequestHandler)
