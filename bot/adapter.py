@@ -5,8 +5,10 @@ All handlers call `dispatch`; it is the only place that knows both PTB and the c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from telegram import (
@@ -18,7 +20,7 @@ from telegram import (
 )
 from telegram import Message as Sent
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import metrics
@@ -28,6 +30,7 @@ from dialogs.events import Event
 
 log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024  # UTF-16 code units of a photo's or document's caption
+RESEND_PAUSES = (0.5, 1.0, 2.0)  # seconds before each new attempt at a message the network lost
 
 
 def translate(update: Update, now: datetime, groups: frozenset[int] = frozenset()) -> tuple[Who, Event] | None:
@@ -85,10 +88,25 @@ async def deliver(bot, chat_id: int, result: Result, query: CallbackQuery | None
 async def _send_all(bot, chat_id: int, messages: tuple[Message, ...]) -> list[tuple[int, str]]:  # noqa: ANN001
     refs = []
     for message in messages:
-        sent = await _send(bot, chat_id, message)
+        sent = await _patiently(lambda message=message: _send(bot, chat_id, message))
         if message.ref:
             refs.append((sent.message_id, message.ref))
     return refs
+
+
+async def _patiently(send: Callable[[], Awaitable[Sent]]) -> Sent:
+    """Send again when the network failed (not when Telegram refused): the update is committed,
+    so a reply lost to a dropped connection would be lost for good. If only Telegram's answer
+    was lost on the way back, the runner sees the message twice, which beats never."""
+    for pause in RESEND_PAUSES:
+        try:
+            return await send()
+        except BadRequest:
+            raise
+        except NetworkError as error:
+            log.warning("sending failed (%s); trying again in %.1fs", type(error).__name__, pause)
+            await asyncio.sleep(pause)
+    return await send()
 
 
 async def _answer(query: CallbackQuery, notice: str) -> None:
@@ -176,9 +194,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not answers_in(update.effective_chat, context.application.bot_data["runtime"].settings.group_chats):
         return
     conversations: Conversations = context.application.bot_data["conversations"]
-    try:
-        if update.callback_query is not None:
+    if update.callback_query is not None:
+        with contextlib.suppress(TelegramError):  # the handler may have answered it already
             await update.callback_query.answer()
+    try:
         await context.bot.send_message(update.effective_chat.id, conversations.error_message().text, parse_mode=ParseMode.HTML)
     except Exception:  # noqa: BLE001 — the apology is best effort; the failure is already logged
         log.warning("update %s: could not send the apology", update_id)

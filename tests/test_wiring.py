@@ -233,3 +233,39 @@ async def test_the_rest_timer_fires_through_the_job_queue(wired, monkeypatch):
         assert chat.texts()[-1].startswith("Shoulder press · set 2 of 2")
     finally:
         await application.stop()
+
+
+def flaky_sends(monkeypatch, telegram_request, failures):
+    """The next `failures` sendMessage calls fail as a dropped connection does."""
+    from telegram.error import NetworkError
+
+    from bot import adapter
+
+    original = type(telegram_request).do_request
+    left = {"sendMessage": failures}
+
+    async def do_request(self, url, method, request_data=None, **options):
+        if left.get(url.rsplit("/", 1)[-1]):
+            left[url.rsplit("/", 1)[-1]] -= 1
+            raise NetworkError("connection reset by peer")
+        return await original(self, url, method, request_data, **options)
+
+    monkeypatch.setattr(type(telegram_request), "do_request", do_request)
+    monkeypatch.setattr(adapter, "RESEND_PAUSES", (0, 0, 0))
+
+
+async def test_a_reply_lost_to_the_network_is_sent_again(wired, monkeypatch):
+    application, telegram = wired
+    flaky_sends(monkeypatch, application.bot.request, failures=2)
+    await Chat(application, telegram, user_id=61).send("/start")
+    assert [m["text"][:7] for m in telegram.messages(61)] == ["Hi Ann!", "Which u"]
+
+
+async def test_a_tap_whose_reply_cannot_be_sent_still_gets_the_apology(wired, monkeypatch):
+    application, telegram = wired
+    chat = Chat(application, telegram, user_id=62)
+    await chat.send("/start")
+    flaky_sends(monkeypatch, application.bot.request, failures=4)  # every attempt at the reply
+    await chat.tap("kg")
+    assert len(telegram.callback_answers) == 1
+    assert telegram.messages(62)[-1]["text"].startswith("Sorry, something went wrong on my side")
