@@ -59,19 +59,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the fake Bot API lives with the test tools
 
+from runner_session import SCRIPT  # noqa: E402 (beside this file)
 from support.botapi import DEFAULT_TOKEN, FakeBotApi  # noqa: E402
 
 ARMSWING = Path(sys.executable).parent / "armswing"
 FIRST_USER_ID = 100_000
-# One runner's session, as in bench/throughput.py: typed text, or a tap on a button (by label).
-SCRIPT = [
-    ("say", "/start"), ("tap", "kg"), ("tap", "Berlin"), ("say", "should runners train upper body?"),
-    ("say", "/today"), ("tap", "6 kg"), ("tap", "Start ▶"),
-    ("tap", "Start set 1 ▶"), ("tap", "12"), ("say", "how do I do this?"), ("tap", "Set 2 ▶"), ("say", "12 @ 6kg"),
-    ("tap", "Start set 1 ▶"), ("tap", "15"), ("tap", "Set 2 ▶"), ("tap", "12"),
-    ("say", "what does the chest press work"), ("tap", "Start set 1 ▶"), ("tap", "10"), ("tap", "Set 2 ▶"), ("tap", "12"),
-    ("tap", "Finish"), ("say", "how many reps should i do"), ("say", "/help"),
-]
 # The rounds after the first: the workout part again (the dumbbells are asked only once).
 AGAIN = [step for step in SCRIPT[SCRIPT.index(("say", "/today")):] if step != ("tap", "6 kg")]
 LOGS_A_SET = re.compile(r"\d+( @ .+)?")  # a tap on a reps button, or a set typed as "12 @ 6kg"

@@ -20,7 +20,6 @@ import asyncio
 import gc
 import json
 import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -36,20 +35,12 @@ from bot.application import build_application, process  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from dialogs.coach import Coach  # noqa: E402
+from runner_session import SCRIPT  # noqa: E402 (beside this file)
 from support.databases import empty_postgres  # noqa: E402
 from support.offline import make_callback_update, make_message_update  # noqa: E402
 from telegram.request import BaseRequest  # noqa: E402
 
 TOKEN = "123456:TEST-armswing"
-# One runner's session: typed text, or a tap on a button of the newest card (by its label).
-SCRIPT = [
-    ("say", "/start"), ("tap", "kg"), ("tap", "Berlin"), ("say", "should runners train upper body?"),
-    ("say", "/today"), ("tap", "6 kg"), ("tap", "Start ▶"),
-    ("tap", "Start set 1 ▶"), ("tap", "12"), ("say", "how do I do this?"), ("tap", "Set 2 ▶"), ("say", "12 @ 6kg"),
-    ("tap", "Start set 1 ▶"), ("tap", "15"), ("tap", "Set 2 ▶"), ("tap", "12"),
-    ("say", "what does the chest press work"), ("tap", "Start set 1 ▶"), ("tap", "10"), ("tap", "Set 2 ▶"), ("tap", "12"),
-    ("tap", "Finish"), ("say", "how many reps should i do"), ("say", "/help"),
-]
 
 
 def rss_mb() -> float:
