@@ -6,7 +6,6 @@ import asyncio
 import getpass
 import os
 import sys
-from datetime import UTC, datetime
 
 from telegram.error import InvalidToken, NetworkError
 
@@ -88,7 +87,7 @@ async def _export(settings: Settings, user_id: int) -> int:
 
     runtime = await Runtime.open(settings)
     try:
-        user, logged = await runtime.store.run(read, datetime.now(UTC))
+        user, logged = await runtime.store.run(read)
     finally:
         await runtime.close()
     if user is None:

@@ -141,7 +141,7 @@ class SqlReminderStore:
             .values(**values)
             for claim in {reminder.claim for reminder in reminders}
         ]
-        await self._store.run(lambda tx: [tx.connection.execute(statement) for statement in statements], datetime.now(UTC))
+        await self._store.run(lambda tx: [tx.connection.execute(statement) for statement in statements])
 
 
 def _claim(tx: Transaction, *, limit: int, until: datetime) -> list[DueReminder]:

@@ -166,20 +166,20 @@ class Store:
         threads = engine.pool.size() if engine.dialect.name == "postgresql" else 1
         self._threads = ThreadPoolExecutor(threads, thread_name_prefix="database")
 
-    async def run(self, work: Callable[[Transaction], T], now: datetime) -> T:
+    async def run(self, work: Callable[[Transaction], T], now: datetime | None = None) -> T:
         """`work(tx)` in one transaction on a database thread: committed if it returns, rolled
-        back if it raises."""
+        back if it raises. `tx.now` is `now` (the event's time), or the time it starts."""
         return await asyncio.get_running_loop().run_in_executor(self._threads, self._run, work, now)
 
-    def _run(self, work: Callable[[Transaction], T], now: datetime) -> T:
+    def _run(self, work: Callable[[Transaction], T], now: datetime | None) -> T:
         with self.transaction(now) as tx:
             return work(tx)
 
     @contextmanager
-    def transaction(self, now: datetime) -> Iterator[Transaction]:
+    def transaction(self, now: datetime | None = None) -> Iterator[Transaction]:
         """A transaction on the calling thread (the database threads, migrations, tests)."""
         with self.engine.begin() as connection:
-            tx = Transaction(connection, now)
+            tx = Transaction(connection, now or datetime.now(UTC))
             try:
                 yield tx
                 tx.flush()
@@ -198,7 +198,7 @@ class Store:
 
     async def ping(self) -> None:
         """Raise if the database cannot be reached (the health check)."""
-        await self.run(lambda tx: tx.connection.execute(text("SELECT 1")), datetime.now(UTC))
+        await self.run(lambda tx: tx.connection.execute(text("SELECT 1")))
 
     async def close(self) -> None:
         """Wait for the transactions in progress, then close the connections."""
