@@ -50,9 +50,9 @@ class Chats:
         await process(self.application, make_message_update(next(self.ids), user, text, bot=self.application.bot))
 
     async def press(self, user, data, message=None):
-        message = message or {"message_id": 1, "chat": {"id": user, "type": "private"}, "date": 0,
-                              "from": {"id": 123456, "is_bot": True, "first_name": "Armswing"}}
-        update = make_callback_update(next(self.ids), user, message["message_id"], data, bot=self.application.bot, message=message)
+        """A tap on `message` (as the fake stored it), or on a bare coach's message by default."""
+        message_id = message["message_id"] if message else 1
+        update = make_callback_update(next(self.ids), user, message_id, data, bot=self.application.bot, message=message)
         await process(self.application, update)
 
     def buttons(self, user):
