@@ -34,6 +34,7 @@ Prints a Markdown table and exits with 1 if a check fails. The fake and the user
 process and its GIL; the CPU line under the table says whether they, rather than the bot, were
 the limit.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,7 +66,7 @@ from support.botapi import DEFAULT_TOKEN, FakeBotApi  # noqa: E402
 ARMSWING = Path(sys.executable).parent / "armswing"
 FIRST_USER_ID = 100_000
 # The rounds after the first: the workout part again (the dumbbells are asked only once).
-AGAIN = [step for step in SCRIPT[SCRIPT.index(("say", "/today")):] if step != ("tap", "6 kg")]
+AGAIN = [step for step in SCRIPT[SCRIPT.index(("say", "/today")) :] if step != ("tap", "6 kg")]
 LOGS_A_SET = re.compile(r"\d+( @ .+)?")  # a tap on a reps button, or a set typed as "12 @ 6kg"
 REPLIES = frozenset({"sendMessage", "sendPhoto", "sendDocument", "editMessageText"})
 CARD_CHANGES = REPLIES | {"editMessageReplyMarkup"}
@@ -247,8 +248,9 @@ class BotProcess:
             "ARMSWING_LOG_LEVEL": "INFO",  # the per-update lines tell when an update is finished
         }
         with self.log.open("wb") as out:  # cwd: no stray .env is read
-            self.process = subprocess.Popen([str(ARMSWING), "run"], cwd=workdir, env=env, stdout=out,
-                                            stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [str(ARMSWING), "run"], cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -294,8 +296,9 @@ class Outcome:
     stored_sets: dict[int, tuple[int, int]]  # user -> (rows, distinct entry/set numbers)
 
 
-async def play(api: FakeBotApi, load: Load, user: User, args: argparse.Namespace, start_within: float,
-               deadline: float) -> None:
+async def play(
+    api: FakeBotApi, load: Load, user: User, args: argparse.Namespace, start_within: float, deadline: float
+) -> None:
     """One runner: SCRIPT, then the workout again and again, until the deadline."""
     await asyncio.sleep(random.uniform(0, start_within))
     for kind, value in itertools.chain(SCRIPT, itertools.cycle(AGAIN)):
@@ -347,7 +350,9 @@ async def run(api: ObservedBotApi, workdir: Path, args: argparse.Namespace) -> O
         rss: list[tuple[float, float]] = []
         sampler = asyncio.create_task(sample_rss(bot, started, args.sample, rss))
         driver_cpu, bot_cpu = time.process_time(), bot.cpu_seconds()
-        users = asyncio.gather(*(play(api, load, user, args, args.warmup / 2, deadline) for user in load.users.values()))
+        users = asyncio.gather(
+            *(play(api, load, user, args, args.warmup / 2, deadline) for user in load.users.values())
+        )
         await asyncio.sleep(args.duration)
         driver_cpu = (time.process_time() - driver_cpu) / args.duration
         bot_cpu = (bot.cpu_seconds() - bot_cpu) / args.duration
@@ -364,8 +369,16 @@ async def run(api: ObservedBotApi, workdir: Path, args: argparse.Namespace) -> O
         await asyncio.to_thread(follower.finish)
         api.listener = None
     return Outcome(
-        load, follower.trouble, follower.warnings, driver_cpu, bot_cpu, rss, alive, exit_code,
-        [update["update_id"] for update in api.pending_updates()], stored_sets(bot.database),
+        load,
+        follower.trouble,
+        follower.warnings,
+        driver_cpu,
+        bot_cpu,
+        rss,
+        alive,
+        exit_code,
+        [update["update_id"] for update in api.pending_updates()],
+        stored_sets(bot.database),
     )
 
 
@@ -395,7 +408,9 @@ def report(outcome: Outcome, args: argparse.Namespace) -> bool:
     extra_sets = sum(max(0, distinct - sent_sets[user]) + rows - distinct for user, (rows, distinct) in stored.items())
     finished_twice = sum(s.finished > 1 for s in sent)
     handed_twice = sum(s.handed_out > 1 for s in sent)
-    stuck = Counter(user.gave_up for user in load.users.values() if user.gave_up not in (None, "no reply", "no finish line"))
+    stuck = Counter(
+        user.gave_up for user in load.users.values() if user.gave_up not in (None, "no reply", "no finish line")
+    )
     died = not outcome.alive_at_end or outcome.exit_code != 0
 
     lost = len(unanswered | unconfirmed) + missing_sets
@@ -406,27 +421,53 @@ def report(outcome: Outcome, args: argparse.Namespace) -> bool:
     growth = (rss_end / rss_start - 1) * 100 if rss_start else 0.0
     memory_flat = bool(steady) and growth <= args.max_growth
 
-    print("| users | duration s | updates sent | updates/s | replies | p50 ms | p99 ms | lost | duplicated | errors "
-          "| RSS start MB | RSS end MB |")
+    print(
+        "| users | duration s | updates sent | updates/s | replies | p50 ms | p99 ms | lost | duplicated | errors "
+        "| RSS start MB | RSS end MB |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    print(f"| {args.users} | {args.duration:.0f} | {len(sent)} | {len(sent) / args.duration:.1f} | {load.replies} "
-          f"| {p50:.0f} | {p99:.0f} | {lost} | {duplicated} | {errors} | {rss_start:.0f} | {rss_end:.0f} |")
+    print(
+        f"| {args.users} | {args.duration:.0f} | {len(sent)} | {len(sent) / args.duration:.1f} | {load.replies} "
+        f"| {p50:.0f} | {p99:.0f} | {lost} | {duplicated} | {errors} | {rss_start:.0f} | {rss_end:.0f} |"
+    )
     print()
-    print(f"CPU while sending, share of one core: bot {outcome.bot_cpu:.0%}, fake Bot API + users {outcome.driver_cpu:.0%} "
-          f"({os.cpu_count()} cores). Bot API calls by the bot: {load.calls / args.duration:.0f}/s. "
-          f"Replies outside an update (timers): {load.unsolicited}. Warnings in the log: {outcome.warnings}.")
+    print(
+        f"CPU while sending, share of one core: bot {outcome.bot_cpu:.0%}, fake Bot API + users {outcome.driver_cpu:.0%} "
+        f"({os.cpu_count()} cores). Bot API calls by the bot: {load.calls / args.duration:.0f}/s. "
+        f"Replies outside an update (timers): {load.unsolicited}. Warnings in the log: {outcome.warnings}."
+    )
     peak = max((mb for _, mb in outcome.rss), default=0.0)
     checks = [
-        (lost == 0, (f"nothing lost: {len(unanswered)} updates without a reply or finish line in {args.timeout:.0f} s, "
-                     f"{len(unconfirmed)} unconfirmed after exit, {missing_sets} logged sets missing from set_logs")),
-        (duplicated == 0, (f"nothing duplicated: {finished_twice} updates finished twice, {handed_twice} handed out "
-                           f"twice, {extra_sets} extra rows in set_logs ({sum(sent_sets.values())} sets logged), "
-                           f"{load.unknown_finished} finish lines for unknown updates")),
-        (errors == 0, (f"no error: {len(outcome.trouble)} ERROR/Traceback lines, {load.refused.total()} Bot API calls "
-                       f"refused, {stuck.total()} users stuck, alive at the end: {outcome.alive_at_end}, "
-                       f"exit code {outcome.exit_code}")),
-        (memory_flat, (f"memory flat: RSS {rss_start:.0f} → {rss_end:.0f} MB after the {args.warmup:.0f} s warm-up "
-                       f"({growth:+.1f}%, limit {args.max_growth:.0f}%), peak {peak:.0f} MB")),
+        (
+            lost == 0,
+            (
+                f"nothing lost: {len(unanswered)} updates without a reply or finish line in {args.timeout:.0f} s, "
+                f"{len(unconfirmed)} unconfirmed after exit, {missing_sets} logged sets missing from set_logs"
+            ),
+        ),
+        (
+            duplicated == 0,
+            (
+                f"nothing duplicated: {finished_twice} updates finished twice, {handed_twice} handed out "
+                f"twice, {extra_sets} extra rows in set_logs ({sum(sent_sets.values())} sets logged), "
+                f"{load.unknown_finished} finish lines for unknown updates"
+            ),
+        ),
+        (
+            errors == 0,
+            (
+                f"no error: {len(outcome.trouble)} ERROR/Traceback lines, {load.refused.total()} Bot API calls "
+                f"refused, {stuck.total()} users stuck, alive at the end: {outcome.alive_at_end}, "
+                f"exit code {outcome.exit_code}"
+            ),
+        ),
+        (
+            memory_flat,
+            (
+                f"memory flat: RSS {rss_start:.0f} → {rss_end:.0f} MB after the {args.warmup:.0f} s warm-up "
+                f"({growth:+.1f}%, limit {args.max_growth:.0f}%), peak {peak:.0f} MB"
+            ),
+        ),
     ]
     print()
     for passed, text in checks:
@@ -444,11 +485,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--duration", type=float, default=180, help="seconds of sending (default 180)")
-    parser.add_argument("--think", type=float, nargs=2, default=(0.2, 2.0), metavar=("MIN", "MAX"),
-                        help="a user's pause before each update, seconds (default 0.2 2)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(0.2, 2.0),
+        metavar=("MIN", "MAX"),
+        help="a user's pause before each update, seconds (default 0.2 2)",
+    )
     parser.add_argument("--timeout", type=float, default=30, help="seconds an update may take before it counts as lost")
-    parser.add_argument("--warmup", type=float, help="seconds before memory is watched (default: a third of the "
-                                                     "duration, at most 30); users start within its first half")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        help="seconds before memory is watched (default: a third of the "
+        "duration, at most 30); users start within its first half",
+    )
     parser.add_argument("--sample", type=float, default=2, help="seconds between RSS samples (default 2)")
     parser.add_argument("--max-growth", type=float, default=15, help="RSS growth allowed after the warm-up, percent")
     parser.add_argument("--seed", type=int, default=1)
@@ -458,8 +509,11 @@ def main() -> int:
     random.seed(args.seed)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="armswing-load-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    print(f"{args.users} users for {args.duration:.0f} s, think {args.think[0]}–{args.think[1]} s; "
-          f"bot log and database in {workdir}", flush=True)
+    print(
+        f"{args.users} users for {args.duration:.0f} s, think {args.think[0]}–{args.think[1]} s; "
+        f"bot log and database in {workdir}",
+        flush=True,
+    )
     with ObservedBotApi() as api:
         outcome = asyncio.run(run(api, workdir, args))
     print()

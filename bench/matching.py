@@ -6,6 +6,7 @@ Times every question many times (the first round separately: it fills the typo c
 random 4,096-character messages, and prints p50 / p99 / max milliseconds per message, then the
 accuracy. Target: p99 under 1 ms.
 """
+
 from __future__ import annotations
 
 import random
@@ -67,8 +68,7 @@ def main() -> None:
 
     print(f"matcher built in {build_ms:.1f} ms; {len(items)} questions, {rounds} rounds\n")
     print(f"{'timing (ms/question)':<24}{'p50':>8}{'p99':>8}{'max':>8}")
-    rows = (("first round (cold)", cold), (f"{rounds} rounds (warm)", warm),
-            ("4,096-char noise", huge))
+    rows = (("first round (cold)", cold), (f"{rounds} rounds (warm)", warm), ("4,096-char noise", huge))
     for label, values in rows:
         p50, p99, worst = percentiles(values)
         print(f"{label:<24}{p50:>8.3f}{p99:>8.3f}{worst:>8.3f}")

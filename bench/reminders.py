@@ -16,6 +16,7 @@ Measures, for each database:
 
 Prints a Markdown table. Targets: ≥ 95% of the configured rate, zero 429s, growth < 50 MB.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,12 +72,29 @@ async def populate(url: str, users: int, now: datetime, seed: int) -> float:
         for first in range(1, users + 1, CHUNK):
             people, reminders = [], []
             for user_id in range(first, min(first + CHUNK, users + 1)):
-                schedule = Schedule(frozenset(rng.sample(range(7), rng.choice((2, 2, 3)))),
-                                    wall_time(rng.randrange(7, 22), rng.choice((0, 15, 30, 45))), rng.choice(ZONES))
-                people.append({"id": user_id, "chat_id": user_id, "first_name": "Runner", "units": "kg",
-                               "timezone": schedule.timezone, "record": {}})
-                reminders.append({"user_id": user_id, "days": days_mask(schedule.days), "at": schedule.at,
-                                  "next_due_at": next_wake(schedule, now)})
+                schedule = Schedule(
+                    frozenset(rng.sample(range(7), rng.choice((2, 2, 3)))),
+                    wall_time(rng.randrange(7, 22), rng.choice((0, 15, 30, 45))),
+                    rng.choice(ZONES),
+                )
+                people.append(
+                    {
+                        "id": user_id,
+                        "chat_id": user_id,
+                        "first_name": "Runner",
+                        "units": "kg",
+                        "timezone": schedule.timezone,
+                        "record": {},
+                    }
+                )
+                reminders.append(
+                    {
+                        "user_id": user_id,
+                        "days": days_mask(schedule.days),
+                        "at": schedule.at,
+                        "next_due_at": next_wake(schedule, now),
+                    }
+                )
             connection.execute(User.__table__.insert(), people)
             connection.execute(Reminder.__table__.insert(), reminders)
     engine.dispose()
@@ -88,7 +106,8 @@ async def make_due(runtime: Runtime, first: int, count: int, now: datetime) -> N
     due = now - timedelta(seconds=30)
     with runtime.store.engine.begin() as connection:
         connection.execute(
-            update(Reminder).where(Reminder.user_id.between(first, first + count - 1))
+            update(Reminder)
+            .where(Reminder.user_id.between(first, first + count - 1))
             .values(next_due_at=due, snoozed_until=due, allow_quiet_hours=True)
         )
 
@@ -142,15 +161,21 @@ async def measure(url: str, users: int, sends: int, coach: Coach) -> dict:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=100_000)
-    parser.add_argument("--sends", type=int, default=750, help="reminders for the send-rate run (default: 30 s at 25/s)")
+    parser.add_argument(
+        "--sends", type=int, default=750, help="reminders for the send-rate run (default: 30 s at 25/s)"
+    )
     parser.add_argument("--postgres", default=None, help="also run against this (throw-away) PostgreSQL database")
     args = parser.parse_args()
     coach = Coach.load()
-    print(f"{args.users:,} users, random days (2-3), times (07:00-21:45) and zones ({len(ZONES)}); "
-          f"Python {sys.version.split()[0]}, {sys.platform}; {datetime.now(UTC):%Y-%m-%d}")
+    print(
+        f"{args.users:,} users, random days (2-3), times (07:00-21:45) and zones ({len(ZONES)}); "
+        f"Python {sys.version.split()[0]}, {sys.platform}; {datetime.now(UTC):%Y-%m-%d}"
+    )
     print()
-    print("| database | populate s | start-up s | RSS after start-up MB | idle tick ms | tick over 1,000 due s | "
-          "send rate /s (configured) | 429s | RSS growth MB |")
+    print(
+        "| database | populate s | start-up s | RSS after start-up MB | idle tick ms | tick over 1,000 due s | "
+        "send rate /s (configured) | 429s | RSS growth MB |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     runs = [("SQLite", None)] + ([("PostgreSQL", args.postgres)] if args.postgres else [])
     for name, url in runs:
@@ -158,9 +183,11 @@ async def main() -> None:
             if url:
                 empty_postgres(url)
             r = await measure(url or f"sqlite:///{folder}/reminders.sqlite3", args.users, args.sends, coach)
-        print(f"| {name} | {r['populate']:.1f} | {r['startup']:.2f} | +{r['startup_rss']:.0f} | {r['idle_tick'] * 1000:.1f} | "
-              f"{r['tick']:.2f} ({TICK_DUE / r['tick']:.0f}/s) | {r['rate']:.1f} ({r['configured']:.0f}, {r['share']:.0%}) | "
-              f"{r['429']} | +{r['growth']:.0f} |")
+        print(
+            f"| {name} | {r['populate']:.1f} | {r['startup']:.2f} | +{r['startup_rss']:.0f} | {r['idle_tick'] * 1000:.1f} | "
+            f"{r['tick']:.2f} ({TICK_DUE / r['tick']:.0f}/s) | {r['rate']:.1f} ({r['configured']:.0f}, {r['share']:.0%}) | "
+            f"{r['429']} | +{r['growth']:.0f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ after a simulated round trip. In the same run a bare PTB echo bot with PTB's def
 Prints a Markdown table and the ratios to the echo bot. The steady-load run (`--pace`, 200
 updates a second by default, with no round trip) shows the latency of our own work.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,8 +68,16 @@ class CannedTelegram(BaseRequest):
     async def shutdown(self) -> None:
         pass
 
-    async def do_request(self, url, method, request_data=None, read_timeout=None, write_timeout=None,
-                         connect_timeout=None, pool_timeout=None):  # noqa: ANN001, PLR0913
+    async def do_request(
+        self,
+        url,
+        method,
+        request_data=None,
+        read_timeout=None,
+        write_timeout=None,
+        connect_timeout=None,
+        pool_timeout=None,
+    ):  # noqa: ANN001, PLR0913
         self.calls += 1
         if self.latency:
             await asyncio.sleep(self.latency)
@@ -82,7 +91,12 @@ class CannedTelegram(BaseRequest):
             message_id = len(cards) + 1
             if "reply_markup" in params:
                 cards.append((message_id, json.loads(params["reply_markup"])))
-            result = {"message_id": message_id, "date": 0, "chat": {"id": chat, "type": "private"}, "text": params.get("text", "")}
+            result = {
+                "message_id": message_id,
+                "date": 0,
+                "chat": {"id": chat, "type": "private"},
+                "text": params.get("text", ""),
+            }
         else:
             result = True
         return 200, json.dumps({"ok": True, "result": result}).encode()
@@ -102,7 +116,9 @@ class Crowd:
         if kind == "say":
             return make_message_update(self.next_id, user, value, bot=self.bot)
         for message_id, keyboard in reversed(self.telegram.cards.get(user, [])):  # the newest card with that label
-            data = next((b["callback_data"] for row in keyboard["inline_keyboard"] for b in row if b["text"] == value), None)
+            data = next(
+                (b["callback_data"] for row in keyboard["inline_keyboard"] for b in row if b["text"] == value), None
+            )
             if data:
                 return make_callback_update(self.next_id, user, message_id, data, bot=self.bot)
         raise LookupError(f"user {user}: no button {value!r} at step {step}")
@@ -147,16 +163,26 @@ async def coaching(users: int, rtt: float, database_url: str, coach: Coach, pace
     count = users * len(SCRIPT)
     latencies.sort()
     return {
-        "updates": count, "per_second": count / (wall - driver), "p50": latencies[len(latencies) // 2] * 1000,
-        "p99": latencies[int(len(latencies) * 0.99)] * 1000, "cpu_ms": cpu / count * 1000,
-        "rss_mb": rss_mb(), "calls": telegram.calls / count,
+        "updates": count,
+        "per_second": count / (wall - driver),
+        "p50": latencies[len(latencies) // 2] * 1000,
+        "p99": latencies[int(len(latencies) * 0.99)] * 1000,
+        "cpu_ms": cpu / count * 1000,
+        "rss_mb": rss_mb(),
+        "calls": telegram.calls / count,
     }
 
 
 async def echo(count: int, rtt: float) -> dict:
     """A bare PTB echo bot, PTB's defaults: updates from the queue, one after another."""
-    application = Application.builder().token(TOKEN).request(CannedTelegram(rtt)).get_updates_request(
-        CannedTelegram(0)).updater(None).build()
+    application = (
+        Application.builder()
+        .token(TOKEN)
+        .request(CannedTelegram(rtt))
+        .get_updates_request(CannedTelegram(0))
+        .updater(None)
+        .build()
+    )
     done = asyncio.Event()
     seen = 0
 
@@ -172,7 +198,9 @@ async def echo(count: int, rtt: float) -> dict:
         await application.start()
         wall, cpu = time.perf_counter(), time.process_time()
         for i in range(count):
-            await application.update_queue.put(make_message_update(i + 1, 20_000 + i % 1000, "hello", bot=application.bot))
+            await application.update_queue.put(
+                make_message_update(i + 1, 20_000 + i % 1000, "hello", bot=application.bot)
+            )
         await done.wait()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         await application.stop()
@@ -188,27 +216,39 @@ async def main() -> None:
     args = parser.parse_args()
     coach = Coach.load()
     database = "PostgreSQL" if args.database else "SQLite"
-    print(f"machine: {sys.platform}, Python {sys.version.split()[0]}; {args.users} users × {len(SCRIPT)} updates each; {datetime.now(UTC):%Y-%m-%d}")
+    print(
+        f"machine: {sys.platform}, Python {sys.version.split()[0]}; {args.users} users × {len(SCRIPT)} updates each; {datetime.now(UTC):%Y-%m-%d}"
+    )
     print()
-    print("| bot | round trip | load | updates/s | p50 ms | p99 ms | CPU ms/update | Bot API calls/update | peak RSS MB |")
+    print(
+        "| bot | round trip | load | updates/s | p50 ms | p99 ms | CPU ms/update | Bot API calls/update | peak RSS MB |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     ratios = []
     runs = [(rtt, None) for rtt in args.rtt or [0.0, 0.05]] + ([(0.0, args.pace)] if args.pace else [])
     for rtt, pace in runs:
         with tempfile.TemporaryDirectory() as folder:
             url = args.database or f"sqlite:///{folder}/bench.sqlite3"
-            users = min(args.users, int(pace)) if pace else args.users  # a paced run takes len(SCRIPT) × users / pace seconds
+            users = (
+                min(args.users, int(pace)) if pace else args.users
+            )  # a paced run takes len(SCRIPT) × users / pace seconds
             ours = await coaching(users, rtt, url, coach, pace)
         load = f"steady {pace:.0f}/s" if pace else "all at once"
-        print(f"| Armswing ({database}) | {rtt * 1000:.0f} ms | {load} | {ours['per_second']:.0f} | {ours['p50']:.1f} | "
-              f"{ours['p99']:.1f} | {ours['cpu_ms']:.2f} | {ours['calls']:.2f} | {ours['rss_mb']:.0f} |")
+        print(
+            f"| Armswing ({database}) | {rtt * 1000:.0f} ms | {load} | {ours['per_second']:.0f} | {ours['p50']:.1f} | "
+            f"{ours['p99']:.1f} | {ours['cpu_ms']:.2f} | {ours['calls']:.2f} | {ours['rss_mb']:.0f} |"
+        )
         if pace:
             continue
         floor = await echo(min(2000 if rtt == 0 else 100, args.users * 2), rtt)
-        print(f"| bare PTB echo (defaults) | {rtt * 1000:.0f} ms | all at once | {floor['per_second']:.0f} | | | {floor['cpu_ms']:.2f} | 1 | |")
+        print(
+            f"| bare PTB echo (defaults) | {rtt * 1000:.0f} ms | all at once | {floor['per_second']:.0f} | | | {floor['cpu_ms']:.2f} | 1 | |"
+        )
         if rtt == 0:  # with a round trip the echo bot mostly waits: its CPU per update is no floor
             ratios.append(f"CPU per update: {ours['cpu_ms'] / floor['cpu_ms']:.1f}× the echo bot's")
-        ratios.append(f"{rtt * 1000:.0f} ms round trip: {ours['per_second'] / floor['per_second']:.1f}× the echo bot's updates per second")
+        ratios.append(
+            f"{rtt * 1000:.0f} ms round trip: {ours['per_second'] / floor['per_second']:.1f}× the echo bot's updates per second"
+        )
     print()
     for line in ratios:
         print(line)

@@ -2,4 +2,5 @@
 
 The only package that touches SQLAlchemy and python-telegram-bot.
 """
+
 __version__ = "0.1.0"

@@ -2,6 +2,7 @@
 
 All handlers call `dispatch`; it is the only place that knows both PTB and the conversation.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -125,8 +126,14 @@ async def _send(bot, chat_id: int, message: Message) -> Sent:  # noqa: ANN001
         return await bot.send_message(chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup)
     send = bot.send_photo if file.kind == "photo" else bot.send_document
     if len(message.text.encode("utf-16-le")) // 2 <= CAPTION_LIMIT:
-        return await send(chat_id, file.content, caption=message.text, parse_mode=ParseMode.HTML,
-                          reply_markup=markup, filename=file.filename)
+        return await send(
+            chat_id,
+            file.content,
+            caption=message.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            filename=file.filename,
+        )
     await send(chat_id, file.content, filename=file.filename)
     return await bot.send_message(chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
@@ -162,8 +169,13 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     metrics.LATENCY.labels(event.kind).observe(elapsed)
     log.info(
         "update=%s user=%s event=%s state=%s->%s latency_ms=%.1f outcome=%s",
-        update.update_id, context.application.bot_data["pseudonym"](who.user_id), event.kind,
-        result.before, result.after, elapsed * 1000, outcome,
+        update.update_id,
+        context.application.bot_data["pseudonym"](who.user_id),
+        event.kind,
+        result.before,
+        result.after,
+        elapsed * 1000,
+        outcome,
     )
 
 
@@ -198,6 +210,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         with contextlib.suppress(TelegramError):  # the handler may have answered it already
             await update.callback_query.answer()
     try:
-        await context.bot.send_message(update.effective_chat.id, conversations.error_message().text, parse_mode=ParseMode.HTML)
+        await context.bot.send_message(
+            update.effective_chat.id, conversations.error_message().text, parse_mode=ParseMode.HTML
+        )
     except Exception:  # noqa: BLE001 — the apology is best effort; the failure is already logged
         log.warning("update %s: could not send the apology", update_id)

@@ -1,6 +1,7 @@
 """What effects answer: plain data that words itself (`reply(coach)`), sent before the engine's
 own replies. `Later` is an answer whose file is made after the event's transaction committed,
 off the database thread (a chart takes a quarter of a second; that thread serves every chat)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

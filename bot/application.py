@@ -5,6 +5,7 @@ PTB's own `run_polling` confirms updates to Telegram before the handlers ran, an
 application is built without an `Updater`, and `bot.polling` / `bot.webhook` feed it updates
 themselves, confirming each only after its transaction committed.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -32,7 +33,9 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates call open when there is nothing new
 
 
-def build_application(runtime: Runtime, request: object | None = None, updates_request: object | None = None) -> Application:
+def build_application(
+    runtime: Runtime, request: object | None = None, updates_request: object | None = None
+) -> Application:
     """`request` objects replace the HTTP layer (tests and benchmarks use an offline one)."""
     settings = runtime.settings
     builder = (

@@ -5,6 +5,7 @@ Drawn with matplotlib's Agg backend through its object API (no pyplot, so no glo
 safe in a worker thread), sized for a phone: about 1200 px wide, large type. matplotlib is
 imported on first use, so starting the bot stays fast.
 """
+
 from __future__ import annotations
 
 import io
@@ -40,13 +41,25 @@ def draw(progress: Progress, names: Mapping[str, str]) -> bytes:
     weekly.bar([week.start + timedelta(days=3) for week in progress.weeks], heights, width=5, color=colours)
     for week, height in zip(progress.weeks, heights):
         if week.sessions:
-            weekly.annotate(f"{week.sessions}×", (week.start + timedelta(days=3), height), ha="center", va="bottom",
-                            xytext=(0, 3), textcoords="offset points", fontsize=11, color=INK)
+            weekly.annotate(
+                f"{week.sessions}×",
+                (week.start + timedelta(days=3), height),
+                ha="center",
+                va="bottom",
+                xytext=(0, 3),
+                textcoords="offset points",
+                fontsize=11,
+                color=INK,
+            )
     title = f"Weekly volume ({progress.unit} lifted)" if by_volume else "Reps per week"
     _style(weekly, title, start, end, DateFormatter("%-d %b"))
     weekly.legend(
         handles=[Patch(color=ACCENT, label=f"{WEEKLY_GOAL}+ sessions"), Patch(color=MUTED, label="fewer")],
-        loc="upper left", fontsize=11, frameon=False, title="n× = sessions", title_fontsize=11,
+        loc="upper left",
+        fontsize=11,
+        frameon=False,
+        title="n× = sessions",
+        title_fontsize=11,
     )
     weekly.margins(y=0.25)
 
@@ -55,8 +68,15 @@ def draw(progress: Progress, names: Mapping[str, str]) -> bytes:
         days = [day for day, _ in lift.days]
         weights = [float(weight) for _, weight in lift.days]
         axes.plot(days, weights, color=ACCENT, marker="o", markersize=6, linewidth=2.2)
-        axes.annotate(f"{plain(lift.days[-1][1])} {progress.unit}", (days[-1], weights[-1]),
-                      xytext=(0, 8), textcoords="offset points", ha="center", fontsize=11, color=INK)
+        axes.annotate(
+            f"{plain(lift.days[-1][1])} {progress.unit}",
+            (days[-1], weights[-1]),
+            xytext=(0, 8),
+            textcoords="offset points",
+            ha="center",
+            fontsize=11,
+            color=INK,
+        )
         _style(axes, names.get(lift.exercise_id, lift.exercise_id), start, end, DateFormatter("%-d %b"))
         low, high = min(weights), max(weights)
         pad = max((high - low) * 0.25, 1.0)

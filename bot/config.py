@@ -2,6 +2,7 @@
 
 Secrets (the bot token, the webhook secret) are kept out of `repr`, so they never reach a log.
 """
+
 from __future__ import annotations
 
 import os
@@ -96,5 +97,7 @@ def _group_chats(value: str | None) -> dict[str, object]:
     """ARMSWING_GROUP_CHATS: group chat ids separated by commas (they are negative numbers)."""
     ids = [part.strip() for part in (value or "").split(",") if part.strip()]
     if not all(re.fullmatch(r"-\d{1,20}", chat) for chat in ids):
-        return {"group_chats_error": "ARMSWING_GROUP_CHATS must list group chat ids (negative numbers) separated by commas"}
+        return {
+            "group_chats_error": "ARMSWING_GROUP_CHATS must list group chat ids (negative numbers) separated by commas"
+        }
     return {"group_chats": frozenset(int(chat) for chat in ids)}

@@ -1,5 +1,6 @@
 """One event, start to finish, for any adapter: load the session, step the engine, render the
 replies, and commit it all in one transaction. Telegram and the terminal both come through here."""
+
 from __future__ import annotations
 
 import asyncio
@@ -80,7 +81,9 @@ class Conversations:
         buttons = tuple(tuple((b.label, b.data(version)) for b in row) for row in reply.buttons if row)
         return Message(text, buttons, reply.file, reply.ref)
 
-    async def handle(self, who: Who, event: Event, update_id: int | None = None, replying_to: int | None = None) -> Result:
+    async def handle(
+        self, who: Who, event: Event, update_id: int | None = None, replying_to: int | None = None
+    ) -> Result:
         """`replying_to`: the id of the coach's message this one is a Telegram reply to."""
         result = await self.store.run(partial(self._handle, who, event, update_id, replying_to), event.now)
         if not result.later:
@@ -90,7 +93,9 @@ class Conversations:
             messages[index] = replace(messages[index], file=await asyncio.to_thread(make))
         return replace(result, messages=tuple(messages), later=())
 
-    def _handle(self, who: Who, event: Event, update_id: int | None, replying_to: int | None, tx: Transaction) -> Result:
+    def _handle(
+        self, who: Who, event: Event, update_id: int | None, replying_to: int | None, tx: Transaction
+    ) -> Result:
         """The event's transaction, on a database thread (see `Store.run`)."""
         session, previous = tx.open(who, update_id)
         if previous is not None:
@@ -113,7 +118,13 @@ class Conversations:
             Timer(e.params["seconds"], e.params["payload"], version) for e in outcome.effects if e.kind == "timer"
         )
         return Result(
-            messages, outcome.notice, moved=moved, timers=timers, later=later, before=session.state, after=outcome.session.state
+            messages,
+            outcome.notice,
+            moved=moved,
+            timers=timers,
+            later=later,
+            before=session.state,
+            after=outcome.session.state,
         )
 
     async def sent(self, who: Who, refs: list[tuple[int, str]], now: datetime) -> None:

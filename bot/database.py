@@ -9,6 +9,7 @@ survives a power cut), a busy timeout, foreign keys and `BEGIN IMMEDIATE`, so a 
 reads and then writes never fails half-way because another process wrote first. PostgreSQL is
 reached with psycopg 3 and used as it is.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -45,7 +46,9 @@ def create_engine(url: str) -> Engine:
         return sqlalchemy_engine(url, pool_size=POOL_SIZE, max_overflow=0, pool_pre_ping=True)
     # One connection, used by one database thread: SQLite has one writer at a time anyway, and
     # queueing for the thread is cheaper than retrying on "database is locked".
-    engine = sqlalchemy_engine(url, pool_size=1, max_overflow=0, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = sqlalchemy_engine(
+        url, pool_size=1, max_overflow=0, connect_args={"timeout": 30, "check_same_thread": False}
+    )
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:  # noqa: ANN001 (driver objects)

@@ -5,6 +5,7 @@ what they found (an entry undone, a history page, progress) comes back as `bot.a
 Timers are not here: they are not data to commit but something to start once the commit is done,
 so `Conversations` hands them to the adapter.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -29,7 +30,13 @@ def log_sets(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
     """Store one entry's sets; an entry logged again (a corrected set) replaces the old rows."""
     logbook.discard(tx, who, params["entry_id"])
     logbook.add_sets(
-        tx, who, params["entry_id"], params["exercise_id"], params["sets"], logged_at=tx.now, workout=params.get("workout")
+        tx,
+        who,
+        params["entry_id"],
+        params["exercise_id"],
+        params["sets"],
+        logged_at=tx.now,
+        workout=params.get("workout"),
     )
     refresh_record(tx, who, params["exercise_id"])
 
@@ -49,7 +56,13 @@ def edit_entry(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Corre
     if removed is None:
         return (Corrected(params["entry_id"], None),)
     logbook.add_sets(
-        tx, who, params["entry_id"], params["exercise_id"], params["sets"], logged_at=removed.at, workout=removed.workout
+        tx,
+        who,
+        params["entry_id"],
+        params["exercise_id"],
+        params["sets"],
+        logged_at=removed.at,
+        workout=removed.workout,
     )
     for exercise_id in dict.fromkeys((removed.entry.exercise_id, params["exercise_id"])):
         refresh_record(tx, who, exercise_id)
@@ -63,11 +76,16 @@ def delete_data(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
 _SETS = logbook.SETS
 _EXERCISE = _SETS.c.exercise_id == bindparam("exercise_id")
 _LATEST = (
-    select(_SETS.c.entry_id, _SETS.c.logged_at).where(logbook.MINE, _EXERCISE)
-    .order_by(_SETS.c.logged_at.desc(), _SETS.c.id.desc()).limit(1)
+    select(_SETS.c.entry_id, _SETS.c.logged_at)
+    .where(logbook.MINE, _EXERCISE)
+    .order_by(_SETS.c.logged_at.desc(), _SETS.c.id.desc())
+    .limit(1)
 )
-_SETS_OF = select(_SETS.c.reps, _SETS.c.weight, _SETS.c.unit).where(
-    logbook.MINE, _SETS.c.entry_id == bindparam("entry_id")).order_by(_SETS.c.set_number)
+_SETS_OF = (
+    select(_SETS.c.reps, _SETS.c.weight, _SETS.c.unit)
+    .where(logbook.MINE, _SETS.c.entry_id == bindparam("entry_id"))
+    .order_by(_SETS.c.set_number)
+)
 _BEST = select(func.max(_SETS.c.weight_kg)).where(logbook.MINE, _EXERCISE)
 _USERS = User.__table__
 _RECORD = select(_USERS.c.record).where(_USERS.c.id == bindparam("user_id"))
@@ -87,7 +105,9 @@ def refresh_record(tx: Transaction, who: Who, exercise_id: str) -> None:
         last = connection.execute(_SETS_OF, {"user_id": who.user_id, "entry_id": latest.entry_id})
         best = connection.scalar(_BEST, mine)
         exercises[exercise_id] = {
-            "sets": [{"reps": r.reps, "weight": None if r.weight is None else plain(r.weight), "unit": r.unit} for r in last],
+            "sets": [
+                {"reps": r.reps, "weight": None if r.weight is None else plain(r.weight), "unit": r.unit} for r in last
+            ],
             "at": latest.logged_at.isoformat(),
             "best_kg": None if best is None else plain(Decimal(best)),
         }

@@ -6,6 +6,7 @@ offset of the runner's timezone, the exercise's display name, the set's number w
 module's default dialect (comma, CRLF, quotes only where needed) in UTF-8 is what spreadsheets
 open.
 """
+
 from __future__ import annotations
 
 import csv

@@ -4,6 +4,7 @@ only read it (/history, /progress, /export), answered inside the event's transac
 Every query is scoped by `who.user_id`: whatever entry id a button carries, nothing here can
 reach another runner's rows.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -45,7 +46,12 @@ def entries(tx: Transaction, who: Who, *where: ColumnElement[bool]) -> list[Logg
         {"user_id": who.user_id},
     )
     return [
-        Logged(entry_id, _aware(sets[0].logged_at), LogEntry(sets[0].exercise_id, tuple(Set(s.reps, s.weight, s.unit) for s in sets)), sets[0].workout)
+        Logged(
+            entry_id,
+            _aware(sets[0].logged_at),
+            LogEntry(sets[0].exercise_id, tuple(Set(s.reps, s.weight, s.unit) for s in sets)),
+            sets[0].workout,
+        )
         for entry_id, group in groupby(rows, key=lambda row: row.entry_id)
         for sets in [list(group)]
     ]
@@ -57,19 +63,33 @@ def _aware(moment: datetime) -> datetime:
 
 
 def add_sets(
-    tx: Transaction, who: Who, entry_id: str, exercise_id: str, sets: Sequence[Sequence[Any]],
-    *, logged_at: datetime, workout: str | None = None,
+    tx: Transaction,
+    who: Who,
+    entry_id: str,
+    exercise_id: str,
+    sets: Sequence[Sequence[Any]],
+    *,
+    logged_at: datetime,
+    workout: str | None = None,
 ) -> None:
     """Store an entry's sets (`[reps, weight, unit]`, the weight as typed), weights in kg beside."""
     rows = []
     for number, (reps, weight, unit) in enumerate(sets, start=1):
         amount = None if weight is None else Decimal(weight)
-        rows.append({
-            "user_id": who.user_id, "entry_id": entry_id, "exercise_id": exercise_id,
-            "set_number": number, "reps": reps, "weight": amount, "unit": unit if amount is not None else None,
-            "weight_kg": None if amount is None else (amount * KG_PER_LB if unit == "lb" else amount),
-            "logged_at": logged_at, "workout": workout,
-        })
+        rows.append(
+            {
+                "user_id": who.user_id,
+                "entry_id": entry_id,
+                "exercise_id": exercise_id,
+                "set_number": number,
+                "reps": reps,
+                "weight": amount,
+                "unit": unit if amount is not None else None,
+                "weight_kg": None if amount is None else (amount * KG_PER_LB if unit == "lb" else amount),
+                "logged_at": logged_at,
+                "workout": workout,
+            }
+        )
     tx.connection.execute(_ADD, rows)
 
 
@@ -104,8 +124,12 @@ def history(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Page]:
     pages = max(1, ceil(total / PAGE_SIZE))
     number = min(max(params["page"], 0), pages - 1)
     newest = (
-        select(SetLog.entry_id, SetLog.logged_at).where(*scope).distinct()
-        .order_by(SetLog.logged_at.desc(), SetLog.entry_id.desc()).limit(PAGE_SIZE).offset(number * PAGE_SIZE)
+        select(SetLog.entry_id, SetLog.logged_at)
+        .where(*scope)
+        .distinct()
+        .order_by(SetLog.logged_at.desc(), SetLog.entry_id.desc())
+        .limit(PAGE_SIZE)
+        .offset(number * PAGE_SIZE)
     )
     ids = [row.entry_id for row in tx.db.execute(newest)]
     shown = entries(tx, who, SetLog.entry_id.in_(ids)) if ids else []

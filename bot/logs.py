@@ -1,5 +1,6 @@
 """Logging set-up: plain lines on stderr, with secrets masked wherever they would appear
 (httpx logs request URLs and tracebacks quote them, and a Bot API URL contains the token)."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Prometheus metrics of one process, served at `GET /metrics` in webhook mode."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,7 +10,9 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from telegram.ext import AIORateLimiter
 
 REGISTRY = CollectorRegistry()
-UPDATES = Counter("armswing_updates", "Updates handled, by event kind and outcome.", ["kind", "outcome"], registry=REGISTRY)
+UPDATES = Counter(
+    "armswing_updates", "Updates handled, by event kind and outcome.", ["kind", "outcome"], registry=REGISTRY
+)
 LATENCY = Histogram(
     "armswing_update_seconds",
     "Time to handle one update: the transaction and the replies sent.",
@@ -18,7 +21,9 @@ LATENCY = Histogram(
     registry=REGISTRY,
 )
 ERRORS = Counter("armswing_errors", "Updates whose handling raised an error.", registry=REGISTRY)
-REMINDERS = Counter("armswing_reminders", "Reminders by result (sent, failed, blocked, skipped).", ["result"], registry=REGISTRY)
+REMINDERS = Counter(
+    "armswing_reminders", "Reminders by result (sent, failed, blocked, skipped).", ["result"], registry=REGISTRY
+)
 RATE_LIMIT_WAIT = Histogram(
     "armswing_rate_limiter_wait_seconds",
     "How long Bot API calls waited in the rate limiter before being sent.",

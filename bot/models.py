@@ -1,4 +1,5 @@
 """The database schema (SQLAlchemy 2 declarative). Alembic migrations follow it exactly."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time

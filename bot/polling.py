@@ -5,6 +5,7 @@ completely (each user's updates in order, different users at once) before the ne
 confirms it; if the process dies in between, Telegram sends the batch again and the processed
 update ids make the repeat harmless.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -29,7 +30,9 @@ async def serve(application: Application, stop: asyncio.Event) -> None:
     stopping = asyncio.create_task(stop.wait())
     try:
         while not stop.is_set():
-            fetch = asyncio.create_task(bot.get_updates(offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES))
+            fetch = asyncio.create_task(
+                bot.get_updates(offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES)
+            )
             await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if not fetch.done():
                 fetch.cancel()  # stopping while waiting for news: nothing was fetched, nothing lost

@@ -4,6 +4,7 @@ PTB's default handles every update one after another, so one slow round trip to 
 up everybody. Here each user has a lock; a user's updates queue on it in arrival order and only
 then take one of the shared slots, so a flood from one user cannot starve the others.
 """
+
 from __future__ import annotations
 
 import asyncio

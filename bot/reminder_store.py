@@ -9,6 +9,7 @@ while a reminder is in flight voids the runner's stale plan instead of being ove
 
 SQLite keeps no offset with a timestamp: every instant is written in UTC and read back as UTC.
 """
+
 from __future__ import annotations
 
 import logging
@@ -49,7 +50,12 @@ def schedule_of(row: Reminder, timezone: str | None) -> Schedule | None:
         return None
     try:
         return Schedule(
-            days_of(row.days), row.at, timezone, _utc(row.paused_until), row.paused, _utc(row.snoozed_until),
+            days_of(row.days),
+            row.at,
+            timezone,
+            _utc(row.paused_until),
+            row.paused,
+            _utc(row.snoozed_until),
             row.allow_quiet_hours,
         )
     except ValueError:
@@ -136,8 +142,10 @@ class SqlReminderStore:
         table = Reminder.__table__
         statements = [
             update(table)
-            .where(table.c.user_id.in_([reminder.user_id for reminder in reminders if reminder.claim == claim]),
-                   table.c.claimed_until == claim)
+            .where(
+                table.c.user_id.in_([reminder.user_id for reminder in reminders if reminder.claim == claim]),
+                table.c.claimed_until == claim,
+            )
             .values(**values)
             for claim in {reminder.claim for reminder in reminders}
         ]
@@ -164,8 +172,14 @@ def _claim(tx: Transaction, *, limit: int, until: datetime) -> list[DueReminder]
         record = dict(user.record or {})
         claimed.append(
             DueReminder(
-                row.user_id, user.chat_id, schedule, _utc(row.next_due_at), until, last_workout(record),
-                row.last_nudge_for, Profile(user.first_name, user.units, user.timezone, record),
+                row.user_id,
+                user.chat_id,
+                schedule,
+                _utc(row.next_due_at),
+                until,
+                last_workout(record),
+                row.last_nudge_for,
+                Profile(user.first_name, user.units, user.timezone, record),
             )
         )
     return claimed

@@ -2,6 +2,7 @@
 unblocked from my_chat_member updates. The runner and the store do the rest
 (`scheduler.runner`, `bot.reminder_store`).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -39,7 +40,9 @@ class TelegramSender:
         reply = reminder_message(self.conversations.coach, reminder.profile or Profile(), kind, reminder.due, now)
         message = self.conversations.render(reply, version=0)  # anytime buttons carry no version
         try:
-            await self.bot.send_message(reminder.chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(message))
+            await self.bot.send_message(
+                reminder.chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(message)
+            )
         except Forbidden:
             return BLOCKED
         except BadRequest as error:
@@ -89,7 +92,9 @@ def install(application: Application, runtime: Runtime) -> None:
     application.bot_data["reminders"] = Reminders(store, Runner(store, sender, rate=runtime.settings.reminder_rate))
     application.add_handler(ChatMemberHandler(on_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     if application.job_queue is not None:
-        application.job_queue.run_repeating(_tick, interval=runtime.settings.reminder_tick_seconds, first=1, name="reminders")
+        application.job_queue.run_repeating(
+            _tick, interval=runtime.settings.reminder_tick_seconds, first=1, name="reminders"
+        )
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,4 +1,5 @@
 """The resources one Armswing process holds: opened once at start, closed once at exit."""
+
 from __future__ import annotations
 
 import asyncio
@@ -40,7 +41,9 @@ class Runtime:
             except (OperationalError, DBAPIError, OSError) as error:
                 if pause is None:
                     engine.dispose()
-                    raise StartupError(f"cannot reach the database ({type(error).__name__}); check DATABASE_URL") from None
+                    raise StartupError(
+                        f"cannot reach the database ({type(error).__name__}); check DATABASE_URL"
+                    ) from None
                 log.warning("database not reachable (attempt %d), retrying in %ss", attempt, pause)
                 await asyncio.sleep(pause)
         store = Store(engine)

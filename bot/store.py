@@ -7,6 +7,7 @@ statement, and a slow disk never stalls the other chats. The user's row is locke
 replicas never interleave one user's updates, and the session, the effects and the processed
 update id are committed together or not at all.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -54,7 +55,15 @@ _RECEIPTS = ProcessedUpdate.__table__
 # The hot path's statements, built once: building SQLAlchemy expressions costs more CPU than
 # running them on SQLite.
 _LOCKED_ROW = (
-    select(User.first_name, User.units, User.timezone, User.record, Conversation.state, Conversation.version, _RECEIPTS.c.replies)
+    select(
+        User.first_name,
+        User.units,
+        User.timezone,
+        User.record,
+        Conversation.state,
+        Conversation.version,
+        _RECEIPTS.c.replies,
+    )
     .outerjoin(Conversation, Conversation.user_id == User.id)
     .outerjoin(_RECEIPTS, _RECEIPTS.c.update_id == bindparam("update_id"))
     .where(User.id == bindparam("user_id"))
@@ -118,7 +127,9 @@ class Transaction:
         if row is None:
             connection.execute(
                 self._insert(User)
-                .values(id=who.user_id, chat_id=who.chat_id, first_name=who.first_name[:64], record={}, created_at=self.now)
+                .values(
+                    id=who.user_id, chat_id=who.chat_id, first_name=who.first_name[:64], record={}, created_at=self.now
+                )
                 .on_conflict_do_nothing(index_elements=[User.id])
             )
             row = connection.execute(_LOCKED_ROW, params).first()
@@ -137,12 +148,23 @@ class Transaction:
         if profile != before.profile:
             connection.execute(
                 _SAVE_PROFILE,
-                {"user_id": who.user_id, "chat_id": who.chat_id, "first_name": profile.first_name[:64],
-                 "units": profile.units, "timezone": profile.timezone, "record": profile.record},
+                {
+                    "user_id": who.user_id,
+                    "chat_id": who.chat_id,
+                    "first_name": profile.first_name[:64],
+                    "units": profile.units,
+                    "timezone": profile.timezone,
+                    "record": profile.record,
+                },
             )
         connection.execute(
             _SAVE_CONVERSATION[connection.dialect.name],
-            {"user_id": who.user_id, "version": session.version, "state": session.conversation(), "updated_at": self.now},
+            {
+                "user_id": who.user_id,
+                "version": session.version,
+                "state": session.conversation(),
+                "updated_at": self.now,
+            },
         )
 
     def remember(self, update_id: int, who: Who, replies: dict[str, Any]) -> None:
@@ -188,7 +210,9 @@ class Store:
 
     async def remember_refs(self, who: Who, sent: list[tuple[int, str]], now: datetime) -> None:
         """Note what the messages just sent are about, by their Telegram message ids (see `MessageRef`)."""
-        rows = [{"user_id": who.user_id, "message_id": message_id, "ref": ref, "sent_at": now} for message_id, ref in sent]
+        rows = [
+            {"user_id": who.user_id, "message_id": message_id, "ref": ref, "sent_at": now} for message_id, ref in sent
+        ]
         await self.run(lambda tx: tx.connection.execute(insert(MessageRef), rows), now)
 
     async def forget_updates_before(self, moment: datetime) -> int:

@@ -4,6 +4,7 @@ Works interactively and from a pipe: one message per input line; buttons are lis
 choices, and typing a number taps that button. Files the coach sends (a progress chart, an
 export) are saved in the working directory and their paths printed.
 """
+
 from __future__ import annotations
 
 import asyncio

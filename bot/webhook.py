@@ -4,6 +4,7 @@ Telegram retries an update until it gets a 2xx answer, so the answer is sent onl
 update's transaction committed. The secret token header is compared in constant time; bodies
 over 1 MB and malformed JSON get a 4xx, never a 500.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -66,7 +67,9 @@ def create_app(application: Application, runtime: Runtime) -> Starlette:
         queue = application.job_queue
         scheduler = queue is not None and queue.scheduler.running
         healthy = database and scheduler
-        return JSONResponse({"ok": healthy, "database": database, "scheduler": scheduler}, status_code=200 if healthy else 503)
+        return JSONResponse(
+            {"ok": healthy, "database": database, "scheduler": scheduler}, status_code=200 if healthy else 503
+        )
 
     async def metrics_page(_: Request) -> Response:
         return Response(metrics.exposition(), media_type="text/plain; version=0.0.4; charset=utf-8")

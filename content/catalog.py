@@ -4,6 +4,7 @@ One `Environment` with `StrictUndefined`, so a missing value fails loudly in tes
 showing an empty string to a runner. Replies are Telegram HTML and autoescaped (a name like
 `<b>&` comes out literally); button labels (`label/…`) are plain text and not escaped.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,6 +3,7 @@
 `load_knowledge()` reads `exercises.yaml` and `topics.yaml` and raises `ContentError` naming the
 file, the entry and the field for anything a reply or the matcher would trip over later.
 """
+
 from __future__ import annotations
 
 import re
@@ -128,10 +129,22 @@ def _entries(path: Path, build: Callable[[_Entry], T]) -> list[T]:
 
 
 def _exercise(entry: _Entry) -> Exercise:
-    entry.no_other_fields({
-        "id", "name", "source", "aliases", "muscles", "equipment", "start_position", "steps",
-        "cues", "why_runners", "mistakes", "no_bench",
-    })
+    entry.no_other_fields(
+        {
+            "id",
+            "name",
+            "source",
+            "aliases",
+            "muscles",
+            "equipment",
+            "start_position",
+            "steps",
+            "cues",
+            "why_runners",
+            "mistakes",
+            "no_bench",
+        }
+    )
     return Exercise(
         id=entry.id,
         name=entry.text("name"),
@@ -163,13 +176,10 @@ def _topic(entry: _Entry) -> Topic:
     )
     if len(topic.questions) < MIN_QUESTIONS:
         raise ContentError(
-            f"{entry.where}: field 'questions' has {len(topic.questions)} phrasings,"
-            f" needs at least {MIN_QUESTIONS}"
+            f"{entry.where}: field 'questions' has {len(topic.questions)} phrasings, needs at least {MIN_QUESTIONS}"
         )
     if _HTML_HAZARD.search(_ALLOWED_HTML.sub("", topic.answer)):
-        raise ContentError(
-            f"{entry.where}: field 'answer' may only use <b>, <i> and escaped &lt; &gt; &amp;"
-        )
+        raise ContentError(f"{entry.where}: field 'answer' may only use <b>, <i> and escaped &lt; &gt; &amp;")
     return topic
 
 
@@ -182,8 +192,7 @@ def _check_aliases(path: Path, exercises: dict[str, Exercise]) -> None:
                 raise ContentError(f"{path.name}: {exercise.id!r}: alias {alias!r} has no letters")
             if owner.get(key, exercise.id) != exercise.id:
                 raise ContentError(
-                    f"{path.name}: {exercise.id!r}: field 'aliases': {alias!r} is already"
-                    f" claimed by {owner[key]!r}"
+                    f"{path.name}: {exercise.id!r}: field 'aliases': {alias!r} is already claimed by {owner[key]!r}"
                 )
             owner[key] = exercise.id
 
@@ -197,9 +206,7 @@ def _check_topics(path: Path, topics: dict[str, Topic], exercises: dict[str, Exe
         for question in topic.questions:
             key = default_process(question)
             if not key:
-                raise ContentError(
-                    f"{path.name}: {topic.id!r}: field 'questions': {question!r} has no words"
-                )
+                raise ContentError(f"{path.name}: {topic.id!r}: field 'questions': {question!r} has no words")
             if key in owner:
                 raise ContentError(
                     f"{path.name}: {topic.id!r}: field 'questions': {question!r} duplicates a"
@@ -208,9 +215,7 @@ def _check_topics(path: Path, topics: dict[str, Topic], exercises: dict[str, Exe
             owner[key] = topic.id
 
 
-def _known_ref(
-    ref: str, own_id: str, topics: dict[str, Topic], exercises: dict[str, Exercise]
-) -> bool:
+def _known_ref(ref: str, own_id: str, topics: dict[str, Topic], exercises: dict[str, Exercise]) -> bool:
     if ref.startswith(EXERCISE_REF):
         return ref.removeprefix(EXERCISE_REF) in exercises
     return ref in topics and ref != own_id

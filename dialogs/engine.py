@@ -10,6 +10,7 @@ Order of precedence for an event:
 6. other typed text goes to the question matcher, which answers or admits it does not know;
    the current state is kept either way.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace

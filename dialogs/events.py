@@ -1,5 +1,6 @@
 """What happened in a chat, as the engine sees it: adapters build these from Telegram updates,
 terminal lines and timers. The time always comes in with the event."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -10,6 +10,7 @@ Triggers:
 - ``"text"`` — any typed text;
 - ``"timer:<name>"`` — a timer the flow set (an `Effect("timer", …)`) has fired.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

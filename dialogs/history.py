@@ -8,6 +8,7 @@ with the small answer records below, plain data with a `reply(coach)`: the datab
 Cards, buttons and refs name an entry by its *target*, `<entry id>/<exercise id>`: the exercise
 lets a correction leave its name out ("3x10" in reply to a shoulder press card).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -74,7 +75,7 @@ def display_names(coach: Coach) -> dict[str, str]:
 
 
 def line(coach: Coach, entry: LogEntry) -> str:
-    """"Shoulder press — 3 × 12 @ 8 kg"."""
+    """ "Shoulder press — 3 × 12 @ 8 kg"."""
     return describe(entry, display_names(coach))
 
 
@@ -142,8 +143,12 @@ class Page:
             {"day": f"{day:%a} {day.day} {day:%b %Y}", "lines": [describe(logged.entry, names) for logged in group]}
             for day, group in groupby(self.entries, key=lambda logged: logged.at.astimezone(zone).date())
         ]
-        context = {"days": days, "page": self.number + 1, "pages": self.pages,
-                   "exercise": names.get(self.exercise or "", None)}
+        context = {
+            "days": days,
+            "page": self.number + 1,
+            "pages": self.pages,
+            "exercise": names.get(self.exercise or "", None),
+        }
         return Reply("log/history", context, self._buttons(coach, names))
 
     def _buttons(self, coach: Coach, names: dict[str, str]) -> tuple[tuple[Button, ...], ...]:
@@ -151,7 +156,11 @@ class Page:
             return Button(coach.catalog.label(label, **context), f"hist:{exercise or 'all'}:{number}", anytime=True)
 
         filters = [show(None, 0, "filter_all", current=self.exercise is None)]
-        filters += [show(ex, 0, "filter", name=name, current=ex == self.exercise) for ex, name in names.items() if ex in self.exercises]
+        filters += [
+            show(ex, 0, "filter", name=name, current=ex == self.exercise)
+            for ex, name in names.items()
+            if ex in self.exercises
+        ]
         rows = [tuple(filters[i : i + 3]) for i in range(0, len(filters), 3)] if len(self.exercises) > 1 else []
         paging = []
         if self.number > 0:

@@ -1,4 +1,5 @@
 """Global intents: commands and buttons that work the same in every state."""
+
 from __future__ import annotations
 
 import re

@@ -22,6 +22,7 @@ at most 2 of 276 questions in tests/data/questions.yaml, and WRatio, token_set_r
 partial_ratio began answering off-topic questions that share a single word with a phrasing.
 bench/matching.py prints the accuracy and the time per question.
 """
+
 from __future__ import annotations
 
 import math
@@ -50,21 +51,47 @@ TYPO_SCORE = 80.0  # fuzz.ratio needed to read an unknown word as a misspelt kno
 
 # Phrases folded into one term before the text is split into words.
 _PHRASES = {
-    "how many": "count", "how much": "count", "how often": "often", "how heavy": "heavy",
-    "good for": "benefit", "point of": "benefit", "how does": "benefit", "muscle groups": "muscle",
-    "warm up": "warmup", "cool down": "cooldown", "bulk up": "bulk", "every day": "often",
-    "times a week": "often", "times per week": "often", "a week": "week", "per week": "week",
-    "1 on 1": "oneonone", "1 1": "oneonone", "one on one": "oneonone", "one to one": "oneonone",
-    "personal trainer": "trainer", "personal training": "trainer", "upper body": "upperbody",
-    "gym membership": "gym", "half marathon": "marathon",
-    "push ups": "pushup", "pull ups": "pullup", "chin ups": "chinup", "sit ups": "situp",
+    "how many": "count",
+    "how much": "count",
+    "how often": "often",
+    "how heavy": "heavy",
+    "good for": "benefit",
+    "point of": "benefit",
+    "how does": "benefit",
+    "muscle groups": "muscle",
+    "warm up": "warmup",
+    "cool down": "cooldown",
+    "bulk up": "bulk",
+    "every day": "often",
+    "times a week": "often",
+    "times per week": "often",
+    "a week": "week",
+    "per week": "week",
+    "1 on 1": "oneonone",
+    "1 1": "oneonone",
+    "one on one": "oneonone",
+    "one to one": "oneonone",
+    "personal trainer": "trainer",
+    "personal training": "trainer",
+    "upper body": "upperbody",
+    "gym membership": "gym",
+    "half marathon": "marathon",
+    "push ups": "pushup",
+    "pull ups": "pullup",
+    "chin ups": "chinup",
+    "sit ups": "situp",
 }
 _PHRASE_PATTERN = re.compile(r"\b(" + "|".join(map(re.escape, _PHRASES)) + r")\b")
 _DIGITS_AND_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
 
 _TEXTING = {
-    "should": "shud shld", "you": "u ya", "your": "ur", "are": "r", "what": "wat wut",
-    "want": "wanna", "going": "gonna",
+    "should": "shud shld",
+    "you": "u ya",
+    "your": "ur",
+    "are": "r",
+    "what": "wat wut",
+    "want": "wanna",
+    "going": "gonna",
 }
 # The coaching concepts. A question that uses one of these is about training even when it also
 # has words the content never uses, so they soften the penalty for unknown words.
@@ -125,7 +152,8 @@ _SYNONYMS = {word: canon for canon, words in _SYNONYM_GROUPS.items() for word in
 
 # Function words and everyday filler: they say nothing about the subject, so they neither help
 # a match nor count against it.
-_STOPWORDS = frozenset("""
+_STOPWORDS = frozenset(
+    """
     a an the i im ive id ill me my mine myself we our us they them their he she her his him
     to of in on at for with and or nor is are am be been being was were it its this that these
     those so just really actually some any about if then than from by as but also there here
@@ -137,10 +165,12 @@ _STOPWORDS = frozenset("""
     see look try keep use want true lol thanks thank cheers time times all always
     never sometimes usually mostly completely totally pretty quite rather literally basically
     honestly definitely anyway though because since
-""".split())
+""".split()
+)
 # Subjects next door that the coach must not answer with its own material (pain, food, shoes):
 # one of these words and the answer is "I don't know that one".
-_OUT_OF_SCOPE = frozenset("""
+_OUT_OF_SCOPE = frozenset(
+    """
     pain painful hurt hurts hurting sore knee knees ankle ankles foot feet shin shins plantar
     achilles hamstring hamstrings calf calves diet dieting eat eating food meal nutrition calorie
     calories protein carb carbs lose losing shoe shoes sneaker sneakers doctor physio medicine
@@ -148,20 +178,35 @@ _OUT_OF_SCOPE = frozenset("""
     squat squats lunge lunges deadlift deadlifts pushup pushups pullup pullups chinup chinups
     situp situps burpee burpees yoga pilates swim swimming cycling bike biking rowing treadmill
     tennis golf football soccer basketball
-""".split())
+""".split()
+)
 
 # Aspect words (canonical terms) → (aspect, strength). The strongest aspect wins; a tie goes to
 # the one earlier in _ASPECT_PRIORITY.
 _ASPECT_WORDS = {
-    "muscle": ("muscles", 2), "work": ("muscles", 2), "target": ("muscles", 2),
-    "form": ("howto", 2), "step": ("howto", 2), "perform": ("howto", 2),
-    "properly": ("howto", 1), "tip": ("howto", 1), "how": ("howto", 1), "do": ("howto", 1),
+    "muscle": ("muscles", 2),
+    "work": ("muscles", 2),
+    "target": ("muscles", 2),
+    "form": ("howto", 2),
+    "step": ("howto", 2),
+    "perform": ("howto", 2),
+    "properly": ("howto", 1),
+    "tip": ("howto", 1),
+    "how": ("howto", 1),
+    "do": ("howto", 1),
     "doing": ("howto", 1),
-    "why": ("why", 2), "benefit": ("why", 2), "help": ("why", 1),
-    "mistake": ("mistakes", 2), "wrong": ("mistakes", 2), "avoid": ("mistakes", 2),
+    "why": ("why", 2),
+    "benefit": ("why", 2),
+    "help": ("why", 1),
+    "mistake": ("mistakes", 2),
+    "wrong": ("mistakes", 2),
+    "avoid": ("mistakes", 2),
     "bad": ("mistakes", 1),
-    "need": ("equipment", 2), "equipment": ("equipment", 2), "bench": ("equipment", 2),
-    "without": ("equipment", 2), "floor": ("equipment", 1),
+    "need": ("equipment", 2),
+    "equipment": ("equipment", 2),
+    "bench": ("equipment", 2),
+    "without": ("equipment", 2),
+    "floor": ("equipment", 1),
 }
 _ASPECT_PRIORITY = ("mistakes", "equipment", "muscles", "why", "howto")
 # Terms the stemmer must leave alone.
@@ -169,8 +214,9 @@ _CANONICAL = frozenset(_SYNONYM_GROUPS) | frozenset(_ASPECT_WORDS) | frozenset(_
 # Words that point at the exercise on screen.
 _DEICTIC = frozenset({"this", "it", "that", "one", "exercise"})
 # Words that say nothing about which topic is meant.
-_GENERIC = frozenset({"run", "proper", "right", "correct", "good", "tell", "explain", "show",
-                      "again", "common", "exactly", "way"})
+_GENERIC = frozenset(
+    {"run", "proper", "right", "correct", "good", "tell", "explain", "show", "again", "common", "exactly", "way"}
+)
 # Words that could name more than one exercise: offered as a suggestion.
 _AMBIGUOUS = {
     "press": ("shoulder_press", "chest_press", "curl_to_press"),
@@ -231,9 +277,7 @@ class Matcher:
                 self._spellings.setdefault((word[0], size), []).append(word)
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
 
-        self._topics = _TopicIndex(
-            [(topic_id, _content(self._terms(words))) for topic_id, words in questions]
-        )
+        self._topics = _TopicIndex([(topic_id, _content(self._terms(words))) for topic_id, words in questions])
 
     # -- public API -------------------------------------------------------------------------
 
@@ -259,7 +303,7 @@ class Matcher:
     # -- deciding ---------------------------------------------------------------------------
 
     def _about_named(self, words: list[str], named: _Named) -> Match:
-        others = words[:named.start] + words[named.end:]
+        others = words[: named.start] + words[named.end :]
         rest = self._terms(others)
         aspect = _aspect(rest)
         also = self._others_named(others) - {named.exercise_id}
@@ -302,8 +346,7 @@ class Matcher:
         if len(ranked) >= 2 and ranked[0][1] >= SUGGEST_SCORE:
             options = [topic_id for topic_id, score in ranked[:3] if score >= SUGGEST_SCORE]
             options = options if len(options) >= 2 else [ranked[0][0], ranked[1][0]]
-            return Match("suggest", options=tuple(TOPIC_REF + o for o in options),
-                         score=ranked[0][1])
+            return Match("suggest", options=tuple(TOPIC_REF + o for o in options), score=ranked[0][1])
         for word in words:
             if word in _AMBIGUOUS and not _residual(terms) - {_canonical(word)}:
                 options = tuple(EXERCISE_REF + ex for ex in _AMBIGUOUS[word])
@@ -317,11 +360,12 @@ class Matcher:
         for size in range(min(self._max_alias_words, len(words)), 0, -1):
             best: _Named | None = None
             for start in range(len(words) - size + 1):
-                window = " ".join(words[start:start + size])
+                window = " ".join(words[start : start + size])
                 exercise_id, score = self._alias_exact.get(window), 100.0
                 if exercise_id is None and size in self._alias_fuzzy:
-                    found = process.extractOne(window, self._alias_fuzzy[size],
-                                               scorer=fuzz.ratio, score_cutoff=ALIAS_SCORE)
+                    found = process.extractOne(
+                        window, self._alias_fuzzy[size], scorer=fuzz.ratio, score_cutoff=ALIAS_SCORE
+                    )
                     if found is None:
                         continue
                     exercise_id, score = self._alias_exact[found[0]], found[1]
@@ -335,7 +379,7 @@ class Matcher:
         """Exercises named in words that were left over after the first match."""
         named = self._find(words)
         if named is not None:
-            rest = words[:named.start] + words[named.end:]
+            rest = words[: named.start] + words[named.end :]
             return {named.exercise_id} | self._others_named(rest)
         return {ex for word in words for ex in _AMBIGUOUS.get(word, ())}
 
@@ -370,7 +414,8 @@ class _TopicIndex:
         self.idf = {term: math.log((count + 1) / df) for term, df in frequency.items()}
         self._phrasings = [
             (topic_id, {t: self.idf[t] for t in terms}, _norm(self.idf[t] for t in terms))
-            for topic_id, terms in phrasings if terms
+            for topic_id, terms in phrasings
+            if terms
         ]
         self._postings: dict[str, list[int]] = {}
         self._uses: dict[str, dict[str, int]] = {}
@@ -453,8 +498,7 @@ def _content(terms: Iterable[str]) -> set[str]:
 
 def _residual(terms: Iterable[str]) -> set[str]:
     """What is left once the words about an exercise on screen are set aside."""
-    return {t for t in _content(terms)
-            if t not in _GENERIC and t not in _DEICTIC and t not in _ASPECT_WORDS}
+    return {t for t in _content(terms) if t not in _GENERIC and t not in _DEICTIC and t not in _ASPECT_WORDS}
 
 
 def _aspect(terms: list[str]) -> str | None:

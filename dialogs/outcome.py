@@ -1,6 +1,7 @@
 """What the engine decided: the new session, the replies to send and the effects to apply.
 
 Plain data; the adapters render the replies and do the I/O."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -4,6 +4,7 @@ The coaching rules (from the content): light to moderate weights, 10–15 reps, 
 twice a week. Progression stays inside that window: every set at 15 reps last time → a little
 more weight; any set under 10 → a little less; otherwise the same weight again.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -39,16 +40,24 @@ class PlannedExercise:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "exercise_id": self.exercise_id, "sets": self.sets, "reps": self.reps,
-            "weight": None if self.weight is None else str(self.weight), "unit": self.unit,
-            "advice": self.advice, "last": [[r, None if w is None else str(w)] for r, w in self.last],
+            "exercise_id": self.exercise_id,
+            "sets": self.sets,
+            "reps": self.reps,
+            "weight": None if self.weight is None else str(self.weight),
+            "unit": self.unit,
+            "advice": self.advice,
+            "last": [[r, None if w is None else str(w)] for r, w in self.last],
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PlannedExercise:
         return cls(
-            data["exercise_id"], data["sets"], data["reps"],
-            None if data["weight"] is None else Decimal(data["weight"]), data["unit"], data["advice"],
+            data["exercise_id"],
+            data["sets"],
+            data["reps"],
+            None if data["weight"] is None else Decimal(data["weight"]),
+            data["unit"],
+            data["advice"],
             tuple((r, None if w is None else Decimal(w)) for r, w in data["last"]),
         )
 

@@ -5,6 +5,7 @@ on the twice-a-week target.
 Pure: storage loads the entries, `summarize` computes, `Report.reply` words it, and the bot
 draws the chart of the result (`bot.chart`) once the event's transaction is over.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -82,7 +83,9 @@ class Progress:
         return count
 
 
-def summarize(logged: Sequence[Logged], exercise_ids: Sequence[str], timezone: str, unit: Unit, now: datetime) -> Progress | None:
+def summarize(
+    logged: Sequence[Logged], exercise_ids: Sequence[str], timezone: str, unit: Unit, now: datetime
+) -> Progress | None:
     """The progress in `logged` (oldest first); None when nothing is logged yet."""
     if not logged:
         return None
@@ -116,7 +119,10 @@ def _lift(exercise_id: str, days: dict[date, list[LogEntry]], first: date, unit:
     for day in sorted(d for d in days if d >= first):
         weights = [
             s.weight if s.unit == unit else convert(s.weight, s.unit, unit)
-            for entry in days[day] if entry.exercise_id == exercise_id for s in entry.sets if s.weight is not None
+            for entry in days[day]
+            if entry.exercise_id == exercise_id
+            for s in entry.sets
+            if s.weight is not None
         ]
         if weights:
             heaviest.append((day, max(weights)))
@@ -139,14 +145,21 @@ class Report:
             return Reply("log/progress_empty")
         names = display_names(coach)
         lifts = [
-            {"line": describe(LogEntry(lift.exercise_id, (lift.best,)), names), "trend": _trend(lift.change),
-             "change": None if lift.change is None else plain(abs(lift.change))}
+            {
+                "line": describe(LogEntry(lift.exercise_id, (lift.best,)), names),
+                "trend": _trend(lift.change),
+                "change": None if lift.change is None else plain(abs(lift.change)),
+            }
             for lift in progress.lifts
         ]
         context = {
-            "lifts": lifts, "unit": progress.unit, "goal": WEEKLY_GOAL, "this_week": progress.this_week,
+            "lifts": lifts,
+            "unit": progress.unit,
+            "goal": WEEKLY_GOAL,
+            "this_week": progress.this_week,
             "average": None if progress.average is None else plain(progress.average.quantize(Decimal("0.1"))),
-            "streak": progress.streak, "weeks": WINDOW_WEEKS,
+            "streak": progress.streak,
+            "weeks": WINDOW_WEEKS,
         }
         return Reply("log/progress", context)
 
@@ -155,4 +168,3 @@ def _trend(change: Decimal | None) -> str | None:
     if change is None:
         return None
     return "up" if change > 0 else "down" if change < 0 else "steady"
-

@@ -6,6 +6,7 @@ the rest of the record, so every card shows them as they are in this very turn. 
 the runner keeps its own state beside them (next due time, snooze, lease, blocked). The timezone
 is the profile's.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -36,14 +37,20 @@ class ReminderSettings:
             return None
         until = stored.get("paused_until")
         return cls(
-            frozenset(stored["days"]), time.fromisoformat(stored["at"]), stored.get("allow_quiet_hours", False),
-            stored.get("paused", False), datetime.fromisoformat(until) if until else None,
+            frozenset(stored["days"]),
+            time.fromisoformat(stored["at"]),
+            stored.get("allow_quiet_hours", False),
+            stored.get("paused", False),
+            datetime.fromisoformat(until) if until else None,
         )
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "days": sorted(self.days), "at": self.at.strftime("%H:%M"), "allow_quiet_hours": self.allow_quiet_hours,
-            "paused": self.paused, "paused_until": self.paused_until.isoformat() if self.paused_until else None,
+            "days": sorted(self.days),
+            "at": self.at.strftime("%H:%M"),
+            "allow_quiet_hours": self.allow_quiet_hours,
+            "paused": self.paused,
+            "paused_until": self.paused_until.isoformat() if self.paused_until else None,
         }
 
     def schedule(self, timezone: str) -> Schedule:
@@ -58,8 +65,11 @@ class ReminderSettings:
         """The context every reply about the schedule shows."""
         upcoming = self.next_reminder(timezone, now)
         return {
-            "days": describe_days(self.days), "at": self.at.strftime("%H:%M"), "timezone": timezone,
-            "quiet": self.allow_quiet_hours, "next": when(upcoming) if upcoming else None,
+            "days": describe_days(self.days),
+            "at": self.at.strftime("%H:%M"),
+            "timezone": timezone,
+            "quiet": self.allow_quiet_hours,
+            "next": when(upcoming) if upcoming else None,
         }
 
 
@@ -72,7 +82,7 @@ def stored(profile: Profile, settings: ReminderSettings | None) -> Profile:
 
 
 def when(local: datetime) -> str:
-    """"Tue 3 Nov, 07:00": a moment in the runner's own time."""
+    """ "Tue 3 Nov, 07:00": a moment in the runner's own time."""
     return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
 
 
@@ -88,7 +98,10 @@ def reminder_message(coach: Coach, profile: Profile, kind: str, due: datetime, n
         return Button(coach.catalog.label(f"reminders/{label}"), payload, anytime=True)
 
     if kind == "nudge":
-        rows = ((button("start_now", "today"),), (button("snooze_evening", "rem_snooze:evening"), button("snooze_tomorrow", "rem_snooze:tomorrow")))
+        rows = (
+            (button("start_now", "today"),),
+            (button("snooze_evening", "rem_snooze:evening"), button("snooze_tomorrow", "rem_snooze:tomorrow")),
+        )
         return Reply("reminders/nudge", {"first_name": profile.first_name}, rows)
     exercises = coach.catalog.knowledge.exercises
     plan = plan_today(profile, list(exercises), now)
@@ -101,9 +114,13 @@ def reminder_message(coach: Coach, profile: Profile, kind: str, due: datetime, n
     return Reply(
         "reminders/due",
         {
-            "first_name": profile.first_name, "names": [exercises[item.exercise_id].name for item in plan.exercises],
-            "sets": max(item.sets for item in plan.exercises), "reps": plan.exercises[0].reps,
-            "minutes": plan.minutes, "session": plan.session_of_week, "goal": WEEKLY_GOAL,
+            "first_name": profile.first_name,
+            "names": [exercises[item.exercise_id].name for item in plan.exercises],
+            "sets": max(item.sets for item in plan.exercises),
+            "reps": plan.exercises[0].reps,
+            "minutes": plan.minutes,
+            "session": plan.session_of_week,
+            "goal": WEEKLY_GOAL,
         },
         rows,
     )

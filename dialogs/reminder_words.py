@@ -5,6 +5,7 @@
 one of a few filler words, so that typed text in any state ("curls 3x12 at 10kg") is only taken
 for a schedule when it plainly is one. A bare hour is read on the 24-hour clock ("at 6" is 06:00).
 """
+
 from __future__ import annotations
 
 import re
@@ -13,30 +14,63 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 DAYS = {
-    "monday": 0, "mon": 0,
-    "tuesday": 1, "tue": 1, "tues": 1,
-    "wednesday": 2, "wed": 2,
-    "thursday": 3, "thu": 3, "thur": 3, "thurs": 3,
-    "friday": 4, "fri": 4,
-    "saturday": 5, "sat": 5,
-    "sunday": 6, "sun": 6,
+    "monday": 0,
+    "mon": 0,
+    "tuesday": 1,
+    "tue": 1,
+    "tues": 1,
+    "wednesday": 2,
+    "wed": 2,
+    "thursday": 3,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "friday": 4,
+    "fri": 4,
+    "saturday": 5,
+    "sat": 5,
+    "sunday": 6,
+    "sun": 6,
 }
 GROUPS = {
-    "weekdays": frozenset(range(5)), "weekday": frozenset(range(5)),
-    "weekends": frozenset({5, 6}), "weekend": frozenset({5, 6}),
-    "daily": frozenset(range(7)), "everyday": frozenset(range(7)),
+    "weekdays": frozenset(range(5)),
+    "weekday": frozenset(range(5)),
+    "weekends": frozenset({5, 6}),
+    "weekend": frozenset({5, 6}),
+    "daily": frozenset(range(7)),
+    "everyday": frozenset(range(7)),
 }
-MONTHS = {name: number for number, names in enumerate(
-    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-     ("dec", "december")), start=1) for name in names}
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
 FILLER = frozenset(
     "remind reminder reminders me us please set my a an the on at every each and also plus to for "
     "around about by in of from i want would like could can you ping train training workout workouts".split()
 )
 DATE_FILLER = frozenset({"pause", "until", "till", "for", "the", "on", "next", "of", "it", "them", "reminders"})
 RANGE_WORDS = frozenset({"-", "to", "through", "thru", "till", "until"})
-AM_WORDS, PM_WORDS = frozenset({"morning", "mornings"}), frozenset({"afternoon", "evening", "evenings", "night", "tonight"})
+AM_WORDS, PM_WORDS = (
+    frozenset({"morning", "mornings"}),
+    frozenset({"afternoon", "evening", "evenings", "night", "tonight"}),
+)
 NAMED_TIMES = {"noon": time(12), "midday": time(12), "midnight": time(0)}
 
 _TOKEN = re.compile(r"(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|h)?(?!\w|[:.]\d)|[a-z]+|\d+|\S")

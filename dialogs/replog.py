@@ -109,6 +109,7 @@ Invalid reasons (stable keys; `detail` holds plain values)
     weight_too_high    above MAX_WEIGHT_KG after conversion
                                                       {"weight": "250", "unit": "kg", "max_kg": 200}
 """
+
 from __future__ import annotations
 
 import re
@@ -212,9 +213,7 @@ _FILLERS = frozenset(
     ok okay so yes yep hey hi
     """.split()
 )
-_ASKING_STARTS = frozenset(
-    "should shall can could would will is are am do does may might when where which who".split()
-)
+_ASKING_STARTS = frozenset("should shall can could would will is are am do does may might when where which who".split())
 _QUESTION_WORDS = frozenset("how how's hows what what's whats why mean means meaning explain".split())
 
 _TAG = re.compile(r"<[^<>]{0,64}>")
@@ -338,9 +337,7 @@ def _normalise(name: str) -> str:
     return " ".join(re.sub(r"[^\w']+|_", " ", name.casefold()).split())
 
 
-def _find_exercises(
-    toks: list[_Tok], exercises: Mapping[str, Sequence[str]]
-) -> tuple[list[str], set[int]]:
+def _find_exercises(toks: list[_Tok], exercises: Mapping[str, Sequence[str]]) -> tuple[list[str], set[int]]:
     """The exercises named, in the order they appear, and the token positions their names use."""
     choices: list[str] = []
     owners: list[str] = []
@@ -445,10 +442,14 @@ def _items(stream: list[_Tok]) -> list[_Atom | str]:
         if kinds[i] == "num":
             after, before = kinds[i + 1], kinds[i - 1] if i else ""
             role = (
-                "W" if t.unit
-                else "S" if after == "sets"
-                else "R" if after == "reps"
-                else "W" if before == "at"
+                "W"
+                if t.unit
+                else "S"
+                if after == "sets"
+                else "R"
+                if after == "reps"
+                else "W"
+                if before == "at"
                 else None
             )
             items.append(_Atom(Decimal(t.text), t.unit, role))

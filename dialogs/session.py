@@ -3,6 +3,7 @@
 A `Session` is small, immutable and JSON-serialisable, so the storage layer can save it after
 every event and a restart continues at exactly the same step.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
@@ -51,7 +52,6 @@ class Session:
     version: int = 0
     profile: Profile = field(default_factory=Profile)
     tap: str = ""  # the button data that made this version, to recognise a double tap
-
 
     def conversation(self) -> dict[str, Any]:
         """The part of the session that lives in the sessions table (the profile has columns)."""

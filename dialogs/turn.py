@@ -4,6 +4,7 @@ A `Turn` is a private, mutable working copy of the session; `finish` freezes it 
 `Outcome`. Navigation (entering states, starting and ending flows) lives here so that flows,
 global intents and the engine all move the same way.
 """
+
 from __future__ import annotations
 
 import json

@@ -188,9 +188,7 @@ def _after_quiet_hours(instant: datetime, zone: ZoneInfo) -> datetime:
     return _wall_to_utc(morning, QUIET_END, zone)
 
 
-def catch_up(
-    due: datetime, now: datetime, window: timedelta = CATCH_UP_WINDOW
-) -> Literal["send", "skip"]:
+def catch_up(due: datetime, now: datetime, window: timedelta = CATCH_UP_WINDOW) -> Literal["send", "skip"]:
     """Whether a reminder that was due at `due` (not after `now`) still goes out.
 
     Less than `window` late, it is still useful and is sent late, once; older, it is skipped.
@@ -234,9 +232,7 @@ def should_skip_today(last_workout_at: datetime | None, due: datetime, timezone:
     return _utc(last_workout_at).astimezone(zone).date() == _utc(due).astimezone(zone).date()
 
 
-def missed_day_nudge(
-    schedule: Schedule, last_workout_at: datetime | None, now: datetime
-) -> datetime | None:
+def missed_day_nudge(schedule: Schedule, last_workout_at: datetime | None, now: datetime) -> datetime | None:
     """The one gentle nudge at 08:00 local the morning after a planned day without a workout.
 
     Only on that morning's local day, and not when today is itself a planned day (today's reminder

@@ -12,6 +12,7 @@ Telegram allows about 30 messages a second per bot: sends are paced by a token b
 so no second ever holds more than `rate` + 1), a 429 holds every send for its `retry_after`, and
 a 403 (the user blocked the bot) pauses that user instead of retrying.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -144,7 +145,9 @@ def decide(reminder: DueReminder, now: datetime) -> Decision:
     schedule, due = reminder.schedule, reminder.due
     plain = replace(schedule, snoozed_until=None)
     if due == schedule.snoozed_until or next_due(plain, due - _JUST_BEFORE) == due:
-        on_time = catch_up(due, now) == "send" if due == schedule.snoozed_until else plan_catch_up(plain, due, now).send_now
+        on_time = (
+            catch_up(due, now) == "send" if due == schedule.snoozed_until else plan_catch_up(plain, due, now).send_now
+        )
         trained = should_skip_today(reminder.last_workout_at, now, schedule.timezone)
         wanted = on_time and not trained and _may_speak(schedule, now)
         return Decision("reminder" if wanted else None, next_wake(plain, now), clears_snooze=True)

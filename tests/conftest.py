@@ -1,4 +1,5 @@
 """Shared fixtures. The coach's content is loaded once per test run (it is immutable)."""
+
 from __future__ import annotations
 
 import logging

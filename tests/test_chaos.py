@@ -5,6 +5,7 @@ update is left unconfirmed.
 
     ARMSWING_CHAOS_KILLS=20 .venv/bin/python -m pytest -q tests/test_chaos.py   # the long campaign
 """
+
 import os
 import random
 import signal

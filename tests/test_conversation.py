@@ -1,5 +1,6 @@
 """Conversations through real storage: saved after every event, continued after a restart,
 redelivered updates applied once, every user kept apart."""
+
 import asyncio
 from datetime import UTC, datetime
 
@@ -39,7 +40,9 @@ async def test_a_redelivered_update_changes_nothing_and_gets_the_same_replies(ru
     again = await runtime.conversations.handle(ANN, said("/start"), update_id=7)
     assert again.repeated and again.messages == first.messages
     following = await runtime.conversations.handle(ANN, said("/start"), update_id=8)
-    assert [m.text for m in following.messages] != [m.text for m in first.messages]  # still at units, not welcomed twice
+    assert [m.text for m in following.messages] != [
+        m.text for m in first.messages
+    ]  # still at units, not welcomed twice
     with runtime.store.transaction(NOW) as tx:
         assert tx.db.scalar(select(func.count()).select_from(ProcessedUpdate)) == 2
 

@@ -1,6 +1,7 @@
 """The deployment files in deploy/ agree with the code: every setting the bot reads is in
 .env.example, the Dockerfile, compose.yaml and the systemd unit keep their promises, and the
 package ships the data files an installed (non-editable) bot needs. Offline, no Docker."""
+
 from __future__ import annotations
 
 import ast
@@ -32,10 +33,13 @@ def config_variables() -> set[str]:
     names = {
         node.args[0].value
         for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
-        and isinstance(node.args[0].value, str) and re.fullmatch(r"[A-Z][A-Z0-9]*(_[A-Z0-9]+)+", node.args[0].value)
+        if isinstance(node, ast.Call)
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+        and re.fullmatch(r"[A-Z][A-Z0-9]*(_[A-Z0-9]+)+", node.args[0].value)
     }
-    assert {"TELEGRAM_BOT_TOKEN", "DATABASE_URL"} <= names, "bot/config.py no longer reads get(\"...\")?"
+    assert {"TELEGRAM_BOT_TOKEN", "DATABASE_URL"} <= names, 'bot/config.py no longer reads get("...")?'
     return names
 
 
@@ -189,7 +193,9 @@ def test_dockerfile_runs_the_bot_as_non_root_in_webhook_mode_with_a_healthcheck(
     assert json.loads(instructions(final, "ENTRYPOINT")[0]) == ["armswing"]
     assert json.loads(instructions(final, "CMD")[0]) == ["run"]
     (healthcheck,) = instructions(final, "HEALTHCHECK")
-    command = json.loads(healthcheck[healthcheck.index(" CMD ") + 5:])  # exec form: JSON, or Docker falls back to a shell
+    command = json.loads(
+        healthcheck[healthcheck.index(" CMD ") + 5 :]
+    )  # exec form: JSON, or Docker falls back to a shell
     assert command[:2] == ["python", "-c"] and "/healthz" in command[2]
     compile(command[2], "HEALTHCHECK", "exec")
 
@@ -208,8 +214,13 @@ def test_systemd_unit_runs_the_bot_with_its_environment_file_and_hardening():
     assert service["User"] == "armswing"
     assert service["Restart"] == "on-failure"
     assert 10 < int(service["TimeoutStopSec"]) <= 30
-    for key, value in {"NoNewPrivileges": "yes", "ProtectSystem": "strict", "ReadWritePaths": "/var/lib/armswing",
-                       "PrivateTmp": "yes", "ProtectHome": "yes"}.items():
+    for key, value in {
+        "NoNewPrivileges": "yes",
+        "ProtectSystem": "strict",
+        "ReadWritePaths": "/var/lib/armswing",
+        "PrivateTmp": "yes",
+        "ProtectHome": "yes",
+    }.items():
         assert service[key] == value, key
     assert unit["Install"]["WantedBy"] == "multi-user.target"
 
@@ -254,7 +265,9 @@ def uncovered_data_files(patterns: dict[str, list[str]]) -> list[str]:
                 base = Path(*package.split("."))
                 if relative.is_relative_to(base):
                     inside = relative.relative_to(base).as_posix()
-                    covered |= any(fnmatch.fnmatchcase(inside, glob) and inside.count("/") == glob.count("/") for glob in globs)
+                    covered |= any(
+                        fnmatch.fnmatchcase(inside, glob) and inside.count("/") == glob.count("/") for glob in globs
+                    )
             if not covered:
                 missing.append(relative.as_posix())
     return missing

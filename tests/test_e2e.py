@@ -1,5 +1,6 @@
 """End to end: `armswing run` as a separate process against a local server that speaks the
 Bot API, in polling and in webhook mode, killed and restarted in the middle of a conversation."""
+
 import json
 import os
 import signal
@@ -53,9 +54,12 @@ class BotProcess:
         # it returns); webhook mode after setWebhook.
         method = "deleteWebhook" if self.mode == "polling" else "setWebhook"
         calls_before = len(self.api.calls(method))
-        self.process = subprocess.Popen([ARMSWING, "run"], cwd=self.workdir, env=self.env,
-                                        stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
-        self.api.wait_for(lambda: len(self.api.calls(method)) > calls_before or self.process.poll() is not None, timeout=60)
+        self.process = subprocess.Popen(
+            [ARMSWING, "run"], cwd=self.workdir, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT
+        )
+        self.api.wait_for(
+            lambda: len(self.api.calls(method)) > calls_before or self.process.poll() is not None, timeout=60
+        )
         if self.mode == "webhook":  # another replica's setWebhook may have counted: ask this one
             self.api.wait_for(lambda: self.healthy() or self.process.poll() is not None, timeout=60)
         assert self.process.poll() is None, self.log.read_text()
@@ -90,7 +94,9 @@ def database_file(tmp_path):
 
 def tap(api, label):
     message = [m for m in api.messages(USER) if m.get("reply_markup")][-1]
-    data = next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"] == label)
+    data = next(
+        b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"] == label
+    )
     api.press(USER, message["message_id"], data)
 
 
@@ -135,21 +141,38 @@ def test_webhook_refuses_a_wrong_secret_and_answers_health(api, tmp_path, databa
     bot = BotProcess(api, tmp_path, "webhook", database_file).start()
     try:
         assert api.webhook["url"].endswith("/tg-hook")
-        update = {"update_id": 999, "message": {"message_id": 1, "date": 0, "chat": {"id": USER, "type": "private"},
-                                                  "from": {"id": USER, "is_bot": False, "first_name": "Eve"}, "text": "/start"}}
+        update = {
+            "update_id": 999,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": USER, "type": "private"},
+                "from": {"id": USER, "is_bot": False, "first_name": "Eve"},
+                "text": "/start",
+            },
+        }
         for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
-            request = urllib.request.Request(f"http://127.0.0.1:{bot.port}/tg-hook", data=json.dumps(update).encode(),
-                                             headers={"Content-Type": "application/json", **headers})
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{bot.port}/tg-hook",
+                data=json.dumps(update).encode(),
+                headers={"Content-Type": "application/json", **headers},
+            )
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(request, timeout=10)
             assert refused.value.code == 403
-        bad = urllib.request.Request(f"http://127.0.0.1:{bot.port}/tg-hook", data=b"{not json",
-                                     headers={"X-Telegram-Bot-Api-Secret-Token": bot.secret})
+        bad = urllib.request.Request(
+            f"http://127.0.0.1:{bot.port}/tg-hook",
+            data=b"{not json",
+            headers={"X-Telegram-Bot-Api-Secret-Token": bot.secret},
+        )
         with pytest.raises(urllib.error.HTTPError) as rejected:
             urllib.request.urlopen(bad, timeout=10)
         assert rejected.value.code == 400
-        huge = urllib.request.Request(f"http://127.0.0.1:{bot.port}/tg-hook", data=b" " * ((1 << 20) + 1),
-                                      headers={"X-Telegram-Bot-Api-Secret-Token": bot.secret})
+        huge = urllib.request.Request(
+            f"http://127.0.0.1:{bot.port}/tg-hook",
+            data=b" " * ((1 << 20) + 1),
+            headers={"X-Telegram-Bot-Api-Secret-Token": bot.secret},
+        )
         with pytest.raises(urllib.error.HTTPError) as too_big:
             urllib.request.urlopen(huge, timeout=10)
         assert too_big.value.code == 413
@@ -158,6 +181,7 @@ def test_webhook_refuses_a_wrong_secret_and_answers_health(api, tmp_path, databa
         assert api.calls("sendMessage") == []  # nothing was acted on
         api.send_text(USER, "/start")
         api.wait_for_message(USER, r"^Which units", timeout=20)
+
         def exposition():  # the counter moves just after the reply is sent: poll for it
             with urllib.request.urlopen(f"http://127.0.0.1:{bot.port}/metrics", timeout=10) as page:
                 text = page.read().decode()
@@ -172,6 +196,7 @@ def test_webhook_refuses_a_wrong_secret_and_answers_health(api, tmp_path, databa
 def press_on_latest(api, label, timeout=30):
     """Tap `label` once the newest message shows it. After a kill an older card may still carry
     buttons for a moment (its redelivered tap clears them), and a runner taps what is newest."""
+
     def latest():
         messages = api.messages(USER)
         rows = (messages[-1].get("reply_markup") or {}).get("inline_keyboard", []) if messages else []
@@ -183,6 +208,7 @@ def press_on_latest(api, label, timeout=30):
 
 def press_when_shown(api, label, timeout=20):
     """Wait until the newest card shows `label`, then tap it."""
+
     def card():
         with_buttons = [m for m in api.messages(USER) if m.get("reply_markup")]
         if not with_buttons:
@@ -216,7 +242,9 @@ def test_a_whole_workout_over_the_bot_api_survives_a_kill(api, tmp_path, databas
                     bot.stop(signal.SIGKILL)
                     bot = BotProcess(api, tmp_path, "polling", database_file).start()
                 if number == 3 and label == "Set 2 ▶":  # a question while resting, then back
-                    api.wait_for_message(USER, r"^Rest about", timeout=20, after=api.messages(USER)[-1]["message_id"] - 1)
+                    api.wait_for_message(
+                        USER, r"^Rest about", timeout=20, after=api.messages(USER)[-1]["message_id"] - 1
+                    )
                     api.send_text(USER, "what muscles does this work?")
                     press_on_latest(api, "↩ Back to Chest press, rest before set 2")
                 press_on_latest(api, label)

@@ -1,4 +1,5 @@
 """Every flow is sound: one initial state, targets exist, nothing unreachable, no dead end."""
+
 import pytest
 
 from dialogs.events import Event
@@ -19,9 +20,14 @@ def _sample_data(coach, now, profile):
     with two readings, an entry being corrected."""
     turn = Turn(Session(flow="workout", state="workout:plan", profile=profile), Event.from_text("go", now), coach)
     workout.start(turn)
-    return {**turn.data, "zone_typed": "x", "zone_options": [["X, US", "America/Chicago"]], "paused_at": "workout:set",
-            "options": [["chest_press", [[10, "12", "kg"]] * 4], ["chest_press", [[10, "4", "kg"]] * 12]],
-            "target": "20261124T083000000000/chest_press"}
+    return {
+        **turn.data,
+        "zone_typed": "x",
+        "zone_options": [["X, US", "America/Chicago"]],
+        "paused_at": "workout:set",
+        "options": [["chest_press", [[10, "12", "kg"]] * 4], ["chest_press", [[10, "4", "kg"]] * 12]],
+        "target": "20261124T083000000000/chest_press",
+    }
 
 
 def test_every_state_has_a_card_that_renders(coach, now):

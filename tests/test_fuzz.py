@@ -1,6 +1,7 @@
 """Fuzzing: whatever a runner (or an attacker) sends, the engine never raises, every reply
 renders as valid Telegram HTML, the session stays serialisable, and user text is never run as a
 template. Short here; raise ARMSWING_FUZZ_EXAMPLES for the long campaign."""
+
 import json
 import os
 from datetime import UTC, datetime, timedelta
@@ -16,20 +17,73 @@ from support.botapi import HtmlParser
 EXAMPLES = int(os.environ.get("ARMSWING_FUZZ_EXAMPLES", "60"))
 NOW = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
 
-WORDS = ["/start", "/today", "/help", "/cancel", "/settings", "/menu", "/exercises", "/ask", "kg", "lb", "Berlin",
-         "portland", "4 and 8 kg", "12", "12 @ 8kg", "3x12 shoulder press 8kg", "how do I do this?", "what muscles?",
-         "{{ 7*7 }}", "{% raw %}", "<b>bold</b>", "'; DROP TABLE users; --", "x" * 4096, "", "🏃‍♀️💪", "/start ex_chest_press",
-         "/start ex_../../etc", "remind me tuesdays at 7am", "let's train"]
+WORDS = [
+    "/start",
+    "/today",
+    "/help",
+    "/cancel",
+    "/settings",
+    "/menu",
+    "/exercises",
+    "/ask",
+    "kg",
+    "lb",
+    "Berlin",
+    "portland",
+    "4 and 8 kg",
+    "12",
+    "12 @ 8kg",
+    "3x12 shoulder press 8kg",
+    "how do I do this?",
+    "what muscles?",
+    "{{ 7*7 }}",
+    "{% raw %}",
+    "<b>bold</b>",
+    "'; DROP TABLE users; --",
+    "x" * 4096,
+    "",
+    "🏃‍♀️💪",
+    "/start ex_chest_press",
+    "/start ex_../../etc",
+    "remind me tuesdays at 7am",
+    "let's train",
+]
 texts = st.one_of(st.sampled_from(WORDS), st.text(max_size=300))
 payloads = st.one_of(
-    st.sampled_from(["units:kg", "tz:Europe/Berlin", "tz:Not/AZone", "start", "go", "did:12", "did:-5", "did:99999",
-                     "have:6", "skip", "back", "pause", "finish", "discard", "resume", "ex:chest_press/howto",
-                     "ex:nope", "topic:reps", "topic:../x", "today", "help", "settings", "menu"]),
+    st.sampled_from(
+        [
+            "units:kg",
+            "tz:Europe/Berlin",
+            "tz:Not/AZone",
+            "start",
+            "go",
+            "did:12",
+            "did:-5",
+            "did:99999",
+            "have:6",
+            "skip",
+            "back",
+            "pause",
+            "finish",
+            "discard",
+            "resume",
+            "ex:chest_press/howto",
+            "ex:nope",
+            "topic:reps",
+            "topic:../x",
+            "today",
+            "help",
+            "settings",
+            "menu",
+        ]
+    ),
     st.text(max_size=60),
 )
 events = st.one_of(
     st.builds(lambda t: ("text", t), texts),
-    st.builds(lambda p, v: ("button", f"{v}|{p}"), payloads, st.one_of(st.integers(0, 40), st.just("g"), st.text(max_size=3))),
+    st.builds(
+        lambda p, v: ("button", f"{v}|{p}"), payloads, st.one_of(st.integers(0, 40), st.just("g"), st.text(max_size=3))
+    ),
     st.builds(lambda p: ("timer", p), st.sampled_from(["rest", "nothing"])),
     st.just(("media", "")),
 )
@@ -74,7 +128,9 @@ def test_text_in_every_state_of_a_workout_never_raises(coach, text):
     turn = Turn(Session(flow="workout", state="workout:plan", profile=profile), Event.from_text("x", NOW), coach)
     workout.start(turn)
     for state in FLOWS["workout"].states:
-        session = Session(flow="workout", state=state.name, data={**turn.data, "paused_at": "workout:set"}, profile=profile)
+        session = Session(
+            flow="workout", state=state.name, data={**turn.data, "paused_at": "workout:set"}, profile=profile
+        )
         outcome = step(session, Event.from_text(text, NOW, "Fuzz"), coach)
         assert outcome.replies, f"{state.name}: no answer to {text!r}"
 

@@ -6,6 +6,7 @@ apology, no error counted), every message gets an answer and every tap exactly o
 answer, the victim's log and chat are untouched, and a rejected log line stores nothing.
 Short here; ARMSWING_FUZZ_EXAMPLES raises it for the long campaign.
 """
+
 import itertools
 import os
 
@@ -22,13 +23,39 @@ from bot.models import SetLog
 
 EXAMPLES = max(10, int(os.environ.get("ARMSWING_FUZZ_EXAMPLES", "60")) // 3)
 ATTACKER, VICTIM = 7001, 7002
-WORDS = ["/start", "/today", "/history", "/progress", "/export", "/deletedata", "/reminders", "/cancel", "kg", "Berlin",
-         "12", "3x12 shoulder press 8kg", "how do I do this?", "{{ 7*7 }}", "<b>&amp;</b>", "'; DROP TABLE set_logs; --",
-         "x" * 4096, "🏋️‍♀️" * 50, "/start ex_../../x", "Yes, delete everything"]
-REJECTED = ["3x150 shoulder press 8kg", "25x12 chest press 8kg", "3x12 bicep curl 500kg", "0x12 lateral raise 4kg",
-            "3x12 shoulder press -8kg"]
+WORDS = [
+    "/start",
+    "/today",
+    "/history",
+    "/progress",
+    "/export",
+    "/deletedata",
+    "/reminders",
+    "/cancel",
+    "kg",
+    "Berlin",
+    "12",
+    "3x12 shoulder press 8kg",
+    "how do I do this?",
+    "{{ 7*7 }}",
+    "<b>&amp;</b>",
+    "'; DROP TABLE set_logs; --",
+    "x" * 4096,
+    "🏋️‍♀️" * 50,
+    "/start ex_../../x",
+    "Yes, delete everything",
+]
+REJECTED = [
+    "3x150 shoulder press 8kg",
+    "25x12 chest press 8kg",
+    "3x12 bicep curl 500kg",
+    "0x12 lateral raise 4kg",
+    "3x12 shoulder press -8kg",
+]
 texts = st.one_of(st.sampled_from(WORDS), st.text(max_size=400))
-forged = st.one_of(st.text(max_size=64), st.sampled_from(["g|undo:", "g|edit:", "g|snooze:1", "0|did:12", "9999|go", "g|"]))
+forged = st.one_of(
+    st.text(max_size=64), st.sampled_from(["g|undo:", "g|edit:", "g|snooze:1", "0|did:12", "9999|go", "g|"])
+)
 actions = st.lists(
     st.one_of(
         st.tuples(st.just("say"), texts),
@@ -37,7 +64,8 @@ actions = st.lists(
         st.tuples(st.just("steal"), st.sampled_from(["undo", "edit"])),  # the victim's entry id
         st.tuples(st.just("reject"), st.sampled_from(REJECTED)),
     ),
-    min_size=1, max_size=12,
+    min_size=1,
+    max_size=12,
 )
 
 
@@ -69,7 +97,8 @@ class Chats:
     def sets(self, user):
         with self.runtime.store.engine.connect() as connection:
             return connection.execute(
-                select(SetLog.entry_id, SetLog.set_number, SetLog.reps, SetLog.weight).where(SetLog.user_id == user)
+                select(SetLog.entry_id, SetLog.set_number, SetLog.reps, SetLog.weight)
+                .where(SetLog.user_id == user)
                 .order_by(SetLog.entry_id, SetLog.set_number)
             ).all()
 
@@ -90,8 +119,11 @@ async def chats(runtime):
         yield chats
 
 
-@settings(max_examples=EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(script=actions)
 async def test_whatever_arrives_is_answered_and_reaches_no_one_else(chats, script):
     victim_sets, victim_messages = chats.sets(VICTIM), chats.telegram.messages(VICTIM)

@@ -1,4 +1,5 @@
 """The coach's knowledge: the real content loads, every reply renders, broken content is refused."""
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,11 @@ from content.knowledge import ContentError, Knowledge, load_knowledge
 
 CONTENT = Path(__file__).parent.parent / "content"
 EXERCISE_IDS = (
-    "shoulder_press", "bent_over_row", "chest_press", "lateral_raise", "renegade_row",
+    "shoulder_press",
+    "bent_over_row",
+    "chest_press",
+    "lateral_raise",
+    "renegade_row",
     "curl_to_press",
 )
 ASPECTS = ("overview", "howto", "muscles", "why", "mistakes", "equipment")
@@ -34,8 +39,14 @@ FACTS = {
     "form_basics": ("head to tailbone", "90 degrees", "joints"),
     "warm_up_cool_down": ("Warm up", "mobility"),
     "bulky": ("No.", "without bulk"),
-    "which_exercises": ("Shoulder press", "Bent-over row", "Chest press", "Lateral raise",
-                        "Renegade row", "Curl to press"),
+    "which_exercises": (
+        "Shoulder press",
+        "Bent-over row",
+        "Chest press",
+        "Lateral raise",
+        "Renegade row",
+        "Curl to press",
+    ),
     "personal_coaching": ("1-on-1", "in person", "tailor"),
     "what_can_you_do": ("/exercises", "remind"),
     "muscles_to_train": ("shoulders", "back", "core"),
@@ -59,8 +70,9 @@ def env(knowledge: Knowledge) -> Environment:
             templates[name] = source
     for topic in knowledge.topics.values():
         templates[f"topic/{topic.id}"] = topic.answer
-    return Environment(loader=DictLoader(templates), autoescape=True, undefined=StrictUndefined,
-                       trim_blocks=True, lstrip_blocks=True)
+    return Environment(
+        loader=DictLoader(templates), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
+    )
 
 
 def render(env: Environment, name: str, **context) -> str:
@@ -152,18 +164,19 @@ def test_the_overview_shows_everything_and_the_aspects_stay_short(knowledge, env
 
 
 def test_did_you_mean_lists_the_options_and_escapes_them(env):
-    assert render(env, "answer/did_you_mean", options=["Reps", "Sets"]).endswith(
-        "<b>Reps</b> or <b>Sets</b>?"
-    )
+    assert render(env, "answer/did_you_mean", options=["Reps", "Sets"]).endswith("<b>Reps</b> or <b>Sets</b>?")
     three = render(env, "answer/did_you_mean", options=["A", "B", "<b>&"])
     assert three.endswith("<b>A</b>, <b>B</b> or <b>&lt;b&gt;&amp;</b>?")
     assert_telegram_html(three)
 
 
 def test_unknown_admits_it_and_gives_no_advice(knowledge, env):
-    text = render(env, "answer/unknown",
-                  topics=[t.title for t in knowledge.topics.values()],
-                  exercises=[e.name for e in knowledge.exercises.values()])
+    text = render(
+        env,
+        "answer/unknown",
+        topics=[t.title for t in knowledge.topics.values()],
+        exercises=[e.name for e in knowledge.exercises.values()],
+    )
     assert "don't know" in text
     for advice in ("10–15", "Twice", "90 degrees", "light to moderate", "From:"):
         assert advice not in text
@@ -181,18 +194,28 @@ def test_exercise_list_names_all_six(knowledge, env):
 
 def _exercise(exercise_id: str, aliases: list[str]) -> dict:
     return {
-        "id": exercise_id, "name": exercise_id.title(), "source": "Section",
-        "aliases": aliases, "muscles": ["Back"], "equipment": "Dumbbells",
-        "start_position": "Stand.", "steps": ["Lift.", "Lower."], "cues": ["Slowly."],
-        "why_runners": "Posture.", "mistakes": ["Swinging."],
+        "id": exercise_id,
+        "name": exercise_id.title(),
+        "source": "Section",
+        "aliases": aliases,
+        "muscles": ["Back"],
+        "equipment": "Dumbbells",
+        "start_position": "Stand.",
+        "steps": ["Lift.", "Lower."],
+        "cues": ["Slowly."],
+        "why_runners": "Posture.",
+        "mistakes": ["Swinging."],
     }
 
 
 def _topic(topic_id: str, related: list[str] | None = None) -> dict:
     return {
-        "id": topic_id, "title": topic_id, "source": "Tips",
+        "id": topic_id,
+        "title": topic_id,
+        "source": "Tips",
         "questions": [f"{topic_id} question {n}" for n in range(8)],
-        "answer": "<b>Yes.</b>", "related": related or [],
+        "answer": "<b>Yes.</b>",
+        "related": related or [],
     }
 
 
@@ -229,9 +252,7 @@ def test_missing_or_empty_fields_are_refused(tmp_path):
     )
     topic = _topic("a")
     topic["answer"] = "  "
-    assert _broken(tmp_path, topics=[topic]) == (
-        "topics.yaml: 'a': field 'answer' must be a non-empty string"
-    )
+    assert _broken(tmp_path, topics=[topic]) == ("topics.yaml: 'a': field 'answer' must be a non-empty string")
     assert _broken(tmp_path, topics=[{"title": "no id"}]) == (
         "topics.yaml: entry #1: field 'id' must be a non-empty string"
     )
@@ -261,9 +282,7 @@ def test_a_phrasing_in_two_topics_is_refused(tmp_path):
     second = _topic("b")
     second["questions"][3] = "A Question 0?"  # the same as "a question 0" once normalised
     message = _broken(tmp_path, topics=[_topic("a"), second])
-    assert message == (
-        "topics.yaml: 'b': field 'questions': 'A Question 0?' duplicates a phrasing of 'a'"
-    )
+    assert message == ("topics.yaml: 'b': field 'questions': 'A Question 0?' duplicates a phrasing of 'a'")
 
 
 def test_an_alias_claimed_by_two_exercises_is_refused(tmp_path):

@@ -1,5 +1,6 @@
 """The import arrows of the architecture: bot → scheduler → dialogs → content, never back,
 and only `bot` touches Telegram and SQLAlchemy."""
+
 import ast
 from pathlib import Path
 

@@ -1,5 +1,6 @@
 """The logbook's pure parts: the README's examples through the engine, and the progress
 arithmetic (weeks, sessions, streak, trend)."""
+
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -65,7 +66,9 @@ def logged(days_ago, exercise="shoulder_press", weight="8", unit="kg", reps=12, 
 
 
 def progress(*entries, unit="kg"):
-    return summarize(sorted(entries, key=lambda e: e.at), ["shoulder_press", "bent_over_row"], "Europe/Berlin", unit, NOW)
+    return summarize(
+        sorted(entries, key=lambda e: e.at), ["shoulder_press", "bent_over_row"], "Europe/Berlin", unit, NOW
+    )
 
 
 def test_nothing_logged_is_no_progress(coach):

@@ -1,4 +1,5 @@
 """`armswing export` and the terminal chat's files, run as the installed command."""
+
 import csv
 import io
 import os
@@ -9,7 +10,16 @@ from test_terminal import BIN, chat
 
 
 def test_the_terminal_saves_the_chart_and_the_export_and_the_cli_writes_the_same_csv(tmp_path):
-    lines = ["/start", "kg", "Europe/Berlin", "9", "3x12 shoulder press 8kg", "rows 3 sets of 15 with 10 lb", "/progress", "/export"]
+    lines = [
+        "/start",
+        "kg",
+        "Europe/Berlin",
+        "9",
+        "3x12 shoulder press 8kg",
+        "rows 3 sets of 15 with 10 lb",
+        "/progress",
+        "/export",
+    ]
     done = chat(tmp_path, lines, "--user-id", "7")
     assert done.returncode == 0, done.stderr
     assert "Logged Shoulder press — 3 × 12 @ 8 kg" in done.stdout
@@ -19,14 +29,26 @@ def test_the_terminal_saves_the_chart_and_the_export_and_the_cli_writes_the_same
     assert chart.read_bytes().startswith(b"\x89PNG")
 
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'chat.sqlite3'}"}
-    cli = subprocess.run([str(BIN / "armswing"), "export", "--user-id", "7"], capture_output=True, cwd=tmp_path, env=env, timeout=120)
+    cli = subprocess.run(
+        [str(BIN / "armswing"), "export", "--user-id", "7"], capture_output=True, cwd=tmp_path, env=env, timeout=120
+    )
     assert cli.returncode == 0, cli.stderr
     assert cli.stdout == export.read_bytes()
     rows = list(csv.reader(io.StringIO(cli.stdout.decode("utf-8"), newline="")))
     assert rows[0] == ["logged_at", "exercise", "set", "reps", "weight", "unit"]
-    assert [row[1:] for row in rows[1:]][2:4] == [["Shoulder press", "3", "12", "8", "kg"], ["Bent-over row", "1", "15", "10", "lb"]]
+    assert [row[1:] for row in rows[1:]][2:4] == [
+        ["Shoulder press", "3", "12", "8", "kg"],
+        ["Bent-over row", "1", "15", "10", "lb"],
+    ]
     assert datetime.fromisoformat(rows[1][0]).utcoffset() in (timedelta(hours=1), timedelta(hours=2))  # Berlin time
 
-    other = subprocess.run([str(BIN / "armswing"), "export", "--user-id", "8"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    other = subprocess.run(
+        [str(BIN / "armswing"), "export", "--user-id", "8"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
     assert other.returncode == 1 and other.stdout == ""
     assert "there is no user 8" in other.stderr

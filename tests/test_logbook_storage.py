@@ -1,6 +1,7 @@
 """Logging by chat through real storage (SQLite and PostgreSQL): the card and what is stored,
 undo once, edit by button and by a reply to the card, history pages, progress, export, deletion,
 and that no runner can see or change another runner's data."""
+
 import csv
 import io
 from datetime import UTC, datetime, timedelta
@@ -62,7 +63,9 @@ class Chat:
 async def stored(runtime, user_id):
     with runtime.store.transaction(START) as tx:
         rows = tx.db.scalars(
-            select(SetLog).where(SetLog.user_id == user_id).order_by(SetLog.logged_at, SetLog.entry_id, SetLog.set_number)
+            select(SetLog)
+            .where(SetLog.user_id == user_id)
+            .order_by(SetLog.logged_at, SetLog.entry_id, SetLog.set_number)
         )
         return [(r.exercise_id, r.set_number, r.reps, _plain(r.weight), r.unit, _plain(r.weight_kg, 2)) for r in rows]
 
@@ -81,10 +84,16 @@ async def record_of(runtime, user_id):
 async def test_a_log_is_stored_as_typed_with_kg_beside_and_undone_once(runtime):
     ann = await Chat(runtime, 4001).start()
     card = await ann.say("rows 3 sets of 15 with 10 lb")
-    assert ann.texts() == ["✓ Logged <b>Bent-over row — 3 × 15 @ 10 lb</b>\n<i>Wrong? Tap Edit, or reply to this message with the right line.</i>"]
+    assert ann.texts() == [
+        "✓ Logged <b>Bent-over row — 3 × 15 @ 10 lb</b>\n<i>Wrong? Tap Edit, or reply to this message with the right line.</i>"
+    ]
     assert [label for row in card.messages[0].buttons for label, _ in row] == ["↩ Undo", "✎ Edit"]
     assert await stored(runtime, 4001) == [("bent_over_row", n, 15, "10", "lb", "4.54") for n in (1, 2, 3)]
-    assert (await record_of(runtime, 4001))["exercises"]["bent_over_row"]["sets"][0] == {"reps": 15, "weight": "10", "unit": "lb"}
+    assert (await record_of(runtime, 4001))["exercises"]["bent_over_row"]["sets"][0] == {
+        "reps": 15,
+        "weight": "10",
+        "unit": "lb",
+    }
     await ann.say("lateral raises 15")
     assert await stored(runtime, 4001) == [("bent_over_row", n, 15, "10", "lb", "4.54") for n in (1, 2, 3)] + [
         ("lateral_raise", 1, 15, None, None, None)
@@ -118,25 +127,36 @@ async def test_edit_and_a_reply_to_the_card_replace_that_entry_and_keep_its_time
     card_id = ann.message_id()
     await ann.say("chest press: 12 reps 10kg, 10 reps 12kg")
     await ann.tap("✎ Edit", card)
-    assert ann.texts() == ["Type the corrected line for Shoulder press, for example <i>3x12 shoulder press 8kg</i> or just <i>3x12 @ 8</i>. It replaces the entry."]
+    assert ann.texts() == [
+        "Type the corrected line for Shoulder press, for example <i>3x12 shoulder press 8kg</i> or just <i>3x12 @ 8</i>. It replaces the entry."
+    ]
     await ann.say("3x10 @ 9")
     assert ann.texts()[0].startswith("✓ Corrected: <b>Shoulder press — 3 × 10 @ 9 kg</b>")
     assert await stored(runtime, 4003) == [("shoulder_press", n, 10, "9", "kg", "9") for n in (1, 2, 3)] + [
-        ("chest_press", 1, 12, "10", "kg", "10"), ("chest_press", 2, 10, "12", "kg", "12"),
+        ("chest_press", 1, 12, "10", "kg", "10"),
+        ("chest_press", 2, 10, "12", "kg", "12"),
     ]
 
     await ann.say("2x12 @ 8 and 11 @ 8", replying_to=card_id)  # Telegram: a reply to the first card
     assert ann.texts()[0].startswith("✓ Corrected: <b>Shoulder press — 2 × 12 @ 8 kg, 11 @ 8 kg</b>")
     assert (await stored(runtime, 4003))[:3] == [
-        ("shoulder_press", 1, 12, "8", "kg", "8"), ("shoulder_press", 2, 12, "8", "kg", "8"), ("shoulder_press", 3, 11, "8", "kg", "8"),
+        ("shoulder_press", 1, 12, "8", "kg", "8"),
+        ("shoulder_press", 2, 12, "8", "kg", "8"),
+        ("shoulder_press", 3, 11, "8", "kg", "8"),
     ]
-    assert (await record_of(runtime, 4003))["exercises"]["shoulder_press"]["sets"][2] == {"reps": 11, "weight": "8", "unit": "kg"}
+    assert (await record_of(runtime, 4003))["exercises"]["shoulder_press"]["sets"][2] == {
+        "reps": 11,
+        "weight": "8",
+        "unit": "kg",
+    }
     await ann.say("thanks, perfect", replying_to=card_id)  # not a log: the matcher, nothing changes
     assert len(await stored(runtime, 4003)) == 5
 
     await ann.tap("↩ Undo", card)
     await ann.say("3x12 @ 8", replying_to=card_id)
-    assert ann.texts() == ["That entry is no longer in your log (it was undone), so there is nothing to correct. Nothing was stored."]
+    assert ann.texts() == [
+        "That entry is no longer in your log (it was undone), so there is nothing to correct. Nothing was stored."
+    ]
     assert [row[0] for row in await stored(runtime, 4003)] == ["chest_press", "chest_press"]
 
 
@@ -213,7 +233,9 @@ async def test_history_is_paged_newest_first_and_filtered_by_exercise(runtime):
     await ann.say("rows 12 @ 10kg")
     first = await ann.say("/history")
     text = ann.texts()[0]
-    assert text.startswith("<b>Your log</b> · page 1 of 2\n\n<b>Tue 24 Nov 2026</b>\n• Bent-over row — 12 @ 10 kg\n• Shoulder press — 10 @ 8 kg")
+    assert text.startswith(
+        "<b>Your log</b> · page 1 of 2\n\n<b>Tue 24 Nov 2026</b>\n• Bent-over row — 12 @ 10 kg\n• Shoulder press — 10 @ 8 kg"
+    )
     assert text.count("•") == 8
     labels = [label for row in first.messages[0].buttons for label, _ in row]
     assert labels == ["✓ All", "Shoulder press", "Bent-over row", "Next ▶"]
@@ -260,7 +282,12 @@ async def test_deletedata_removes_everything_about_the_runner_and_start_begins_f
     bob = await Chat(runtime, 4013).start()
     await bob.say("3x12 shoulder press 8kg")
     assert await counts(runtime, 4012) == {
-        "conversations": 1, "message_refs": 1, "processed_updates": 1, "reminders": 1, "set_logs": 3, "users": 1,
+        "conversations": 1,
+        "message_refs": 1,
+        "processed_updates": 1,
+        "reminders": 1,
+        "set_logs": 3,
+        "users": 1,
     }
 
     await ann.say("/deletedata")

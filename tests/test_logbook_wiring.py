@@ -1,5 +1,6 @@
 """The logbook through the real PTB `Application`: /export sends a CSV document, /progress a
 photo with its summary as the caption, and a Telegram reply to a log's card corrects that entry."""
+
 import csv
 import io
 

@@ -1,4 +1,5 @@
 """The question matcher against the held-out questions, plus context, suggestions and abuse."""
+
 from __future__ import annotations
 
 import random
@@ -41,8 +42,7 @@ def assert_valid(match: Match) -> None:
 
 def test_the_questions_file_is_a_fair_test():
     phrasings = {default_process(q) for t in KNOWLEDGE.topics.values() for q in t.questions}
-    copies = [item["q"] for item in QUESTIONS
-              if not item.get("current") and default_process(item["q"]) in phrasings]
+    copies = [item["q"] for item in QUESTIONS if not item.get("current") and default_process(item["q"]) in phrasings]
     assert not copies, f"copies of topics.yaml phrasings: {copies}"
     assert len(QUESTIONS) >= 150
     assert sum(1 for item in QUESTIONS if item.get("unknown")) >= 25
@@ -52,9 +52,11 @@ def test_the_questions_file_is_a_fair_test():
 
 
 def test_top1_accuracy_is_at_least_95_percent(matcher):
-    wrong = [(item["q"], expected(item), top1(m))
-             for item in QUESTIONS
-             if not is_right(item, m := matcher.match(item["q"], item.get("current")))]
+    wrong = [
+        (item["q"], expected(item), top1(m))
+        for item in QUESTIONS
+        if not is_right(item, m := matcher.match(item["q"], item.get("current")))
+    ]
     accuracy = 1 - len(wrong) / len(QUESTIONS)
     assert accuracy >= 0.95, f"{accuracy:.1%}; wrong: {wrong}"
 
@@ -62,16 +64,17 @@ def test_top1_accuracy_is_at_least_95_percent(matcher):
 def test_most_questions_are_answered_outright(matcher):
     """Top-1 counts a "did you mean" whose first option is right; here only answers count."""
     answered = sum(
-        1 for item in QUESTIONS
-        if (m := matcher.match(item["q"], item.get("current"))).kind != "suggest"
-        and is_right(item, m)
+        1
+        for item in QUESTIONS
+        if (m := matcher.match(item["q"], item.get("current"))).kind != "suggest" and is_right(item, m)
     )
     assert answered / len(QUESTIONS) >= 0.90
 
 
 def test_off_topic_is_never_answered_with_coaching(matcher):
     answered = [
-        (item["q"], top1(m)) for item in QUESTIONS
+        (item["q"], top1(m))
+        for item in QUESTIONS
         if (item.get("unknown") or item.get("unanswered"))
         and (m := matcher.match(item["q"], item.get("current"))).kind in ("topic", "exercise")
     ]
@@ -79,8 +82,12 @@ def test_off_topic_is_never_answered_with_coaching(matcher):
 
 
 def test_every_topic_phrasing_finds_its_own_topic(matcher):
-    lost = [(t.id, q, top1(m)) for t in KNOWLEDGE.topics.values() for q in t.questions
-            if top1(m := matcher.match(q)) != f"topic:{t.id}" or m.kind != "topic"]
+    lost = [
+        (t.id, q, top1(m))
+        for t in KNOWLEDGE.topics.values()
+        for q in t.questions
+        if top1(m := matcher.match(q)) != f"topic:{t.id}" or m.kind != "topic"
+    ]
     assert lost == []
 
 
@@ -94,29 +101,35 @@ def test_every_alias_names_its_exercise(matcher, exercise_id):
         assert matcher.find_exercise(f"tell me about {alias} please") == exercise_id, alias
 
 
-@pytest.mark.parametrize("text, exercise_id", [
-    ("lateral raize", "lateral_raise"),
-    ("renagade rows", "renegade_row"),
-    ("sholder press", "shoulder_press"),
-    ("bent-over-rows", "bent_over_row"),
-    ("Curl To Press!!", "curl_to_press"),
-    ("how's the weather", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "text, exercise_id",
+    [
+        ("lateral raize", "lateral_raise"),
+        ("renagade rows", "renegade_row"),
+        ("sholder press", "shoulder_press"),
+        ("bent-over-rows", "bent_over_row"),
+        ("Curl To Press!!", "curl_to_press"),
+        ("how's the weather", None),
+        ("", None),
+    ],
+)
 def test_find_exercise_forgives_typos_and_invents_nothing(matcher, text, exercise_id):
     assert matcher.find_exercise(text) == exercise_id
 
 
-@pytest.mark.parametrize("text, exercise_id, aspect", [
-    ("what does the lateral raise work", "lateral_raise", "muscles"),
-    ("how do i do renegade rows", "renegade_row", "howto"),
-    ("why chest press", "chest_press", "why"),
-    ("shoulder press mistakes", "shoulder_press", "mistakes"),
-    ("chest press with no bench?", "chest_press", "equipment"),
-    ("tell me about the curl to press", "curl_to_press", "overview"),
-    ("do i need a bench for the chest press", "chest_press", "equipment"),
-    ("ohp", "shoulder_press", "overview"),
-])
+@pytest.mark.parametrize(
+    "text, exercise_id, aspect",
+    [
+        ("what does the lateral raise work", "lateral_raise", "muscles"),
+        ("how do i do renegade rows", "renegade_row", "howto"),
+        ("why chest press", "chest_press", "why"),
+        ("shoulder press mistakes", "shoulder_press", "mistakes"),
+        ("chest press with no bench?", "chest_press", "equipment"),
+        ("tell me about the curl to press", "curl_to_press", "overview"),
+        ("do i need a bench for the chest press", "chest_press", "equipment"),
+        ("ohp", "shoulder_press", "overview"),
+    ],
+)
 def test_a_named_exercise_gets_the_aspect_asked_for(matcher, text, exercise_id, aspect):
     match = matcher.match(text)
     assert (match.kind, match.id, match.aspect) == ("exercise", exercise_id, aspect)
@@ -130,13 +143,16 @@ def test_a_named_exercise_with_a_topic_question_gets_the_topic(matcher):
 # -- the exercise on screen ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, aspect", [
-    ("how do I do this?", "howto"),
-    ("what muscles?", "muscles"),
-    ("why is this good for running?", "why"),
-    ("what am I doing wrong", "mistakes"),
-    ("tell me about this one", "overview"),
-])
+@pytest.mark.parametrize(
+    "text, aspect",
+    [
+        ("how do I do this?", "howto"),
+        ("what muscles?", "muscles"),
+        ("why is this good for running?", "why"),
+        ("what am I doing wrong", "mistakes"),
+        ("tell me about this one", "overview"),
+    ],
+)
 def test_questions_about_this_answer_for_the_current_exercise(matcher, text, aspect):
     match = matcher.match(text, current_exercise="renegade_row")
     assert (match.kind, match.id, match.aspect) == ("exercise", "renegade_row", aspect)
@@ -170,10 +186,21 @@ def test_a_close_call_gets_a_choice_of_topics(matcher, text):
     assert_valid(match)
 
 
-@pytest.mark.parametrize("text", [
-    "", "   ", "🏃💪🔥", "?!?!", "what's the weather", "tell me a joke", "bitcoin price",
-    "zxqv plorf wexing", "how do i lose weight", "my knee hurts when i run",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "🏃💪🔥",
+        "?!?!",
+        "what's the weather",
+        "tell me a joke",
+        "bitcoin price",
+        "zxqv plorf wexing",
+        "how do i lose weight",
+        "my knee hurts when i run",
+    ],
+)
 def test_off_topic_and_noise_are_unknown(matcher, text):
     assert matcher.match(text) == Match("unknown")
 

@@ -1,5 +1,6 @@
 """End to end: `armswing run` against the local Bot API; a reminder set by chat for the next
 minute arrives through the Bot API, once, and its Snooze button works."""
+
 import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -12,7 +13,14 @@ from test_e2e import BotProcess
 
 pytestmark = pytest.mark.e2e
 USER = 7101
-ZONES = ("America/Los_Angeles", "America/New_York", "Europe/London", "Europe/Berlin", "Asia/Kolkata", "Australia/Sydney")
+ZONES = (
+    "America/Los_Angeles",
+    "America/New_York",
+    "Europe/London",
+    "Europe/Berlin",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+)
 
 
 def upcoming_minute() -> tuple[str, datetime]:
@@ -52,8 +60,12 @@ def test_a_reminder_for_the_next_minute_arrives_through_the_bot_api(api, tmp_pat
         arrived = datetime.fromtimestamp(api.calls("sendMessage")[-1]["time"], UTC)
         assert local.astimezone(UTC) <= arrived < local.astimezone(UTC) + timedelta(seconds=15)
         buttons = {b["text"]: b["callback_data"] for row in reminder["reply_markup"]["inline_keyboard"] for b in row}
-        assert buttons == {"Start ▶": "g|today", "Snooze 1 h": "g|rem_snooze:1h", "This evening": "g|rem_snooze:evening",
-                           "Skip this one": f"g|rem_skip:{local.date().isoformat()}"}
+        assert buttons == {
+            "Start ▶": "g|today",
+            "Snooze 1 h": "g|rem_snooze:1h",
+            "This evening": "g|rem_snooze:evening",
+            "Skip this one": f"g|rem_skip:{local.date().isoformat()}",
+        }
         api.press(USER, reminder["message_id"], buttons["Snooze 1 h"])
         api.wait_for_message(USER, r"^Okay, I'll remind you again", timeout=20)
         time.sleep(3)  # a few more ticks: nothing is sent twice

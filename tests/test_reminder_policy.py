@@ -60,8 +60,7 @@ def test_new_york_stays_at_seven_across_the_november_change():
 
 def test_berlin_spring_gap_fires_at_the_first_minute_after_it():
     # 2026-03-29: clocks go from 02:00 CET straight to 03:00 CEST, so 02:30 does not exist.
-    plan = schedule(days=frozenset({SUN}), at=time(2, 30), timezone="Europe/Berlin",
-                    allow_quiet_hours=True)
+    plan = schedule(days=frozenset({SUN}), at=time(2, 30), timezone="Europe/Berlin", allow_quiet_hours=True)
     assert run(plan, utc(2026, 3, 27), 2) == [
         utc(2026, 3, 29, 1),  # 03:00 CEST
         utc(2026, 4, 5, 0, 30),  # 02:30 CEST
@@ -70,8 +69,7 @@ def test_berlin_spring_gap_fires_at_the_first_minute_after_it():
 
 def test_berlin_fall_back_fires_once_at_the_first_0230():
     # 2026-10-25: 02:30 happens at 00:30 UTC (CEST) and again at 01:30 UTC (CET).
-    plan = schedule(days=frozenset({SUN}), at=time(2, 30), timezone="Europe/Berlin",
-                    allow_quiet_hours=True)
+    plan = schedule(days=frozenset({SUN}), at=time(2, 30), timezone="Europe/Berlin", allow_quiet_hours=True)
     assert run(plan, utc(2026, 10, 23), 2) == [utc(2026, 10, 25, 0, 30), utc(2026, 11, 1, 1, 30)]
     between_the_two = utc(2026, 10, 25, 1)
     assert next_due(plan, between_the_two) == utc(2026, 11, 1, 1, 30)
@@ -79,8 +77,7 @@ def test_berlin_fall_back_fires_once_at_the_first_0230():
 
 def test_lord_howe_half_hour_dst():
     # Standard time is UTC+10:30, summer time UTC+11: the clocks move by thirty minutes.
-    plan = schedule(days=frozenset({SUN}), at=time(2, 15), timezone="Australia/Lord_Howe",
-                    allow_quiet_hours=True)
+    plan = schedule(days=frozenset({SUN}), at=time(2, 15), timezone="Australia/Lord_Howe", allow_quiet_hours=True)
     # 2026-10-04 02:00 -> 02:30: 02:15 is skipped and fires at 02:30 (+11).
     assert next_due(plan, utc(2026, 10, 1)) == utc(2026, 10, 3, 15, 30)
     # 2026-04-05 02:00 -> 01:30: 01:45 happens twice and fires at the first (+11).
@@ -134,8 +131,7 @@ def test_past_or_paused_snooze_is_ignored():
 
 @pytest.mark.parametrize(
     ("wall", "quiet"),
-    [(time(21, 59), False), (time(22), True), (time(0), True), (time(6, 59), True),
-     (time(7), False)],
+    [(time(21, 59), False), (time(22), True), (time(0), True), (time(6, 59), True), (time(7), False)],
 )
 def test_quiet_hours_run_from_22_to_7(wall, quiet):
     assert in_quiet_hours(wall) is quiet
@@ -157,8 +153,13 @@ def test_a_schedule_cannot_be_created_in_quiet_hours_unless_allowed():
 
 @pytest.mark.parametrize(
     "broken",
-    [{"days": frozenset()}, {"days": frozenset({7})}, {"timezone": "Mars/Olympus"},
-     {"at": time(7, tzinfo=UTC)}, {"paused_until": datetime(2026, 6, 1)}],
+    [
+        {"days": frozenset()},
+        {"days": frozenset({7})},
+        {"timezone": "Mars/Olympus"},
+        {"at": time(7, tzinfo=UTC)},
+        {"paused_until": datetime(2026, 6, 1)},
+    ],
 )
 def test_a_broken_schedule_is_refused(broken):
     with pytest.raises(ValueError):
@@ -194,8 +195,7 @@ def test_unknown_snooze_option_is_refused():
 
 @pytest.mark.parametrize(
     ("late", "verdict"),
-    [(timedelta(0), "send"), (timedelta(hours=1, minutes=59), "send"),
-     (timedelta(hours=2), "skip")],
+    [(timedelta(0), "send"), (timedelta(hours=1, minutes=59), "send"), (timedelta(hours=2), "skip")],
 )
 def test_catch_up_sends_what_is_less_than_two_hours_late(late, verdict):
     due = utc(2026, 6, 2, 11)
@@ -340,13 +340,9 @@ def planned_day(plan: Schedule, due: datetime) -> date:
     before = (due - timedelta(minutes=1)).astimezone(zone).replace(tzinfo=None)
     assert reached.fold == 0, "a repeated wall time fires at its first occurrence"
     reached = reached.replace(tzinfo=None)
-    candidates = [
-        before.date() + timedelta(days=n)
-        for n in range((reached.date() - before.date()).days + 1)
-    ]
+    candidates = [before.date() + timedelta(days=n) for n in range((reached.date() - before.date()).days + 1)]
     matches = [
-        day for day in candidates
-        if day.weekday() in plan.days and before < datetime.combine(day, plan.at) <= reached
+        day for day in candidates if day.weekday() in plan.days and before < datetime.combine(day, plan.at) <= reached
     ]
     assert len(matches) == 1, (before, reached)
     return matches[0]

@@ -1,5 +1,6 @@
 """The reminder runner with a fake clock, an in-memory store and a scripted sender: pace, 429,
 403, catch-up after downtime, no bursts, nudges, snoozes and DST, in simulated weeks."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -42,16 +43,21 @@ class FakeStore:
     async def claim(self, now, limit, lease):
         self.claims += 1
         due = sorted(
-            (row.next_due_at, user_id) for user_id, row in self.rows.items()
-            if row.next_due_at is not None and row.next_due_at <= now
+            (row.next_due_at, user_id)
+            for user_id, row in self.rows.items()
+            if row.next_due_at is not None
+            and row.next_due_at <= now
             and (row.claimed_until is None or row.claimed_until < now)
         )[:limit]
         claimed = []
         for due_at, user_id in due:
             row = self.rows[user_id]
             row.claimed_until = now + lease
-            claimed.append(DueReminder(user_id, user_id, row.schedule, due_at, row.claimed_until,
-                                       row.last_workout_at, row.last_nudge_for))
+            claimed.append(
+                DueReminder(
+                    user_id, user_id, row.schedule, due_at, row.claimed_until, row.last_workout_at, row.last_nudge_for
+                )
+            )
         return claimed
 
     async def finish(self, reminder, decision, sent_at):
@@ -129,11 +135,18 @@ async def test_new_york_tuesday_and_friday_at_seven_across_the_november_change()
     store.add(1, new_york(), clock.now(), last_workout_at=utc(2026, 10, 26, 12))
     await run_ticks(clock, store, runner, utc(2026, 11, 8))
     assert sender.at(1) == [
-        utc(2026, 10, 27, 11), utc(2026, 10, 30, 11),  # 07:00 EDT
-        utc(2026, 11, 3, 12), utc(2026, 11, 6, 12),  # 07:00 EST
+        utc(2026, 10, 27, 11),
+        utc(2026, 10, 30, 11),  # 07:00 EDT
+        utc(2026, 11, 3, 12),
+        utc(2026, 11, 6, 12),  # 07:00 EST
     ]
     # Nobody trained: one gentle nudge at 08:00 the morning after each planned day (Wed, Sat).
-    assert sender.at(1, "nudge") == [utc(2026, 10, 28, 12), utc(2026, 10, 31, 12), utc(2026, 11, 4, 13), utc(2026, 11, 7, 13)]
+    assert sender.at(1, "nudge") == [
+        utc(2026, 10, 28, 12),
+        utc(2026, 10, 31, 12),
+        utc(2026, 11, 4, 13),
+        utc(2026, 11, 7, 13),
+    ]
 
 
 # --- pace, 429, 403 -------------------------------------------------------------------------
@@ -193,7 +206,9 @@ async def test_stopped_for_an_hour_over_a_reminder_it_is_sent_once_when_back():
 async def test_a_reminder_missed_by_more_than_two_hours_is_skipped():
     clock, store, sender, runner = setup(utc(2026, 11, 3, 11, 30))
     store.add(1, new_york(), clock.now())
-    await run_ticks(clock, store, runner, utc(2026, 11, 3, 18), down=[(utc(2026, 11, 3, 11, 40), utc(2026, 11, 3, 14, 30))])
+    await run_ticks(
+        clock, store, runner, utc(2026, 11, 3, 18), down=[(utc(2026, 11, 3, 11, 40), utc(2026, 11, 3, 14, 30))]
+    )
     assert sender.at(1) == []
     assert store.rows[1].next_due_at > utc(2026, 11, 3, 18)
 
@@ -202,7 +217,9 @@ async def test_a_week_down_never_sends_a_burst():
     clock, store, sender, runner = setup(utc(2026, 11, 2))
     for user in range(20):
         store.add(user, new_york(), clock.now())
-    await run_ticks(clock, store, runner, utc(2026, 11, 10, 12, 30), down=[(utc(2026, 11, 2, 1), utc(2026, 11, 10, 12, 30))])
+    await run_ticks(
+        clock, store, runner, utc(2026, 11, 10, 12, 30), down=[(utc(2026, 11, 2, 1), utc(2026, 11, 10, 12, 30))]
+    )
     assert sender.sent == []
     await run_ticks(clock, store, runner, utc(2026, 11, 10, 13))
     assert sorted(user for user, *_ in sender.sent) == list(range(20))  # Tuesday's, once each

@@ -1,6 +1,7 @@
 """Reminders through real storage (SQLite, and PostgreSQL when configured): set by chat, sent by
 the runner on time across DST, exactly once with two runners on one database, and nothing lost
 or repeated across a restart or a crash."""
+
 from __future__ import annotations
 
 import asyncio
@@ -72,10 +73,21 @@ def add_users(engine, count: int, now: datetime, first_id: int = 10_000) -> list
     schedule = Schedule(frozenset({TUE, FRI}), time(7), "America/New_York")
     ids = list(range(first_id, first_id + count))
     with engine.begin() as connection:
-        connection.execute(insert(User), [{"id": i, "chat_id": i, "first_name": "R", "timezone": "America/New_York", "record": {}} for i in ids])
+        connection.execute(
+            insert(User),
+            [{"id": i, "chat_id": i, "first_name": "R", "timezone": "America/New_York", "record": {}} for i in ids],
+        )
         connection.execute(
             insert(Reminder),
-            [{"user_id": i, "days": days_mask(schedule.days), "at": schedule.at, "next_due_at": next_wake(schedule, now)} for i in ids],
+            [
+                {
+                    "user_id": i,
+                    "days": days_mask(schedule.days),
+                    "at": schedule.at,
+                    "next_due_at": next_wake(schedule, now),
+                }
+                for i in ids
+            ],
         )
     return ids
 
@@ -98,8 +110,10 @@ async def test_new_york_tuesday_and_friday_at_seven_before_and_after_the_novembe
     await run_until(runner, clock, runtime.store.engine, utc(2026, 11, 8))
     sent = [when for _, kind, when, _ in sender.sent if kind == "reminder"]
     assert [when - timedelta(seconds=5) for when in sent] == [
-        utc(2026, 10, 27, 11), utc(2026, 10, 30, 11),  # 07:00 EDT
-        utc(2026, 11, 3, 12), utc(2026, 11, 6, 12),  # 07:00 EST
+        utc(2026, 10, 27, 11),
+        utc(2026, 10, 30, 11),  # 07:00 EDT
+        utc(2026, 11, 3, 12),
+        utc(2026, 11, 6, 12),  # 07:00 EST
     ]
 
 
@@ -130,7 +144,13 @@ async def test_two_runners_on_one_database_send_each_due_reminder_exactly_once(r
     stores = [Store(create_engine(database_url)) for _ in range(2)]
     try:
         runners = [
-            Runner(SqlReminderStore(store), Sender(clock, latency=0.002, sent=sent, name=f"r{i}"), clock=clock, rate=10_000, batch=10)
+            Runner(
+                SqlReminderStore(store),
+                Sender(clock, latency=0.002, sent=sent, name=f"r{i}"),
+                clock=clock,
+                rate=10_000,
+                batch=10,
+            )
             for i, store in enumerate(stores)
         ]
         await asyncio.gather(*(runner.drain() for runner in runners))

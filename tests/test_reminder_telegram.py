@@ -1,5 +1,6 @@
 """The reminder runner through the real PTB `Application` and an offline Bot API: the message as
 Telegram receives it, a 403 that pauses the user, and my_chat_member blocked / unblocked."""
+
 from datetime import UTC, datetime
 
 import pytest
@@ -67,7 +68,9 @@ def chat_member_update(update_id: int, status: str) -> dict:
     return {
         "update_id": update_id,
         "my_chat_member": {
-            "chat": chat_payload(ANN.chat_id, user), "from": user, "date": 0,
+            "chat": chat_payload(ANN.chat_id, user),
+            "from": user,
+            "date": 0,
             "old_chat_member": {"user": bot, "status": old, **({"until_date": 0} if old == "kicked" else {})},
             "new_chat_member": {"user": bot, "status": new, **({"until_date": 0} if new == "kicked" else {})},
         },

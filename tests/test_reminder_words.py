@@ -1,4 +1,5 @@
 """Reminder schedules and pause dates in plain words: a table of readings, and properties."""
+
 from datetime import date, time
 
 import pytest
@@ -32,8 +33,19 @@ SCHEDULES = [
 ]
 
 NOT_SCHEDULES = [
-    "", "hello", "7am", "tue fri", "curls 3x12 at 10kg", "we train at 7", "mon fri 13pm", "sat sun 25:00",
-    "tue 7:75", "1830 mon", "how heavy should the dumbbells be on tuesday at 7", "tue 7 and 8", "tue at 7.5",
+    "",
+    "hello",
+    "7am",
+    "tue fri",
+    "curls 3x12 at 10kg",
+    "we train at 7",
+    "mon fri 13pm",
+    "sat sun 25:00",
+    "tue 7:75",
+    "1830 mon",
+    "how heavy should the dumbbells be on tuesday at 7",
+    "tue 7 and 8",
+    "tue at 7.5",
     "monday " * 40 + "7am",
 ]
 

@@ -1,6 +1,7 @@
 """Two bot processes on one PostgreSQL database behind one webhook URL: a stream of updates
 for many users, each user's sent in order but spread over both replicas, some delivered to
 both at once (a redelivery racing the original). Every update takes effect once, in order."""
+
 import json
 import os
 import threading
@@ -19,7 +20,8 @@ SCRIPT = ["/start", "lb", "Munich", "/settings", "/cancel", "should runners trai
 
 def post(port, secret, update):
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/tg-hook", data=json.dumps(update).encode(),
+        f"http://127.0.0.1:{port}/tg-hook",
+        data=json.dumps(update).encode(),
         headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
     )
     with urllib.request.urlopen(request, timeout=30) as answer:
@@ -56,12 +58,21 @@ def test_two_replicas_apply_each_users_updates_once_and_in_order(tmp_path, postg
                 for step, text in enumerate(SCRIPT):
                     with lock:
                         update_id = next(counter)
-                    update = {"update_id": update_id, "message": {
-                        "message_id": step + 1, "date": 1795500000 + step, "text": text,
-                        "chat": {"id": user, "type": "private", "first_name": "Ann"},
-                        "from": {"id": user, "is_bot": False, "first_name": "Ann"},
-                        **({"entities": [{"type": "bot_command", "offset": 0, "length": len(text)}]} if text.startswith("/") else {}),
-                    }}
+                    update = {
+                        "update_id": update_id,
+                        "message": {
+                            "message_id": step + 1,
+                            "date": 1795500000 + step,
+                            "text": text,
+                            "chat": {"id": user, "type": "private", "first_name": "Ann"},
+                            "from": {"id": user, "is_bot": False, "first_name": "Ann"},
+                            **(
+                                {"entities": [{"type": "bot_command", "offset": 0, "length": len(text)}]}
+                                if text.startswith("/")
+                                else {}
+                            ),
+                        },
+                    }
                     target = replicas[(user + step) % 2]
                     if step % 3 == 1:  # the same update to both replicas at once
                         with ThreadPoolExecutor(2) as both:

@@ -74,8 +74,7 @@ class WebhookReceiver:
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hook"
 
     def __enter__(self) -> WebhookReceiver:
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -91,6 +90,7 @@ def free_port() -> int:
 
 def png(width: int, height: int) -> bytes:
     """A valid grey PNG, like the charts the bot sends."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         checksum = struct.pack(">I", zlib.crc32(kind + data))
         return struct.pack(">I", len(data)) + kind + data + checksum
@@ -118,14 +118,14 @@ async def test_unknown_method_is_not_found(api: FakeBotApi, bot: Bot) -> None:
     with pytest.raises(EndPointNotFound):
         await bot.do_api_request("sendTelepathy")
     raw = httpx.post(f"{api.base_url}{api.token}/sendTelepathy")
-    assert (raw.status_code, raw.json()) == (
-        404, {"ok": False, "error_code": 404, "description": "Not Found"})
+    assert (raw.status_code, raw.json()) == (404, {"ok": False, "error_code": 404, "description": "Not Found"})
 
 
 def test_json_and_query_string_parameters_are_understood(api: FakeBotApi) -> None:
     url = f"{api.base_url}{api.token}"
-    sent = httpx.post(f"{url}/sendMessage", json={
-        "chat_id": USER, "text": "hi", "reply_markup": KEYBOARD.to_dict()}).json()
+    sent = httpx.post(
+        f"{url}/sendMessage", json={"chat_id": USER, "text": "hi", "reply_markup": KEYBOARD.to_dict()}
+    ).json()
     assert sent["ok"] and sent["result"]["reply_markup"] == KEYBOARD.to_dict()
     assert httpx.get(f"{url}/getme").json()["result"]["id"] == 123456
     assert httpx.get(f"{url}/deleteMessage?chat_id={USER}&message_id=1").json()["result"] is True
@@ -134,8 +134,7 @@ def test_json_and_query_string_parameters_are_understood(api: FakeBotApi) -> Non
 # ---- getUpdates --------------------------------------------------------------------------
 
 
-async def test_unconfirmed_updates_come_again_and_confirmed_ones_are_forgotten(
-        api: FakeBotApi, bot: Bot) -> None:
+async def test_unconfirmed_updates_come_again_and_confirmed_ones_are_forgotten(api: FakeBotApi, bot: Bot) -> None:
     first, second = api.send_text(USER, "/start"), api.send_text(USER, "hello")
 
     updates = await bot.get_updates()
@@ -155,8 +154,7 @@ async def test_limit_caps_a_batch(api: FakeBotApi, bot: Bot) -> None:
     assert [u.message.text for u in await bot.get_updates(limit=2)] == ["one", "two"]
 
 
-async def test_long_poll_wakes_on_a_new_update_and_never_blocks_sending(
-        api: FakeBotApi, bot: Bot) -> None:
+async def test_long_poll_wakes_on_a_new_update_and_never_blocks_sending(api: FakeBotApi, bot: Bot) -> None:
     started = time.monotonic()
     poll = asyncio.create_task(bot.get_updates(timeout=5))
     await asyncio.sleep(0.2)
@@ -170,8 +168,7 @@ async def test_long_poll_wakes_on_a_new_update_and_never_blocks_sending(
 
 
 async def test_a_newer_poll_ends_a_waiting_one_with_conflict(api: FakeBotApi) -> None:
-    async with Bot(api.token, base_url=api.base_url) as first, \
-            Bot(api.token, base_url=api.base_url) as second:
+    async with Bot(api.token, base_url=api.base_url) as first, Bot(api.token, base_url=api.base_url) as second:
         waiting = asyncio.create_task(first.get_updates(timeout=5))
         await asyncio.sleep(0.2)
         await second.get_updates()
@@ -192,16 +189,14 @@ async def test_allowed_updates_filter_kinds(api: FakeBotApi, bot: Bot) -> None:
 # ---- webhook -----------------------------------------------------------------------------
 
 
-async def test_webhook_posts_with_the_secret_and_redelivers_after_an_error(
-        api: FakeBotApi, bot: Bot) -> None:
+async def test_webhook_posts_with_the_secret_and_redelivers_after_an_error(api: FakeBotApi, bot: Bot) -> None:
     with WebhookReceiver(failures=1) as receiver:
         assert await bot.set_webhook(receiver.url, secret_token="s3cret")
         update_id = api.send_text(USER, "hi")
 
         await asyncio.to_thread(api.wait_for, lambda: not api.pending_updates(), 5)
         assert [body["update_id"] for _, body in receiver.posts] == [update_id, update_id]
-        assert {headers["X-Telegram-Bot-Api-Secret-Token"] for headers, _ in receiver.posts} \
-            == {"s3cret"}
+        assert {headers["X-Telegram-Bot-Api-Secret-Token"] for headers, _ in receiver.posts} == {"s3cret"}
         info = await bot.get_webhook_info()
         assert info.url == receiver.url and info.pending_update_count == 0
         assert "500" in info.last_error_message
@@ -210,8 +205,7 @@ async def test_webhook_posts_with_the_secret_and_redelivers_after_an_error(
             await bot.get_updates()
 
 
-async def test_undelivered_updates_wait_until_the_webhook_is_deleted(
-        api: FakeBotApi, bot: Bot) -> None:
+async def test_undelivered_updates_wait_until_the_webhook_is_deleted(api: FakeBotApi, bot: Bot) -> None:
     await bot.set_webhook(f"http://127.0.0.1:{free_port()}/nobody-listens")
     kept = api.send_text(USER, "kept")
     await asyncio.to_thread(api.wait_for, lambda: api.webhook.get("last_error_message"), 5)
@@ -250,8 +244,12 @@ async def test_ptb_webhook_server_accepts_the_secret_header(api: FakeBotApi) -> 
     async with app:
         await app.start()
         await app.updater.start_webhook(
-            listen="127.0.0.1", port=port, url_path="hook",
-            webhook_url=f"http://127.0.0.1:{port}/hook", secret_token="s3cret")
+            listen="127.0.0.1",
+            port=port,
+            url_path="hook",
+            webhook_url=f"http://127.0.0.1:{port}/hook",
+            secret_token="s3cret",
+        )
         api.send_text(USER, "via webhook")
         await asyncio.to_thread(api.wait_for_message, USER, "^echo: via webhook$", 5)
         await app.updater.stop()
@@ -266,16 +264,22 @@ async def test_html_becomes_entities_with_utf16_offsets(bot: Bot) -> None:
     markup = '👍 <b>Hi</b> &lt;b&gt; &amp; <a href="https://example.org">link</a>'
     sent = await bot.send_message(USER, markup, parse_mode=ParseMode.HTML)
     assert sent.text == "👍 Hi <b> & link"
-    assert [(e.type, e.offset, e.length) for e in sent.entities] == [
-        ("bold", 3, 2), ("text_link", 12, 4)]
+    assert [(e.type, e.offset, e.length) for e in sent.entities] == [("bold", 3, 2), ("text_link", 12, 4)]
     assert sent.entities[1].url == "https://example.org"
     assert sent.text_html == markup  # PTB rebuilds the same markup from the entities
 
 
-@pytest.mark.parametrize("markup", [
-    "<b>unclosed", "<b><i>crossed</b></i>", "stray</b>", "<blink>no</blink>", "1 < 2",
-    '<span class="nope">x</span>',
-])
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<b>unclosed",
+        "<b><i>crossed</b></i>",
+        "stray</b>",
+        "<blink>no</blink>",
+        "1 < 2",
+        '<span class="nope">x</span>',
+    ],
+)
 async def test_html_that_telegram_cannot_parse_is_refused(bot: Bot, markup: str) -> None:
     with pytest.raises(BadRequest, match="(?i)can't parse entities"):
         await bot.send_message(USER, markup, parse_mode=ParseMode.HTML)
@@ -296,8 +300,7 @@ async def test_message_ids_count_per_chat_and_dates_are_seconds(bot: Bot) -> Non
     assert abs(sent.date.timestamp() - time.time()) < 5
 
 
-async def test_edits_apply_and_unchanged_or_unknown_messages_are_refused(
-        api: FakeBotApi, bot: Bot) -> None:
+async def test_edits_apply_and_unchanged_or_unknown_messages_are_refused(api: FakeBotApi, bot: Bot) -> None:
     sent = await bot.send_message(USER, "Set 1", reply_markup=KEYBOARD)
 
     edited = await bot.edit_message_text("Set 2", USER, sent.message_id)
@@ -319,8 +322,7 @@ async def test_edits_apply_and_unchanged_or_unknown_messages_are_refused(
         await bot.delete_message(USER, sent.message_id)
 
 
-async def test_a_button_tap_carries_the_current_message_and_is_answered_once(
-        api: FakeBotApi, bot: Bot) -> None:
+async def test_a_button_tap_carries_the_current_message_and_is_answered_once(api: FakeBotApi, bot: Bot) -> None:
     sent = await bot.send_message(USER, "Set 1", reply_markup=KEYBOARD)
     await bot.edit_message_text("Set 1 of 3", USER, sent.message_id, reply_markup=KEYBOARD)
     api.press(USER, sent.message_id, "done")
@@ -330,8 +332,7 @@ async def test_a_button_tap_carries_the_current_message_and_is_answered_once(
     assert (query.data, query.message.text, query.from_user.id) == ("done", "Set 1 of 3", USER)
     assert query.chat_instance
     assert await query.answer("Logged", show_alert=True)
-    assert api.callback_answers == [
-        {"callback_query_id": query.id, "text": "Logged", "show_alert": True, "url": None}]
+    assert api.callback_answers == [{"callback_query_id": query.id, "text": "Logged", "show_alert": True, "url": None}]
     with pytest.raises(BadRequest, match="(?i)query is too old"):
         await query.answer()
     with pytest.raises(LookupError, match="no button 'skip'"):
@@ -355,15 +356,15 @@ async def test_chat_action_close_and_log_out_answer_true(bot: Bot) -> None:
 
 
 async def test_uploads_are_readable_back(api: FakeBotApi, bot: Bot) -> None:
-    document = await bot.send_document(USER, b"day,reps\nmon,12\n", filename="log.csv",
-                                       caption="Your <b>log</b>", parse_mode=ParseMode.HTML)
+    document = await bot.send_document(
+        USER, b"day,reps\nmon,12\n", filename="log.csv", caption="Your <b>log</b>", parse_mode=ParseMode.HTML
+    )
     photo = await bot.send_photo(USER, png(3, 2), filename="chart.png")
 
     assert (document.document.file_name, document.caption) == ("log.csv", "Your log")
     assert (photo.photo[-1].width, photo.photo[-1].height) == (3, 2)
     csv, chart = api.uploads(USER)
-    assert (csv.filename, csv.content, csv.content_type) == (
-        "log.csv", b"day,reps\nmon,12\n", "text/csv")
+    assert (csv.filename, csv.content, csv.content_type) == ("log.csv", b"day,reps\nmon,12\n", "text/csv")
     assert chart.content == png(3, 2)
     assert api.calls("sendDocument")[0]["params"]["document"] == csv
 
@@ -376,23 +377,25 @@ async def test_uploads_are_readable_back(api: FakeBotApi, bot: Bot) -> None:
 # ---- fault injection and timing ----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("error_code", "error", "match"), [
-    (429, RetryAfter, "Flood control exceeded"),
-    (403, Forbidden, "bot was blocked by the user"),
-    (500, NetworkError, "Internal Server Error"),
-])
-async def test_fail_next_fails_one_call(api: FakeBotApi, bot: Bot, error_code: int,
-                                        error: type[Exception], match: str) -> None:
+@pytest.mark.parametrize(
+    ("error_code", "error", "match"),
+    [
+        (429, RetryAfter, "Flood control exceeded"),
+        (403, Forbidden, "bot was blocked by the user"),
+        (500, NetworkError, "Internal Server Error"),
+    ],
+)
+async def test_fail_next_fails_one_call(
+    api: FakeBotApi, bot: Bot, error_code: int, error: type[Exception], match: str
+) -> None:
     api.fail_next("sendMessage", error_code)
     with pytest.raises(error, match=match):
         await bot.send_message(USER, "hi")
     assert (await bot.send_message(USER, "hi")).text == "hi"
-    assert [c["error"] and c["error"]["error_code"] for c in api.calls("sendMessage")] == [
-        error_code, None]
+    assert [c["error"] and c["error"]["error_code"] for c in api.calls("sendMessage")] == [error_code, None]
 
 
-async def test_fail_next_can_target_one_chat_with_a_retry_after(
-        api: FakeBotApi, bot: Bot) -> None:
+async def test_fail_next_can_target_one_chat_with_a_retry_after(api: FakeBotApi, bot: Bot) -> None:
     api.fail_next("sendMessage", 429, retry_after=7, chat_id=2)
     await bot.send_message(1, "not this chat")
     with pytest.raises(RetryAfter) as raised:

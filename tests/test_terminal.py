@@ -1,4 +1,5 @@
 """The terminal chat, run as the installed `armswing` command with a pipe for stdin."""
+
 import os
 import subprocess
 import sys
@@ -45,14 +46,22 @@ def test_numbers_tap_buttons_and_the_chat_continues_after_a_restart(tmp_path):
 def test_bare_armswing_without_a_token_opens_the_terminal_chat(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}"}
     env.pop("TELEGRAM_BOT_TOKEN", None)
-    done = subprocess.run([str(BIN / "armswing")], input="/help\n", capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    done = subprocess.run(
+        [str(BIN / "armswing")], input="/help\n", capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert "What I can do" in done.stdout
 
 
 def test_run_refuses_a_malformed_token_without_printing_it(tmp_path):
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "not-a-token-SECRET", "DATABASE_URL": f"sqlite:///{tmp_path / 'r.sqlite3'}"}
-    done = subprocess.run([str(BIN / "armswing"), "run"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": "not-a-token-SECRET",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'r.sqlite3'}",
+    }
+    done = subprocess.run(
+        [str(BIN / "armswing"), "run"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60
+    )
     assert done.returncode == 2
     assert "does not look like a bot token" in done.stderr
     assert "SECRET" not in done.stderr + done.stdout
@@ -65,9 +74,15 @@ def test_run_says_clearly_when_telegram_rejects_the_token(tmp_path):
     from support.botapi import FakeBotApi
 
     with FakeBotApi(token="123456:TEST-the-right-one") as api:
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123456:WRONG-but-wellformed", "TELEGRAM_API_BASE_URL": api.base_url,
-               "DATABASE_URL": f"sqlite:///{tmp_path / 't.sqlite3'}"}
-        done = subprocess.run([str(BIN / "armswing"), "run"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": "123456:WRONG-but-wellformed",
+            "TELEGRAM_API_BASE_URL": api.base_url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 't.sqlite3'}",
+        }
+        done = subprocess.run(
+            [str(BIN / "armswing"), "run"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60
+        )
     assert done.returncode == 2, done.stderr
     assert "Telegram rejected TELEGRAM_BOT_TOKEN" in done.stderr
     assert "WRONG-but-wellformed" not in done.stderr + done.stdout

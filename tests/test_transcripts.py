@@ -1,4 +1,5 @@
 """Every conversation in tests/transcripts/ played through the pure engine."""
+
 from pathlib import Path
 
 import pytest

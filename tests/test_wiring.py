@@ -1,5 +1,6 @@
 """The real PTB `Application` of Armswing, driven with updates through an offline request
 object: what Telegram would receive, call by call."""
+
 import asyncio
 import logging
 
@@ -46,9 +47,18 @@ class Chat:
 
     async def tap(self, label, message=None):
         message = message or self.last_with_buttons()
-        data = next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"] == label)
-        update = make_callback_update(self._id(), self.user_id, message["message_id"], data, self.first_name,
-                                      bot=self.application.bot, message=message)
+        data = next(
+            b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"] == label
+        )
+        update = make_callback_update(
+            self._id(),
+            self.user_id,
+            message["message_id"],
+            data,
+            self.first_name,
+            bot=self.application.bot,
+            message=message,
+        )
         await process(self.application, update)
 
     def texts(self):
@@ -85,7 +95,7 @@ async def test_markup_in_a_name_is_shown_literally(wired):
     chat = Chat(application, telegram, user_id=43, first_name='<b>&"')
     await chat.send("/start")
     # The fake rejects malformed HTML like Telegram does; the entity-decoded text shows the name as typed.
-    assert chat.texts()[0].startswith('Hi <b>&"! I\'m Armswing')
+    assert chat.texts()[0].startswith("Hi <b>&\"! I'm Armswing")
 
 
 async def test_tapping_a_button_moves_on_and_clears_the_old_card(wired):
@@ -95,7 +105,10 @@ async def test_tapping_a_button_moves_on_and_clears_the_old_card(wired):
     card = chat.last_with_buttons()
     await chat.tap("kg")
     assert telegram.calls("answerCallbackQuery")
-    assert "reply_markup" not in telegram.messages(chat.user_id)[1] or not telegram.messages(chat.user_id)[1]["reply_markup"]
+    assert (
+        "reply_markup" not in telegram.messages(chat.user_id)[1]
+        or not telegram.messages(chat.user_id)[1]["reply_markup"]
+    )
     assert chat.texts()[-1].startswith("Which timezone are you in?")
     # The same tap again (a double tap on the old card): acted on once, with a short notice.
     await chat.tap("kg", message=card)
@@ -136,7 +149,9 @@ async def test_a_crash_in_one_chat_is_apologised_for_and_other_chats_go_on(wired
 
     monkeypatch.setattr(conversations, "handle", failing_for_45)
     with caplog.at_level(logging.ERROR):
-        await asyncio.gather(Chat(application, telegram, 45).send("/start"), Chat(application, telegram, 46).send("/start"))
+        await asyncio.gather(
+            Chat(application, telegram, 45).send("/start"), Chat(application, telegram, 46).send("/start")
+        )
     assert telegram.messages(45)[0]["text"].startswith("Sorry, something went wrong on my side")
     assert telegram.messages(46)[0]["text"].startswith("Hi Ann!")
     assert any("failed" in r.getMessage() and r.exc_info for r in caplog.records)
@@ -159,7 +174,9 @@ async def test_an_allowed_group_is_answered_in_the_group_and_reminders_stay_priv
     telegram = FakeTelegram()
     application = build_application(runtime, OfflineRequest(telegram), OfflineRequest(telegram))
     async with application:
-        await process(application, make_message_update(951, 47, "/start@ArmswingTestBot", bot=application.bot, chat_id=-100))
+        await process(
+            application, make_message_update(951, 47, "/start@ArmswingTestBot", bot=application.bot, chat_id=-100)
+        )
         await process(application, make_message_update(952, 48, "/start", bot=application.bot, chat_id=-200))
     assert telegram.messages(-100)[0]["text"].startswith("Hi Ann!")
     assert telegram.messages(-100)[-1]["reply_markup"]  # the units question, with its buttons

@@ -1,5 +1,6 @@
 """A guided workout through real storage: every confirmed set stored exactly once, the record
 kept up to date, and a restart continuing at the same step."""
+
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -31,9 +32,13 @@ class Runner:
 async def sets_of(runtime, exercise_id):
     with runtime.store.transaction(NOW) as tx:
         rows = tx.db.scalars(
-            select(SetLog).where(SetLog.user_id == ANN.user_id, SetLog.exercise_id == exercise_id).order_by(SetLog.set_number)
+            select(SetLog)
+            .where(SetLog.user_id == ANN.user_id, SetLog.exercise_id == exercise_id)
+            .order_by(SetLog.set_number)
         )
-        return [(r.set_number, r.reps, str(r.weight.normalize()) if r.weight is not None else None, r.unit) for r in rows]
+        return [
+            (r.set_number, r.reps, str(r.weight.normalize()) if r.weight is not None else None, r.unit) for r in rows
+        ]
 
 
 async def test_sets_are_stored_once_and_a_restart_continues_the_workout(runtime, database_url, coach):

@@ -1,4 +1,5 @@
 """Alembic environment: migrations run on the connection that `bot.database.upgrade` hands over."""
+
 from alembic import context
 
 from bot.models import Base

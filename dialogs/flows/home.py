@@ -1,4 +1,5 @@
 """Home: where the runner is between flows. Its card is the main menu."""
+
 from __future__ import annotations
 
 from dialogs.flow import Flow, State, Transition

@@ -10,6 +10,7 @@ storage answers it with the records of `dialogs.history` and `dialogs.progress`.
 `log_choice` data: `options`, the readings as `[exercise id, sets_json]`.
 `log_edit` data: `target`, the entry being corrected (`<entry id>/<exercise id>`).
 """
+
 from __future__ import annotations
 
 from dialogs.flow import END, Flow, State, Transition
@@ -36,7 +37,9 @@ def typed(turn: Turn) -> LogResult:
     Edit) may leave the exercise out: it is the entry's."""
     if "chat_log" not in turn.cache:
         turn.cache["chat_log"] = parse_log(
-            turn.event.text, exercises=turn.coach.exercise_names, default_unit=turn.profile.units or "kg",
+            turn.event.text,
+            exercises=turn.coach.exercise_names,
+            default_unit=turn.profile.units or "kg",
             current_exercise=_known(split_target(_correcting(turn) or "")[1], turn),
         )
     return turn.cache["chat_log"]
@@ -160,7 +163,9 @@ LOG_CHOICE = Flow(
 # --- log_edit: the corrected line ---------------------------------------------------------
 def edit_card(turn: Turn) -> Reply:
     exercise_id = _known(split_target(turn.data["target"])[1], turn)
-    return Reply("log/edit_prompt", {"exercise_id": exercise_id} if exercise_id else {}, ((turn.button("keep", "keep"),),))
+    return Reply(
+        "log/edit_prompt", {"exercise_id": exercise_id} if exercise_id else {}, ((turn.button("keep", "keep"),),)
+    )
 
 
 def correct_typed(turn: Turn) -> None:
@@ -210,14 +215,20 @@ def history(turn: Turn) -> None:
     """/history, or a filter or page button (`hist:<exercise id or all>:<page>`)."""
     exercise, _, page = turn.argument.partition(":")
     turn.effect(
-        "history", exercise=_known(exercise, turn), page=int(page) if page.isdigit() else 0,
+        "history",
+        exercise=_known(exercise, turn),
+        page=int(page) if page.isdigit() else 0,
         timezone=turn.profile.timezone or "UTC",
     )
 
 
 def progress(turn: Turn) -> None:
-    turn.effect("progress", timezone=turn.profile.timezone or "UTC", unit=turn.profile.units or "kg",
-                names=display_names(turn.coach))
+    turn.effect(
+        "progress",
+        timezone=turn.profile.timezone or "UTC",
+        unit=turn.profile.units or "kg",
+        names=display_names(turn.coach),
+    )
 
 
 def export(turn: Turn) -> None:

@@ -1,4 +1,5 @@
 """/start for a new runner: units, then timezone and a short summary, then reminders."""
+
 from __future__ import annotations
 
 from dialogs.flow import END, Flow

@@ -1,5 +1,6 @@
 """The two questions about the runner, units and timezone, as steps any flow can include
 (onboarding asks them in a row; settings asks one at a time)."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -12,12 +13,28 @@ from dialogs.session import Unit
 from dialogs.turn import Turn
 
 UNIT_WORDS: dict[str, Unit] = {
-    "kg": "kg", "kgs": "kg", "kilo": "kg", "kilos": "kg", "kilogram": "kg", "kilograms": "kg", "metric": "kg",
-    "lb": "lb", "lbs": "lb", "pound": "lb", "pounds": "lb", "imperial": "lb",
+    "kg": "kg",
+    "kgs": "kg",
+    "kilo": "kg",
+    "kilos": "kg",
+    "kilogram": "kg",
+    "kilograms": "kg",
+    "metric": "kg",
+    "lb": "lb",
+    "lbs": "lb",
+    "pound": "lb",
+    "pounds": "lb",
+    "imperial": "lb",
 }
 COMMON_ZONES = (
-    "Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago",
-    "America/Denver", "America/Los_Angeles", "Asia/Kolkata", "Australia/Sydney",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Australia/Sydney",
 )
 
 
@@ -106,7 +123,9 @@ def units_step(flow: str, target: str, after: Action | None = None) -> tuple[tup
     )
 
 
-def timezone_step(flow: str, target: str, after: Action | None = None) -> tuple[tuple[State, ...], tuple[Transition, ...]]:
+def timezone_step(
+    flow: str, target: str, after: Action | None = None
+) -> tuple[tuple[State, ...], tuple[Transition, ...]]:
     ask, pick = f"{flow}:timezone", f"{flow}:timezone_pick"
     action = then(set_zone, after)
     states = (

@@ -10,6 +10,7 @@ message (Snooze, Skip) act on it.
     rem_days   the days ticked so far (0 = Monday)
     rem_at     the time picked, "HH:MM"
 """
+
 from __future__ import annotations
 
 import re
@@ -204,7 +205,11 @@ def _days_card(leave_label: str, setup: bool) -> Prompt:
     def card(turn: Turn) -> Reply:
         chosen = _days(turn)
         days = [turn.button("reminders/day", f"rem_day:{d}", day=DAY_NAMES[d], on=d in chosen) for d in range(7)]
-        rows = (tuple(days[:4]), tuple(days[4:]), (turn.button("reminders/next", "rem_next"), turn.button(f"reminders/{leave_label}", "rem_leave")))
+        rows = (
+            tuple(days[:4]),
+            tuple(days[4:]),
+            (turn.button("reminders/next", "rem_next"), turn.button(f"reminders/{leave_label}", "rem_leave")),
+        )
         return Reply("reminders/days", {"chosen": _days_text(chosen), "setup": setup}, rows)
 
     return card
@@ -219,15 +224,26 @@ def _time_card(turn: Turn) -> Reply:
 
 def _quiet_card(turn: Turn) -> Reply:
     at = _clock(_at(turn))
-    rows = ((turn.button("reminders/quiet_ok", "rem_quiet_ok", at=at),), (turn.button("reminders/other_time", "rem_other"),))
+    rows = (
+        (turn.button("reminders/quiet_ok", "rem_quiet_ok", at=at),),
+        (turn.button("reminders/other_time", "rem_other"),),
+    )
     return Reply("reminders/quiet_hours", {"at": at}, rows)
 
 
 def _confirm_card(turn: Turn) -> Reply:
     zone = turn.profile.timezone
-    first = (turn.button("reminders/save", "rem_save"), turn.button("reminders/change_zone", "rem_zone")) if zone else (turn.button("reminders/set_zone", "rem_zone"),)
-    context = {"days": _days_text(_days(turn)), "at": _clock(_at(turn)), "timezone": zone,
-               "clock": local_clock(zone, turn.event.now) if zone else None}
+    first = (
+        (turn.button("reminders/save", "rem_save"), turn.button("reminders/change_zone", "rem_zone"))
+        if zone
+        else (turn.button("reminders/set_zone", "rem_zone"),)
+    )
+    context = {
+        "days": _days_text(_days(turn)),
+        "at": _clock(_at(turn)),
+        "timezone": zone,
+        "clock": local_clock(zone, turn.event.now) if zone else None,
+    }
     return Reply("reminders/confirm", context, (first, (turn.button("reminders/back", "rem_back"),)))
 
 
@@ -237,15 +253,24 @@ def _menu_card(turn: Turn) -> Reply:
     if settings is None or zone is None:
         return Reply("reminders/menu", {"days": None}, ((turn.button("reminders/set_up", "rem_change"),), (done,)))
     until = settings.paused_until if settings.paused_until and settings.paused_until > turn.event.now else None
-    context = {**settings.describe(zone, turn.event.now), "paused": settings.paused,
-               "paused_until": day_label(local_time(until, zone).date()) if until else None}
+    context = {
+        **settings.describe(zone, turn.event.now),
+        "paused": settings.paused,
+        "paused_until": day_label(local_time(until, zone).date()) if until else None,
+    }
     stop = turn.button("reminders/stop", "rem_stop")
     if settings.paused or until:
-        rows = ((turn.button("reminders/resume", "rem_resume"), turn.button("reminders/change", "rem_change")), (stop, done))
+        rows = (
+            (turn.button("reminders/resume", "rem_resume"), turn.button("reminders/change", "rem_change")),
+            (stop, done),
+        )
     else:
         rows = (
             (turn.button("reminders/change", "rem_change"),),
-            (turn.button("reminders/pause_week", "rem_pause:week"), turn.button("reminders/pause_off", "rem_pause:off")),
+            (
+                turn.button("reminders/pause_week", "rem_pause:week"),
+                turn.button("reminders/pause_off", "rem_pause:off"),
+            ),
             (stop, done),
         )
     return Reply("reminders/menu", context, rows)
@@ -263,7 +288,12 @@ def reminder_step(
     days, at, quiet = (f"{flow}{suffix}" for suffix in STEP_STATES)
     chosen = then(_take, after)
     states = (
-        State(days, _days_card("not_now" if setup else "back", setup), resume_label="reminder_days", fallback="reminders/days_unknown"),
+        State(
+            days,
+            _days_card("not_now" if setup else "back", setup),
+            resume_label="reminder_days",
+            fallback="reminders/days_unknown",
+        ),
         State(at, _time_card, resume_label="reminder_time", fallback="reminders/time_unknown"),
         State(quiet, _quiet_card, resume_label="reminder_time"),
     )
@@ -335,8 +365,13 @@ def offer(turn: Turn) -> bool:
     else:
         payload = f"rem_set:{''.join(str(day) for day in sorted(days))}@{at:%H%M}"
         turn.say(
-            "reminders/offer", ((turn.button("reminders/set_them", payload),),),
-            days=describe_days(days), at=_clock(at), timezone=zone, quiet=_quiet(at), few=len(days) < MIN_DAYS,
+            "reminders/offer",
+            ((turn.button("reminders/set_them", payload),),),
+            days=describe_days(days),
+            at=_clock(at),
+            timezone=zone,
+            quiet=_quiet(at),
+            few=len(days) < MIN_DAYS,
         )
     if not turn.at_home:
         turn.show_card()
@@ -367,7 +402,9 @@ def snooze(turn: Turn) -> None:
     now = turn.event.now
     if turn.argument == "tomorrow":
         tomorrow = (local_time(now, zone).weekday() + 1) % 7
-        until = next_due(Schedule(frozenset({tomorrow}), settings.at, zone, allow_quiet_hours=settings.allow_quiet_hours), now)
+        until = next_due(
+            Schedule(frozenset({tomorrow}), settings.at, zone, allow_quiet_hours=settings.allow_quiet_hours), now
+        )
     else:
         until = snooze_until(now, turn.argument, zone)
     until = until.replace(microsecond=0)

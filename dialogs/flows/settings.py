@@ -1,4 +1,5 @@
 """/settings: see the runner's units and timezone and change either."""
+
 from __future__ import annotations
 
 from dialogs.flow import END, Flow, State, Transition

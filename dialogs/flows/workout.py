@@ -10,6 +10,7 @@ rest in between), then a summary.
     best_before exercise id -> best weight in kg before today, to spot records
     last_at     the last time the runner did something here (ISO)
 """
+
 from __future__ import annotations
 
 import re
@@ -54,7 +55,7 @@ def _name(turn: Turn, exercise_id: str) -> str:
 
 
 def step_label(turn: Turn) -> str:
-    """"Shoulder press, set 2 of 3": how the runner is sent back to exactly this step."""
+    """ "Shoulder press, set 2 of 3": how the runner is sent back to exactly this step."""
     item = _current(turn)
     if turn.state_name == "workout:intro":
         return _name(turn, item.exercise_id)
@@ -78,8 +79,14 @@ def dumbbells_card(turn: Turn) -> Reply:
 def plan_card(turn: Turn) -> Reply:
     plan = plan_today(turn.profile, list(turn.coach.exercise_names), turn.event.now)
     items = [
-        {"name": _name(turn, p.exercise_id), "sets": p.sets, "reps": p.reps,
-         "weight": _amount(p.weight), "unit": p.unit, "advice": p.advice}
+        {
+            "name": _name(turn, p.exercise_id),
+            "sets": p.sets,
+            "reps": p.reps,
+            "weight": _amount(p.weight),
+            "unit": p.unit,
+            "advice": p.advice,
+        }
         for p in plan.exercises
     ]
     rows = [(turn.button("start_workout", "start"), turn.button("not_now", "later"))]
@@ -87,22 +94,41 @@ def plan_card(turn: Turn) -> Reply:
         rows.append((turn.button("my_dumbbells", "dumbbells"),))
     return Reply(
         "workout/plan",
-        {"items": items, "minutes": plan.minutes, "session": plan.session_of_week, "goal": WEEKLY_GOAL,
-         "knows_weights": any(p.weight is not None for p in plan.exercises)},
+        {
+            "items": items,
+            "minutes": plan.minutes,
+            "session": plan.session_of_week,
+            "goal": WEEKLY_GOAL,
+            "knows_weights": any(p.weight is not None for p in plan.exercises),
+        },
         tuple(rows),
     )
 
 
 def intro_card(turn: Turn) -> Reply:
     item = _current(turn)
-    rows = [(turn.button("start_set", "go", set=1),),
-            (turn.button("explain", f"ex:{item.exercise_id}/howto"), turn.button("skip_exercise", "skip"))]
-    rows.append((turn.button("back", "back"), turn.button("finish", "finish")) if turn.data["index"] else (turn.button("finish", "finish"),))
+    rows = [
+        (turn.button("start_set", "go", set=1),),
+        (turn.button("explain", f"ex:{item.exercise_id}/howto"), turn.button("skip_exercise", "skip")),
+    ]
+    rows.append(
+        (turn.button("back", "back"), turn.button("finish", "finish"))
+        if turn.data["index"]
+        else (turn.button("finish", "finish"),)
+    )
     return Reply(
         "workout/intro",
-        {"exercise_id": item.exercise_id, "number": turn.data["index"] + 1, "count": len(turn.data["plan"]),
-         "sets": item.sets, "reps": item.reps, "weight": _amount(item.weight), "unit": item.unit,
-         "advice": item.advice, "last": [[r, _amount(w)] for r, w in item.last]},
+        {
+            "exercise_id": item.exercise_id,
+            "number": turn.data["index"] + 1,
+            "count": len(turn.data["plan"]),
+            "sets": item.sets,
+            "reps": item.reps,
+            "weight": _amount(item.weight),
+            "unit": item.unit,
+            "advice": item.advice,
+            "last": [[r, _amount(w)] for r, w in item.last],
+        },
         tuple(rows),
     )
 
@@ -119,8 +145,15 @@ def set_card(turn: Turn) -> Reply:
     )
     return Reply(
         "workout/set",
-        {"exercise_id": item.exercise_id, "set": number, "sets": item.sets, "reps": item.reps,
-         "weight": _amount(item.weight), "unit": item.unit, "cue": exercise.cues[(number - 1) % len(exercise.cues)]},
+        {
+            "exercise_id": item.exercise_id,
+            "set": number,
+            "sets": item.sets,
+            "reps": item.reps,
+            "weight": _amount(item.weight),
+            "unit": item.unit,
+            "cue": exercise.cues[(number - 1) % len(exercise.cues)],
+        },
         rows,
     )
 
@@ -132,7 +165,10 @@ def other_card(turn: Turn) -> Reply:
 
 def rest_card(turn: Turn) -> Reply:
     item = _current(turn)
-    rows = ((turn.button("next_set", "go", set=turn.data["set"]),), (turn.button("back", "back"), turn.button("pause", "pause"), turn.button("finish", "finish")))
+    rows = (
+        (turn.button("next_set", "go", set=turn.data["set"]),),
+        (turn.button("back", "back"), turn.button("pause", "pause"), turn.button("finish", "finish")),
+    )
     return Reply("workout/rest", {"seconds": REST_SECONDS, "set": turn.data["set"], "sets": item.sets}, rows)
 
 
@@ -146,7 +182,9 @@ def _typed(turn: Turn):  # noqa: ANN202 — a replog result
     """What the runner typed, read as a set of the current exercise (parsed once per turn)."""
     if "log" not in turn.cache:
         turn.cache["log"] = parse_log(
-            turn.event.text, exercises=turn.coach.exercise_names, default_unit=_current(turn).unit,
+            turn.event.text,
+            exercises=turn.coach.exercise_names,
+            default_unit=_current(turn).unit,
             current_exercise=_current(turn).exercise_id,
         )
     return turn.cache["log"]
@@ -233,7 +271,10 @@ def start(turn: Turn) -> None:
     turn.data.update(
         workout=turn.event.now.isoformat(timespec="seconds"),
         plan=[item.to_json() for item in plan.exercises],
-        index=0, set=1, exercise=plan.exercises[0].exercise_id, done={},
+        index=0,
+        set=1,
+        exercise=plan.exercises[0].exercise_id,
+        done={},
         best_before={ex: entry.get("best_kg") for ex, entry in record.items()},
     )
     _touch(turn)
@@ -246,10 +287,15 @@ def log(turn: Turn) -> None:
     done = turn.data["done"].setdefault(item.exercise_id, [])
     first = turn.data["set"] - 1
     done[first:] = _logged_sets(turn)
-    del done[item.sets:]  # "3x12" typed at the last set logs that set, not sets beyond the plan
+    del done[item.sets :]  # "3x12" typed at the last set logs that set, not sets beyond the plan
     turn.data["set"] = len(done) + 1
-    turn.effect("log_sets", entry_id=f"{turn.data['workout']}#{item.exercise_id}", exercise_id=item.exercise_id,
-                sets=done, workout=turn.data["workout"])
+    turn.effect(
+        "log_sets",
+        entry_id=f"{turn.data['workout']}#{item.exercise_id}",
+        exercise_id=item.exercise_id,
+        sets=done,
+        workout=turn.data["workout"],
+    )
     turn.say("workout/logged", line=describe_sets(turn, item.exercise_id, done[first:]))
     _touch(turn)
 
@@ -274,8 +320,11 @@ def explain_problem(turn: Turn) -> None:
     if isinstance(result, Invalid | Ambiguous):
         turn.replies.append(problem(turn.coach, result))
     else:
-        turn.say("workout/other_exercise", typed=_name(turn, result.entry.exercise_id),
-                 current=_name(turn, _current(turn).exercise_id))
+        turn.say(
+            "workout/other_exercise",
+            typed=_name(turn, result.entry.exercise_id),
+            current=_name(turn, _current(turn).exercise_id),
+        )
 
 
 def next_exercise(turn: Turn) -> None:
@@ -335,22 +384,32 @@ def finish(turn: Turn) -> None:
         heaviest = max((_kg(w, u) for _, w, u in sets if w is not None), default=None)
         before = turn.data["best_before"].get(item.exercise_id)
         if heaviest is not None and before is not None and heaviest > Decimal(before):
-            records.append({"name": _name(turn, item.exercise_id), "weight": _amount(convert(heaviest, "kg", unit)), "unit": unit})
+            records.append(
+                {"name": _name(turn, item.exercise_id), "weight": _amount(convert(heaviest, "kg", unit)), "unit": unit}
+            )
         if len(sets) >= item.sets and all(reps >= REP_HIGH for reps, _, _ in sets):
             changes.append({"name": _name(turn, item.exercise_id), "advice": "more"})
         elif any(reps < REP_LOW for reps, _, _ in sets):
             changes.append({"name": _name(turn, item.exercise_id), "advice": "less"})
     count = sum(len(sets) for sets in done.values())
     if count:
-        workouts.append({"at": turn.event.now.isoformat(timespec="seconds"), "volume_kg": str(volume_kg), "sets": count})
+        workouts.append(
+            {"at": turn.event.now.isoformat(timespec="seconds"), "volume_kg": str(volume_kg), "sets": count}
+        )
         record["workouts"] = workouts[-KEEP_WORKOUTS:]
         turn.profile = replace(turn.profile, record=record)
     turn.say(
         "workout/summary",
-        sets=count, planned=sum(item.sets for item in plan), exercises=len([s for s in done.values() if s]),
-        volume=_amount(convert(volume_kg, "kg", unit)), unit=unit,
+        sets=count,
+        planned=sum(item.sets for item in plan),
+        exercises=len([s for s in done.values() if s]),
+        volume=_amount(convert(volume_kg, "kg", unit)),
+        unit=unit,
         previous=None if previous is None else _amount(convert(previous, "kg", unit)),
-        records=records, changes=changes, week=workouts_this_week(turn.profile, turn.event.now), goal=WEEKLY_GOAL,
+        records=records,
+        changes=changes,
+        week=workouts_this_week(turn.profile, turn.event.now),
+        goal=WEEKLY_GOAL,
     )
 
 

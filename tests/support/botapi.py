@@ -48,8 +48,11 @@ _T = TypeVar("_T")
 
 
 _ERROR_DESCRIPTIONS = {
-    400: "Bad Request", 403: "Forbidden: bot was blocked by the user", 409: "Conflict",
-    500: "Internal Server Error", 502: "Bad Gateway",
+    400: "Bad Request",
+    403: "Forbidden: bot was blocked by the user",
+    409: "Conflict",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
 }
 
 
@@ -67,18 +70,18 @@ class BotApiError(Exception):
         return cls(400, f"Bad Request: {reason}")
 
     @classmethod
-    def injected(cls, error_code: int, description: str | None,
-                 retry_after: int | None) -> BotApiError:
+    def injected(cls, error_code: int, description: str | None, retry_after: int | None) -> BotApiError:
         """The error of `fail_next`, with Telegram's own wording when none is given."""
         if error_code == 429:
             retry_after = retry_after or 1
             description = description or f"Too Many Requests: retry after {retry_after}"
-        return cls(error_code, description or _ERROR_DESCRIPTIONS.get(error_code, "Error"),
-                   retry_after)
+        return cls(error_code, description or _ERROR_DESCRIPTIONS.get(error_code, "Error"), retry_after)
 
     def payload(self) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "ok": False, "error_code": self.error_code, "description": self.description,
+            "ok": False,
+            "error_code": self.error_code,
+            "description": self.description,
         }
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
@@ -132,8 +135,9 @@ def message_payload(message_id: int, sender: Mapping, chat: Mapping, **content: 
     }
 
 
-def callback_query_payload(query_id: str, user: Mapping[str, Any], message: Mapping[str, Any],
-                           data: str) -> dict[str, Any]:
+def callback_query_payload(
+    query_id: str, user: Mapping[str, Any], message: Mapping[str, Any], data: str
+) -> dict[str, Any]:
     """A tap on an inline button under `message`; PTB needs the `chat_instance`."""
     return {
         "id": query_id,
@@ -157,19 +161,27 @@ def text_content(text: str) -> dict[str, Any]:
 
 
 def sticker_content(emoji: str = "👍") -> dict[str, Any]:
-    return {"sticker": {
-        "file_id": f"sticker-{ord(emoji[0]):x}", "file_unique_id": f"u-sticker-{ord(emoji[0]):x}",
-        "type": "regular", "width": 512, "height": 512, "is_animated": False, "is_video": False,
-        "emoji": emoji,
-    }}
+    return {
+        "sticker": {
+            "file_id": f"sticker-{ord(emoji[0]):x}",
+            "file_unique_id": f"u-sticker-{ord(emoji[0]):x}",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+        }
+    }
 
 
 def photo_content(caption: str | None = None) -> dict[str, Any]:
-    content: dict[str, Any] = {"photo": [
-        {"file_id": "photo-small", "file_unique_id": "u-photo-small", "width": 90, "height": 60},
-        {"file_id": "photo-large", "file_unique_id": "u-photo-large", "width": 1280,
-         "height": 853},
-    ]}
+    content: dict[str, Any] = {
+        "photo": [
+            {"file_id": "photo-small", "file_unique_id": "u-photo-small", "width": 90, "height": 60},
+            {"file_id": "photo-large", "file_unique_id": "u-photo-large", "width": 1280, "height": 853},
+        ]
+    }
     if caption:
         content["caption"] = caption
     return content
@@ -188,19 +200,49 @@ class UploadedFile:
     content_type: str = "application/octet-stream"
 
 
-_JSON_PARAMS = frozenset({
-    "reply_markup", "entities", "caption_entities", "commands", "scope", "allowed_updates",
-    "link_preview_options", "reply_parameters", "media",
-})
-_NUMBER_PARAMS = frozenset({
-    "chat_id", "message_id", "offset", "limit", "timeout", "user_id", "cache_time",
-    "max_connections", "message_thread_id", "reply_to_message_id", "from_chat_id",
-})
-_BOOL_PARAMS = frozenset({
-    "show_alert", "drop_pending_updates", "disable_notification", "protect_content",
-    "allow_sending_without_reply", "disable_web_page_preview", "disable_content_type_detection",
-    "has_spoiler", "is_personal", "allow_paid_broadcast", "show_caption_above_media",
-})
+_JSON_PARAMS = frozenset(
+    {
+        "reply_markup",
+        "entities",
+        "caption_entities",
+        "commands",
+        "scope",
+        "allowed_updates",
+        "link_preview_options",
+        "reply_parameters",
+        "media",
+    }
+)
+_NUMBER_PARAMS = frozenset(
+    {
+        "chat_id",
+        "message_id",
+        "offset",
+        "limit",
+        "timeout",
+        "user_id",
+        "cache_time",
+        "max_connections",
+        "message_thread_id",
+        "reply_to_message_id",
+        "from_chat_id",
+    }
+)
+_BOOL_PARAMS = frozenset(
+    {
+        "show_alert",
+        "drop_pending_updates",
+        "disable_notification",
+        "protect_content",
+        "allow_sending_without_reply",
+        "disable_web_page_preview",
+        "disable_content_type_detection",
+        "has_spoiler",
+        "is_personal",
+        "allow_paid_broadcast",
+        "show_caption_above_media",
+    }
+)
 
 
 def decode_params(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -237,11 +279,22 @@ def _decode_value(name: str, value: Any) -> Any:
 
 
 _HTML_ENTITY_TYPES = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic",
-    "u": "underline", "ins": "underline",
-    "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough",
-    "tg-spoiler": "spoiler", "span": "spoiler", "a": "text_link", "code": "code", "pre": "pre",
-    "blockquote": "blockquote", "tg-emoji": "custom_emoji",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "tg-emoji": "custom_emoji",
 }
 _HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^<>]*)>")
 _HTML_ATTRIBUTE = re.compile(r"""([a-zA-Z-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
@@ -276,8 +329,7 @@ class HtmlParser:
             position = self._consume(special)
         self._append(self._markup[position:])
         if self._open:
-            raise self._error(
-                f'Can\'t find end tag corresponding to start tag "{self._open[-1][0]}"')
+            raise self._error(f'Can\'t find end tag corresponding to start tag "{self._open[-1][0]}"')
         entities = sorted(self._entities, key=lambda e: (e["offset"], -e["length"]))
         return "".join(self._text), entities
 
@@ -296,8 +348,7 @@ class HtmlParser:
             return character.end()
         tag = _HTML_TAG.match(self._markup, position)
         if not tag:
-            raise self._error(
-                f"Unexpected end of name token at byte offset {self._byte(position)}")
+            raise self._error(f"Unexpected end of name token at byte offset {self._byte(position)}")
         closing, name, attributes = tag.groups()
         if closing:
             self._close(name.lower(), position)
@@ -312,8 +363,7 @@ class HtmlParser:
         }
         kind = _HTML_ENTITY_TYPES.get(name)
         if kind is None or (name == "span" and attributes.get("class") != "tg-spoiler"):
-            raise self._error(
-                f'Unsupported start tag "{name}" at byte offset {self._byte(position)}')
+            raise self._error(f'Unsupported start tag "{name}" at byte offset {self._byte(position)}')
         entity: dict[str, Any] = {"type": kind}
         if name == "a":
             entity["url"] = attributes.get("href", "")
@@ -328,8 +378,9 @@ class HtmlParser:
             raise self._error(f"Unexpected end tag at byte offset {self._byte(position)}")
         expected, offset, entity = self._open.pop()
         if expected != name:
-            raise self._error(f'Unmatched end tag at byte offset {self._byte(position)}, '
-                              f'expected "</{expected}>", found "</{name}>"')
+            raise self._error(
+                f'Unmatched end tag at byte offset {self._byte(position)}, expected "</{expected}>", found "</{name}>"'
+            )
         if self._length > offset:  # Telegram drops empty entities
             self._entities.append({**entity, "offset": offset, "length": self._length - offset})
 
@@ -427,11 +478,9 @@ class _ChatHistory:
         Telegram would answer "chat not found" for a chat nobody wrote in; the fake answers, so
         in-process tests whose updates never passed through it can still get replies.
         """
-        return self._chats.get(chat_id) or {
-            "id": chat_id, "type": "private" if chat_id > 0 else "group"}
+        return self._chats.get(chat_id) or {"id": chat_id, "type": "private" if chat_id > 0 else "group"}
 
-    def post(self, chat: Mapping[str, Any], sender: Mapping[str, Any],
-             content: Mapping[str, Any]) -> dict[str, Any]:
+    def post(self, chat: Mapping[str, Any], sender: Mapping[str, Any], content: Mapping[str, Any]) -> dict[str, Any]:
         self._chats.setdefault(chat["id"], dict(chat))
         self._last_ids[chat["id"]] += 1
         message = message_payload(self._last_ids[chat["id"]], sender, chat, **content)
@@ -445,8 +494,7 @@ class _ChatHistory:
         return self._messages[chat_id].pop(message_id, None) is not None
 
     def sent_by(self, chat_id: int, sender_id: int) -> list[dict[str, Any]]:
-        return [copy.deepcopy(m) for m in self._messages[chat_id].values()
-                if m["from"]["id"] == sender_id]
+        return [copy.deepcopy(m) for m in self._messages[chat_id].values() if m["from"]["id"] == sender_id]
 
 
 @dataclass
@@ -526,21 +574,39 @@ class _TextField(NamedTuple):
 
 
 _TEXT = _TextField("text", "entities", MESSAGE_MAX_LENGTH, "message is too long")
-_CAPTION = _TextField("caption", "caption_entities", CAPTION_MAX_LENGTH,
-                      "message caption is too long")
+_CAPTION = _TextField("caption", "caption_entities", CAPTION_MAX_LENGTH, "message caption is too long")
 _RATE_LIMITED = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
-_CHAT_ACTIONS = frozenset({
-    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-    "upload_document", "choose_sticker", "find_location", "record_video_note",
-    "upload_video_note",
-})
+_CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
-_BUTTON_ACTIONS = frozenset({
-    "callback_data", "url", "web_app", "login_url", "switch_inline_query",
-    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
-    "callback_game", "pay",
-})
+_BUTTON_ACTIONS = frozenset(
+    {
+        "callback_data",
+        "url",
+        "web_app",
+        "login_url",
+        "switch_inline_query",
+        "switch_inline_query_current_chat",
+        "switch_inline_query_chosen_chat",
+        "copy_text",
+        "callback_game",
+        "pay",
+    }
+)
 
 
 class FakeTelegram:
@@ -572,7 +638,8 @@ class FakeTelegram:
         self._files: dict[str, UploadedFile] = {}
         self._uploads: list[tuple[int, UploadedFile]] = []
         self._methods: dict[str, tuple[str, Callable[[dict[str, Any]], Any]]] = {
-            name.lower(): (name, handler) for name, handler in {
+            name.lower(): (name, handler)
+            for name, handler in {
                 "getMe": self._get_me,
                 "getUpdates": self._get_updates,
                 "setWebhook": self._set_webhook,
@@ -596,8 +663,7 @@ class FakeTelegram:
 
     # ---- the bot's side ------------------------------------------------------------------
 
-    def handle(self, method: str, params: Mapping[str, Any],
-               token: str | None = None) -> tuple[int, dict[str, Any]]:
+    def handle(self, method: str, params: Mapping[str, Any], token: str | None = None) -> tuple[int, dict[str, Any]]:
         """Answer one Bot API call: `(HTTP status, JSON body)`. Journals it, even when it fails.
 
         `params` are decoded (`decode_params`); an uploaded file is an `UploadedFile` value.
@@ -618,9 +684,16 @@ class FakeTelegram:
             self._changed.notify_all()
             return answer
 
-    def fail_next(self, method: str, error_code: int = 429, *, description: str | None = None,
-                  retry_after: int | None = None, chat_id: int | None = None,
-                  times: int = 1) -> None:
+    def fail_next(
+        self,
+        method: str,
+        error_code: int = 429,
+        *,
+        description: str | None = None,
+        retry_after: int | None = None,
+        chat_id: int | None = None,
+        times: int = 1,
+    ) -> None:
         """Make the next `times` calls of `method` (to `chat_id`, if given) fail.
 
         Descriptions default to Telegram's: 429 "Too Many Requests: retry after N" (with
@@ -654,8 +727,11 @@ class FakeTelegram:
 
     def _get_me(self, params: dict) -> dict[str, Any]:
         return {
-            **self._bot(), "can_join_groups": True, "can_read_all_group_messages": False,
-            "supports_inline_queries": False, "can_connect_to_business": False,
+            **self._bot(),
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
             "has_main_web_app": False,
         }
 
@@ -684,11 +760,15 @@ class FakeTelegram:
 
     def _check_polling(self, generation: int) -> None:
         if self._webhook:
-            raise BotApiError(409, "Conflict: can't use getUpdates method while webhook is "
-                                   "active; use deleteWebhook to delete the webhook first")
+            raise BotApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is "
+                "active; use deleteWebhook to delete the webhook first",
+            )
         if generation != self._poll_generation:
-            raise BotApiError(409, "Conflict: terminated by other getUpdates request; make "
-                                   "sure that only one bot instance is running")
+            raise BotApiError(
+                409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+            )
 
     def _set_webhook(self, params: dict) -> bool:
         url = params.get("url") or ""
@@ -700,8 +780,7 @@ class FakeTelegram:
         if params.get("drop_pending_updates"):
             self._updates.clear()
         self._updates.allow(params)
-        self._webhook = {"url": url, "secret_token": secret,
-                         "max_connections": params.get("max_connections") or 40}
+        self._webhook = {"url": url, "secret_token": secret, "max_connections": params.get("max_connections") or 40}
         return True
 
     def _delete_webhook(self, params: dict) -> bool:
@@ -711,19 +790,23 @@ class FakeTelegram:
         return True
 
     def _get_webhook_info(self, params: dict) -> dict[str, Any]:
-        info: dict[str, Any] = {"url": "", "has_custom_certificate": False,
-                                "pending_update_count": len(self._updates)}
+        info: dict[str, Any] = {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
         if self._webhook:
-            info.update({key: value for key, value in self._webhook.items()
-                         if key != "secret_token" and value is not None})
+            info.update(
+                {key: value for key, value in self._webhook.items() if key != "secret_token" and value is not None}
+            )
         return info
 
     # ---- methods: messages ---------------------------------------------------------------
 
     def _send_message(self, params: dict) -> dict[str, Any]:
-        return self._post(self._chat_id(params), {
-            **self._formatted(params, _TEXT), "reply_markup": self._inline_markup(params),
-        })
+        return self._post(
+            self._chat_id(params),
+            {
+                **self._formatted(params, _TEXT),
+                "reply_markup": self._inline_markup(params),
+            },
+        )
 
     def _send_file(self, params: dict, kind: str) -> dict[str, Any]:
         """sendPhoto / sendDocument: a multipart upload, or the file_id of an earlier one."""
@@ -737,25 +820,32 @@ class FakeTelegram:
         file_id = f"{kind}-{len(self._files) + 1}"
         self._files[file_id] = upload
         self._uploads.append((chat_id, upload))
-        media = {"file_id": file_id, "file_unique_id": f"u-{file_id}",
-                 "file_size": len(upload.content)}
+        media = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": len(upload.content)}
         if kind == "photo":
             width, height = _image_size(upload.content)
             content: Any = [{**media, "width": width, "height": height}]
         else:
             content = {**media, "file_name": upload.filename, "mime_type": upload.content_type}
-        return self._post(chat_id, {
-            kind: content, **caption, "reply_markup": self._inline_markup(params),
-        })
+        return self._post(
+            chat_id,
+            {
+                kind: content,
+                **caption,
+                "reply_markup": self._inline_markup(params),
+            },
+        )
 
     def _edit_message_text(self, params: dict) -> dict[str, Any]:
-        return self._edit(self._editable_message(params), {
-            **self._formatted(params, _TEXT), "reply_markup": self._inline_markup(params),
-        })
+        return self._edit(
+            self._editable_message(params),
+            {
+                **self._formatted(params, _TEXT),
+                "reply_markup": self._inline_markup(params),
+            },
+        )
 
     def _edit_message_reply_markup(self, params: dict) -> dict[str, Any]:
-        return self._edit(self._editable_message(params),
-                          {"reply_markup": self._inline_markup(params)})
+        return self._edit(self._editable_message(params), {"reply_markup": self._inline_markup(params)})
 
     def _delete_message(self, params: dict) -> bool:
         if not self._history.delete(self._chat_id(params), params.get("message_id")):
@@ -772,13 +862,16 @@ class FakeTelegram:
         """A callback query can be answered once; Telegram refuses the second answer."""
         query_id = str(params.get("callback_query_id") or "")
         if not query_id or query_id in self._answered_callbacks:
-            raise BotApiError.bad_request(
-                "query is too old and response timeout expired or query ID is invalid")
+            raise BotApiError.bad_request("query is too old and response timeout expired or query ID is invalid")
         self._answered_callbacks.add(query_id)
-        self._callback_answers.append({
-            "callback_query_id": query_id, "text": params.get("text"),
-            "show_alert": bool(params.get("show_alert")), "url": params.get("url"),
-        })
+        self._callback_answers.append(
+            {
+                "callback_query_id": query_id,
+                "text": params.get("text"),
+                "show_alert": bool(params.get("show_alert")),
+                "url": params.get("url"),
+            }
+        )
         return True
 
     @staticmethod
@@ -812,8 +905,9 @@ class FakeTelegram:
             return None
         for button in (button for row in markup["inline_keyboard"] for button in row):
             if not _BUTTON_ACTIONS & button.keys():
-                raise BotApiError.bad_request("can't parse inline keyboard button: Text buttons "
-                                              "are unallowed in the inline keyboard")
+                raise BotApiError.bad_request(
+                    "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+                )
             data = str(button.get("callback_data", "-")).encode()
             if not 1 <= len(data) <= 64:
                 raise BotApiError.bad_request("BUTTON_DATA_INVALID")
@@ -842,7 +936,8 @@ class FakeTelegram:
         if edited == current:
             raise BotApiError.bad_request(
                 "message is not modified: specified new message content and reply markup are "
-                "exactly the same as a current content and reply markup of the message")
+                "exactly the same as a current content and reply markup of the message"
+            )
         message.clear()
         message.update(edited, edit_date=_now())
         return copy.deepcopy(message)
@@ -880,8 +975,7 @@ class FakeTelegram:
         with self._changed:
             while not self._closed:
                 if self._webhook and (updates := self._updates.peek(1)):
-                    return WebhookDelivery(updates[0], self._webhook["url"],
-                                           self._webhook["secret_token"])
+                    return WebhookDelivery(updates[0], self._webhook["url"], self._webhook["secret_token"])
                 self._changed.wait()
             return None
 
@@ -903,22 +997,37 @@ class FakeTelegram:
             self._changed.notify_all()
             return update_id
 
-    def send_message(self, user_id: int, content: Mapping[str, Any], first_name: str = "Ann",
-                     username: str | None = None, chat_id: int | None = None) -> int:
+    def send_message(
+        self,
+        user_id: int,
+        content: Mapping[str, Any],
+        first_name: str = "Ann",
+        username: str | None = None,
+        chat_id: int | None = None,
+    ) -> int:
         """The user sends a message of `content` (e.g. `sticker_content()`); returns update_id."""
         user = user_payload(user_id, first_name, username)
         chat = chat_payload(user_id if chat_id is None else chat_id, user)
         with self._changed:
             return self.send_update({"message": self._history.post(chat, user, content)})
 
-    def send_text(self, user_id: int, text: str, first_name: str = "Ann",
-                  username: str | None = None, chat_id: int | None = None) -> int:
+    def send_text(
+        self, user_id: int, text: str, first_name: str = "Ann", username: str | None = None, chat_id: int | None = None
+    ) -> int:
         """The user types `text` (a leading /command gets its entity); returns the update_id."""
         return self.send_message(user_id, text_content(text), first_name, username, chat_id)
 
-    def press(self, user_id: int, message_id: int, data: str, first_name: str = "Ann",
-              username: str | None = None, chat_id: int | None = None, *,
-              require_button: bool = True) -> int:
+    def press(
+        self,
+        user_id: int,
+        message_id: int,
+        data: str,
+        first_name: str = "Ann",
+        username: str | None = None,
+        chat_id: int | None = None,
+        *,
+        require_button: bool = True,
+    ) -> int:
         """The user taps the inline button carrying `data` under a bot message; returns update_id.
 
         The callback query carries the message as it is now (after edits). With
@@ -935,9 +1044,13 @@ class FakeTelegram:
             if require_button and data not in buttons:
                 raise LookupError(f"message {message_id} has no button {data!r}; it has {buttons}")
             self._last_callback_id += 1
-            return self.send_update({"callback_query": callback_query_payload(
-                str(self._last_callback_id), user_payload(user_id, first_name, username),
-                message, data)})
+            return self.send_update(
+                {
+                    "callback_query": callback_query_payload(
+                        str(self._last_callback_id), user_payload(user_id, first_name, username), message, data
+                    )
+                }
+            )
 
     # ---- what a test reads ---------------------------------------------------------------
 
@@ -953,8 +1066,11 @@ class FakeTelegram:
         `UploadedFile`.
         """
         with self._changed:
-            return [copy.deepcopy(call) for call in self._journal
-                    if method is None or call["method"].lower() == method.lower()]
+            return [
+                copy.deepcopy(call)
+                for call in self._journal
+                if method is None or call["method"].lower() == method.lower()
+            ]
 
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates not yet confirmed by the bot (by offset, or by a 2xx webhook answer)."""
@@ -990,13 +1106,13 @@ class FakeTelegram:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     recent = [(call["method"], call["error"]) for call in self._journal[-5:]]
-                    raise TimeoutError(f"condition not met within {timeout}s; "
-                                       f"last bot calls: {recent}")
+                    raise TimeoutError(f"condition not met within {timeout}s; last bot calls: {recent}")
                 self._changed.wait(remaining)
             return result
 
-    def wait_for_message(self, chat_id: int, pattern: str | re.Pattern[str],
-                         timeout: float = 10.0, *, after: int = 0) -> dict[str, Any]:
+    def wait_for_message(
+        self, chat_id: int, pattern: str | re.Pattern[str], timeout: float = 10.0, *, after: int = 0
+    ) -> dict[str, Any]:
         """The first bot message in the chat whose text or caption matches `pattern` (re.search).
 
         `after` skips messages up to that message_id, to wait for a new one.
@@ -1004,15 +1120,23 @@ class FakeTelegram:
         regex = re.compile(pattern)
 
         def matching() -> dict[str, Any] | None:
-            return next((m for m in self.messages(chat_id) if m["message_id"] > after and
-                         regex.search(m.get("text") or m.get("caption") or "")), None)
+            return next(
+                (
+                    m
+                    for m in self.messages(chat_id)
+                    if m["message_id"] > after and regex.search(m.get("text") or m.get("caption") or "")
+                ),
+                None,
+            )
 
         try:
             return self.wait_for(matching, timeout)
         except TimeoutError:
             texts = [m.get("text") or m.get("caption") for m in self.messages(chat_id)]
-            raise TimeoutError(f"no bot message matching {regex.pattern!r} in chat {chat_id} "
-                               f"within {timeout}s; the bot's messages: {texts}") from None
+            raise TimeoutError(
+                f"no bot message matching {regex.pattern!r} in chat {chat_id} "
+                f"within {timeout}s; the bot's messages: {texts}"
+            ) from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -1051,17 +1175,24 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
             break
         head, _, content = part.removeprefix(b"\r\n").partition(b"\r\n\r\n")
         headers = dict(
-            (name.strip().lower(), value.strip()) for name, _, value in
-            (line.partition(":") for line in head.decode("utf-8", "replace").split("\r\n")))
+            (name.strip().lower(), value.strip())
+            for name, _, value in (line.partition(":") for line in head.decode("utf-8", "replace").split("\r\n"))
+        )
         disposition = headers.get("content-disposition", "")
         name = _MULTIPART_NAME.search(disposition)
         if not name:
             continue
         content = content.removesuffix(b"\r\n")
         filename = _MULTIPART_FILENAME.search(disposition)
-        params[name.group(1)] = UploadedFile(
-            filename.group(1), content, headers.get("content-type", "application/octet-stream"),
-        ) if filename else content.decode()
+        params[name.group(1)] = (
+            UploadedFile(
+                filename.group(1),
+                content,
+                headers.get("content-type", "application/octet-stream"),
+            )
+            if filename
+            else content.decode()
+        )
     return params
 
 
@@ -1081,8 +1212,10 @@ class _BotApiRequestHandler(BaseHTTPRequestHandler):
         else:
             api = self.server.api
             try:
-                params = {**dict(parse_qsl(url.query, keep_blank_values=True)),
-                          **parse_body(self.headers.get("Content-Type", ""), body)}
+                params = {
+                    **dict(parse_qsl(url.query, keep_blank_values=True)),
+                    **parse_body(self.headers.get("Content-Type", ""), body),
+                }
                 params = decode_params(params)
             except BotApiError as error:
                 status, payload = error.error_code, error.payload()
@@ -1161,8 +1294,7 @@ class _WebhookDeliverer(threading.Thread):
         headers = {"Content-Type": "application/json"}
         if delivery.secret_token:
             headers["X-Telegram-Bot-Api-Secret-Token"] = delivery.secret_token
-        request = urllib.request.Request(delivery.url, json.dumps(delivery.update).encode(),
-                                         headers, method="POST")
+        request = urllib.request.Request(delivery.url, json.dumps(delivery.update).encode(), headers, method="POST")
         try:
             with self._opener.open(request, timeout=self.TIMEOUT) as response:
                 response.read()
@@ -1184,8 +1316,14 @@ class FakeBotApi(FakeTelegram):
     `latency` (seconds) delays every bot call, like Telegram's round trip.
     """
 
-    def __init__(self, token: str = DEFAULT_TOKEN, *, latency: float = 0.0,
-                 rate_limit: int | None = None, host: str = "127.0.0.1"):
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        latency: float = 0.0,
+        rate_limit: int | None = None,
+        host: str = "127.0.0.1",
+    ):
         super().__init__(token, rate_limit=rate_limit)
         self.latency = latency
         self._host = host
@@ -1202,9 +1340,9 @@ class FakeBotApi(FakeTelegram):
 
     def start(self) -> Self:
         self._server = _BotApiHttpServer(self, self._host)
-        serving = threading.Thread(target=self._server.serve_forever,
-                                   kwargs={"poll_interval": 0.05}, name="fake-telegram-http",
-                                   daemon=True)
+        serving = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-telegram-http", daemon=True
+        )
         self._threads = serving, _WebhookDeliverer(self)
         for thread in self._threads:
             thread.start()
@@ -1229,8 +1367,21 @@ class FakeBotApi(FakeTelegram):
 
 
 __all__ = [
-    "BotApiError", "DEFAULT_TOKEN", "FakeBotApi", "FakeTelegram", "HtmlParser", "UploadedFile",
-    "WebhookDelivery", "bot_sender", "callback_query_payload", "chat_payload", "decode_params",
-    "message_payload", "parse_body", "photo_content", "sticker_content", "text_content",
+    "BotApiError",
+    "DEFAULT_TOKEN",
+    "FakeBotApi",
+    "FakeTelegram",
+    "HtmlParser",
+    "UploadedFile",
+    "WebhookDelivery",
+    "bot_sender",
+    "callback_query_payload",
+    "chat_payload",
+    "decode_params",
+    "message_payload",
+    "parse_body",
+    "photo_content",
+    "sticker_content",
+    "text_content",
     "user_payload",
 ]

@@ -1,4 +1,5 @@
 """A clock for the reminder runner that tests move by hand: `sleep` advances it instantly."""
+
 from __future__ import annotations
 
 import asyncio

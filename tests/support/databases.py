@@ -1,4 +1,5 @@
 """Throw-away databases for tests and benchmarks."""
+
 from __future__ import annotations
 
 from sqlalchemy import text

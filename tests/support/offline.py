@@ -101,8 +101,7 @@ class OfflineRequest(BaseRequest):
         if api_method.lower() == "getupdates":
             # A long poll waits on a lock; keep the event loop free meanwhile. A newer poll or
             # Updater.stop()'s confirming call ends the wait, so no thread lingers.
-            status, payload = await asyncio.to_thread(
-                self.telegram.handle, api_method, params, token)
+            status, payload = await asyncio.to_thread(self.telegram.handle, api_method, params, token)
         else:
             status, payload = self.telegram.handle(api_method, params, token)
         return status, json.dumps(payload).encode()
@@ -127,32 +126,57 @@ def _params(request_data: RequestData | None) -> dict[str, Any]:
 # Update factories
 
 
-def make_message_update(update_id: int, user_id: int, text: str, first_name: str = "Ann",
-                        bot: Bot | None = None, *, chat_id: int | None = None,
-                        message_id: int | None = None) -> Update:
+def make_message_update(
+    update_id: int,
+    user_id: int,
+    text: str,
+    first_name: str = "Ann",
+    bot: Bot | None = None,
+    *,
+    chat_id: int | None = None,
+    message_id: int | None = None,
+) -> Update:
     """The user sends `text`; a leading /command gets its entity, so CommandHandler matches."""
-    return _message_update(update_id, user_id, text_content(text), first_name, bot, chat_id,
-                           message_id)
+    return _message_update(update_id, user_id, text_content(text), first_name, bot, chat_id, message_id)
 
 
-def make_sticker_update(update_id: int, user_id: int, emoji: str = "👍", first_name: str = "Ann",
-                        bot: Bot | None = None, *, chat_id: int | None = None,
-                        message_id: int | None = None) -> Update:
-    return _message_update(update_id, user_id, sticker_content(emoji), first_name, bot, chat_id,
-                           message_id)
+def make_sticker_update(
+    update_id: int,
+    user_id: int,
+    emoji: str = "👍",
+    first_name: str = "Ann",
+    bot: Bot | None = None,
+    *,
+    chat_id: int | None = None,
+    message_id: int | None = None,
+) -> Update:
+    return _message_update(update_id, user_id, sticker_content(emoji), first_name, bot, chat_id, message_id)
 
 
-def make_photo_update(update_id: int, user_id: int, caption: str | None = None,
-                      first_name: str = "Ann", bot: Bot | None = None, *,
-                      chat_id: int | None = None, message_id: int | None = None) -> Update:
-    return _message_update(update_id, user_id, photo_content(caption), first_name, bot, chat_id,
-                           message_id)
+def make_photo_update(
+    update_id: int,
+    user_id: int,
+    caption: str | None = None,
+    first_name: str = "Ann",
+    bot: Bot | None = None,
+    *,
+    chat_id: int | None = None,
+    message_id: int | None = None,
+) -> Update:
+    return _message_update(update_id, user_id, photo_content(caption), first_name, bot, chat_id, message_id)
 
 
-def make_callback_update(update_id: int, user_id: int, message_id: int, data: str,
-                         first_name: str = "Ann", bot: Bot | None = None, *,
-                         chat_id: int | None = None,
-                         message: Mapping[str, Any] | None = None) -> Update:
+def make_callback_update(
+    update_id: int,
+    user_id: int,
+    message_id: int,
+    data: str,
+    first_name: str = "Ann",
+    bot: Bot | None = None,
+    *,
+    chat_id: int | None = None,
+    message: Mapping[str, Any] | None = None,
+) -> Update:
     """The user taps the button carrying `data` under the bot's message `message_id`.
 
     `message` is that message as the fake stored it (e.g. `telegram.messages(chat)[-1]`), so a
@@ -161,17 +185,22 @@ def make_callback_update(update_id: int, user_id: int, message_id: int, data: st
     user = user_payload(user_id, first_name)
     if message is None:
         chat = chat_payload(user_id if chat_id is None else chat_id, user)
-        message = message_payload(message_id, bot_sender(bot.token if bot else DEFAULT_TOKEN),
-                                  chat)
+        message = message_payload(message_id, bot_sender(bot.token if bot else DEFAULT_TOKEN), chat)
     query = callback_query_payload(str(update_id), user, message, data)
     return Update.de_json({"update_id": update_id, "callback_query": query}, bot)
 
 
-def _message_update(update_id: int, user_id: int, content: Mapping[str, Any], first_name: str,
-                    bot: Bot | None, chat_id: int | None, message_id: int | None) -> Update:
+def _message_update(
+    update_id: int,
+    user_id: int,
+    content: Mapping[str, Any],
+    first_name: str,
+    bot: Bot | None,
+    chat_id: int | None,
+    message_id: int | None,
+) -> Update:
     """`bot` is set on the objects so shortcuts such as `message.reply_text` work."""
     user = user_payload(user_id, first_name)
     chat = chat_payload(user_id if chat_id is None else chat_id, user)
-    message = message_payload(update_id if message_id is None else message_id, user, chat,
-                              **content)
+    message = message_payload(update_id if message_id is None else message_id, user, chat, **content)
     return Update.de_json({"update_id": update_id, "message": message}, bot)

@@ -1,5 +1,6 @@
 """The held-out question set (tests/data/questions.yaml) and how a match is scored against it;
 shared by the matcher's tests and its benchmark so both count the same way."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -17,6 +17,7 @@ Each step is what the user does and what the coach must answer, by template key:
       replying: log/card           # (a `Reply.ref`), by the template of that message
       effects: [edit_entry]        # optional: the kinds of the effects the step asked for
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
