@@ -54,7 +54,7 @@ class Who:
 _RECEIPTS = ProcessedUpdate.__table__
 # The hot path's statements, built once: building SQLAlchemy expressions costs more CPU than
 # running them on SQLite.
-_LOCKED_ROW = (
+_ROW = (
     select(
         User.first_name,
         User.units,
@@ -67,8 +67,10 @@ _LOCKED_ROW = (
     .outerjoin(Conversation, Conversation.user_id == User.id)
     .outerjoin(_RECEIPTS, _RECEIPTS.c.update_id == bindparam("update_id"))
     .where(User.id == bindparam("user_id"))
-    .with_for_update(of=User.__table__)
 )
+# Under READ COMMITTED a statement that waits for a row lock still reads every other row from
+# the snapshot it took before waiting: the lock is its own statement, and the read comes after.
+_LOCK = select(User.id).where(User.id == bindparam("user_id")).with_for_update()
 _SAVE_PROFILE = (
     update(User.__table__)
     .where(User.__table__.c.id == bindparam("user_id"))
@@ -120,10 +122,17 @@ class Transaction:
 
     def open(self, who: Who, update_id: int | None = None) -> tuple[Session, dict[str, Any] | None]:
         """The user's session, locked for this transaction (a first-time user is created), and
-        the receipt `update_id` left if it was processed before (None if it is new)."""
+        the receipt `update_id` left if it was processed before (None if it is new).
+
+        Lock first, then read: on PostgreSQL the row lock is taken by a statement of its own, so
+        the read that follows sees what the previous holder of the lock committed (another
+        replica's step of this user), never the state from before it. SQLite's `BEGIN
+        IMMEDIATE` already took the database's write lock."""
         connection = self.connection
         params = {"user_id": who.user_id, "update_id": NO_UPDATE if update_id is None else update_id}
-        row = connection.execute(_LOCKED_ROW, params).first()
+        if connection.dialect.name == "postgresql":
+            connection.execute(_LOCK, params)
+        row = connection.execute(_ROW, params).first()
         if row is None:
             connection.execute(
                 self._insert(User)
@@ -132,7 +141,9 @@ class Transaction:
                 )
                 .on_conflict_do_nothing(index_elements=[User.id])
             )
-            row = connection.execute(_LOCKED_ROW, params).first()
+            if connection.dialect.name == "postgresql":
+                connection.execute(_LOCK, params)  # created here or by a concurrent first event
+            row = connection.execute(_ROW, params).first()
         profile = Profile(row.first_name, row.units, row.timezone, dict(row.record or {}))
         version = row.version if row.version is not None else 0
         return Session.restore(row.state, version, profile), row.replies

@@ -9,9 +9,11 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
+from sqlalchemy import text
 from support.botapi import FakeBotApi
 from test_e2e import BotProcess
+
+from bot.database import create_engine
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 USERS = 24
@@ -97,3 +99,116 @@ def test_two_replicas_apply_each_users_updates_once_and_in_order(tmp_path, postg
         settings = [t for t in texts if "Your settings" in t]
         assert len(settings) == 1 and "Units: lb" in settings[0] and "Europe/Berlin" in settings[0], texts
         assert 1 <= sum(t.startswith("Okay, I've left the settings") for t in texts) <= 2, texts  # "/cancel"
+
+
+RUNNERS = 30
+
+
+class Runner:
+    """One runner talking straight to the replicas' webhooks (not through the fake's queue), so a
+    test can hand two updates to two replicas at the same moment."""
+
+    ids = iter(range(1_000_000, 2_000_000))
+    ids_lock = threading.Lock()
+
+    def __init__(self, api, user):
+        self.api, self.user = api, user
+        self.sender = {"id": user, "is_bot": False, "first_name": "Ann"}
+        self.chat = {"id": user, "type": "private", "first_name": "Ann"}
+
+    def next_id(self):
+        with self.ids_lock:
+            return next(self.ids)
+
+    def text(self, text):
+        content = {"text": text}
+        if text.startswith("/"):
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        message = {"message_id": self.next_id(), "date": 1795500000, "chat": self.chat, "from": self.sender}
+        return {"update_id": self.next_id(), "message": message | content}
+
+    def tap(self, label):
+        message = next(m for m in reversed(self.api.messages(self.user)) if m.get("reply_markup"))
+        data = next(
+            b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"] == label
+        )
+        query = {
+            "id": str(self.next_id()),
+            "from": self.sender,
+            "message": message,
+            "chat_instance": f"instance-{self.user}",
+            "data": data,
+        }
+        return {"update_id": self.next_id(), "callback_query": query}
+
+    def answered(self, count):
+        self.api.wait_for(lambda: len(self.api.messages(self.user)) >= count, timeout=30)
+        return len(self.api.messages(self.user))
+
+
+def start_replicas(api, tmp_path, postgres_url):
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    replicas = [BotProcess(api, tmp_path / name, "webhook", postgres_url) for name in ("a", "b")]
+    for replica in replicas:
+        replica.secret = replicas[0].secret
+    threads = [threading.Thread(target=replica.start) for replica in replicas]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return replicas
+
+
+def test_two_different_updates_of_one_runner_at_two_replicas_at_once_both_take_effect(tmp_path, postgres_url):
+    """In a guided workout, "12" goes to one replica and "10" to the other at the same moment
+    (Telegram's webhook opens many connections; a load balancer spreads them). Each replica must
+    step from what the other committed: both sets are stored, and each reply says what it stored."""
+    with FakeBotApi() as api:
+        replicas = start_replicas(api, tmp_path, postgres_url)
+        a, b = replicas
+        try:
+
+            def prepare(user):
+                runner, seen = Runner(api, user), 0
+                for make in (
+                    lambda: runner.text("/start"),
+                    lambda: runner.text("kg"),
+                    lambda: runner.text("Munich"),
+                    lambda: runner.text("/today"),
+                    lambda: runner.text("4 and 8 kg"),
+                    lambda: runner.tap("Start ▶"),
+                ):
+                    assert post(a.port, a.secret, make()) == 200
+                    seen = runner.answered(seen + 1)
+                return runner
+
+            with ThreadPoolExecutor(8) as pool:
+                runners = list(pool.map(prepare, range(9100, 9100 + RUNNERS)))
+            barrier = threading.Barrier(2 * RUNNERS)
+
+            def both_at_once(pair):
+                replica, update = pair
+                barrier.wait()
+                return post(replica.port, replica.secret, update)
+
+            pairs = [(replica, r.text(reps)) for r in runners for replica, reps in ((a, "12"), (b, "10"))]
+            with ThreadPoolExecutor(2 * RUNNERS) as pool:
+                assert set(pool.map(both_at_once, pairs)) == {200}
+            for runner in runners:
+                api.wait_for(lambda r=runner: sum("Logged" in m["text"] for m in api.messages(r.user)) >= 2, 30)
+        finally:
+            for replica in replicas:
+                assert replica.stop() == 0, replica.log.read_text()
+    engine = create_engine(postgres_url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT user_id, set_number, reps FROM set_logs ORDER BY user_id, set_number"))
+        stored = {}
+        for user, number, reps in rows:
+            stored.setdefault(user, []).append((number, reps))
+    engine.dispose()
+    lost = [r.user for r in runners if sorted(reps for _, reps in stored.get(r.user, [])) != [10, 12]]
+    false_apologies = [r.user for r in runners if any("went wrong" in m["text"] for m in api.messages(r.user))]
+    assert (lost, false_apologies) == ([], [])
+    for runner in runners:  # each reply tells the set it stored: set 1 of 2, then set 2 of 2
+        assert [number for number, _ in stored[runner.user]] == [1, 2]
