@@ -4,7 +4,7 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 
-.PHONY: run test chat lock clean
+.PHONY: run test lint typecheck chat lock clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,15 @@ run: $(BIN)/.installed
 ## test: the whole suite (PostgreSQL tests too when ARMSWING_TEST_POSTGRES_URL is set)
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+## lint: ruff's lint rules and its formatter, as configured in pyproject.toml
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## typecheck: mypy, strict on the pure layers (pyproject.toml says which)
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
 
 ## lock: re-pin every dependency after changing pyproject.toml
 lock: $(BIN)/.installed

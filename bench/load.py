@@ -60,8 +60,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the fake Bot API lives with the test tools
 
-from runner_session import SCRIPT  # noqa: E402 (beside this file)
-from support.botapi import DEFAULT_TOKEN, FakeBotApi  # noqa: E402
+from runner_session import SCRIPT
+from support.botapi import DEFAULT_TOKEN, FakeBotApi
 
 ARMSWING = Path(sys.executable).parent / "armswing"
 FIRST_USER_ID = 100_000

@@ -20,10 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the question set and its scoring live with the tests
 
-from support.questions import QUESTIONS, expected, is_right, top1  # noqa: E402
+from support.questions import QUESTIONS, expected, is_right, top1
 
-from content.knowledge import load_knowledge  # noqa: E402
-from dialogs.matcher import Matcher  # noqa: E402
+from content.knowledge import load_knowledge
+from dialogs.matcher import Matcher
 
 
 def timings(matcher: Matcher, items: list[dict], rounds: int) -> list[float]:

@@ -34,19 +34,19 @@ from zoneinfo import available_timezones
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the fake Bot API lives with the test tools
 
-from sqlalchemy import update  # noqa: E402
+from sqlalchemy import update
+from support.botapi import DEFAULT_TOKEN, FakeBotApi
+from support.databases import empty_postgres
 
-from bot.application import build_application  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.database import create_engine, upgrade  # noqa: E402
-from bot.models import Reminder, User  # noqa: E402
-from bot.reminder_store import days_mask  # noqa: E402
-from bot.runtime import Runtime  # noqa: E402
-from dialogs.coach import Coach  # noqa: E402
-from scheduler.policy import Schedule  # noqa: E402
-from scheduler.runner import SENT, Runner  # noqa: E402
-from support.botapi import DEFAULT_TOKEN, FakeBotApi  # noqa: E402
-from support.databases import empty_postgres  # noqa: E402
+from bot.application import build_application
+from bot.config import Settings
+from bot.database import create_engine, upgrade
+from bot.models import Reminder, User
+from bot.reminder_store import days_mask
+from bot.runtime import Runtime
+from dialogs.coach import Coach
+from scheduler.policy import Schedule
+from scheduler.runner import SENT, Runner
 
 CHUNK = 5_000
 TICK_DUE = 1_000
@@ -113,7 +113,7 @@ async def make_due(runtime: Runtime, first: int, count: int, now: datetime) -> N
 
 
 class InstantSender:
-    async def send(self, reminder, kind, now):  # noqa: ANN001, ANN201
+    async def send(self, reminder, kind, now):
         return SENT
 
 

@@ -30,16 +30,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the offline Bot API lives with the test tools
 
-from telegram.ext import Application, MessageHandler, filters  # noqa: E402
+from runner_session import SCRIPT
+from support.databases import empty_postgres
+from support.offline import make_callback_update, make_message_update
+from telegram.ext import Application, MessageHandler, filters
+from telegram.request import BaseRequest
 
-from bot.application import build_application, process  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.runtime import Runtime  # noqa: E402
-from dialogs.coach import Coach  # noqa: E402
-from runner_session import SCRIPT  # noqa: E402 (beside this file)
-from support.databases import empty_postgres  # noqa: E402
-from support.offline import make_callback_update, make_message_update  # noqa: E402
-from telegram.request import BaseRequest  # noqa: E402
+from bot.application import build_application, process
+from bot.config import Settings
+from bot.runtime import Runtime
+from dialogs.coach import Coach
 
 TOKEN = "123456:TEST-armswing"
 
@@ -77,7 +77,7 @@ class CannedTelegram(BaseRequest):
         write_timeout=None,
         connect_timeout=None,
         pool_timeout=None,
-    ):  # noqa: ANN001, PLR0913
+    ):
         self.calls += 1
         if self.latency:
             await asyncio.sleep(self.latency)

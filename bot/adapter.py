@@ -73,7 +73,7 @@ def keyboard(message: Message) -> InlineKeyboardMarkup | None:
     )
 
 
-async def deliver(bot, chat_id: int, result: Result, query: CallbackQuery | None = None) -> list[tuple[int, str]]:  # noqa: ANN001
+async def deliver(bot, chat_id: int, result: Result, query: CallbackQuery | None = None) -> list[tuple[int, str]]:
     """Answer the tap, take the buttons off the tapped card if its step is over, and send the
     messages (in order); the three at once, so a tap costs one round trip to Telegram, not
     three. (message id, ref) of the messages sent with a `ref`."""
@@ -86,7 +86,7 @@ async def deliver(bot, chat_id: int, result: Result, query: CallbackQuery | None
     return refs
 
 
-async def _send_all(bot, chat_id: int, messages: tuple[Message, ...]) -> list[tuple[int, str]]:  # noqa: ANN001
+async def _send_all(bot, chat_id: int, messages: tuple[Message, ...]) -> list[tuple[int, str]]:
     refs = []
     for message in messages:
         sent = await _patiently(lambda message=message: _send(bot, chat_id, message))
@@ -117,7 +117,7 @@ async def _answer(query: CallbackQuery, notice: str) -> None:
         log.debug("could not answer the button: %s", error)
 
 
-async def _send(bot, chat_id: int, message: Message) -> Sent:  # noqa: ANN001
+async def _send(bot, chat_id: int, message: Message) -> Sent:
     """A text, or a photo or document with the text as its caption (or after it, when too long
     for one: the HTML is never shorter than the text Telegram counts)."""
     markup = keyboard(message)

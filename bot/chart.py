@@ -89,7 +89,7 @@ def draw(progress: Progress, names: Mapping[str, str]) -> bytes:
     return buffer.getvalue()
 
 
-def _style(axes, title: str, start, end, dates) -> None:  # noqa: ANN001 — matplotlib objects
+def _style(axes, title: str, start, end, dates) -> None:
     axes.set_title(title, fontsize=14, color=INK, loc="left", fontweight="bold")
     axes.set_xlim(start - timedelta(days=1), end + timedelta(days=1))
     axes.xaxis.set_major_formatter(dates)

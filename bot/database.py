@@ -51,7 +51,7 @@ def create_engine(url: str) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection, _record) -> None:  # noqa: ANN001 (driver objects)
+    def _configure(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # let the "begin" hook below issue BEGIN
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")

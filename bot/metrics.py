@@ -39,7 +39,7 @@ def exposition() -> bytes:
 class MeasuredRateLimiter(AIORateLimiter):
     """PTB's rate limiter, recording how long each call waited for its turn."""
 
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args) -> Any:  # noqa: ANN001
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args) -> Any:
         queued = time.perf_counter()
 
         async def measured(*call_args: Any, **call_kwargs: Any) -> Any:

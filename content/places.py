@@ -83,7 +83,7 @@ class Places:
                 entries.sort(key=lambda entry: -entry[0])
         return cls(dict(cities), dict(alternates))
 
-    @lru_cache(maxsize=4096)
+    @lru_cache(maxsize=4096)  # noqa: B019 (one Places for the process's lifetime)
     def resolve(self, text: str) -> tuple[Place, ...]:
         """Candidate zones for what the user typed, most likely first; one when it is clear."""
         key = fold(text)[:80]

@@ -36,10 +36,12 @@ def open_ref(turn: Turn, ref: str) -> None:
 def _match_reply(turn: Turn, match: Match) -> Reply:
     knowledge = turn.coach.catalog.knowledge
     if match.kind == "topic":
+        assert match.id is not None
         topic = knowledge.topics[match.id]
         related = tuple(ref_button(turn, ref) for ref in topic.related)
         return Reply("answer/topic", {"topic_id": topic.id}, tuple((b,) for b in related))
     if match.kind == "exercise":
+        assert match.id is not None
         exercise = knowledge.exercises[match.id]
         others = [a for a in ("howto", "muscles", "why", "mistakes") if a != match.aspect]
         row = tuple(turn.button(f"aspect/{a}", f"ex:{exercise.id}/{a}") for a in others)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from content.catalog import Catalog
 from content.places import Places
@@ -41,7 +42,7 @@ class Coach:
                     found.append(f"exercise {exercise.id}: asking about {name!r} does not reach it")
         return found
 
-    def _render(self, template: str, context: dict) -> list[str]:
+    def _render(self, template: str, context: dict[str, Any]) -> list[str]:
         try:
             self.catalog.render(template, context)
         except Exception as error:  # noqa: BLE001 — reported, not raised: the check lists them all

@@ -91,7 +91,10 @@ def _transition(turn: Turn) -> Transition | None:
     event = turn.event
     trigger = trigger_of(event.kind, event.command, event.payload)
     for transition in turn.flow.transitions:
-        if transition.source == turn.state_name and transition.trigger == trigger:
-            if transition.guard is None or transition.guard(turn):
-                return transition
+        if (
+            transition.source == turn.state_name
+            and transition.trigger == trigger
+            and (transition.guard is None or transition.guard(turn))
+        ):
+            return transition
     return None

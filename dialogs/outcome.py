@@ -9,7 +9,6 @@ from typing import Any, Literal
 
 from dialogs.session import Session
 
-
 ANYTIME = "g"  # the "version" of a button that works whatever the conversation did since
 
 

@@ -107,7 +107,9 @@ def plan_today(profile: Profile, exercise_ids: Sequence[str], now: datetime) -> 
     return Plan(planned, workouts_this_week(profile, now) + 1)
 
 
-def _planned(exercise_id: str, last: dict | None, owned: list[Decimal], unit: Unit, sets: int) -> PlannedExercise:
+def _planned(
+    exercise_id: str, last: dict[str, Any] | None, owned: list[Decimal], unit: Unit, sets: int
+) -> PlannedExercise:
     if not last or not last.get("sets"):
         weight = (owned[0] if exercise_id in LIGHT_MOVES else owned[len(owned) // 2]) if owned else None
         return PlannedExercise(exercise_id, sets, REP_TARGET, weight, unit, "first")

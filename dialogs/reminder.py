@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from dialogs.outcome import Button, Reply
+from dialogs.outcome import Button, Keyboard, Reply
 from dialogs.plan import WEEKLY_GOAL, plan_today
 from dialogs.session import Profile
 from scheduler.policy import Schedule, describe_days, local_time, next_due
@@ -97,6 +97,7 @@ def reminder_message(coach: Coach, profile: Profile, kind: str, due: datetime, n
     def button(label: str, payload: str) -> Button:
         return Button(coach.catalog.label(f"reminders/{label}"), payload, anytime=True)
 
+    rows: Keyboard
     if kind == "nudge":
         rows = (
             (button("start_now", "today"),),

@@ -62,8 +62,46 @@ MONTHS = {
     for name in names
 }
 FILLER = frozenset(
-    "remind reminder reminders me us please set my a an the on at every each and also plus to for "
-    "around about by in of from i want would like could can you ping train training workout workouts".split()
+    [
+        "remind",
+        "reminder",
+        "reminders",
+        "me",
+        "us",
+        "please",
+        "set",
+        "my",
+        "a",
+        "an",
+        "the",
+        "on",
+        "at",
+        "every",
+        "each",
+        "and",
+        "also",
+        "plus",
+        "to",
+        "for",
+        "around",
+        "about",
+        "by",
+        "in",
+        "of",
+        "from",
+        "i",
+        "want",
+        "would",
+        "like",
+        "could",
+        "can",
+        "you",
+        "ping",
+        "train",
+        "training",
+        "workout",
+        "workouts",
+    ]
 )
 DATE_FILLER = frozenset({"pause", "until", "till", "for", "the", "on", "next", "of", "it", "them", "reminders"})
 RANGE_WORDS = frozenset({"-", "to", "through", "thru", "till", "until"})
@@ -155,8 +193,9 @@ def parse_date(text: str, today: date) -> date | None:
         year, month, day = (int(part) for part in words[0].split("-"))
         found = _date(year, month, day)
         return found if found is not None and found > today else None
-    if len(words) == 1 and _day(words[0]) is not None:
-        ahead = (_day(words[0]) - today.weekday() - 1) % 7 + 1
+    weekday = _day(words[0]) if len(words) == 1 else None
+    if weekday is not None:
+        ahead = (weekday - today.weekday() - 1) % 7 + 1
         return today + timedelta(days=ahead)
     if len(words) == 2 and words[1].rstrip("s") in ("day", "week") and (words[0].isdigit() or words[0] in ("a", "one")):
         count = int(words[0]) if words[0].isdigit() else 1

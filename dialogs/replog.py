@@ -117,7 +117,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Context, Decimal
 from itertools import groupby, product
-from typing import Literal
+from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
@@ -170,7 +170,7 @@ class Ambiguous:
 @dataclass(frozen=True)
 class Invalid:
     reason: str
-    detail: dict = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -190,8 +190,28 @@ _UNITS: dict[str, Unit] = {
 _NUMBER_WORDS = {
     word: n
     for n, word in enumerate(
-        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty".split(),
+        [
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ],
         start=1,
     )
 }
@@ -205,16 +225,80 @@ _KEYWORDS = {
 }
 # Words that may sit beside a log without making it something else.
 _FILLERS = frozenset(
-    """
-    i i'm im i've ive just did done do finished completed managed got logged log
-    a an the my this that today tonight morning evening yesterday
-    each per side sides arm arms hand hands total in
-    dumbbell dumbbells db dbs
-    ok okay so yes yep hey hi
-    """.split()
+    [
+        "i",
+        "i'm",
+        "im",
+        "i've",
+        "ive",
+        "just",
+        "did",
+        "done",
+        "do",
+        "finished",
+        "completed",
+        "managed",
+        "got",
+        "logged",
+        "log",
+        "a",
+        "an",
+        "the",
+        "my",
+        "this",
+        "that",
+        "today",
+        "tonight",
+        "morning",
+        "evening",
+        "yesterday",
+        "each",
+        "per",
+        "side",
+        "sides",
+        "arm",
+        "arms",
+        "hand",
+        "hands",
+        "total",
+        "in",
+        "dumbbell",
+        "dumbbells",
+        "db",
+        "dbs",
+        "ok",
+        "okay",
+        "so",
+        "yes",
+        "yep",
+        "hey",
+        "hi",
+    ]
 )
-_ASKING_STARTS = frozenset("should shall can could would will is are am do does may might when where which who".split())
-_QUESTION_WORDS = frozenset("how how's hows what what's whats why mean means meaning explain".split())
+_ASKING_STARTS = frozenset(
+    [
+        "should",
+        "shall",
+        "can",
+        "could",
+        "would",
+        "will",
+        "is",
+        "are",
+        "am",
+        "do",
+        "does",
+        "may",
+        "might",
+        "when",
+        "where",
+        "which",
+        "who",
+    ]
+)
+_QUESTION_WORDS = frozenset(
+    ["how", "how's", "hows", "what", "what's", "whats", "why", "mean", "means", "meaning", "explain"]
+)
 
 _TAG = re.compile(r"<[^<>]{0,64}>")
 _HYPHEN_IN_WORD = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
@@ -441,7 +525,7 @@ def _items(stream: list[_Tok]) -> list[_Atom | str]:
     for i, t in enumerate(stream):
         if kinds[i] == "num":
             after, before = kinds[i + 1], kinds[i - 1] if i else ""
-            role = (
+            role: Literal["W", "S", "R"] | None = (
                 "W"
                 if t.unit
                 else "S"
@@ -508,7 +592,9 @@ def _readings(
         shapes = [(weights[0], False)]
     elif len(chain) == 3:
         shapes = [(2, False)] if notation == _SETS_REPS_WEIGHT else [(0, True)]
-        shapes = [(place, reps_first) for place, reps_first in shapes if chain[place].role is None]
+        shapes = [
+            (place, reps_first) for place, reps_first in shapes if place is not None and chain[place].role is None
+        ]
     elif lone_may_weigh:
         shapes = [(0, False), (None, False)]
     else:

@@ -9,7 +9,6 @@ import pytest
 
 from dialogs.coach import Coach
 
-
 TEST_TOKEN = "123456:TESTTESTTESTTEST"
 # Every token and webhook secret the tests give the bot (the e2e tests check their processes' logs).
 SECRETS = (TEST_TOKEN, "123456:TEST-armswing", "s3cret-Token_value")

@@ -13,7 +13,6 @@ import sqlite3
 import time
 
 import pytest
-
 from support.botapi import FakeBotApi
 from test_e2e import USER, BotProcess, press_on_latest, press_when_shown
 

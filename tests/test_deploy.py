@@ -65,7 +65,7 @@ def test_env_example_lists_every_setting_and_nothing_unknown():
 
 def test_env_example_covers_the_readme_configuration_table():
     readme = (ROOT / "README.md").read_text()
-    table = set(re.findall(r"^\| `([A-Z][A-Z0-9_]*)` \|", readme, flags=re.M))
+    table = set(re.findall(r"^\| `([A-Z][A-Z0-9_]*)` \|", readme, flags=re.MULTILINE))
     assert table, "the README's configuration table was not found"
     assert table - set(example_assignments()) == set()
 
@@ -157,7 +157,7 @@ def instructions(stage: list[tuple[str, str]], keyword: str) -> list[str]:
 
 def test_dockerfile_is_multi_stage_from_python_slim():
     text = (DEPLOY / "Dockerfile").read_text()
-    assert re.search(r"^ARG PYTHON_IMAGE=python:3\.11-slim$", text, flags=re.M)
+    assert re.search(r"^ARG PYTHON_IMAGE=python:3\.11-slim$", text, flags=re.MULTILINE)
     builder, final = dockerfile_stages()
     assert instructions(builder, "FROM") == ["${PYTHON_IMAGE} AS builder"]
     assert instructions(final, "FROM") == ["${PYTHON_IMAGE}"]
@@ -242,7 +242,7 @@ def test_deploy_readme_names_every_file_and_only_real_settings():
         if file.name not in ("README.md", ".env"):
             assert f"`{file.name}`" in readme, f"deploy/README.md does not mention {file.name}"
     assert "../README.md#configuration" in readme
-    assert re.search(r"^## Configuration$", (ROOT / "README.md").read_text(), flags=re.M)
+    assert re.search(r"^## Configuration$", (ROOT / "README.md").read_text(), flags=re.MULTILINE)
     mentioned = set(re.findall(r"\b((?:TELEGRAM|ARMSWING)_[A-Z0-9_]+|DATABASE_URL)\b", readme))
     assert mentioned - config_variables() == set(), "deploy/README.md mentions settings the bot does not read"
 

@@ -12,7 +12,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from support.botapi import DEFAULT_TOKEN, FakeBotApi
 
 pytestmark = pytest.mark.e2e
@@ -112,7 +111,7 @@ def test_onboarding_over_the_bot_api(api, tmp_path, database_file, mode):
         api.wait_for_message(USER, r"^All set: weights in kg, time zone Europe/Berlin", timeout=20)
         api.send_text(USER, "/help")
         api.wait_for_message(USER, r"^What I can do", timeout=20)
-        assert [c["command"] for c in api.calls("setMyCommands")[-1]["params"]["commands"]][0] == "today"
+        assert api.calls("setMyCommands")[-1]["params"]["commands"][0]["command"] == "today"
     finally:
         assert bot.stop() == 0, bot.log.read_text()
     assert DEFAULT_TOKEN not in bot.log.read_text()

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.botapi import HtmlParser
 
 from dialogs.engine import step
 from dialogs.events import Event
 from dialogs.session import Profile, Session
-from support.botapi import HtmlParser
 
 EXAMPLES = int(os.environ.get("ARMSWING_FUZZ_EXAMPLES", "60"))
 NOW = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)

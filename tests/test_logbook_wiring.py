@@ -4,11 +4,11 @@ photo with its summary as the caption, and a Telegram reply to a log's card corr
 import csv
 import io
 
+from support.botapi import chat_payload, message_payload, user_payload
 from telegram import Update
+from test_wiring import Chat, wired  # noqa: F401 — `wired` is the fixture
 
 from bot.application import process
-from support.botapi import chat_payload, message_payload, user_payload
-from test_wiring import Chat, wired  # noqa: F401 — `wired` is the fixture
 
 
 async def _set_up(chat):

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-
-from scheduler.policy import DAY_NAMES, in_quiet_hours
 from support.botapi import FakeBotApi
 from test_e2e import BotProcess
+
+from scheduler.policy import DAY_NAMES, in_quiet_hours
 
 pytestmark = pytest.mark.e2e
 USER = 7101

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
@@ -283,7 +283,7 @@ def test_local_time_refuses_naive_datetimes():
 ZONES = sorted(available_timezones())
 
 
-@lru_cache(maxsize=None)
+@cache
 def offset_changes(zone_name: str, year: int) -> tuple[datetime, ...]:
     """The instants (to the second) in `year` at which the zone's UTC offset changes."""
     zone = ZoneInfo(zone_name)

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
 import pytest
+from support.clock import FakeClock
 
 from scheduler.policy import Schedule
 from scheduler.runner import BLOCKED, SENT, Delivery, DueReminder, Runner, TokenBucket, decide, next_wake
-from support.clock import FakeClock
 
 TUE, WED, FRI = 1, 2, 4
 TICK = timedelta(seconds=20)

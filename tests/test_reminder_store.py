@@ -8,6 +8,7 @@ import asyncio
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import delete, func, insert, select
+from support.clock import FakeClock
 
 from bot.database import create_engine
 from bot.models import Reminder, User
@@ -16,7 +17,6 @@ from bot.store import Store, Who
 from dialogs.events import Event
 from scheduler.policy import Schedule
 from scheduler.runner import SENT, Runner, Tally, next_wake
-from support.clock import FakeClock
 
 ANN = Who(2001, 2001, "Ann")
 TUE, FRI = 1, 4

@@ -5,6 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
+from support.botapi import FakeTelegram, bot_sender, chat_payload, user_payload
+from support.clock import FakeClock
+from support.offline import OfflineRequest
 from telegram import Update
 
 from bot.application import build_application, process
@@ -12,9 +15,6 @@ from bot.models import Reminder
 from bot.store import Who
 from dialogs.events import Event
 from scheduler.runner import Runner
-from support.botapi import FakeTelegram, bot_sender, chat_payload, user_payload
-from support.clock import FakeClock
-from support.offline import OfflineRequest
 
 ANN = Who(3001, 3001, "Ann")
 SET_AT = datetime(2026, 11, 3, 10, tzinfo=UTC)  # Tuesday 05:00 in New York

@@ -78,7 +78,7 @@ def test_two_replicas_apply_each_users_updates_once_and_in_order(tmp_path, postg
                     target = replicas[(user + step) % 2]
                     if step % 3 == 1:  # the same update to both replicas at once
                         with ThreadPoolExecutor(2) as both:
-                            statuses = list(both.map(lambda r: post(r.port, r.secret, update), replicas))
+                            statuses = list(both.map(lambda r, u=update: post(r.port, r.secret, u), replicas))
                     else:
                         statuses = [post(target.port, target.secret, update)]
                     assert set(statuses) == {200}

@@ -145,7 +145,7 @@ def test_describe_writes_weights_without_trailing_zeros(weight, shown):
 
 
 def test_weight_in_kg_is_exact():
-    assert SetLog(12, Decimal("8"), "lb").weight_kg == Decimal("3.62873896")
+    assert SetLog(12, Decimal(8), "lb").weight_kg == Decimal("3.62873896")
     assert SetLog(12, Decimal("17.5"), "lb").weight_kg == Decimal("7.937866475")
     assert SetLog(12, Decimal("7.5"), "kg").weight_kg == Decimal("7.5")
     assert SetLog(12, None, None).weight_kg is None

@@ -12,9 +12,11 @@ import time
 import zlib
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 
 import httpx
 import pytest
+from support.botapi import FakeBotApi
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -27,8 +29,6 @@ from telegram.error import (
     RetryAfter,
 )
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
-
-from support.botapi import FakeBotApi
 
 USER = 42
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Done", callback_data="done")]])
@@ -73,7 +73,7 @@ class WebhookReceiver:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hook"
 
-    def __enter__(self) -> WebhookReceiver:
+    def __enter__(self) -> Self:
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
@@ -117,7 +117,8 @@ async def test_wrong_token_is_unauthorized(api: FakeBotApi) -> None:
 async def test_unknown_method_is_not_found(api: FakeBotApi, bot: Bot) -> None:
     with pytest.raises(EndPointNotFound):
         await bot.do_api_request("sendTelepathy")
-    raw = httpx.post(f"{api.base_url}{api.token}/sendTelepathy")
+    async with httpx.AsyncClient() as client:
+        raw = await client.post(f"{api.base_url}{api.token}/sendTelepathy")
     assert (raw.status_code, raw.json()) == (404, {"ok": False, "error_code": 404, "description": "Not Found"})
 
 

@@ -6,6 +6,14 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
+from support.botapi import FakeTelegram
+from support.offline import (
+    OfflineRequest,
+    make_callback_update,
+    make_message_update,
+    make_photo_update,
+    make_sticker_update,
+)
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
@@ -16,15 +24,6 @@ from telegram.ext import (
     ContextTypes,
     MessageHandler,
     filters,
-)
-
-from support.botapi import FakeTelegram
-from support.offline import (
-    OfflineRequest,
-    make_callback_update,
-    make_message_update,
-    make_photo_update,
-    make_sticker_update,
 )
 
 USER = 42

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from support.transcript import play
 
 TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.yaml"))

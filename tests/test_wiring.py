@@ -5,10 +5,6 @@ import asyncio
 import logging
 
 import pytest
-
-from bot.application import announce_commands, build_application, process
-from bot.logs import RedactingFormatter
-from bot.processor import PerUserUpdateProcessor
 from support.botapi import FakeTelegram
 from support.offline import (
     OfflineRequest,
@@ -17,6 +13,10 @@ from support.offline import (
     make_photo_update,
     make_sticker_update,
 )
+
+from bot.application import announce_commands, build_application, process
+from bot.logs import RedactingFormatter
+from bot.processor import PerUserUpdateProcessor
 
 
 @pytest.fixture

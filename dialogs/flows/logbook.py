@@ -13,6 +13,8 @@ storage answers it with the records of `dialogs.history` and `dialogs.progress`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from dialogs.flow import END, Flow, State, Transition
 from dialogs.history import (
     REF,
@@ -42,7 +44,8 @@ def typed(turn: Turn) -> LogResult:
             default_unit=turn.profile.units or "kg",
             current_exercise=_known(split_target(_correcting(turn) or "")[1], turn),
         )
-    return turn.cache["chat_log"]
+    result: LogResult = turn.cache["chat_log"]
+    return result
 
 
 def _replied(turn: Turn) -> str | None:
@@ -89,7 +92,9 @@ def _correct(turn: Turn, target: str, entry: LogEntry) -> None:
 
 
 def explain(turn: Turn) -> None:
-    turn.replies.append(problem(turn.coach, typed(turn)))
+    result = typed(turn)
+    assert isinstance(result, Invalid | Ambiguous), result  # the guard saw a problem
+    turn.replies.append(problem(turn.coach, result))
 
 
 def take(turn: Turn) -> bool:
@@ -108,7 +113,7 @@ def take(turn: Turn) -> bool:
 
 
 # --- log_choice: which reading? -----------------------------------------------------------
-def _options(result: Ambiguous) -> dict:
+def _options(result: Ambiguous) -> dict[str, Any]:
     return {"options": [[option.exercise_id, sets_json(option)] for option in result.options]}
 
 
@@ -133,12 +138,21 @@ def store_pick(turn: Turn) -> None:
     _store(turn, _option(turn, int(turn.argument)))
 
 
+def _parsed(turn: Turn) -> LogEntry:
+    """The typed entry, for actions whose guard has seen that the text parsed."""
+    result = typed(turn)
+    assert isinstance(result, Parsed), result
+    return result.entry
+
+
 def store_typed(turn: Turn) -> None:
-    _store(turn, typed(turn).entry)
+    _store(turn, _parsed(turn))
 
 
 def offer(turn: Turn) -> None:
-    turn.data.update(_options(typed(turn)))
+    result = typed(turn)
+    assert isinstance(result, Ambiguous), result  # the guard saw two readings
+    turn.data.update(_options(result))
 
 
 def not_stored(turn: Turn) -> None:
@@ -169,7 +183,7 @@ def edit_card(turn: Turn) -> Reply:
 
 
 def correct_typed(turn: Turn) -> None:
-    _correct(turn, turn.data["target"], typed(turn).entry)
+    _correct(turn, turn.data["target"], _parsed(turn))
 
 
 def kept(turn: Turn) -> None:

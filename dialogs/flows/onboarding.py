@@ -10,6 +10,7 @@ from dialogs.turn import Turn
 
 def _all_set(turn: Turn) -> None:
     zone = turn.profile.timezone
+    assert zone is not None  # the last step of onboarding comes after the timezone step
     turn.say("onboarding/done", units=turn.profile.units, timezone=zone, clock=local_clock(zone, turn.event.now))
 
 

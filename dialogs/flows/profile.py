@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from content.places import Place
 from dialogs.flow import Action, State, Transition, then
 from dialogs.outcome import Reply
 from dialogs.session import Unit
@@ -82,7 +83,7 @@ def timezone_pick_card(turn: Turn) -> Reply:
     return Reply("profile/timezone_pick", {"typed": turn.data["zone_typed"]}, rows)
 
 
-def _typed_places(turn: Turn) -> tuple:
+def _typed_places(turn: Turn) -> tuple[Place, ...]:
     return turn.coach.places.resolve(turn.event.text) if turn.event.kind == "text" else ()
 
 

@@ -16,15 +16,25 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from dialogs.flow import END, Action, Flow, Guard, Prompt, State, Transition, then
 from dialogs.flows.profile import local_clock, timezone_step
-from dialogs.outcome import Reply
+from dialogs.outcome import Keyboard, Reply
 from dialogs.reminder import ReminderSettings, day_label, stored, when
 from dialogs.reminder_words import Reading, parse_date, parse_schedule, read
 from dialogs.turn import Turn
-from scheduler.policy import DAY_NAMES, Schedule, check_time, describe_days, local_time, next_due, snooze_until
+from scheduler.policy import (
+    DAY_NAMES,
+    Schedule,
+    SnoozeOption,
+    check_time,
+    describe_days,
+    local_time,
+    next_due,
+    snooze_until,
+)
 
 DEFAULT_DAYS = (1, 4)  # Tuesday and Friday: far apart, and clear of the weekend's long run
 MIN_DAYS = 2  # twice a week is the plan
@@ -58,7 +68,8 @@ def _reading(turn: Turn) -> Reading | None:
     """What the typed text names as days and a time (read once per turn)."""
     if "reminder_words" not in turn.cache:
         turn.cache["reminder_words"] = read(turn.event.text) if turn.event.kind == "text" else None
-    return turn.cache["reminder_words"]
+    reading: Reading | None = turn.cache["reminder_words"]
+    return reading
 
 
 def _picked(turn: Turn) -> time | None:
@@ -190,9 +201,11 @@ def _pause(turn: Turn) -> None:
 
 
 def _resume(turn: Turn) -> None:
-    settings = replace(_settings(turn), paused=False, paused_until=None)
+    settings, zone = _settings(turn), turn.profile.timezone
+    assert settings is not None and zone is not None  # the guard: reminders are set, so is the zone
+    settings = replace(settings, paused=False, paused_until=None)
     _keep(turn, settings)
-    turn.say("reminders/resumed", next=settings.describe(turn.profile.timezone, turn.event.now)["next"])
+    turn.say("reminders/resumed", next=settings.describe(zone, turn.event.now)["next"])
 
 
 def _stop(turn: Turn) -> None:
@@ -259,6 +272,7 @@ def _menu_card(turn: Turn) -> Reply:
         "paused_until": day_label(local_time(until, zone).date()) if until else None,
     }
     stop = turn.button("reminders/stop", "rem_stop")
+    rows: Keyboard
     if settings.paused or until:
         rows = (
             (turn.button("reminders/resume", "rem_resume"), turn.button("reminders/change", "rem_change")),
@@ -400,13 +414,15 @@ def snooze(turn: Turn) -> None:
         turn.say("reminders/none")
         return
     now = turn.event.now
-    if turn.argument == "tomorrow":
+    if turn.argument in ("1h", "evening"):
+        until = snooze_until(now, cast(SnoozeOption, turn.argument), zone)
+    else:  # tomorrow
         tomorrow = (local_time(now, zone).weekday() + 1) % 7
-        until = next_due(
+        due = next_due(
             Schedule(frozenset({tomorrow}), settings.at, zone, allow_quiet_hours=settings.allow_quiet_hours), now
         )
-    else:
-        until = snooze_until(now, turn.argument, zone)
+        assert due is not None  # one day a week always comes round
+        until = due
     until = until.replace(microsecond=0)
     turn.effect("reminders", action="snooze", until=until.isoformat())
     turn.say("reminders/snoozed", when=when(local_time(until, zone)))

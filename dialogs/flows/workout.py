@@ -17,10 +17,11 @@ import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from dialogs.flow import END, Flow, Guard, State, Transition
 from dialogs.history import entry_of, line, problem
-from dialogs.outcome import Reply
+from dialogs.outcome import Button, Reply
 from dialogs.plan import (
     REP_HIGH,
     REP_LOW,
@@ -31,7 +32,7 @@ from dialogs.plan import (
     plan_today,
     workouts_this_week,
 )
-from dialogs.replog import Ambiguous, Invalid, Parsed, parse_log, plain
+from dialogs.replog import Ambiguous, Invalid, LogResult, Parsed, parse_log, plain
 from dialogs.turn import Turn
 
 ABANDONED_AFTER = timedelta(hours=3)
@@ -66,7 +67,7 @@ def step_label(turn: Turn) -> str:
 def abandoned(turn: Turn) -> bool:
     """Left in the middle hours ago: worth asking whether to carry on."""
     last = turn.data.get("last_at")
-    return bool(last) and turn.event.now - datetime.fromisoformat(last) > ABANDONED_AFTER
+    return last is not None and turn.event.now - datetime.fromisoformat(last) > ABANDONED_AFTER
 
 
 # --- cards --------------------------------------------------------------------------------
@@ -89,7 +90,7 @@ def plan_card(turn: Turn) -> Reply:
         }
         for p in plan.exercises
     ]
-    rows = [(turn.button("start_workout", "start"), turn.button("not_now", "later"))]
+    rows: list[tuple[Button, ...]] = [(turn.button("start_workout", "start"), turn.button("not_now", "later"))]
     if not turn.profile.record.get("dumbbells"):
         rows.append((turn.button("my_dumbbells", "dumbbells"),))
     return Reply(
@@ -178,7 +179,7 @@ def paused_card(turn: Turn) -> Reply:
 
 
 # --- guards -------------------------------------------------------------------------------
-def _typed(turn: Turn):  # noqa: ANN202 — a replog result
+def _typed(turn: Turn) -> LogResult:
     """What the runner typed, read as a set of the current exercise (parsed once per turn)."""
     if "log" not in turn.cache:
         turn.cache["log"] = parse_log(
@@ -187,10 +188,11 @@ def _typed(turn: Turn):  # noqa: ANN202 — a replog result
             default_unit=_current(turn).unit,
             current_exercise=_current(turn).exercise_id,
         )
-    return turn.cache["log"]
+    result: LogResult = turn.cache["log"]
+    return result
 
 
-def _logged_sets(turn: Turn) -> list[list]:
+def _logged_sets(turn: Turn) -> list[list[Any]]:
     """The sets this event logs: a tapped rep count at the planned weight, or what was typed."""
     if turn.event.kind == "button":
         item = _current(turn)
@@ -207,7 +209,8 @@ def _logged_sets(turn: Turn) -> list[list]:
 
 def _remaining_after(turn: Turn) -> int:
     """Sets of this exercise still to do once this event's sets are logged."""
-    return _current(turn).sets - (turn.data["set"] - 1) - len(_logged_sets(turn))
+    done: int = turn.data["set"] - 1
+    return _current(turn).sets - done - len(_logged_sets(turn))
 
 
 def logs_with_more_sets(turn: Turn) -> bool:
@@ -224,13 +227,14 @@ def logs_last_set_of_workout(turn: Turn) -> bool:
 
 def typed_a_problem(turn: Turn) -> bool:
     """Typed text that looks like a set but cannot be stored as one: explain, store nothing."""
-    return isinstance(_typed(turn), Ambiguous | Invalid) or (
-        isinstance(_typed(turn), Parsed) and _typed(turn).entry.exercise_id != _current(turn).exercise_id
+    result = _typed(turn)
+    return isinstance(result, Ambiguous | Invalid) or (
+        isinstance(result, Parsed) and result.entry.exercise_id != _current(turn).exercise_id
     )
 
 
 def has_next(turn: Turn) -> bool:
-    return turn.data["index"] + 1 < len(turn.data["plan"])
+    return bool(turn.data["index"] + 1 < len(turn.data["plan"]))
 
 
 def is_last(turn: Turn) -> bool:
@@ -238,15 +242,15 @@ def is_last(turn: Turn) -> bool:
 
 
 def first_set(turn: Turn) -> bool:
-    return turn.data["set"] == 1
+    return bool(turn.data["set"] == 1)
 
 
 def later_set(turn: Turn) -> bool:
-    return turn.data["set"] > 1
+    return bool(turn.data["set"] > 1)
 
 
 def later_exercise(turn: Turn) -> bool:
-    return turn.data["index"] > 0
+    return bool(turn.data["index"] > 0)
 
 
 def paused_at(state: str) -> Guard:
@@ -319,7 +323,7 @@ def explain_problem(turn: Turn) -> None:
     result = _typed(turn)
     if isinstance(result, Invalid | Ambiguous):
         turn.replies.append(problem(turn.coach, result))
-    else:
+    elif isinstance(result, Parsed):
         turn.say(
             "workout/other_exercise",
             typed=_name(turn, result.entry.exercise_id),
@@ -427,7 +431,7 @@ def _kg(weight: str, unit: str | None) -> Decimal:
     return convert(Decimal(weight), unit, "kg") if unit == "lb" else Decimal(weight)
 
 
-def describe_sets(turn: Turn, exercise_id: str, sets: list[list]) -> str:
+def describe_sets(turn: Turn, exercise_id: str, sets: list[list[Any]]) -> str:
     return line(turn.coach, entry_of(exercise_id, sets))
 
 

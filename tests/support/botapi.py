@@ -391,7 +391,7 @@ class HtmlParser:
     @staticmethod
     def _decode_character(reference: str) -> str:
         if reference.startswith("#x"):
-            return chr(int(reference[2:], 16))
+            return chr(int(reference[2:], 16))  # noqa: FURB166 (the prefix is '#x', not '0x')
         if reference.startswith("#"):
             return chr(int(reference[1:]))
         return _NAMED_CHARACTERS[reference]
@@ -1174,10 +1174,10 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
         if part.startswith(b"--"):  # the closing delimiter
             break
         head, _, content = part.removeprefix(b"\r\n").partition(b"\r\n\r\n")
-        headers = dict(
-            (name.strip().lower(), value.strip())
+        headers = {
+            name.strip().lower(): value.strip()
             for name, _, value in (line.partition(":") for line in head.decode("utf-8", "replace").split("\r\n"))
-        )
+        }
         disposition = headers.get("content-disposition", "")
         name = _MULTIPART_NAME.search(disposition)
         if not name:
@@ -1367,8 +1367,8 @@ class FakeBotApi(FakeTelegram):
 
 
 __all__ = [
-    "BotApiError",
     "DEFAULT_TOKEN",
+    "BotApiError",
     "FakeBotApi",
     "FakeTelegram",
     "HtmlParser",
