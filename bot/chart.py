@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from dialogs.plan import WEEKLY_GOAL
 from dialogs.progress import Progress
-from dialogs.replog import plain
+from dialogs.units import plain
 
 INK, MUTED, ACCENT, GRID = "#1f2933", "#9aa5b1", "#e8590c", "#e4e7eb"
 WIDTH, DPI = 10, 120  # inches, dots per inch

@@ -20,7 +20,7 @@ from bot.models import User
 from bot.store import Transaction, Who
 from dialogs.history import Corrected, Undone, entry_of
 from dialogs.outcome import Effect
-from dialogs.replog import plain
+from dialogs.units import plain
 
 Handler = Callable[[Transaction, Who, dict[str, Any]], Sequence[Answer] | None]
 POST_COMMIT = frozenset({"timer"})

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from dialogs.history import Logged
-from dialogs.replog import plain
+from dialogs.units import plain
 
 HEADER = ("logged_at", "exercise", "set", "reps", "weight", "unit")
 

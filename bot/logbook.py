@@ -25,7 +25,7 @@ from bot.models import Base, SetLog, User
 from bot.store import Transaction, Who
 from dialogs.history import PAGE_SIZE, Export, Logged, Page
 from dialogs.outcome import Attachment
-from dialogs.plan import KG_PER_LB
+from dialogs.units import stored_kg
 from dialogs.progress import Progress, Report, summarize
 from dialogs.replog import LogEntry
 from dialogs.replog import SetLog as Set
@@ -85,7 +85,7 @@ def add_sets(
                 "reps": reps,
                 "weight": amount,
                 "unit": unit if amount is not None else None,
-                "weight_kg": None if amount is None else (amount * KG_PER_LB if unit == "lb" else amount),
+                "weight_kg": None if amount is None else stored_kg(amount, unit),
                 "logged_at": logged_at,
                 "workout": workout,
             }

@@ -14,18 +14,18 @@ from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from dialogs.session import Profile, Unit
+from dialogs.session import Profile
+from dialogs.units import Unit, convert, heavier, lighter, nearest_dumbbell, rounded
 
 REP_LOW, REP_TARGET, REP_HIGH = 10, 12, 15
 WEEKLY_GOAL = 2
 REST_SECONDS = 60
 SECONDS_PER_SET = 45
 FIRST_SESSIONS = 4  # two sets per exercise while the movements are new, three after that
-KG_PER_LB = Decimal("0.45359237")
 # Exercises done with the lighter dumbbells when the runner owns more than one pair.
 LIGHT_MOVES = frozenset({"lateral_raise", "shoulder_press", "curl_to_press", "renegade_row"})
 
-Advice = Literal["first", "same", "more", "less"]
+Advice = Literal["first", "same", "more", "less", "slower"]  # slower: no heavier pair owned, so reps and tempo
 
 
 @dataclass(frozen=True)
@@ -74,19 +74,10 @@ class Plan:
         return max(5, round(seconds / 60 / 5) * 5)
 
 
-def step_for(weight: Decimal, unit: Unit) -> Decimal:
-    """The next dumbbell up or down: small steps for light weights, as racks are sized."""
-    if unit == "kg":
-        return Decimal(1) if weight < 10 else Decimal(2)
-    return Decimal("2.5") if weight < 20 else Decimal(5)
-
-
-def convert(weight: Decimal, from_unit: str | None, to_unit: Unit) -> Decimal:
-    if from_unit in (None, to_unit):
-        return weight
-    kg = weight * KG_PER_LB if from_unit == "lb" else weight
-    exact = kg if to_unit == "kg" else kg / KG_PER_LB
-    return (exact * 2).quantize(Decimal(1)) / 2  # dumbbells come in half-unit steps at best
+def owned_dumbbells(profile: Profile) -> tuple[Unit, list[Decimal]]:
+    """The pairs the runner said they own, lightest first, and the unit they said them in."""
+    unit: Unit = profile.record.get("dumbbells_unit") or profile.units or "kg"
+    return unit, sorted(Decimal(w) for w in profile.record.get("dumbbells", []))
 
 
 def workouts_this_week(profile: Profile, now: datetime) -> int:
@@ -99,9 +90,10 @@ def workouts_this_week(profile: Profile, now: datetime) -> int:
 
 
 def plan_today(profile: Profile, exercise_ids: Sequence[str], now: datetime) -> Plan:
-    unit: Unit = profile.units or "kg"
     record = profile.record.get("exercises", {})
-    owned = sorted(Decimal(w) for w in profile.record.get("dumbbells", []))
+    owned_unit, owned = owned_dumbbells(profile)
+    # With dumbbells named, plans are in the unit they were named in: the runner holds a 4 kg pair, not 8.8 lb.
+    unit: Unit = owned_unit if owned else profile.units or "kg"
     sets = 2 if len(profile.record.get("workouts", [])) < FIRST_SESSIONS else 3
     planned = tuple(_planned(ex, record.get(ex), owned, unit, sets) for ex in exercise_ids)
     return Plan(planned, workouts_this_week(profile, now) + 1)
@@ -118,12 +110,31 @@ def _planned(
         for s in last["sets"]
     )
     weights = [w for _, w in done if w is not None]
-    weight = max(weights) if weights else None
-    advice: Advice = "same"
-    if weight is not None and all(reps >= REP_HIGH for reps, _ in done):
-        weight, advice = weight + step_for(weight, unit), "more"
-    elif weight is not None and any(reps < REP_LOW for reps, _ in done):
-        lighter = weight - step_for(weight, unit)
-        if lighter > 0:
-            weight, advice = lighter, "less"
+    if not weights:
+        return PlannedExercise(exercise_id, sets, REP_TARGET, None, unit, "same", done)
+    weight, advice = _held(max(weights), owned, unit), "same"
+    if all(reps >= REP_HIGH for reps, _ in done):
+        up = _step(weight, owned, unit, up=True)
+        weight, advice = (up, "more") if up is not None else (weight, "slower")
+    elif any(reps < REP_LOW for reps, _ in done):
+        down = _step(weight, owned, unit, up=False)
+        if down is not None:
+            weight, advice = down, "less"
     return PlannedExercise(exercise_id, sets, REP_TARGET, weight, unit, advice, done)
+
+
+def _held(weight: Decimal, owned: list[Decimal], unit: Unit) -> Decimal:
+    """The dumbbell that `weight` was lifted with: the closest pair owned; else the weight itself
+    when it is one a rack can have (a half unit), or the closest of the rack (a converted weight)."""
+    if owned:
+        return min(owned, key=lambda w: (abs(w - weight), w))
+    return weight if rounded(weight) == weight else nearest_dumbbell(weight, unit)
+
+
+def _step(weight: Decimal, owned: list[Decimal], unit: Unit, up: bool) -> Decimal | None:
+    """The next pair up or down: among those owned when the runner named them (never above the
+    heaviest), else the next of the rack. None when there is none."""
+    if owned:
+        found = [w for w in owned if (w > weight if up else w < weight)]
+        return (found[0] if up else found[-1]) if found else None
+    return heavier(weight, unit) if up else lighter(weight, unit)

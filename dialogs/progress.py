@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 
 from dialogs.history import Logged, display_names
 from dialogs.outcome import Reply
-from dialogs.plan import KG_PER_LB, WEEKLY_GOAL, convert
-from dialogs.replog import LogEntry, SetLog, describe, plain
-from dialogs.session import Unit
+from dialogs.plan import WEEKLY_GOAL
+from dialogs.replog import LogEntry, SetLog, describe
+from dialogs.units import Unit, convert, plain, rounded
 
 if TYPE_CHECKING:
     from dialogs.coach import Coach
@@ -104,7 +104,7 @@ def summarize(
         start = first + timedelta(weeks=number)
         week = [s for day, entries in days.items() if monday(day) == start for entry in entries for s in entry.sets]
         sessions = sum(1 for day in days if monday(day) == start)
-        volume = _in(sum((s.weight_kg * s.reps for s in week if s.weight_kg is not None), Decimal(0)), unit)
+        volume = convert(sum((s.weight_kg * s.reps for s in week if s.weight_kg is not None), Decimal(0)), "kg", unit)
         weeks.append(Week(start, sessions, volume, sum(s.reps for s in week)))
     lifts = [_lift(ex, days, first, unit) for ex in exercise_ids]
     return Progress(unit, tuple(weeks), tuple(lift for lift in lifts if lift is not None), monday(min(days)))
@@ -118,7 +118,7 @@ def _lift(exercise_id: str, days: dict[date, list[LogEntry]], first: date, unit:
     heaviest = []
     for day in sorted(d for d in days if d >= first):
         weights = [
-            s.weight if s.unit == unit else convert(s.weight, s.unit, unit)
+            s.weight if s.unit == unit else rounded(convert(s.weight, s.unit, unit))
             for entry in days[day]
             if entry.exercise_id == exercise_id
             for s in entry.sets
@@ -127,10 +127,6 @@ def _lift(exercise_id: str, days: dict[date, list[LogEntry]], first: date, unit:
         if weights:
             heaviest.append((day, max(weights)))
     return Lift(exercise_id, best, tuple(heaviest))
-
-
-def _in(kg: Decimal, unit: Unit) -> Decimal:
-    return kg if unit == "kg" else kg / KG_PER_LB
 
 
 @dataclass(frozen=True)

@@ -115,22 +115,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Context, Decimal
+from decimal import Decimal
 from itertools import groupby, product
 from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
-Unit = Literal["kg", "lb"]
+from dialogs.units import Unit, plain, to_kg
 
-KG_PER_LB = Decimal("0.45359237")
 MAX_REPS = 100
 MAX_SETS = 20
 MAX_WEIGHT_KG = 200
 MAX_CHARS = 500  # a 20-set card line is about 360 characters
 NAME_CUTOFF = 86  # fuzz.ratio; 86 rather than 85 keeps "literal" (85.7) from naming "lateral"
-
-_EXACT = Context(prec=100)  # lb → kg without rounding whatever the caller's decimal context is
 
 
 # --- results -------------------------------------------------------------------------------
@@ -144,11 +141,7 @@ class SetLog:
 
     @property
     def weight_kg(self) -> Decimal | None:
-        return None if self.weight is None or self.unit is None else _in_kg(self.weight, self.unit)
-
-
-def _in_kg(weight: Decimal, unit: Unit) -> Decimal:
-    return weight if unit == "kg" else _EXACT.multiply(weight, KG_PER_LB)
+        return None if self.weight is None or self.unit is None else to_kg(self.weight, self.unit)
 
 
 @dataclass(frozen=True)
@@ -685,7 +678,7 @@ def _validate(groups: list[_Group]) -> None:
             w = g.weight
             if w.value <= 0:
                 raise _Reject("weight_not_positive", weight=str(w.value), unit=w.unit)
-            if _in_kg(w.value, w.unit) > MAX_WEIGHT_KG:
+            if to_kg(w.value, w.unit) > MAX_WEIGHT_KG:
                 raise _Reject("weight_too_high", weight=str(w.value), unit=w.unit, max_kg=MAX_WEIGHT_KG)
     total = sum(g.sets for g in groups)
     if total > MAX_SETS:
@@ -788,8 +781,3 @@ def describe(entry: LogEntry, names: Mapping[str, str]) -> str:
         else:
             parts.append(f"{count} × {s.reps} @ {plain(s.weight)} {s.unit}")
     return f"{names[entry.exercise_id]} — {', '.join(parts)}"
-
-
-def plain(number: Decimal) -> str:
-    """A number as people write it: 8, 7.5, 100 — never 8.0, 8.00 or 1E+2."""
-    return format(number.normalize(), "f")

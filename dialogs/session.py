@@ -7,9 +7,9 @@ every event and a restart continues at exactly the same step.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Literal
+from typing import Any
 
-Unit = Literal["kg", "lb"]
+from dialogs.units import Unit
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from content.places import Place
 from dialogs.flow import Action, State, Transition, then
 from dialogs.outcome import Reply
-from dialogs.session import Unit
+from dialogs.units import Unit
 from dialogs.turn import Turn
 
 UNIT_WORDS: dict[str, Unit] = {

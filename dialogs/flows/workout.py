@@ -28,12 +28,12 @@ from dialogs.plan import (
     REST_SECONDS,
     WEEKLY_GOAL,
     PlannedExercise,
-    convert,
     plan_today,
     workouts_this_week,
 )
-from dialogs.replog import Ambiguous, Invalid, LogResult, Parsed, parse_log, plain
+from dialogs.replog import Ambiguous, Invalid, LogResult, Parsed, parse_log
 from dialogs.turn import Turn
+from dialogs.units import Unit, convert, plain, shown, stored_kg, to_kg
 
 ABANDONED_AFTER = timedelta(hours=3)
 KEEP_WORKOUTS = 60  # finished workouts kept in the record: enough for weekly counts and streaks
@@ -84,7 +84,7 @@ def plan_card(turn: Turn) -> Reply:
             "name": _name(turn, p.exercise_id),
             "sets": p.sets,
             "reps": p.reps,
-            "weight": _amount(p.weight),
+            "weight": shown(p.weight),
             "unit": p.unit,
             "advice": p.advice,
         }
@@ -125,10 +125,10 @@ def intro_card(turn: Turn) -> Reply:
             "count": len(turn.data["plan"]),
             "sets": item.sets,
             "reps": item.reps,
-            "weight": _amount(item.weight),
+            "weight": shown(item.weight),
             "unit": item.unit,
             "advice": item.advice,
-            "last": [[r, _amount(w)] for r, w in item.last],
+            "last": [[r, shown(w)] for r, w in item.last],
         },
         tuple(rows),
     )
@@ -151,9 +151,10 @@ def set_card(turn: Turn) -> Reply:
             "set": number,
             "sets": item.sets,
             "reps": item.reps,
-            "weight": _amount(item.weight),
+            "weight": shown(item.weight),
             "unit": item.unit,
             "cue": exercise.cues[(number - 1) % len(exercise.cues)],
+            "last": [[r, shown(w)] for r, w in item.last],
         },
         rows,
     )
@@ -197,14 +198,14 @@ def _logged_sets(turn: Turn) -> list[list[Any]]:
     if turn.event.kind == "button":
         item = _current(turn)
         reps = int(turn.argument) if turn.argument.isdigit() else 0
-        return [[reps, _amount(item.weight), item.unit if item.weight is not None else None]] if 0 < reps <= 100 else []
+        return [[reps, _stored(item.weight), item.unit if item.weight is not None else None]] if 0 < reps <= 100 else []
     result = _typed(turn)
     item = _current(turn)
     if not isinstance(result, Parsed) or result.entry.exercise_id != item.exercise_id:
         return []
     if item.weight is not None and all(s.weight is None for s in result.entry.sets):
-        return [[s.reps, _amount(item.weight), item.unit] for s in result.entry.sets]  # "12": at the planned weight
-    return [[s.reps, _amount(s.weight), s.unit] for s in result.entry.sets]
+        return [[s.reps, _stored(item.weight), item.unit] for s in result.entry.sets]  # "12": at the planned weight
+    return [[s.reps, _stored(s.weight), s.unit] for s in result.entry.sets]
 
 
 def _remaining_after(turn: Turn) -> int:
@@ -261,7 +262,7 @@ def paused_at(state: str) -> Guard:
 
 
 def typed_dumbbells(turn: Turn) -> bool:
-    return bool(_dumbbells(turn))
+    return bool(_dumbbells(turn)[1])
 
 
 # --- actions ------------------------------------------------------------------------------
@@ -293,6 +294,7 @@ def log(turn: Turn) -> None:
     done[first:] = _logged_sets(turn)
     del done[item.sets :]  # "3x12" typed at the last set logs that set, not sets beyond the plan
     turn.data["set"] = len(done) + 1
+    _carry_weight(turn, done[first:])
     turn.effect(
         "log_sets",
         entry_id=f"{turn.data['workout']}#{item.exercise_id}",
@@ -302,6 +304,20 @@ def log(turn: Turn) -> None:
     )
     turn.say("workout/logged", line=describe_sets(turn, item.exercise_id, done[first:]))
     _touch(turn)
+
+
+def _carry_weight(turn: Turn, sets: list[list]) -> None:
+    """The weight the runner actually used becomes the weight of the exercise's next sets."""
+    weighed = [s for s in sets if s[1] is not None]
+    if not weighed:
+        return
+    _, weight, unit = weighed[-1]
+    item = turn.data["plan"][turn.data["index"]]
+    if unit != item["unit"]:
+        item["last"] = [
+            [r, None if w is None else str(convert(Decimal(w), item["unit"], unit))] for r, w in item["last"]
+        ]
+    item.update(weight=weight, unit=unit)
 
 
 def log_and_rest(turn: Turn) -> None:
@@ -366,9 +382,10 @@ def resume(turn: Turn) -> None:
 
 def save_dumbbells(turn: Turn) -> None:
     record = dict(turn.profile.record)
-    record["dumbbells"] = [str(w) for w in _dumbbells(turn)]
+    unit, weights = _dumbbells(turn)
+    record["dumbbells"], record["dumbbells_unit"] = [plain(w) for w in weights], unit
     turn.profile = replace(turn.profile, record=record)
-    turn.say("workout/dumbbells_saved", weights=record["dumbbells"], unit=turn.profile.units or "kg")
+    turn.say("workout/dumbbells_saved", weights=record["dumbbells"], unit=unit)
 
 
 def finish(turn: Turn) -> None:
@@ -376,7 +393,9 @@ def finish(turn: Turn) -> None:
     unit = turn.profile.units or "kg"
     plan = _plan(turn)
     done = turn.data["done"]
-    volume_kg = sum((_kg(w, u) * reps for sets in done.values() for reps, w, u in sets if w is not None), Decimal(0))
+    volume_kg = sum(
+        (to_kg(Decimal(w), u) * reps for sets in done.values() for reps, w, u in sets if w is not None), Decimal(0)
+    )
     record = dict(turn.profile.record)
     workouts = list(record.get("workouts", []))
     previous = Decimal(workouts[-1]["volume_kg"]) if workouts else None
@@ -385,12 +404,11 @@ def finish(turn: Turn) -> None:
         sets = done.get(item.exercise_id)
         if not sets:
             continue
-        heaviest = max((_kg(w, u) for _, w, u in sets if w is not None), default=None)
+        heaviest = max(((stored_kg(Decimal(w), u), Decimal(w), u) for _, w, u in sets if w is not None), default=None)
         before = turn.data["best_before"].get(item.exercise_id)
-        if heaviest is not None and before is not None and heaviest > Decimal(before):
-            records.append(
-                {"name": _name(turn, item.exercise_id), "weight": _amount(convert(heaviest, "kg", unit)), "unit": unit}
-            )
+        if heaviest is not None and before is not None and heaviest[0] > Decimal(before):
+            _, weight, weight_unit = heaviest  # as lifted: the runner's own number, not a conversion
+            records.append({"name": _name(turn, item.exercise_id), "weight": plain(weight), "unit": weight_unit})
         if len(sets) >= item.sets and all(reps >= REP_HIGH for reps, _, _ in sets):
             changes.append({"name": _name(turn, item.exercise_id), "advice": "more"})
         elif any(reps < REP_LOW for reps, _, _ in sets):
@@ -407,9 +425,9 @@ def finish(turn: Turn) -> None:
         sets=count,
         planned=sum(item.sets for item in plan),
         exercises=len([s for s in done.values() if s]),
-        volume=_amount(convert(volume_kg, "kg", unit)),
+        volume=shown(convert(volume_kg, "kg", unit)),
         unit=unit,
-        previous=None if previous is None else _amount(convert(previous, "kg", unit)),
+        previous=shown(None if previous is None else convert(previous, "kg", unit)),
         records=records,
         changes=changes,
         week=workouts_this_week(turn.profile, turn.event.now),
@@ -422,36 +440,34 @@ def discard(turn: Turn) -> None:
 
 
 # --- helpers ------------------------------------------------------------------------------
-def _amount(weight: Decimal | str | None) -> str | None:
-    """A weight for display and storage: "7.5", "8" (never "8.00")."""
-    return None if weight is None else plain(Decimal(weight))
-
-
-def _kg(weight: str, unit: str | None) -> Decimal:
-    return convert(Decimal(weight), unit, "kg") if unit == "lb" else Decimal(weight)
+def _stored(weight: Decimal | None) -> str | None:
+    """A weight as a logged set keeps it: "7.5", "8" (never "8.00")."""
+    return None if weight is None else plain(weight)
 
 
 def describe_sets(turn: Turn, exercise_id: str, sets: list[list[Any]]) -> str:
     return line(turn.coach, entry_of(exercise_id, sets))
 
 
-def _dumbbells(turn: Turn) -> list[Decimal]:
-    """Weights from "4 and 6 kg", "10lb", or a tapped choice, in the runner's units."""
-    unit = turn.profile.units or "kg"
+def _dumbbells(turn: Turn) -> tuple[Unit, list[Decimal]]:
+    """Weights from "4 and 6 kg", "10lb", or a tapped choice, and the unit they were named in
+    (the runner's, unless typed)."""
+    unit: Unit = turn.profile.units or "kg"
+    typed_unit = unit
     if turn.event.kind == "button":
-        text, typed_unit = turn.argument, unit
+        text = turn.argument
     else:
         text = turn.event.text.lower()
         typed_unit = "lb" if re.search(r"lb|pound", text) else "kg" if re.search(r"kg|kilo", text) else unit
     weights = []
     for number in NUMBER.findall(text)[:6]:
         try:
-            value = convert(Decimal(number.replace(",", ".")), typed_unit, unit)
+            value = Decimal(number.replace(",", "."))
         except InvalidOperation:
             continue
-        if 0 < convert(value, unit, "kg") <= MAX_DUMBBELL_KG:
+        if 0 < to_kg(value, typed_unit) <= MAX_DUMBBELL_KG:
             weights.append(value.normalize())
-    return sorted(set(weights))
+    return typed_unit, sorted(set(weights))
 
 
 # --- the flow -----------------------------------------------------------------------------
