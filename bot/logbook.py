@@ -25,10 +25,10 @@ from bot.models import Base, SetLog, User
 from bot.store import Transaction, Who
 from dialogs.history import PAGE_SIZE, Export, Logged, Page
 from dialogs.outcome import Attachment
-from dialogs.units import stored_kg
 from dialogs.progress import Progress, Report, summarize
 from dialogs.replog import LogEntry
 from dialogs.replog import SetLog as Set
+from dialogs.units import stored_kg
 
 # --- reading and writing entries ----------------------------------------------------------
 # Core statements, built once: logging a set is on the hot path of a workout.

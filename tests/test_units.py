@@ -7,13 +7,13 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from support.transcript import Player
 
 from dialogs.engine import step
 from dialogs.events import Event
 from dialogs.plan import plan_today
 from dialogs.session import Profile, Session
 from dialogs.units import DUMBBELLS, convert, heavier, lighter, nearest_dumbbell, plain, shown, stored_kg, to_kg
-from support.transcript import Player
 
 
 def test_conversions_are_exact_and_round_only_for_display():

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from content.places import Place
 from dialogs.flow import Action, State, Transition, then
 from dialogs.outcome import Reply
-from dialogs.units import Unit
 from dialogs.turn import Turn
+from dialogs.units import Unit
 
 UNIT_WORDS: dict[str, Unit] = {
     "kg": "kg",
