@@ -112,10 +112,14 @@ def _planned(
     weights = [w for _, w in done if w is not None]
     if not weights:
         return PlannedExercise(exercise_id, sets, REP_TARGET, None, unit, "same", done)
-    weight, advice = _held(max(weights), owned, unit), "same"
+    weight = _held(max(weights), owned, unit)
+    advice: Advice = "same"
     if all(reps >= REP_HIGH for reps, _ in done):
         up = _step(weight, owned, unit, up=True)
-        weight, advice = (up, "more") if up is not None else (weight, "slower")
+        if up is None:
+            advice = "slower"
+        else:
+            weight, advice = up, "more"
     elif any(reps < REP_LOW for reps, _ in done):
         down = _step(weight, owned, unit, up=False)
         if down is not None:

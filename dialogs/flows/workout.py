@@ -306,7 +306,7 @@ def log(turn: Turn) -> None:
     _touch(turn)
 
 
-def _carry_weight(turn: Turn, sets: list[list]) -> None:
+def _carry_weight(turn: Turn, sets: list[list[Any]]) -> None:
     """The weight the runner actually used becomes the weight of the exercise's next sets."""
     weighed = [s for s in sets if s[1] is not None]
     if not weighed:
