@@ -21,11 +21,11 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot import adapter, reminders
 from bot.metrics import MeasuredRateLimiter, Pseudonym
 from bot.processor import PerUserUpdateProcessor
+from bot.request import make_request
 from bot.runtime import Runtime
 from bot.store import REDELIVERY_WINDOW
 
@@ -44,10 +44,16 @@ def build_application(
         .updater(None)
         .concurrent_updates(PerUserUpdateProcessor())
         .rate_limiter(MeasuredRateLimiter(overall_max_rate=settings.send_rate, max_retries=3))
-        # 8 connections carry 160 calls a second at a 50 ms round trip, far above Telegram's ~30
-        # messages a second; httpcore checks every pooled connection on each call, so more cost CPU.
-        .request(request or HTTPXRequest(connection_pool_size=8, connect_timeout=10, read_timeout=15))
-        .get_updates_request(updates_request or HTTPXRequest(read_timeout=POLL_TIMEOUT + 10))
+        .request(
+            request
+            or make_request(
+                settings.http_client, connection_pool_size=settings.pool_size, connect_timeout=10, read_timeout=15
+            )
+        )
+        .get_updates_request(
+            updates_request
+            or make_request(settings.http_client, connection_pool_size=2, read_timeout=POLL_TIMEOUT + 10)
+        )
     )
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)

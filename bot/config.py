@@ -14,6 +14,10 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 DEFAULT_DATABASE_URL = "sqlite:///armswing.sqlite3"
+# Connections to Telegram by HTTP client. At a 50 ms round trip each carries about 20 calls a
+# second, so 8 cap the bot near 60 updates a second; aiohttp keeps many cheaply, while httpcore
+# checks every pooled connection on each call (more than 8 cost CPU).
+HTTP_POOL_SIZES = {"aiohttp": 128, "httpx": 8}
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,}$")
 
 
@@ -33,6 +37,8 @@ class Settings:
     send_rate: float = 30.0  # messages a second to Telegram, all chats together (Telegram's limit)
     reminder_rate: float = 25.0  # reminders a second from this process, below send_rate: replies need room
     reminder_tick_seconds: float = 20.0  # how often the reminder runner looks for due reminders
+    http_client: str = "aiohttp"  # PTB's HTTP layer to Telegram: "aiohttp" (bot.request) or "httpx" (PTB's own)
+    http_pool_size: int | None = None  # connections to Telegram; None: the client's default (HTTP_POOL_SIZES)
     # Group chats the coach answers in (a running club's group, say); all others are ignored.
     group_chats: frozenset[int] = frozenset()
     group_chats_error: str | None = None
@@ -54,6 +60,7 @@ class Settings:
             return float(value) if value and value.replace(".", "", 1).isdigit() and float(value) > 0 else default
 
         port = get("TELEGRAM_WEBHOOK_PORT")
+        pool = get("ARMSWING_HTTP_POOL_SIZE")
         return cls(
             token=get("TELEGRAM_BOT_TOKEN"),
             api_base_url=get("TELEGRAM_API_BASE_URL"),
@@ -69,8 +76,14 @@ class Settings:
             send_rate=positive("ARMSWING_SEND_RATE", cls.send_rate),
             reminder_rate=positive("ARMSWING_REMINDER_RATE", cls.reminder_rate),
             reminder_tick_seconds=positive("ARMSWING_REMINDER_TICK_SECONDS", cls.reminder_tick_seconds),
+            http_client=(get("ARMSWING_HTTP_CLIENT") or cls.http_client).lower(),
+            http_pool_size=int(pool) if pool and pool.isdigit() and int(pool) > 0 else None,
             **_group_chats(get("ARMSWING_GROUP_CHATS")),
         )
+
+    @property
+    def pool_size(self) -> int:
+        return self.http_pool_size or HTTP_POOL_SIZES.get(self.http_client, 8)
 
     def problems(self) -> list[str]:
         """What is wrong for running the Telegram bot, in words an operator can act on."""
@@ -81,6 +94,8 @@ class Settings:
             found.append("TELEGRAM_BOT_TOKEN does not look like a bot token (<digits>:<letters>)")
         if self.group_chats_error:
             found.append(self.group_chats_error)
+        if self.http_client not in HTTP_POOL_SIZES:
+            found.append(f"ARMSWING_HTTP_CLIENT must be 'aiohttp' or 'httpx', not {self.http_client!r}")
         if self.mode not in ("polling", "webhook"):
             found.append(f"TELEGRAM_BOT_MODE must be 'polling' or 'webhook', not {self.mode!r}")
         if self.mode == "webhook":

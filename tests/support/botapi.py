@@ -1221,6 +1221,10 @@ class _BotApiRequestHandler(BaseHTTPRequestHandler):
                 status, payload = error.error_code, error.payload()
             else:
                 time.sleep(api.latency)
+                misbehaviour = api.take_misbehaviour(route.group(2))
+                if misbehaviour is not None:
+                    self._misbehave(misbehaviour)
+                    return
                 status, payload = api.handle(route.group(2), params, token=route.group(1))
         self._reply(status, payload)
 
@@ -1233,6 +1237,28 @@ class _BotApiRequestHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def _misbehave(self, how: str) -> None:
+        """What a broken network or server does instead of answering (`FakeBotApi.misbehave_next`)."""
+        self.close_connection = True
+        if how == "hang":
+            self.server.api.wait_until_stopped()
+        elif how == "not_json":
+            data = b"<html>502 Bad Gateway</html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        elif how == "garbage":
+            self.wfile.write(b"\x00\x01 this is not HTTP\r\n\r\n")
+        elif how == "truncated":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b'{"ok": true, "resu')
+        # "drop": nothing at all; the connection closes
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the journal (`calls()`) is the log."""
@@ -1327,6 +1353,8 @@ class FakeBotApi(FakeTelegram):
         super().__init__(token, rate_limit=rate_limit)
         self.latency = latency
         self._host = host
+        self._misbehaviours: list[tuple[str, str]] = []
+        self._stopped = threading.Event()
         self._server: _BotApiHttpServer | None = None
         self._threads: tuple[threading.Thread, _WebhookDeliverer] | None = None
 
@@ -1337,6 +1365,29 @@ class FakeBotApi(FakeTelegram):
             raise RuntimeError("FakeBotApi is not started")
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/bot"
+
+    MISBEHAVIOURS = ("hang", "drop", "garbage", "not_json", "truncated")
+
+    def misbehave_next(self, method: str, how: str) -> None:
+        """Make the next call of `method` fail in transport instead of answering: `hang` (never
+        answers until the server stops), `drop` (closes the connection without a word), `garbage`
+        (bytes that are not HTTP), `not_json` (200 with an HTML body, like a broken proxy) or
+        `truncated` (the connection closes half-way through the body). The call is not journaled."""
+        if how not in self.MISBEHAVIOURS:
+            raise ValueError(f"unknown misbehaviour {how!r}")
+        with self._changed:
+            self._misbehaviours.append((method.lower(), how))
+
+    def take_misbehaviour(self, method: str) -> str | None:
+        with self._changed:
+            for planned in self._misbehaviours:
+                if planned[0] == method.lower():
+                    self._misbehaviours.remove(planned)
+                    return planned[1]
+        return None
+
+    def wait_until_stopped(self) -> None:
+        self._stopped.wait()
 
     def start(self) -> Self:
         self._server = _BotApiHttpServer(self, self._host)
@@ -1349,8 +1400,9 @@ class FakeBotApi(FakeTelegram):
         return self
 
     def stop(self) -> None:
-        """Stop answering: long polls end at once, then the server and the webhook thread."""
+        """Stop answering: long polls and hung calls end at once, then the server and the webhook thread."""
         self.shutdown()
+        self._stopped.set()
         if self._server is None or self._threads is None:
             return
         serving, deliverer = self._threads
