@@ -37,7 +37,8 @@ class Settings:
     send_rate: float = 30.0  # messages a second to Telegram, all chats together (Telegram's limit)
     reminder_rate: float = 25.0  # reminders a second from this process, below send_rate: replies need room
     reminder_tick_seconds: float = 20.0  # how often the reminder runner looks for due reminders
-    http_client: str = "aiohttp"  # PTB's HTTP layer to Telegram: "aiohttp" (bot.request) or "httpx" (PTB's own)
+    # PTB's HTTP layer to Telegram: "httpx" (PTB's own) until bench/load.py has measured "aiohttp" (bot.request)
+    http_client: str = "httpx"
     http_pool_size: int | None = None  # connections to Telegram; None: the client's default (HTTP_POOL_SIZES)
     # Group chats the coach answers in (a running club's group, say); all others are ignored.
     group_chats: frozenset[int] = frozenset()
