@@ -41,17 +41,8 @@ def postgres_url():
 
 
 def test_two_replicas_apply_each_users_updates_once_and_in_order(tmp_path, postgres_url):
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
     with FakeBotApi() as api:
-        replicas = [BotProcess(api, tmp_path / name, "webhook", postgres_url) for name in ("a", "b")]
-        for replica in replicas:  # both start together: the migration lock lets one migrate
-            replica.secret = replicas[0].secret
-        threads = [threading.Thread(target=replica.start) for replica in replicas]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        replicas = start_replicas(api, tmp_path, postgres_url)  # together: the migration lock lets one migrate
         try:
             counter = iter(range(1, 10_000))
             lock = threading.Lock()
