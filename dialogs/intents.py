@@ -15,6 +15,26 @@ TODAY_WORDS = re.compile(
     r"|(start|begin|do) (a |my |the |today'?s? )?(workout|session|training)|let'?s (train|go|start|do (it|this)))\b",
     re.IGNORECASE,
 )
+# What turns a message with the workout words into a question about the workout, to be answered
+# rather than obeyed: an opening that asks ("is it …", "do I …", "would it …"), or a word that
+# weighs, conditions or schedules the workout ("should", "whether", "still", "after a run",
+# "this week", "sore"). "What's my workout today?", "can we start the workout?" and "ok, today's
+# workout please" ask for the workout itself and stay requests.
+_ASKING_OPENING = re.compile(
+    r"^\W*(is|isn'?t|are|am|was|were|has|have|shall|ought|which|who"
+    r"|(do|does|did|don'?t) (i|we|you|they|runners?|people|one)|(would|could|will|can) it)\b",
+    re.IGNORECASE,
+)
+_DOUBT_WORDS = re.compile(
+    r"\b(should|shouldn'?t|whether|if|still|worth|safe|enough|need|have to|must|better|instead|too|after|before"
+    r"|without|skip|miss(ed)?|weeks?|often|every|twice|why|how|when|sore|tired|pain|hurts?|injured)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_workout(text: str) -> bool:
+    """The message requests today's workout (the /today words), rather than asking about it."""
+    return bool(TODAY_WORDS.search(text)) and not _ASKING_OPENING.search(text) and not _DOUBT_WORDS.search(text)
 
 
 def _start(turn: Turn) -> None:
@@ -144,7 +164,7 @@ def handle(turn: Turn) -> bool:
         handler = BUTTONS.get(event.payload.partition(":")[0])
     elif logbook.corrects_a_card(turn):  # a corrected line in reply to a log's card
         handler = logbook.correct_card
-    elif event.kind == "text" and TODAY_WORDS.search(event.text):
+    elif event.kind == "text" and asks_for_workout(event.text):
         handler = _today
     elif event.kind == "text":
         return reminders.offer(turn)  # "remind me tuesdays and fridays at 7am"
