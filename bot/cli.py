@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import os
 import sys
+from pathlib import Path
 
 from telegram.error import InvalidToken, NetworkError
 
@@ -16,6 +17,7 @@ from bot.logs import configure
 from bot.runtime import Runtime, StartupError
 from bot.store import Transaction, Who
 
+DIAGRAMS = Path("docs/flows")  # where `armswing content diagram` writes, relative to the working directory
 TERMINAL_USER_ID = 1  # the local runner of the terminal chat (Telegram ids start far above)
 
 
@@ -36,6 +38,8 @@ def parser() -> argparse.ArgumentParser:
     content = commands.add_parser("content", help="coaching content")
     content_commands = content.add_subparsers(dest="content_command", metavar="CONTENT_COMMAND", required=True)
     content_commands.add_parser("check", help="validate the exercises, topics, templates and flows")
+    diagram = content_commands.add_parser("diagram", help="write a Mermaid state diagram of each flow")
+    diagram.add_argument("--out", type=Path, default=DIAGRAMS, help=f"folder to write to (default {DIAGRAMS})")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
     db_commands.add_parser("upgrade", help="apply the migrations (also done at every start)")
@@ -114,6 +118,17 @@ def _check_content() -> int:
     return 1 if problems else 0
 
 
+def _write_diagrams(folder: Path) -> int:
+    from dialogs.diagram import markdown
+    from dialogs.flows import FLOWS
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for flow in FLOWS.values():
+        (folder / f"{flow.name}.md").write_text(markdown(flow), encoding="utf-8")
+    print(f"wrote {len(FLOWS)} diagrams to {folder}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB's announced future: durations as timedelta
@@ -121,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     configure(settings)
     command = args.command or ("run" if settings.token else "chat")
     if command == "content":
-        return _check_content()
+        return _write_diagrams(args.out) if args.content_command == "diagram" else _check_content()
     try:
         if command == "run":
             asyncio.run(_run(settings))
