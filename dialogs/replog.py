@@ -84,13 +84,22 @@ readings merge (`5x5x5`).
 Not a log
 ---------
 A sentence is a question, and is ignored, when it ends with `?`, starts with an asking word
-(should, can, is, do, which, …) or contains how/what/why/mean/explain. What is left
+(should, can, is, do, which, …), has one right before its subject ("… is that enough", "… can I
+go heavier") or contains how/what/why/mean/explain; a comma before an asking word starts a new
+sentence ("3x12 rows 8kg, can I go heavier" logs the rows). What is left
 is a log only if it has a number and either a log shape (a group, a weight, sets or reps words)
 or nothing but an exercise name, numbers and filler words ("did", "today", "each side", …).
 So "should I do 3x12?", "what does 3x12 mean", "I ran 10 km" and a bare `12` outside a session
 are `NotALog`; "did 3x12 ohp 8kg. Should I go heavier?" is the log. When a message asks something
 and the rest is not a clean log (it would be `Invalid`), the whole message is `NotALog`:
 "how heavy for lateral raises? 3x12 maybe" goes to the question matcher.
+
+Comments: a clause (words between separators) with a word of chat ("was", "have", "only",
+"hard", "felt", …) is a comment, never an exercise's name. A comment beside the sets is ignored:
+"12 reps, that was hard" in a session is the set, "lateral raises 15 felt easy" is a log. With no
+exercise named, numbers inside a comment are said in passing and the message is `NotALog`: "i
+only have 5 lb dumbbells", "I have 2 dumbbells of 5kg" go to the question matcher, not
+`unknown_exercise`.
 
 Invalid reasons (stable keys; `detail` holds plain values)
 ----------------------------------------------------------
@@ -116,7 +125,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from itertools import groupby, product
+from itertools import groupby, pairwise, product
 from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
@@ -268,6 +277,124 @@ _FILLERS = frozenset(
         "hi",
     ]
 )
+# Words of a comment about a set ("that was hard", "i only have 5 lb dumbbells"), not of an
+# exercise's name: a clause with one of them is chat, and its words never make `unknown_exercise`.
+_CHAT_WORDS = frozenset(
+    [
+        "have",
+        "has",
+        "had",
+        "having",
+        "only",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "it",
+        "its",
+        "it's",
+        "they",
+        "them",
+        "their",
+        "there",
+        "you",
+        "your",
+        "we",
+        "our",
+        "us",
+        "me",
+        "he",
+        "she",
+        "but",
+        "because",
+        "though",
+        "although",
+        "very",
+        "really",
+        "quite",
+        "too",
+        "pretty",
+        "bit",
+        "little",
+        "lot",
+        "not",
+        "no",
+        "don't",
+        "didn't",
+        "doesn't",
+        "can't",
+        "cannot",
+        "couldn't",
+        "wasn't",
+        "isn't",
+        "won't",
+        "felt",
+        "feel",
+        "feels",
+        "feeling",
+        "hard",
+        "harder",
+        "easy",
+        "easier",
+        "heavy",
+        "heavier",
+        "light",
+        "lighter",
+        "tough",
+        "tougher",
+        "tired",
+        "good",
+        "great",
+        "fine",
+        "nice",
+        "enough",
+        "think",
+        "thought",
+        "want",
+        "wanted",
+        "need",
+        "needed",
+        "like",
+        "love",
+        "hate",
+        "going",
+        "gonna",
+        "try",
+        "tried",
+        "maybe",
+        "probably",
+        "still",
+        "again",
+        "should",
+        "could",
+        "would",
+        "will",
+        "can",
+        "might",
+        "must",
+        "any",
+        "some",
+        "more",
+        "less",
+        "much",
+        "many",
+        "about",
+        "if",
+        "whether",
+        "while",
+        "than",
+        "lol",
+        "haha",
+        "thanks",
+        "please",
+    ]
+)
+# An asking word right before its subject asks, wherever it stands: "… is that enough".
+_SUBJECTS = frozenset(["i", "it", "that", "this", "these", "those", "you", "we", "they", "there", "my"])
 _ASKING_STARTS = frozenset(
     [
         "should",
@@ -383,10 +510,15 @@ def _attach_units(toks: list[_Tok]) -> list[_Tok]:
 
 def _without_questions(toks: list[_Tok]) -> tuple[list[_Tok], bool]:
     """Drop the sentences that ask something and join the rest with separators; tell whether
-    anything was asked."""
+    anything was asked. A comma before an asking word starts a sentence too ("3x12 rows, can I
+    go heavier")."""
     kept: list[_Tok] = []
     sentence: list[_Tok] = []
     asked = False
+    toks = [
+        replace(t, kind="end") if t.text == "," and i + 1 < len(toks) and toks[i + 1].text in _ASKING_STARTS else t
+        for i, t in enumerate(toks)
+    ]
     for t in [*toks, _Tok("end", "")]:
         if t.kind != "end":
             sentence.append(t)
@@ -404,6 +536,7 @@ def _is_question(sentence: list[_Tok], ends_with_question_mark: bool) -> bool:
         ends_with_question_mark
         or (sentence[0].kind == "word" and sentence[0].text in _ASKING_STARTS)
         or any(w in _QUESTION_WORDS for w in words)
+        or any(a in _ASKING_STARTS and b in _SUBJECTS for a, b in pairwise(words))
     )
 
 
@@ -491,11 +624,21 @@ class _Reject(Exception):
         self.invalid = Invalid(reason, detail)
 
 
-def _numeric_stream(toks: list[_Tok], named: set[int]) -> tuple[list[_Tok], list[str]]:
-    """Keywords become symbols, exercise names stay as markers, fillers go; other words are
-    returned as left over."""
+@dataclass
+class _Clause:
+    words: list[str] = field(default_factory=list)  # left over: neither grammar, filler nor a name
+    numbered: bool = False
+
+    @property
+    def chat(self) -> bool:
+        return not _CHAT_WORDS.isdisjoint(self.words)
+
+
+def _numeric_stream(toks: list[_Tok], named: set[int]) -> tuple[list[_Tok], list[_Clause]]:
+    """Keywords become symbols, exercise names stay as markers, fillers go; the other words are
+    returned as left over, clause by clause (a separator ends a clause)."""
     stream: list[_Tok] = []
-    leftover: list[str] = []
+    clauses = [_Clause()]
     for i, t in enumerate(toks):
         if i in named:
             stream.append(_Tok("name", t.text))
@@ -504,8 +647,12 @@ def _numeric_stream(toks: list[_Tok], named: set[int]) -> tuple[list[_Tok], list
         elif t.text in _KEYWORDS:
             stream.append(_Tok(_KEYWORDS[t.text], t.text))
         elif t.text not in _FILLERS:
-            leftover.append(t.text)
-    return stream, leftover
+            clauses[-1].words.append(t.text)
+        if stream and stream[-1].kind == "num":
+            clauses[-1].numbered = True
+        elif stream and stream[-1].kind == "sep" and (clauses[-1].words or clauses[-1].numbered):
+            clauses.append(_Clause())
+    return stream, clauses
 
 
 def _items(stream: list[_Tok]) -> list[_Atom | str]:
@@ -718,7 +865,10 @@ def _read(
     toks: list[_Tok], exercises: Mapping[str, Sequence[str]], default_unit: Unit, current_exercise: str | None
 ) -> LogResult:
     named_ids, named_at = _find_exercises(toks, exercises)
-    stream, leftover = _numeric_stream(toks, named_at)
+    stream, clauses = _numeric_stream(toks, named_at)
+    if not named_ids and any(c.chat and c.numbered for c in clauses):
+        return NotALog()  # numbers said in passing: "i only have 5 lb dumbbells"
+    leftover = [word for clause in clauses if not clause.chat for word in clause.words]
     chains, after_sep = _chains(_items(stream))
     if not chains:
         return NotALog()
