@@ -159,7 +159,7 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     result = await conversations.handle(who, event, update.update_id, replied_to(update))
     outcome = "repeated" if result.repeated else "ok"
     try:
-        refs = await deliver(context.bot, who.answer_chat, result, update.callback_query)
+        refs = await deliver(context.bot, result.chat, result, update.callback_query)
         await conversations.sent(who, refs, datetime.now(UTC))
     except Forbidden:
         outcome = "blocked"
@@ -191,7 +191,7 @@ async def _fire(context: ContextTypes.DEFAULT_TYPE) -> None:
 
     async def handle() -> None:
         result = await conversations.handle(who, Event.timer(timer.payload, timer.version, datetime.now(UTC)))
-        await deliver(context.bot, who.answer_chat, result)
+        await deliver(context.bot, result.chat, result)
 
     await context.application.update_processor.run_for(who.user_id, handle())
 

@@ -55,6 +55,7 @@ class Message:
 @dataclass(frozen=True)
 class Result:
     messages: tuple[Message, ...]
+    chat: int = 0  # where the messages go (a redelivery's: where the first replies went)
     notice: str = ""
     repeated: bool = False  # a redelivered update: nothing changed, these are the first replies again
     moved: bool = False  # the conversation moved on, so older buttons no longer work
@@ -98,9 +99,12 @@ class Conversations:
     ) -> Result:
         """The event's transaction, on a database thread (see `Store.run`)."""
         session, previous = tx.open(who, update_id)
-        if previous is not None:
+        if previous is not None:  # the same chat as the first time: a receipt never answers another chat
             replies = tuple(Message.from_json(m) for m in previous["messages"])
-            return Result(replies, repeated=True, moved=previous["moved"], before=session.state, after=session.state)
+            chat = previous.get("chat", who.answer_chat)
+            return Result(
+                replies, chat, repeated=True, moved=previous["moved"], before=session.state, after=session.state
+            )
         if replying_to is not None:
             event = replace(event, reply_to=tx.ref_of(who, replying_to))
         outcome = step(session, event, self.coach)
@@ -113,12 +117,14 @@ class Conversations:
         messages = tuple(self.render(reply, version) for reply in replies)
         moved = version != session.version
         if update_id is not None:  # the receipt: what a redelivery of this update gets again
-            tx.remember(update_id, who, {"moved": moved, "messages": [m.to_json() for m in messages]})
+            receipt = {"moved": moved, "chat": who.answer_chat, "messages": [m.to_json() for m in messages]}
+            tx.remember(update_id, who, receipt)
         timers = tuple(
             Timer(e.params["seconds"], e.params["payload"], version) for e in outcome.effects if e.kind == "timer"
         )
         return Result(
             messages,
+            who.answer_chat,
             outcome.notice,
             moved=moved,
             timers=timers,

@@ -108,7 +108,9 @@ def remove(tx: Transaction, who: Who, entry_id: str) -> Logged | None:
 
 def forget(tx: Transaction, who: Who) -> None:
     """Delete every row about the user: each table's rows with the user's `user_id` (the log,
-    the conversation, reminders, message refs, processed-update receipts), then the user."""
+    the conversation, reminders, message refs), then the user. Its receipts become anonymised
+    ones, so a redelivered update cannot bring any of it back (`Transaction.erase_receipts`)."""
+    tx.erase_receipts(who)
     for table in reversed(Base.metadata.sorted_tables):
         if "user_id" in table.c:
             tx.db.execute(table.delete().where(table.c.user_id == who.user_id))

@@ -54,14 +54,28 @@ class Conversation(Base):
 
 class ProcessedUpdate(Base):
     """Telegram updates already applied, with the replies they produced: a redelivered update
-    changes nothing and gets the same replies again."""
+    changes nothing and gets the same replies again. Keyed by user and update id: an update of
+    one user never finds another user's receipt, whatever its update id."""
 
     __tablename__ = "processed_updates"
 
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    user_id: Mapped[int] = mapped_column(BigInteger)
     processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    replies: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"moved": bool, "messages": [...]}
+    replies: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"moved": bool, "chat": int, "messages": [...]}
+
+
+class ErasedUpdate(Base):
+    """The receipts of a runner who deleted their data, anonymised: a keyed hash of the user id
+    (`bot.metrics.Pseudonym`) and the update id, nothing else. A redelivery of one of those
+    updates (a crash, a webhook retry) then changes nothing instead of bringing the data back.
+    Kept as long as the receipts they replace (`bot.store.REDELIVERY_WINDOW`)."""
+
+    __tablename__ = "erased_updates"
+
+    user_key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class SetLog(Base):

@@ -11,6 +11,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from bot.config import Settings
 from bot.conversation import Conversations
 from bot.database import create_engine, upgrade
+from bot.metrics import Pseudonym
 from bot.store import Store
 from dialogs.coach import Coach
 
@@ -46,7 +47,7 @@ class Runtime:
                     ) from None
                 log.warning("database not reachable (attempt %d), retrying in %ss", attempt, pause)
                 await asyncio.sleep(pause)
-        store = Store(engine)
+        store = Store(engine, Pseudonym(settings.token or ""))
         return cls(settings, store, Conversations(store, coach or Coach.load()))
 
     async def close(self) -> None:

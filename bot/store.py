@@ -23,6 +23,7 @@ from sqlalchemy import (
     Engine,
     bindparam,
     delete,
+    exists,
     insert,
     select,
     text,
@@ -32,7 +33,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
 
-from bot.models import Conversation, MessageRef, ProcessedUpdate, User
+from bot.metrics import Pseudonym
+from bot.models import Conversation, ErasedUpdate, MessageRef, ProcessedUpdate, User
 from dialogs.session import Profile, Session
 
 
@@ -52,8 +54,15 @@ class Who:
 
 
 _RECEIPTS = ProcessedUpdate.__table__
+_ERASED = ErasedUpdate.__table__
 # The hot path's statements, built once: building SQLAlchemy expressions costs more CPU than
 # running them on SQLite.
+# An update of a runner who deleted their data since (their anonymised receipt).
+_WAS_ERASED = (
+    exists()
+    .where(_ERASED.c.user_key == bindparam("user_key"), _ERASED.c.update_id == bindparam("update_id"))
+    .label("erased")
+)
 _ROW = (
     select(
         User.first_name,
@@ -63,9 +72,10 @@ _ROW = (
         Conversation.state,
         Conversation.version,
         _RECEIPTS.c.replies,
+        _WAS_ERASED,
     )
     .outerjoin(Conversation, Conversation.user_id == User.id)
-    .outerjoin(_RECEIPTS, _RECEIPTS.c.update_id == bindparam("update_id"))
+    .outerjoin(_RECEIPTS, (_RECEIPTS.c.user_id == User.id) & (_RECEIPTS.c.update_id == bindparam("update_id")))
     .where(User.id == bindparam("user_id"))
 )
 # Under READ COMMITTED a statement that waits for a row lock still reads every other row from
@@ -77,6 +87,16 @@ _SAVE_PROFILE = (
     .values({name: bindparam(name) for name in ("chat_id", "first_name", "units", "timezone", "record")})
 )
 _REMEMBER = insert(_RECEIPTS)
+_REMEMBER_ERASED = insert(_ERASED)
+_ERASE = insert(_ERASED).from_select(
+    ["user_key", "update_id", "processed_at"],
+    select(bindparam("user_key", type_=_ERASED.c.user_key.type), _RECEIPTS.c.update_id, _RECEIPTS.c.processed_at).where(
+        _RECEIPTS.c.user_id == bindparam("user_id")
+    ),
+)
+_FORGET_RECEIPTS = delete(_RECEIPTS).where(_RECEIPTS.c.user_id == bindparam("user_id"))
+# What a redelivered update of a deleted runner gets: nothing done, nothing said.
+ERASED_RECEIPT: dict[str, Any] = {"moved": False, "messages": []}
 
 
 def _save_conversation(dialect_insert: Any) -> Any:
@@ -89,6 +109,7 @@ def _save_conversation(dialect_insert: Any) -> Any:
 
 _SAVE_CONVERSATION = {"postgresql": _save_conversation(pg_insert), "sqlite": _save_conversation(sqlite_insert)}
 NO_UPDATE = -1  # update ids are never negative
+WITHOUT_SECRET = Pseudonym("")  # for stores opened without the bot's token (tests, tools)
 T = TypeVar("T")
 
 
@@ -97,11 +118,13 @@ class Transaction:
     Core statements on the session's connection, because every statement is a round trip to
     the database driver."""
 
-    def __init__(self, connection: Connection, now: datetime):
+    def __init__(self, connection: Connection, now: datetime, pseudonym: Callable[[int], str]):
         self.connection = connection
         self.now = now
+        self.pseudonym = pseudonym
         self._insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
         self._session: OrmSession | None = None
+        self._erased: set[int] = set()  # users whose data this transaction deleted
 
     @property
     def db(self) -> OrmSession:
@@ -122,18 +145,26 @@ class Transaction:
 
     def open(self, who: Who, update_id: int | None = None) -> tuple[Session, dict[str, Any] | None]:
         """The user's session, locked for this transaction (a first-time user is created), and
-        the receipt `update_id` left if it was processed before (None if it is new).
+        the receipt `update_id` left if it was processed before (None if it is new). An update of
+        a runner who deleted their data after it was processed gets `ERASED_RECEIPT`, and no
+        user is created for it.
 
         Lock first, then read: on PostgreSQL the row lock is taken by a statement of its own, so
         the read that follows sees what the previous holder of the lock committed (another
         replica's step of this user), never the state from before it. SQLite's `BEGIN
         IMMEDIATE` already took the database's write lock."""
         connection = self.connection
-        params = {"user_id": who.user_id, "update_id": NO_UPDATE if update_id is None else update_id}
+        params = {
+            "user_id": who.user_id,
+            "update_id": NO_UPDATE if update_id is None else update_id,
+            "user_key": "" if update_id is None else self.pseudonym(who.user_id),
+        }
         if connection.dialect.name == "postgresql":
             connection.execute(_LOCK, params)
         row = connection.execute(_ROW, params).first()
         if row is None:
+            if update_id is not None and connection.scalar(select(_WAS_ERASED), params):
+                return Session(profile=Profile(who.first_name)), ERASED_RECEIPT
             connection.execute(
                 self._insert(User)
                 .values(
@@ -146,7 +177,7 @@ class Transaction:
             row = connection.execute(_ROW, params).first()
         profile = Profile(row.first_name, row.units, row.timezone, dict(row.record or {}))
         version = row.version if row.version is not None else 0
-        return Session.restore(row.state, version, profile), row.replies
+        return Session.restore(row.state, version, profile), ERASED_RECEIPT if row.erased else row.replies
 
     def load(self, who: Who) -> Session:
         return self.open(who)[0]
@@ -179,9 +210,22 @@ class Transaction:
         )
 
     def remember(self, update_id: int, who: Who, replies: dict[str, Any]) -> None:
+        """The update's receipt; only its anonymised key if the update deleted the user's data."""
+        if who.user_id in self._erased:
+            row = {"user_key": self.pseudonym(who.user_id), "update_id": update_id, "processed_at": self.now}
+            self.connection.execute(_REMEMBER_ERASED, row)
+            return
         self.connection.execute(
             _REMEMBER, {"update_id": update_id, "user_id": who.user_id, "processed_at": self.now, "replies": replies}
         )
+
+    def erase_receipts(self, who: Who) -> None:
+        """Replace the user's receipts by anonymised ones (`ErasedUpdate`): part of deleting their data."""
+        self.flush()
+        params = {"user_id": who.user_id, "user_key": self.pseudonym(who.user_id)}
+        self.connection.execute(_ERASE, params)
+        self.connection.execute(_FORGET_RECEIPTS, params)
+        self._erased.add(who.user_id)
 
     def ref_of(self, who: Who, message_id: int) -> str:
         """What the coach's message `message_id` in this user's chat is about; "" if nothing."""
@@ -194,8 +238,11 @@ class Store:
     per pooled connection for PostgreSQL. A transaction started keeps going if its caller is
     cancelled: it commits or rolls back as a whole, and a receipt answers a redelivery."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, pseudonym: Callable[[int], str] = WITHOUT_SECRET):
+        """`pseudonym`: the keyed hash that anonymises a deleted user's receipts (`bot.runtime`
+        keys it with the bot's token)."""
         self.engine = engine
+        self.pseudonym = pseudonym
         threads = engine.pool.size() if engine.dialect.name == "postgresql" else 1
         self._threads = ThreadPoolExecutor(threads, thread_name_prefix="database")
 
@@ -212,7 +259,7 @@ class Store:
     def transaction(self, now: datetime | None = None) -> Iterator[Transaction]:
         """A transaction on the calling thread (the database threads, migrations, tests)."""
         with self.engine.begin() as connection:
-            tx = Transaction(connection, now or datetime.now(UTC))
+            tx = Transaction(connection, now or datetime.now(UTC), self.pseudonym)
             try:
                 yield tx
                 tx.flush()
@@ -227,9 +274,15 @@ class Store:
         await self.run(lambda tx: tx.connection.execute(insert(MessageRef), rows), now)
 
     async def forget_updates_before(self, moment: datetime) -> int:
-        """Drop processed-update records older than Telegram could still redeliver."""
-        statement = delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < moment)
-        return await self.run(lambda tx: tx.connection.execute(statement).rowcount or 0, moment)
+        """Drop receipts (anonymised ones too) older than Telegram could still redeliver."""
+
+        def forget(tx: Transaction) -> int:
+            return sum(
+                tx.connection.execute(delete(table).where(table.c.processed_at < moment)).rowcount or 0
+                for table in (_RECEIPTS, _ERASED)
+            )
+
+        return await self.run(forget, moment)
 
     async def ping(self) -> None:
         """Raise if the database cannot be reached (the health check)."""
@@ -241,4 +294,6 @@ class Store:
         self.engine.dispose()
 
 
-REDELIVERY_WINDOW = timedelta(days=2)  # Telegram keeps an unconfirmed update for 24 hours
+# Telegram keeps an unconfirmed update for 24 hours; a receipt (and a deleted runner's anonymised
+# one) is kept twice as long.
+REDELIVERY_WINDOW = timedelta(days=2)
