@@ -55,6 +55,18 @@ def now() -> datetime:
 POSTGRES_URL_VARIABLE = "ARMSWING_TEST_POSTGRES_URL"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist every worker gets a PostgreSQL database of its own (`<db>_gw0`, …),
+    created on first use, so that workers emptying "their" database do not empty each other's."""
+    import os
+
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get(POSTGRES_URL_VARIABLE)
+    if worker and url:
+        from support.databases import database_of_its_own
+
+        os.environ[POSTGRES_URL_VARIABLE] = database_of_its_own(url, worker)
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 async def database_url(request, tmp_path):
     """A fresh, empty database: a SQLite file, and PostgreSQL when ARMSWING_TEST_POSTGRES_URL is set."""
