@@ -9,7 +9,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from telegram import (
@@ -26,12 +27,34 @@ from telegram.ext import ContextTypes
 
 from bot import metrics
 from bot.conversation import Conversations, Message, Result, Timer
-from bot.store import Who
+from bot.store import Unavailable, Who
 from dialogs.events import Event
 
 log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024  # UTF-16 code units of a photo's or document's caption
 RESEND_PAUSES = (0.5, 1.0, 2.0)  # seconds before each new attempt at a message the network lost
+
+
+class Verdict:
+    """Whether the update being handled is done for good, or must come again from Telegram
+    because its transaction could not be stored (`bot.store.Unavailable`)."""
+
+    def __init__(self) -> None:
+        self.again = False
+
+
+_VERDICT: ContextVar[Verdict | None] = ContextVar("verdict", default=None)
+
+
+@contextlib.contextmanager
+def verdict() -> Iterator[Verdict]:
+    """The verdict on the update handled inside (PTB runs its handlers in the caller's task)."""
+    found = Verdict()
+    token = _VERDICT.set(found)
+    try:
+        yield found
+    finally:
+        _VERDICT.reset(token)
 
 
 def translate(update: Update, now: datetime, groups: frozenset[int] = frozenset()) -> tuple[Who, Event] | None:
@@ -156,7 +179,15 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         metrics.UPDATES.labels("ignored", "ignored").inc()
         return
     who, event = translated
-    result = await conversations.handle(who, event, update.update_id, replied_to(update))
+    try:
+        result = await conversations.handle(who, event, update.update_id, replied_to(update))
+    except Unavailable as error:  # nothing was stored: no reply, no apology; Telegram sends it again
+        found = _VERDICT.get()
+        if found is not None:
+            found.again = True
+        metrics.UPDATES.labels(event.kind, "unavailable").inc()
+        log.warning("update=%s not stored (database unavailable: %s); it will come again", update.update_id, error)
+        return
     outcome = "repeated" if result.repeated else "ok"
     try:
         refs = await deliver(context.bot, result.chat, result, update.callback_query)

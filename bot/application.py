@@ -78,9 +78,12 @@ async def _forget_old_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
     log.debug("forgot %d processed update ids", removed)
 
 
-async def process(application: Application, update: object) -> None:
-    """Handle one update and return only when it is done (committed, or failed and logged)."""
-    await application.update_processor.process_update(update, application.process_update(update))
+async def process(application: Application, update: object) -> bool:
+    """Handle one update and return when it is done: True if for good (committed, ignored, or
+    failed and apologised for), False if nothing could be stored and Telegram must send it again."""
+    with adapter.verdict() as verdict:
+        await application.update_processor.process_update(update, application.process_update(update))
+    return not verdict.again
 
 
 async def announce_commands(application: Application, runtime: Runtime) -> None:

@@ -5,7 +5,9 @@ a whole event's transaction runs in one call on one thread, instead of one hop b
 loop and a driver thread per statement.
 
 SQLite (the default, for one runner on a laptop) gets WAL, `synchronous=FULL` (a confirmed set
-survives a power cut), a busy timeout, foreign keys and `BEGIN IMMEDIATE`, so a transaction that
+survives a power cut), a busy timeout (5 s, or `?timeout=` seconds in the URL: a transaction that
+waited that long for another process's lock fails as `bot.store.Unavailable`, and its update comes
+again), foreign keys and `BEGIN IMMEDIATE`, so a transaction that
 reads and then writes never fails half-way because another process wrote first. PostgreSQL is
 reached with psycopg 3 and used as it is.
 """
@@ -23,6 +25,7 @@ from sqlalchemy.engine import Connection, make_url
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 7_303_001  # PostgreSQL advisory lock id: replicas starting together migrate one at a time
 POOL_SIZE = 4  # PostgreSQL connections, one per database thread: more threads fight over the GIL (10: -25 %)
+SQLITE_BUSY_TIMEOUT = 5.0  # seconds a transaction waits for another process's write lock
 DRIVERS = {"sqlite": "sqlite+pysqlite", "postgresql": "postgresql+psycopg"}
 
 
@@ -46,9 +49,8 @@ def create_engine(url: str) -> Engine:
         return sqlalchemy_engine(url, pool_size=POOL_SIZE, max_overflow=0, pool_pre_ping=True)
     # One connection, used by one database thread: SQLite has one writer at a time anyway, and
     # queueing for the thread is cheaper than retrying on "database is locked".
-    engine = sqlalchemy_engine(
-        url, pool_size=1, max_overflow=0, connect_args={"timeout": 30, "check_same_thread": False}
-    )
+    timeout = {} if "timeout" in make_url(url).query else {"timeout": SQLITE_BUSY_TIMEOUT}
+    engine = sqlalchemy_engine(url, pool_size=1, max_overflow=0, connect_args={"check_same_thread": False} | timeout)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:
@@ -57,7 +59,6 @@ def create_engine(url: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine, "begin")

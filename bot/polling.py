@@ -3,12 +3,15 @@
 Telegram forgets updates below the `offset` of the next getUpdates call. So a batch is handled
 completely (each user's updates in order, different users at once) before the next call
 confirms it; if the process dies in between, Telegram sends the batch again and the processed
-update ids make the repeat harmless.
+update ids make the repeat harmless. An update the database could not store (`bot.store.
+Unavailable`) is not confirmed: the next call, after a back-off, asks from it on, and the
+updates after it that did commit come again as harmless repeats.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
 
@@ -20,13 +23,14 @@ from bot.application import POLL_TIMEOUT, process
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 MAX_BACKOFF = 30.0
+MAX_OUTAGE_BACKOFF = 8.0  # seconds between attempts at updates the database could not store
 
 
 async def serve(application: Application, stop: asyncio.Event) -> None:
     bot = application.bot
     await bot.delete_webhook(drop_pending_updates=False)
     offset: int | None = None
-    backoff = 1.0
+    backoff = outage = 1.0
     stopping = asyncio.create_task(stop.wait())
     try:
         while not stop.is_set():
@@ -49,12 +53,23 @@ async def serve(application: Application, stop: asyncio.Event) -> None:
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
             backoff = 1.0
-            if updates:
-                outcomes = await asyncio.gather(*(process(application, u) for u in updates), return_exceptions=True)
-                for update, outcome in zip(updates, outcomes, strict=True):
-                    if isinstance(outcome, BaseException):
-                        log.error("update %s failed", update.update_id, exc_info=outcome)
-                offset = updates[-1].update_id + 1
+            if not updates:
+                continue
+            outcomes = await asyncio.gather(*(process(application, u) for u in updates), return_exceptions=True)
+            again = []
+            for update, outcome in zip(updates, outcomes, strict=True):
+                if isinstance(outcome, BaseException):
+                    log.error("update %s failed", update.update_id, exc_info=outcome)
+                elif outcome is False:
+                    again.append(update.update_id)
+            if not again:
+                offset, outage = updates[-1].update_id + 1, 1.0
+                continue
+            offset = min(again)
+            log.warning("%d update(s) not stored; asking for them again in %.0fs", len(again), outage)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), outage)
+            outage = min(outage * 2, MAX_OUTAGE_BACKOFF)
         if offset is not None:  # confirm the last handled batch before exiting
             try:
                 await bot.get_updates(offset=offset, timeout=0, limit=1, allowed_updates=ALLOWED_UPDATES)

@@ -11,6 +11,7 @@ update id are committed together or not at all.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -31,11 +32,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session as OrmSession
 
 from bot.metrics import Pseudonym
 from bot.models import Conversation, ErasedUpdate, MessageRef, ProcessedUpdate, User
 from dialogs.session import Profile, Session
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,26 @@ _SAVE_CONVERSATION = {"postgresql": _save_conversation(pg_insert), "sqlite": _sa
 NO_UPDATE = -1  # update ids are never negative
 WITHOUT_SECRET = Pseudonym("")  # for stores opened without the bot's token (tests, tools)
 T = TypeVar("T")
+
+
+class Unavailable(Exception):
+    """The database could not take a transaction just now: unreachable or restarting, locked by
+    another process, out of disk space, a connection lost half-way. Nothing was written, and the
+    same work can succeed later, so an update that met this is never confirmed to Telegram: it
+    comes again. The message names the kind of failure only (never a statement or its values)."""
+
+
+def _reason(error: Exception) -> str | None:
+    """Why `error` means "try again later", or None if it is not that kind of failure."""
+    if isinstance(error, PoolTimeout):
+        return "no free database connection"
+    if not isinstance(error, DBAPIError):
+        return None
+    if not (error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)):
+        return None
+    driver = error.orig
+    code = getattr(driver, "sqlite_errorname", None) or getattr(driver, "sqlstate", None) or ""
+    return f"{type(driver).__name__} {code}".strip()
 
 
 class Transaction:
@@ -252,8 +277,28 @@ class Store:
         return await asyncio.get_running_loop().run_in_executor(self._threads, self._run, work, now)
 
     def _run(self, work: Callable[[Transaction], T], now: datetime | None) -> T:
-        with self.transaction(now) as tx:
-            return work(tx)
+        try:
+            with self.transaction(now) as tx:
+                return work(tx)
+        except (DBAPIError, PoolTimeout) as error:
+            reason = _reason(error)
+            if reason is None:
+                raise
+            if reason.endswith("SQLITE_FULL"):
+                self._shrink_wal()
+            raise Unavailable(reason) from None  # the driver's message quotes the statement's values
+
+    def _shrink_wal(self) -> None:
+        """The disk is full, maybe of SQLite's own write-ahead log: copy what it holds into the
+        database and truncate it. A log of many versions of the same pages gives back most of its
+        space; if the disk is full of something else this fails too, and the next attempt tries again."""
+        connection = self.engine.raw_connection()
+        try:
+            connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+        except Exception as error:  # noqa: BLE001 — best effort; the update comes again either way
+            log.warning("could not shrink the write-ahead log (%s)", type(error).__name__)
+        finally:
+            connection.close()
 
     @contextmanager
     def transaction(self, now: datetime | None = None) -> Iterator[Transaction]:

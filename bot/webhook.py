@@ -1,7 +1,7 @@
 """Webhook mode: an ASGI app (Starlette under uvicorn) that Telegram POSTs updates to.
 
 Telegram retries an update until it gets a 2xx answer, so the answer is sent only after the
-update's transaction committed. The secret token header is compared in constant time; bodies
+update's transaction committed, and an update the database could not store gets a 503. The secret token header is compared in constant time; bodies
 over 1 MB and malformed JSON get a 4xx, never a 500.
 """
 
@@ -55,7 +55,8 @@ def create_app(application: Application, runtime: Runtime) -> Starlette:
             return Response(status_code=400)
         if update is None:
             return Response(status_code=400)
-        await process(application, update)
+        if not await process(application, update):  # not stored: Telegram retries on a 5xx
+            return Response(status_code=503)
         return Response(status_code=200)
 
     async def healthz(_: Request) -> Response:
