@@ -8,6 +8,8 @@ from dialogs.outcome import Button, Reply
 from dialogs.turn import Turn
 
 ASPECTS = ("overview", "howto", "muscles", "why", "mistakes", "equipment")
+# What "not covered" offers when nothing it knows comes close.
+FALLBACK_REFS = ("topic:which_exercises", "topic:what_can_you_do")
 
 
 def answer(turn: Turn, text: str) -> None:
@@ -15,6 +17,9 @@ def answer(turn: Turn, text: str) -> None:
     if match.kind == "unknown" and turn.state.fallback:
         turn.say(turn.state.fallback, text=text)
         turn.show_card()
+        return
+    if match.kind == "unknown":
+        _reply(turn, _not_covered(turn, turn.coach.matcher.closest(text)))
         return
     _reply(turn, _match_reply(turn, match))
 
@@ -49,13 +54,19 @@ def _match_reply(turn: Turn, match: Match) -> Reply:
     if match.kind == "suggest":
         buttons = tuple((ref_button(turn, ref),) for ref in match.options)
         return Reply("answer/did_you_mean", {"options": [b.label for (b,) in buttons]}, buttons)
-    return Reply(
-        "answer/unknown",
-        {
-            "topics": [topic.title for topic in knowledge.topics.values()],
-            "exercises": [exercise.name for exercise in knowledge.exercises.values()],
-        },
-    )
+    if match.kind == "smalltalk":
+        context = {"kind": match.id, "first_name": turn.profile.first_name, "in_flow": not turn.at_home}
+        return Reply("answer/smalltalk", context)
+    if match.kind == "safety":
+        in_workout = any(t.source == turn.state_name and t.trigger == "button:skip" for t in turn.flow.transitions)
+        skip = ((turn.button("skip_exercise", "skip"),),) if in_workout else ()
+        return Reply("answer/safety", {"in_workout": in_workout}, skip)
+    return _not_covered(turn, ())
+
+
+def _not_covered(turn: Turn, closest: tuple[str, ...]) -> Reply:
+    """A line or two saying so, and buttons for the closest things it does know."""
+    return Reply("answer/unknown", {}, tuple((ref_button(turn, ref),) for ref in closest or FALLBACK_REFS))
 
 
 def ref_button(turn: Turn, ref: str) -> Button:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +37,26 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from content.knowledge import EXERCISE_REF, TOPIC_REF, Knowledge
+from dialogs.vocabulary import (
+    AMBIGUOUS,
+    ASPECT_PRIORITY,
+    ASPECT_WORDS,
+    CONCEPTS,
+    DEICTIC,
+    GENERIC,
+    INJURY_WORDS,
+    OUT_OF_SCOPE,
+    PERSONAL_WORDS,
+    PHRASES,
+    PREVENTION_WORDS,
+    SAFETY_PHRASES,
+    SAFETY_WORDS,
+    SMALL_TALK,
+    SMALL_TALK_FILLER,
+    STOPWORDS,
+    TEXTING,
+    WORDS,
+)
 
 MAX_CHARS = 300
 
@@ -47,430 +68,31 @@ COSINE_SHARE = 0.8  # the rest of a topic's score is how much of the question it
 UNKNOWN_WORD_WEIGHT = 3.0  # the IDF given to a word no topic uses
 RUNNING_MISMATCH = 0.5  # factor for a topic that never mentions running, asked about running
 ALIAS_SCORE = 85.0  # fuzz.ratio needed for a word window to name an exercise
-TYPO_SCORE = 80.0  # fuzz.ratio needed to read an unknown word as a misspelt known one
+TYPO_SCORE = 80.0
+CLOSEST_SHARE = 0.5  # a topic offered as "closest" scores at least this share of the best one  # fuzz.ratio needed to read an unknown word as a misspelt known one
 
-# Phrases folded into one term before the text is split into words.
-_PHRASES = {
-    "how many": "count",
-    "how much": "count",
-    "how often": "often",
-    "how heavy": "heavy",
-    "good for": "benefit",
-    "point of": "benefit",
-    "how does": "benefit",
-    "muscle groups": "muscle",
-    "warm up": "warmup",
-    "cool down": "cooldown",
-    "bulk up": "bulk",
-    "every day": "often",
-    "times a week": "often",
-    "times per week": "often",
-    "a week": "week",
-    "per week": "week",
-    "1 on 1": "oneonone",
-    "1 1": "oneonone",
-    "one on one": "oneonone",
-    "one to one": "oneonone",
-    "personal trainer": "trainer",
-    "personal training": "trainer",
-    "upper body": "upperbody",
-    "gym membership": "gym",
-    "half marathon": "marathon",
-    "push ups": "pushup",
-    "pull ups": "pullup",
-    "chin ups": "chinup",
-    "sit ups": "situp",
-}
-_PHRASE_PATTERN = re.compile(r"\b(" + "|".join(map(re.escape, _PHRASES)) + r")\b")
+_PHRASE_PATTERN = re.compile(r"\b(" + "|".join(map(re.escape, PHRASES)) + r")\b")
 _DIGITS_AND_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
-
-_TEXTING = {
-    "should": "shud shld",
-    "you": "u ya",
-    "your": "ur",
-    "are": "r",
-    "what": "wat wut",
-    "want": "wanna",
-    "going": "gonna",
-}
-# The coaching concepts. A question that uses one of these is about training even when it also
-# has words the content never uses, so they soften the penalty for unknown words.
-_CONCEPTS = {
-    "rep": "reps repetition repetitions",
-    "set": "sets",
-    "weight": "weights kg kgs kilo kilos pound pounds lb lbs",
-    "heavy": "heavier heaviest light lighter",
-    "dumbbell": "dumbbells dumbell dumbells db dbs",
-    "bulk": "bulky bulking bulked huge massive jacked muscular bodybuilder big bigger buff",
-    "often": "frequency frequently daily twice once",
-    "warmup": "warm warming warmups",
-    "cooldown": "cool cooling afterwards",
-    "mobility": "stretch stretches stretching",
-    "injury": "injuries injured injure",
-    "imbalance": "imbalances imbalanced unbalanced",
-    "posture": "slouch slouching slump slumping hunch hunched hunching upright",
-    "breath": "breathing breathe breathes breathless",
-    "core": "abs trunk",
-    "fatigue": "tired tiring tire fatigued exhausted wrecked",
-    "recover": "recovery recovering recovers",
-    "endurance": "stamina",
-    "speed": "faster fast quicker quick quickly pace pb pr slow slower slowing",
-    "swing": "swinging swings pump pumping",
-    "propulsion": "propel propels propelling drive driving",
-    "elbow": "elbows",
-    "trainer": "coach pt coaching trainers",
-    "custom": "personalised personalized customised customized tailored personal",
-    "equipment": "gear kit",
-    "form": "technique",
-    "begin": "beginner beginners start started starting beginning newbie novice",
-}
-_WORDS = {
-    "week": "weeks weekly",
-    "arm": "arms",
-    "shoulder": "shoulders",
-    "hand": "hands",
-    "mile": "miles mi km kms kilometre kilometres kilometer kilometers",
-    "exercise": "exercises moves workout workouts routine",
-    "run": "running runner runners runs jog jogging jogger",
-    "lift": "lifting lifts lifted",
-    "train": "training trains trained",
-    "strength": "strengthen strengthening stronger strong",
-    "muscle": "muscles",
-    "benefit": "benefits useful worth purpose",
-    "mistake": "mistakes error errors",
-    "step": "steps instruction instructions",
-    "target": "targets hit hits",
-    "work": "works working worked",
-    "bot": "app",
-    "help": "helps helping",
-    "need": "needed necessary essential required",
-    "cross": "across crossing crosses crossed",
-    "ask": "question questions answer answers",
-}
-_SYNONYM_GROUPS = {**_TEXTING, **_CONCEPTS, **_WORDS}
+_SYNONYM_GROUPS = {**TEXTING, **CONCEPTS, **WORDS}
 _SYNONYMS = {word: canon for canon, words in _SYNONYM_GROUPS.items() for word in words.split()}
-
-# Function words and everyday filler: they say nothing about the subject, so they neither help
-# a match nor count against it.
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "i",
-        "im",
-        "ive",
-        "id",
-        "ill",
-        "me",
-        "my",
-        "mine",
-        "myself",
-        "we",
-        "our",
-        "us",
-        "they",
-        "them",
-        "their",
-        "he",
-        "she",
-        "her",
-        "his",
-        "him",
-        "to",
-        "of",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "and",
-        "or",
-        "nor",
-        "is",
-        "are",
-        "am",
-        "be",
-        "been",
-        "being",
-        "was",
-        "were",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "so",
-        "just",
-        "really",
-        "actually",
-        "some",
-        "any",
-        "about",
-        "if",
-        "then",
-        "than",
-        "from",
-        "by",
-        "as",
-        "but",
-        "also",
-        "there",
-        "here",
-        "do",
-        "does",
-        "did",
-        "doing",
-        "done",
-        "get",
-        "gets",
-        "got",
-        "getting",
-        "have",
-        "has",
-        "had",
-        "having",
-        "would",
-        "could",
-        "should",
-        "will",
-        "wil",
-        "shall",
-        "can",
-        "cant",
-        "may",
-        "might",
-        "must",
-        "what",
-        "whats",
-        "which",
-        "when",
-        "where",
-        "who",
-        "whom",
-        "while",
-        "very",
-        "please",
-        "hey",
-        "hi",
-        "ok",
-        "okay",
-        "into",
-        "yeah",
-        "yes",
-        "no",
-        "not",
-        "dont",
-        "doesnt",
-        "didnt",
-        "isnt",
-        "arent",
-        "wont",
-        "cannot",
-        "your",
-        "yours",
-        "now",
-        "still",
-        "already",
-        "even",
-        "ever",
-        "maybe",
-        "probably",
-        "anything",
-        "something",
-        "thing",
-        "things",
-        "stuff",
-        "lot",
-        "lots",
-        "bit",
-        "kind",
-        "sort",
-        "type",
-        "guys",
-        "make",
-        "makes",
-        "made",
-        "take",
-        "takes",
-        "know",
-        "think",
-        "feel",
-        "feels",
-        "go",
-        "goes",
-        "going",
-        "say",
-        "says",
-        "said",
-        "see",
-        "look",
-        "try",
-        "keep",
-        "use",
-        "want",
-        "true",
-        "lol",
-        "thanks",
-        "thank",
-        "cheers",
-        "time",
-        "times",
-        "all",
-        "always",
-        "never",
-        "sometimes",
-        "usually",
-        "mostly",
-        "completely",
-        "totally",
-        "pretty",
-        "quite",
-        "rather",
-        "literally",
-        "basically",
-        "honestly",
-        "definitely",
-        "anyway",
-        "though",
-        "because",
-        "since",
-    ]
+_TALK = {phrase: kind for kind, phrases in SMALL_TALK.items() for phrase in phrases}
+_TALK_ORDER = tuple(SMALL_TALK)
+_LONGEST_TALK = max(len(phrase.split()) for phrase in _TALK)
+# "i'm 65", "i am 14": an age, asked about.
+_SAFETY_PATTERN = re.compile(
+    r"\b("
+    + "|".join(map(re.escape, SAFETY_PHRASES))
+    + r")\b|\b(im|i am) \d{1,2}\b(?! (kg|lb|lbs|kilos|pounds|reps|sets))"
 )
-# Subjects next door that the coach must not answer with its own material (pain, food, shoes):
-# one of these words and the answer is "I don't know that one".
-_OUT_OF_SCOPE = frozenset(
-    [
-        "pain",
-        "painful",
-        "hurt",
-        "hurts",
-        "hurting",
-        "sore",
-        "knee",
-        "knees",
-        "ankle",
-        "ankles",
-        "foot",
-        "feet",
-        "shin",
-        "shins",
-        "plantar",
-        "achilles",
-        "hamstring",
-        "hamstrings",
-        "calf",
-        "calves",
-        "diet",
-        "dieting",
-        "eat",
-        "eating",
-        "food",
-        "meal",
-        "nutrition",
-        "calorie",
-        "calories",
-        "protein",
-        "carb",
-        "carbs",
-        "lose",
-        "losing",
-        "shoe",
-        "shoes",
-        "sneaker",
-        "sneakers",
-        "doctor",
-        "physio",
-        "medicine",
-        "pregnant",
-        "pregnancy",
-        "supplement",
-        "supplements",
-        "creatine",
-        "caffeine",
-        "squat",
-        "squats",
-        "lunge",
-        "lunges",
-        "deadlift",
-        "deadlifts",
-        "pushup",
-        "pushups",
-        "pullup",
-        "pullups",
-        "chinup",
-        "chinups",
-        "situp",
-        "situps",
-        "burpee",
-        "burpees",
-        "yoga",
-        "pilates",
-        "swim",
-        "swimming",
-        "cycling",
-        "bike",
-        "biking",
-        "rowing",
-        "treadmill",
-        "tennis",
-        "golf",
-        "football",
-        "soccer",
-        "basketball",
-    ]
-)
-
-# Aspect words (canonical terms) → (aspect, strength). The strongest aspect wins; a tie goes to
-# the one earlier in _ASPECT_PRIORITY.
-_ASPECT_WORDS = {
-    "muscle": ("muscles", 2),
-    "work": ("muscles", 2),
-    "target": ("muscles", 2),
-    "form": ("howto", 2),
-    "step": ("howto", 2),
-    "perform": ("howto", 2),
-    "properly": ("howto", 1),
-    "tip": ("howto", 1),
-    "how": ("howto", 1),
-    "do": ("howto", 1),
-    "doing": ("howto", 1),
-    "why": ("why", 2),
-    "benefit": ("why", 2),
-    "help": ("why", 1),
-    "mistake": ("mistakes", 2),
-    "wrong": ("mistakes", 2),
-    "avoid": ("mistakes", 2),
-    "bad": ("mistakes", 1),
-    "need": ("equipment", 2),
-    "equipment": ("equipment", 2),
-    "bench": ("equipment", 2),
-    "without": ("equipment", 2),
-    "floor": ("equipment", 1),
-}
-_ASPECT_PRIORITY = ("mistakes", "equipment", "muscles", "why", "howto")
 # Terms the stemmer must leave alone.
-_CANONICAL = frozenset(_SYNONYM_GROUPS) | frozenset(_ASPECT_WORDS) | frozenset(_PHRASES.values())
-# Words that point at the exercise on screen.
-_DEICTIC = frozenset({"this", "it", "that", "one", "exercise"})
-# Words that say nothing about which topic is meant.
-_GENERIC = frozenset(
-    {"run", "proper", "right", "correct", "good", "tell", "explain", "show", "again", "common", "exactly", "way"}
-)
-# Words that could name more than one exercise: offered as a suggestion.
-_AMBIGUOUS = {
-    "press": ("shoulder_press", "chest_press", "curl_to_press"),
-    "presses": ("shoulder_press", "chest_press", "curl_to_press"),
-    "raise": ("lateral_raise", "curl_to_press"),
-}
+_CANONICAL = frozenset(_SYNONYM_GROUPS) | frozenset(ASPECT_WORDS) | frozenset(PHRASES.values())
 
 
 @dataclass(frozen=True)
 class Match:
     """The verdict on one message. `score` is on rapidfuzz's 0–100 scale."""
 
-    kind: Literal["topic", "exercise", "suggest", "unknown"]
+    kind: Literal["topic", "exercise", "suggest", "unknown", "smalltalk", "safety"]
     id: str | None = None
     aspect: str | None = None
     options: tuple[str, ...] = ()
@@ -478,6 +100,7 @@ class Match:
 
 
 UNKNOWN = Match("unknown")
+SAFETY = Match("safety")
 
 
 @dataclass(frozen=True)
@@ -506,14 +129,14 @@ class Matcher:
                 self._alias_fuzzy.setdefault(len(alias.split()), []).append(alias)
 
         questions = [(t.id, _words(q)) for t in knowledge.topics.values() for q in t.questions]
-        vocabulary = set(_STOPWORDS) | set(_SYNONYMS) | set(_ASPECT_WORDS) | set(_GENERIC)
-        vocabulary |= {word for phrase in _PHRASES for word in phrase.split()}
+        vocabulary = set(STOPWORDS) | set(_SYNONYMS) | set(ASPECT_WORDS) | set(GENERIC)
+        vocabulary |= {word for phrase in PHRASES for word in phrase.split()}
         vocabulary |= {word for alias in self._alias_exact for word in alias.split()}
         vocabulary |= {word for _, words in questions for word in words}
         self._vocabulary = frozenset(vocabulary)
         # Misspellings are only ever read as words that matter: "world" must not become "would".
         self._spellings: dict[tuple[str, int], list[str]] = {}
-        for word in vocabulary - _STOPWORDS:
+        for word in vocabulary - STOPWORDS:
             for size in (len(word) - 1, len(word), len(word) + 1):
                 self._spellings.setdefault((word[0], size), []).append(word)
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
@@ -524,8 +147,15 @@ class Matcher:
 
     def match(self, text: str, current_exercise: str | None = None) -> Match:
         words = _words(text)
+        if not words:
+            return Match("smalltalk", "emoji") if _is_emoji(text) else UNKNOWN
+        if _needs_care(words):
+            return SAFETY
+        talk = _small_talk(words)
+        if talk is not None:
+            return Match("smalltalk", talk)
         terms = self._terms(words)
-        if not words or _OUT_OF_SCOPE.intersection(words) or _OUT_OF_SCOPE.intersection(terms):
+        if OUT_OF_SCOPE.intersection(words) or OUT_OF_SCOPE.intersection(terms):
             return UNKNOWN
         named = self._find(words)
         if named is not None:
@@ -535,6 +165,16 @@ class Matcher:
             if about_current is not None:
                 return about_current
         return self._by_topic(terms, words)
+
+    def closest(self, text: str, limit: int = 3) -> tuple[str, ...]:
+        """Refs of the things it knows that come closest to a question it cannot answer: an
+        exercise named in it, then the topics that share its words (best first)."""
+        words = _words(text)
+        named = self._find(words)
+        refs = [EXERCISE_REF + named.exercise_id] if named else []
+        ranked = self._topics.rank(_content(self._terms(words)), lenient=True)
+        refs += [TOPIC_REF + topic_id for topic_id, score in ranked if score >= CLOSEST_SHARE * ranked[0][1]]
+        return tuple(refs[:limit])
 
     def find_exercise(self, text: str) -> str | None:
         """The exercise named in the text (an alias, typos forgiven), if any."""
@@ -559,7 +199,7 @@ class Matcher:
 
     def _about_current(self, terms: list[str], exercise_id: str) -> Match | None:
         aspect = _aspect(terms)
-        if aspect is None and not _DEICTIC.intersection(terms):
+        if aspect is None and not DEICTIC.intersection(terms):
             return None
         rest = _residual(terms)
         if rest and (self._best_topic(terms) or any(t not in self._topics.idf for t in rest)):
@@ -589,8 +229,8 @@ class Matcher:
             close = close if len(close) >= 2 else [ranked[0][0], ranked[1][0]]
             return Match("suggest", options=tuple(TOPIC_REF + o for o in close), score=ranked[0][1])
         for word in words:
-            if word in _AMBIGUOUS and not _residual(terms) - {_canonical(word)}:
-                options = tuple(EXERCISE_REF + ex for ex in _AMBIGUOUS[word])
+            if word in AMBIGUOUS and not _residual(terms) - {_canonical(word)}:
+                options = tuple(EXERCISE_REF + ex for ex in AMBIGUOUS[word])
                 return Match("suggest", options=options, score=ALIAS_SCORE)
         return UNKNOWN
 
@@ -622,12 +262,12 @@ class Matcher:
         if named is not None:
             rest = words[: named.start] + words[named.end :]
             return {named.exercise_id} | self._others_named(rest)
-        return {ex for word in words for ex in _AMBIGUOUS.get(word, ())}
+        return {ex for word in words for ex in AMBIGUOUS.get(word, ())}
 
     def _terms(self, words: list[str]) -> list[str]:
         """Canonical terms: typos fixed, phrases and synonyms folded, plurals stripped."""
         text = " ".join(self._correct(word) for word in words)
-        text = _PHRASE_PATTERN.sub(lambda found: _PHRASES[found.group(1)], text)
+        text = _PHRASE_PATTERN.sub(lambda found: PHRASES[found.group(1)], text)
         return [_canonical(word) for word in text.split()]
 
     def _correct_uncached(self, word: str) -> str:
@@ -684,7 +324,7 @@ class _TopicIndex:
         known_mass = sum(known.values())
         unknown_mass = UNKNOWN_WORD_WEIGHT * (len(query) - len(known))
         if lenient:
-            unknown_mass /= 1 + len(_CONCEPTS.keys() & known.keys())
+            unknown_mass /= 1 + len(CONCEPTS.keys() & known.keys())
         understood = known_mass / (known_mass + unknown_mass)
         query_norm = _norm(known.values())
         dots: dict[int, float] = {}
@@ -704,6 +344,38 @@ class _TopicIndex:
                 blended *= RUNNING_MISMATCH
             scores[topic_id] = 100.0 * blended * understood
         return sorted(scores.items(), key=lambda item: item[1], reverse=True)
+
+
+def _small_talk(words: list[str]) -> str | None:
+    """The kind of small talk a message is made of, or None if it says anything more."""
+    found: list[str] = []
+    index = 0
+    while index < len(words):
+        for size in range(min(_LONGEST_TALK, len(words) - index), 0, -1):
+            kind = _TALK.get(" ".join(words[index : index + size]))
+            if kind is not None:
+                found.append(kind)
+                index += size
+                break
+        else:
+            if words[index] not in SMALL_TALK_FILLER:
+                return None
+            index += 1
+    return min(found, key=_TALK_ORDER.index) if found else None
+
+
+def _needs_care(words: list[str]) -> bool:
+    """Pain, an injury of one's own, a medical condition or an age worry."""
+    if SAFETY_WORDS.intersection(words) or _SAFETY_PATTERN.search(" ".join(words)):
+        return True
+    said = set(words)
+    return bool(INJURY_WORDS & said and PERSONAL_WORDS & said) and not PREVENTION_WORDS & said
+
+
+def _is_emoji(text: str) -> bool:
+    """A message of pictographs only (👍, 😂, ❤️), no letters or digits."""
+    stripped = text[:MAX_CHARS].strip()
+    return bool(stripped) and any(unicodedata.category(c) == "So" for c in stripped)
 
 
 def _words(text: str) -> list[str]:
@@ -727,30 +399,30 @@ def _stem(word: str) -> str:
 
 
 def _canonical(word: str) -> str:
-    if word in _CANONICAL or word in _STOPWORDS:
+    if word in _CANONICAL or word in STOPWORDS:
         return word
     return _SYNONYMS.get(word) or _SYNONYMS.get(_stem(word)) or _stem(word)
 
 
 def _content(terms: Iterable[str]) -> set[str]:
     """The terms that carry meaning: no stopwords, no bare numbers."""
-    return {t for t in terms if t not in _STOPWORDS and not t.isdigit()}
+    return {t for t in terms if t not in STOPWORDS and not t.isdigit()}
 
 
 def _residual(terms: Iterable[str]) -> set[str]:
     """What is left once the words about an exercise on screen are set aside."""
-    return {t for t in _content(terms) if t not in _GENERIC and t not in _DEICTIC and t not in _ASPECT_WORDS}
+    return {t for t in _content(terms) if t not in GENERIC and t not in DEICTIC and t not in ASPECT_WORDS}
 
 
 def _aspect(terms: list[str]) -> str | None:
     strength: dict[str, int] = {}
     for term in terms:
-        if term in _ASPECT_WORDS:
-            aspect, weight = _ASPECT_WORDS[term]
+        if term in ASPECT_WORDS:
+            aspect, weight = ASPECT_WORDS[term]
             strength[aspect] = max(strength.get(aspect, 0), weight)
     if not strength:
         return None
-    return max(_ASPECT_PRIORITY, key=lambda a: (strength.get(a, 0), -_ASPECT_PRIORITY.index(a)))
+    return max(ASPECT_PRIORITY, key=lambda a: (strength.get(a, 0), -ASPECT_PRIORITY.index(a)))
 
 
 def _norm(weights: Iterable[float]) -> float:

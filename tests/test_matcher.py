@@ -26,7 +26,7 @@ def matcher() -> Matcher:
 
 
 def assert_valid(match: Match) -> None:
-    assert match.kind in ("topic", "exercise", "suggest", "unknown")
+    assert match.kind in ("topic", "exercise", "suggest", "unknown", "smalltalk", "safety")
     if match.kind == "topic":
         assert match.id in KNOWLEDGE.topics
     elif match.kind == "exercise":
@@ -191,18 +191,81 @@ def test_a_close_call_gets_a_choice_of_topics(matcher, text):
     [
         "",
         "   ",
-        "🏃💪🔥",
         "?!?!",
         "what's the weather",
         "tell me a joke",
         "bitcoin price",
         "zxqv plorf wexing",
         "how do i lose weight",
-        "my knee hurts when i run",
     ],
 )
 def test_off_topic_and_noise_are_unknown(matcher, text):
     assert matcher.match(text) == Match("unknown")
+
+
+# -- small talk and calls for care -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("hi", "greeting"),
+        ("Hello there coach!", "greeting"),
+        ("hello coach, how's it going", "how_are_you"),
+        ("thanks", "thanks"),
+        ("thank you so much, that helped", "thanks"),
+        ("ok", "ack"),
+        ("cool cool", "ack"),
+        ("lol", "laugh"),
+        ("👍", "emoji"),
+        ("🏃💪🔥", "emoji"),
+        ("bye!", "bye"),
+        ("what's your name?", "name"),
+        ("how r u", "how_are_you"),
+        ("are you a bot", "bot"),
+    ],
+)
+def test_small_talk_is_small_talk(matcher, text, kind):
+    assert matcher.match(text) == Match("smalltalk", kind)
+    assert matcher.match(text, current_exercise="chest_press") == Match("smalltalk", kind)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hi, how many reps should i do", "thanks, and what weight for the shoulder press", "ok why train upper body"],
+)
+def test_small_talk_around_a_question_leaves_the_question(matcher, text):
+    assert matcher.match(text).kind in ("topic", "exercise")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my knee hurts when i run",
+        "sharp pain in my elbow during curls",
+        "my shoulder is sore, should i keep going",
+        "i'm pregnant, is upper body training ok",
+        "i have a heart condition, can i do this",
+        "am i too old for weights",
+        "i'm 65 and just starting",
+        "i injured my shoulder last month, can i train",
+        "should i push through the pain",
+    ],
+)
+def test_pain_injury_and_medical_questions_get_the_safe_reply(matcher, text):
+    assert matcher.match(text) == Match("safety")
+    assert matcher.match(text, current_exercise="lateral_raise") == Match("safety")
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("can upper body training prevent injuries", "benefit_injury"),
+        ("im always getting injured would this help", "benefit_injury"),
+    ],
+)
+def test_injury_prevention_is_a_topic_not_a_call_for_care(matcher, text, topic):
+    assert matcher.match(text) == Match("topic", topic, score=matcher.match(text).score)
 
 
 # -- abuse -----------------------------------------------------------------------------------------
@@ -228,3 +291,10 @@ def test_huge_random_input_is_unknown_and_fast(matcher):
 def test_only_the_start_of_a_huge_message_is_read(matcher):
     assert matcher.match(" " * 300 + "how many reps").kind == "unknown"
     assert matcher.match("how many reps" + " " * 300 + "bitcoin weather").id == "reps"
+
+
+def test_what_is_not_covered_offers_the_closest_things_known(matcher):
+    assert matcher.closest("lateral raises with resistance bands")[0] == "ex:lateral_raise"
+    assert all(ref.startswith(("topic:", "ex:")) for ref in matcher.closest("protein after lifting weights"))
+    assert len(matcher.closest("how heavy should the dumbbells be, how many reps, how often")) <= 3
+    assert matcher.closest("bitcoin price") == ()

@@ -1,5 +1,11 @@
-"""The held-out question set (tests/data/questions.yaml) and how a match is scored against it;
-shared by the matcher's tests and its benchmark so both count the same way."""
+"""The question sets and how a match is scored against them; shared by the matcher's tests and
+its benchmark so both count the same way.
+
+- tests/data/questions.yaml: the project's first set (written beside the topics).
+- tests/data/questions_tuning.yaml and questions_heldout.yaml: written from the article without
+  looking at the topics, split by hash. The matcher is tuned on the tuning split only; the
+  held-out split is only ever scored as a whole (bench/matching.py --set heldout).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,24 @@ import yaml
 
 from dialogs.matcher import Match
 
-QUESTIONS: list[dict] = yaml.safe_load((Path(__file__).parent.parent / "data" / "questions.yaml").read_text())
+DATA = Path(__file__).parent.parent / "data"
+QUESTIONS: list[dict] = yaml.safe_load((DATA / "questions.yaml").read_text())
+SPLITS = ("tuning", "heldout")
+# What a reply that is no coaching answer counts as: the expectation it meets.
+NOT_COVERED = "not-covered"
+OUTCOMES = ("right", "dont_know", "did_you_mean", "confident_wrong")
+
+
+def load_split(name: str) -> list[dict]:
+    """`tuning` or `heldout`: items with q, cat, expect, optional current and also."""
+    if name not in SPLITS:
+        raise ValueError(f"no question split {name!r}")
+    return yaml.safe_load((DATA / f"questions_{name}.yaml").read_text())
 
 
 def expected(item: dict) -> str:
+    if "expect" in item:
+        return str(item["expect"])
     if item.get("unknown") or item.get("unanswered"):
         return "unknown"
     if "topic" in item:
@@ -28,11 +48,28 @@ def top1(match: Match) -> str:
         return f"ex:{match.id}/{match.aspect}"
     if match.kind == "suggest":
         return match.options[0]
-    return "unknown"
+    return match.kind  # unknown, smalltalk, safety
 
 
 def is_right(item: dict, match: Match) -> bool:
-    """Top-1 right; for a question the content does not cover, "unknown" or a choice is right."""
-    if item.get("unanswered"):
-        return match.kind in ("unknown", "suggest")
+    """For tests/data/questions.yaml: top-1 right; for a question the content does not cover,
+    any reply that is no coaching answer (unknown, small talk, safety) or a choice is right."""
+    if item.get("unknown") or item.get("unanswered"):
+        allowed = ("unknown", "smalltalk", "safety") + (("suggest",) if item.get("unanswered") else ())
+        return match.kind in allowed
     return top1(match) == expected(item)
+
+
+def outcome(item: dict, match: Match) -> str:
+    """One of OUTCOMES for an item of the tuning or held-out split.
+
+    right: the expected answer (or one in `also`) outright; a "not covered" reply for a question
+    the article does not cover. dont_know: "not covered" for a question it does cover.
+    did_you_mean: a choice of answers. confident_wrong: any other answer, given outright.
+    """
+    accepted = {expected(item), *item.get("also", ())}
+    if match.kind == "suggest":
+        return "did_you_mean"
+    if match.kind == "unknown":
+        return "right" if NOT_COVERED in accepted else "dont_know"
+    return "right" if top1(match) in accepted else "confident_wrong"

@@ -1,0 +1,304 @@
+"""The matcher's vocabulary: which words mean the same, which carry no subject, which belong to
+subjects next door, and how small talk and calls for care are worded. Plain data; the matcher
+(dialogs/matcher.py) decides with it."""
+
+from __future__ import annotations
+
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Phrases folded into one term before the text is split into words.
+PHRASES = {
+    "how many": "count",
+    "how much": "count",
+    "how often": "often",
+    "how heavy": "heavy",
+    "good for": "benefit",
+    "point of": "benefit",
+    "how does": "benefit",
+    "muscle groups": "muscle",
+    "warm up": "warmup",
+    "cool down": "cooldown",
+    "bulk up": "bulk",
+    "every day": "often",
+    "times a week": "often",
+    "times per week": "often",
+    "a week": "week",
+    "per week": "week",
+    "1 on 1": "oneonone",
+    "1 1": "oneonone",
+    "one on one": "oneonone",
+    "one to one": "oneonone",
+    "personal trainer": "trainer",
+    "personal training": "trainer",
+    "upper body": "upperbody",
+    "gym membership": "gym",
+    "half marathon": "marathon",
+    "push ups": "pushup",
+    "pull ups": "pullup",
+    "chin ups": "chinup",
+    "sit ups": "situp",
+}
+
+TEXTING = {
+    "should": "shud shld",
+    "you": "u ya",
+    "your": "ur",
+    "are": "r",
+    "what": "wat wut",
+    "want": "wanna",
+    "going": "gonna",
+}
+# The coaching concepts. A question that uses one of these is about training even when it also
+# has words the content never uses, so they soften the penalty for unknown words.
+CONCEPTS = {
+    "rep": "reps repetition repetitions",
+    "set": "sets",
+    "weight": "weights kg kgs kilo kilos pound pounds lb lbs",
+    "heavy": "heavier heaviest light lighter",
+    "dumbbell": "dumbbells dumbell dumbells db dbs",
+    "bulk": "bulky bulking bulked huge massive jacked muscular bodybuilder big bigger buff",
+    "often": "frequency frequently daily twice once",
+    "warmup": "warm warming warmups",
+    "cooldown": "cool cooling afterwards",
+    "mobility": "stretch stretches stretching",
+    "injury": "injuries injured injure",
+    "imbalance": "imbalances imbalanced unbalanced",
+    "posture": "slouch slouching slump slumping hunch hunched hunching upright",
+    "breath": "breathing breathe breathes breathless",
+    "core": "abs trunk",
+    "fatigue": "tired tiring tire fatigued exhausted wrecked",
+    "recover": "recovery recovering recovers",
+    "endurance": "stamina",
+    "speed": "faster fast quicker quick quickly pace pb pr slow slower slowing",
+    "swing": "swinging swings pump pumping",
+    "propulsion": "propel propels propelling drive driving",
+    "elbow": "elbows",
+    "trainer": "coach pt coaching trainers",
+    "custom": "personalised personalized customised customized tailored personal",
+    "equipment": "gear kit",
+    "form": "technique",
+    "begin": "beginner beginners start started starting beginning newbie novice",
+}
+WORDS = {
+    "week": "weeks weekly",
+    "arm": "arms",
+    "shoulder": "shoulders",
+    "hand": "hands",
+    "mile": "miles mi km kms kilometre kilometres kilometer kilometers",
+    "exercise": "exercises moves workout workouts routine",
+    "run": "running runner runners runs jog jogging jogger",
+    "lift": "lifting lifts lifted",
+    "train": "training trains trained",
+    "strength": "strengthen strengthening stronger strong",
+    "muscle": "muscles",
+    "benefit": "benefits useful worth purpose",
+    "mistake": "mistakes error errors",
+    "step": "steps instruction instructions",
+    "target": "targets hit hits",
+    "work": "works working worked",
+    "bot": "app",
+    "help": "helps helping",
+    "need": "needed necessary essential required",
+    "cross": "across crossing crosses crossed",
+    "ask": "question questions answer answers",
+}
+
+# Function words and everyday filler: they say nothing about the subject, so they neither help
+# a match nor count against it.
+STOPWORDS = _set(
+    """
+    a an the i im ive id ill me my mine myself we our us they them their he she her his him to of in on at for
+    with and or nor is are am be been being was were it its this that these those so just really actually some
+    any about if then than from by as but also there here do does did doing done get gets got getting have has
+    had having would could should will wil shall can cant may might must what whats which when where who whom
+    while very please hey hi ok okay into yeah yes no not dont doesnt didnt isnt arent wont cannot your yours
+    now still already even ever maybe probably anything something thing things stuff lot lots bit kind sort type
+    guys make makes made take takes know think feel feels go goes going say says said see look try keep use want
+    true lol thanks thank cheers time times all always never sometimes usually mostly completely totally pretty
+    quite rather literally basically honestly definitely anyway though because since
+    """
+)
+# Subjects next door that the coach must not answer with its own material (pain, food, shoes):
+# one of these words and the answer is "I don't know that one".
+OUT_OF_SCOPE = _set(
+    """
+    pain painful hurt hurts hurting sore knee knees ankle ankles foot feet shin shins plantar achilles hamstring
+    hamstrings calf calves diet dieting eat eating food meal nutrition calorie calories protein carb carbs lose
+    losing shoe shoes sneaker sneakers doctor physio medicine pregnant pregnancy supplement supplements creatine
+    caffeine squat squats lunge lunges deadlift deadlifts pushup pushups pullup pullups chinup chinups situp
+    situps burpee burpees yoga pilates swim swimming cycling bike biking rowing treadmill tennis golf football
+    soccer basketball
+    """
+)
+
+# Aspect words (canonical terms) → (aspect, strength). The strongest aspect wins; a tie goes to
+# the one earlier in ASPECT_PRIORITY.
+ASPECT_WORDS = {
+    "muscle": ("muscles", 2),
+    "work": ("muscles", 2),
+    "target": ("muscles", 2),
+    "form": ("howto", 2),
+    "step": ("howto", 2),
+    "perform": ("howto", 2),
+    "properly": ("howto", 1),
+    "tip": ("howto", 1),
+    "how": ("howto", 1),
+    "do": ("howto", 1),
+    "doing": ("howto", 1),
+    "why": ("why", 2),
+    "benefit": ("why", 2),
+    "help": ("why", 1),
+    "mistake": ("mistakes", 2),
+    "wrong": ("mistakes", 2),
+    "avoid": ("mistakes", 2),
+    "bad": ("mistakes", 1),
+    "need": ("equipment", 2),
+    "equipment": ("equipment", 2),
+    "bench": ("equipment", 2),
+    "without": ("equipment", 2),
+    "floor": ("equipment", 1),
+}
+ASPECT_PRIORITY = ("mistakes", "equipment", "muscles", "why", "howto")
+# Words that point at the exercise on screen.
+DEICTIC = frozenset({"this", "it", "that", "one", "exercise"})
+# Words that say nothing about which topic is meant.
+GENERIC = frozenset(
+    {"run", "proper", "right", "correct", "good", "tell", "explain", "show", "again", "common", "exactly", "way"}
+)
+# Words that could name more than one exercise: offered as a suggestion.
+AMBIGUOUS = {
+    "press": ("shoulder_press", "chest_press", "curl_to_press"),
+    "presses": ("shoulder_press", "chest_press", "curl_to_press"),
+    "raise": ("lateral_raise", "curl_to_press"),
+}
+
+# Small talk: phrases (normalised words) by the kind of reply they get. A message made only of
+# these and SMALL_TALK_FILLER is small talk; the kinds earlier in the table win.
+SMALL_TALK = {
+    "name": ("whats your name", "what is your name", "whats ur name", "what are you called", "your name"),
+    "how_are_you": (
+        "how are you",
+        "how r u",
+        "how are u",
+        "how r you",
+        "how are you doing",
+        "how you doing",
+        "hows it going",
+        "how is it going",
+        "whats up",
+        "wassup",
+        "sup",
+        "how goes it",
+    ),
+    "bot": ("are you a bot", "are you human", "are you a robot", "are you real", "are you ai", "are you a person"),
+    "compliment": ("youre awesome", "you are awesome", "youre great", "you rock", "good bot", "love this", "love it"),
+    "new": ("im new here", "i am new here", "im new", "new here"),
+    "thanks": (
+        "thank you",
+        "thanks",
+        "thx",
+        "ty",
+        "tysm",
+        "cheers",
+        "thank u",
+        "much appreciated",
+        "appreciate it",
+        "that helped",
+        "that helps",
+        "helpful",
+    ),
+    "bye": ("goodbye", "bye", "bye bye", "see you", "see ya", "cya", "later", "good night", "gotta go", "ttyl"),
+    "greeting": (
+        "hello",
+        "hi",
+        "hey",
+        "hiya",
+        "heya",
+        "yo",
+        "howdy",
+        "good morning",
+        "good afternoon",
+        "good evening",
+        "morning",
+        "evening",
+        "greetings",
+    ),
+    "laugh": ("lol", "haha", "hahaha", "lmao", "rofl", "hehe", "xd"),
+    "ack": (
+        "ok",
+        "okay",
+        "k",
+        "kk",
+        "cool",
+        "nice",
+        "great",
+        "awesome",
+        "alright",
+        "all right",
+        "got it",
+        "sure",
+        "fine",
+        "perfect",
+        "sounds good",
+        "good",
+        "wow",
+        "yep",
+        "yup",
+        "yes",
+        "yeah",
+        "no",
+        "nope",
+        "noted",
+        "understood",
+    ),
+}
+# Words that may stand beside small talk without making it a question ("hello there coach").
+SMALL_TALK_FILLER = _set(
+    "coach there mate man buddy so much very a lot all again you too and oh ah um well one armswing"
+)
+
+# A call for care: pain, injury, a medical condition, age. Such a message gets the safe reply
+# (stop, don't push through pain, ask a physiotherapist or doctor), never coaching.
+SAFETY_WORDS = _set(
+    """
+    pain pains painful hurt hurts hurting sore soreness tender swollen swelling numb
+    numbness tingling tingle tingles dizzy dizziness faint lightheaded nauseous pinch pinching pinched tendonitis
+    tendinitis tendon arthritis bursitis sprain sprained torn dislocated hernia osteoporosis pregnant pregnancy
+    postpartum asthma asthmatic diabetes diabetic surgery operation medication medical doctor physio
+    physiotherapist unstable clicking popping
+    """
+)
+SAFETY_PHRASES = (
+    "heart condition",
+    "heart problem",
+    "heart disease",
+    "blood pressure",
+    "rotator cuff",
+    "pulled a muscle",
+    "pulled my",
+    "bad back",
+    "bad shoulder",
+    "bad elbow",
+    "bad wrist",
+    "bad knee",
+    "push through",
+    "too old",
+    "years old",
+    "my age",
+    "at my age",
+    "any risks",
+    "is it safe",
+    "is lifting safe",
+    "is this safe",
+)
+# Injury words are a call for care about one's own injury ("i injured my shoulder"), but a topic
+# when the question is about preventing them ("can it help avoid injuries") or says nothing of
+# the runner's own body ("shoulders ache at the end of a marathon").
+INJURY_WORDS = _set("injury injuries injured injure strain strained ache aches aching achy")
+PERSONAL_WORDS = _set("i im ive me my")
+PREVENTION_WORDS = _set(
+    "prevent prevention avoid reduce risk help helps keep stop protect free overuse fewer less lower"
+)
