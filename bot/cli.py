@@ -12,7 +12,7 @@ from pathlib import Path
 from telegram.error import InvalidToken, NetworkError
 
 from bot import __version__
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.logs import configure
 from bot.runtime import Runtime, StartupError
 from bot.store import Transaction, Who
@@ -132,12 +132,12 @@ def _write_diagrams(folder: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB's announced future: durations as timedelta
-    settings = Settings.from_env()
-    configure(settings)
-    command = args.command or ("run" if settings.token else "chat")
-    if command == "content":
+    if args.command == "content":
         return _write_diagrams(args.out) if args.content_command == "diagram" else _check_content()
     try:
+        settings = Settings.from_env()
+        configure(settings)
+        command = args.command or ("run" if settings.token else "chat")
         if command == "run":
             asyncio.run(_run(settings))
         elif command == "export":
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_chat(settings, getattr(args, "user_id", TERMINAL_USER_ID), getattr(args, "name", None)))
         else:
             asyncio.run(_upgrade(settings))
-    except StartupError as error:
+    except (ConfigError, StartupError) as error:
         print(f"armswing: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,17 +1,20 @@
-"""Configuration, read in one place: the environment, plus an optional `.env` file beside it.
+"""Configuration, read in one place and checked strictly (pydantic-settings): the environment, an
+optional `.env` file beside it (the environment wins), and secrets from files.
 
-Secrets (the bot token, the webhook secret) are kept out of `repr`, so they never reach a log.
+A malformed value stops the start: `Settings.from_env` raises `ConfigError`, one line naming each
+wrong variable; nothing falls back to a default silently. A secret can come from a file named by
+`<NAME>_FILE` (Compose `secrets:`, systemd `LoadCredential=`). Secrets are kept out of `repr`, so
+they never reach a log, and out of error messages.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from dotenv import dotenv_values
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///armswing.sqlite3"
 # Connections to Telegram by HTTP client. At a 50 ms round trip each carries about 20 calls a
@@ -19,101 +22,155 @@ DEFAULT_DATABASE_URL = "sqlite:///armswing.sqlite3"
 # checks every pooled connection on each call (more than 8 cost CPU).
 HTTP_POOL_SIZES = {"aiohttp": 128, "httpx": 8}
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,}$")
+# The variables that may name a file holding their value instead: `TELEGRAM_BOT_TOKEN_FILE=/run/secrets/token`.
+SECRET_VARIABLES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "DATABASE_URL")
 
 
-@dataclass(frozen=True)
-class Settings:
-    token: str | None = field(default=None, repr=False)
-    api_base_url: str | None = None
-    api_base_file_url: str | None = None
-    mode: str = "polling"
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8080
-    webhook_path: str = "telegram"
-    webhook_url: str | None = None
-    webhook_secret: str | None = field(default=None, repr=False)
-    database_url: str = DEFAULT_DATABASE_URL
-    log_level: str = "INFO"
-    send_rate: float = 30.0  # messages a second to Telegram, all chats together (Telegram's limit)
-    reminder_rate: float = 25.0  # reminders a second from this process, below send_rate: replies need room
-    reminder_tick_seconds: float = 20.0  # how often the reminder runner looks for due reminders
+class ConfigError(ValueError):
+    """A setting the bot cannot start with; the message is one line an operator can act on."""
+
+
+class Settings(BaseSettings):
+    """Every setting by its environment variable (the alias); code and tests may also pass field names."""
+
+    model_config = SettingsConfigDict(
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        extra="ignore",
+        env_ignore_empty=True,  # unset and empty both mean the default
+        str_strip_whitespace=True,
+    )
+
+    token: str | None = Field(None, alias="TELEGRAM_BOT_TOKEN", repr=False, pattern=TOKEN_PATTERN.pattern)
+    api_base_url: str | None = Field(None, alias="TELEGRAM_API_BASE_URL")
+    api_base_file_url: str | None = Field(None, alias="TELEGRAM_API_BASE_FILE_URL")
+    mode: Literal["polling", "webhook"] = Field("polling", alias="TELEGRAM_BOT_MODE")
+    webhook_listen: str = Field("127.0.0.1", alias="TELEGRAM_WEBHOOK_LISTEN")
+    webhook_port: int = Field(8080, alias="TELEGRAM_WEBHOOK_PORT", ge=1, le=65535)
+    webhook_path: str = Field("telegram", alias="TELEGRAM_WEBHOOK_PATH")
+    webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL", pattern=r"^https?://\S+$")
+    webhook_secret: str | None = Field(
+        None, alias="TELEGRAM_WEBHOOK_SECRET", repr=False, pattern=r"^[A-Za-z0-9_-]{1,256}$"
+    )
+    database_url: str = Field(DEFAULT_DATABASE_URL, alias="DATABASE_URL", repr=False)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field("INFO", alias="ARMSWING_LOG_LEVEL")
+    # messages a second to Telegram, all chats together (Telegram's limit)
+    send_rate: float = Field(30.0, alias="ARMSWING_SEND_RATE", gt=0, allow_inf_nan=False)
+    # reminders a second from this process, at most send_rate: replies need room
+    reminder_rate: float = Field(25.0, alias="ARMSWING_REMINDER_RATE", gt=0, allow_inf_nan=False)
+    # how often the reminder runner looks for due reminders
+    reminder_tick_seconds: float = Field(20.0, alias="ARMSWING_REMINDER_TICK_SECONDS", gt=0, allow_inf_nan=False)
     # PTB's HTTP layer to Telegram: "httpx" (PTB's own) until bench/load.py has measured "aiohttp" (bot.request)
-    http_client: str = "httpx"
-    http_pool_size: int | None = None  # connections to Telegram; None: the client's default (HTTP_POOL_SIZES)
+    http_client: Literal["aiohttp", "httpx"] = Field("httpx", alias="ARMSWING_HTTP_CLIENT")
+    # connections to Telegram; None: the client's default (HTTP_POOL_SIZES)
+    http_pool_size: int | None = Field(None, alias="ARMSWING_HTTP_POOL_SIZE", gt=0)
     # Group chats the coach answers in (a running club's group, say); all others are ignored.
-    group_chats: frozenset[int] = frozenset()
-    group_chats_error: str | None = None
+    group_chats: Annotated[frozenset[int], NoDecode] = Field(frozenset(), alias="ARMSWING_GROUP_CHATS")
+    # Files holding a secret instead of the variable itself (read, then forgotten: the value is what counts).
+    token_file: Path | None = Field(None, alias="TELEGRAM_BOT_TOKEN_FILE", exclude=True, repr=False)
+    webhook_secret_file: Path | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET_FILE", exclude=True, repr=False)
+    database_url_file: Path | None = Field(None, alias="DATABASE_URL_FILE", exclude=True, repr=False)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
-        """Values from `environ` win over the `.env` file; unset and empty mean the default."""
-        values: dict[str, str | None] = {}
-        if dotenv is not None and dotenv.is_file():
-            values.update(dotenv_values(dotenv))
-        values.update(os.environ if environ is None else environ)
+    def from_env(cls, dotenv: Path | None = Path(".env")) -> Settings:
+        """The process environment over the `.env` file; `ConfigError` when a value is malformed."""
+        try:
+            return cls(_env_file=dotenv if dotenv is not None and dotenv.is_file() else None)
+        except ValidationError as error:
+            raise ConfigError(describe(error)) from None
 
-        def get(name: str) -> str | None:
-            value = values.get(name)
-            return value.strip() if value and value.strip() else None
+    @model_validator(mode="before")
+    @classmethod
+    def _secrets_from_files(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for name in SECRET_VARIABLES:
+            path = str(data.pop(f"{name}_FILE", None) or "").strip()
+            if not path:
+                continue
+            if data.get(name):
+                raise ValueError(f"{name} and {name}_FILE are both set; set one of them")
+            try:
+                data[name] = Path(path).read_text().strip()
+            except OSError as error:
+                raise ValueError(f"{name}_FILE: cannot read {path} ({error.strerror or error})") from None
+        return data
 
-        def positive(name: str, default: float) -> float:
-            value = get(name)
-            return float(value) if value and value.replace(".", "", 1).isdigit() and float(value) > 0 else default
+    @field_validator("mode", "http_client", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
 
-        port = get("TELEGRAM_WEBHOOK_PORT")
-        pool = get("ARMSWING_HTTP_POOL_SIZE")
-        return cls(
-            token=get("TELEGRAM_BOT_TOKEN"),
-            api_base_url=get("TELEGRAM_API_BASE_URL"),
-            api_base_file_url=get("TELEGRAM_API_BASE_FILE_URL"),
-            mode=(get("TELEGRAM_BOT_MODE") or "polling").lower(),
-            webhook_listen=get("TELEGRAM_WEBHOOK_LISTEN") or cls.webhook_listen,
-            webhook_port=int(port) if port and port.isdigit() else cls.webhook_port,
-            webhook_path=(get("TELEGRAM_WEBHOOK_PATH") or cls.webhook_path).strip("/"),
-            webhook_url=get("TELEGRAM_WEBHOOK_URL"),
-            webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
-            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
-            log_level=(get("ARMSWING_LOG_LEVEL") or "INFO").upper(),
-            send_rate=positive("ARMSWING_SEND_RATE", cls.send_rate),
-            reminder_rate=positive("ARMSWING_REMINDER_RATE", cls.reminder_rate),
-            reminder_tick_seconds=positive("ARMSWING_REMINDER_TICK_SECONDS", cls.reminder_tick_seconds),
-            http_client=(get("ARMSWING_HTTP_CLIENT") or cls.http_client).lower(),
-            http_pool_size=int(pool) if pool and pool.isdigit() and int(pool) > 0 else None,
-            **_group_chats(get("ARMSWING_GROUP_CHATS")),
-        )
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("webhook_path", mode="after")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        return value.strip("/")
+
+    @field_validator("group_chats", mode="before")
+    @classmethod
+    def _group_chats(cls, value: Any) -> Any:
+        """Group chat ids separated by commas (they are negative numbers)."""
+        if not isinstance(value, str):
+            return value
+        ids = [part.strip() for part in value.split(",") if part.strip()]
+        if not all(re.fullmatch(r"-\d{1,20}", chat) for chat in ids):
+            raise ValueError("must list group chat ids (negative numbers) separated by commas")
+        return frozenset(int(chat) for chat in ids)
+
+    @model_validator(mode="after")
+    def _reminders_leave_room_for_replies(self) -> Settings:
+        if self.reminder_rate > self.send_rate:
+            raise ValueError(
+                f"ARMSWING_REMINDER_RATE ({self.reminder_rate:g}) must not exceed ARMSWING_SEND_RATE "
+                f"({self.send_rate:g}): replies need room"
+            )
+        return self
+
+    @classmethod
+    def variables(cls) -> set[str]:
+        """Every environment variable the bot reads."""
+        return {str(field.alias) for field in cls.model_fields.values()}
 
     @property
     def pool_size(self) -> int:
-        return self.http_pool_size or HTTP_POOL_SIZES.get(self.http_client, 8)
+        return self.http_pool_size or HTTP_POOL_SIZES[self.http_client]
 
     def problems(self) -> list[str]:
-        """What is wrong for running the Telegram bot, in words an operator can act on."""
+        """What is missing for running the Telegram bot, in words an operator can act on."""
         found = []
         if not self.token:
             found.append("TELEGRAM_BOT_TOKEN is not set")
-        elif not TOKEN_PATTERN.match(self.token):
-            found.append("TELEGRAM_BOT_TOKEN does not look like a bot token (<digits>:<letters>)")
-        if self.group_chats_error:
-            found.append(self.group_chats_error)
-        if self.http_client not in HTTP_POOL_SIZES:
-            found.append(f"ARMSWING_HTTP_CLIENT must be 'aiohttp' or 'httpx', not {self.http_client!r}")
-        if self.mode not in ("polling", "webhook"):
-            found.append(f"TELEGRAM_BOT_MODE must be 'polling' or 'webhook', not {self.mode!r}")
         if self.mode == "webhook":
             if not self.webhook_url:
                 found.append("TELEGRAM_WEBHOOK_URL is required in webhook mode")
             if not self.webhook_secret:
                 found.append("TELEGRAM_WEBHOOK_SECRET is required in webhook mode")
-            elif not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", self.webhook_secret):
-                found.append("TELEGRAM_WEBHOOK_SECRET may only use A-Z, a-z, 0-9, _ and - (1 to 256 characters)")
         return found
 
 
-def _group_chats(value: str | None) -> dict[str, object]:
-    """ARMSWING_GROUP_CHATS: group chat ids separated by commas (they are negative numbers)."""
-    ids = [part.strip() for part in (value or "").split(",") if part.strip()]
-    if not all(re.fullmatch(r"-\d{1,20}", chat) for chat in ids):
-        return {
-            "group_chats_error": "ARMSWING_GROUP_CHATS must list group chat ids (negative numbers) separated by commas"
-        }
-    return {"group_chats": frozenset(int(chat) for chat in ids)}
+HINTS = {
+    "TELEGRAM_BOT_TOKEN": "does not look like a bot token (<digits>:<letters>)",
+    "TELEGRAM_WEBHOOK_SECRET": "may only use A-Z, a-z, 0-9, _ and - (1 to 256 characters)",
+    "TELEGRAM_WEBHOOK_URL": "must be a URL (https://...)",
+}
+
+
+def describe(error: ValidationError) -> str:
+    """pydantic's errors as one line, `NAME: what is wrong (got 'value')`, secrets never quoted."""
+    parts = []
+    for problem in error.errors(include_url=False):
+        name = ".".join(str(part) for part in problem["loc"])
+        message = problem["msg"].removeprefix("Value error, ")
+        if not name:
+            parts.append(message)
+            continue
+        got = "" if name in SECRET_VARIABLES else f" (got {problem['input']!r})"
+        parts.append(f"{name}: {HINTS.get(name, message)}{got}")
+    return "; ".join(parts)
