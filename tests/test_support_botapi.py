@@ -238,26 +238,6 @@ async def test_ptb_application_polls_and_replies(api: FakeBotApi) -> None:
     assert api.pending_updates() == []  # PTB confirmed the last batch when it stopped
 
 
-async def test_ptb_webhook_server_accepts_the_secret_header(api: FakeBotApi) -> None:
-    app = Application.builder().token(api.token).base_url(api.base_url).build()
-    app.add_handler(MessageHandler(filters.TEXT, echo))
-    port = free_port()
-    async with app:
-        await app.start()
-        await app.updater.start_webhook(
-            listen="127.0.0.1",
-            port=port,
-            url_path="hook",
-            webhook_url=f"http://127.0.0.1:{port}/hook",
-            secret_token="s3cret",
-        )
-        api.send_text(USER, "via webhook")
-        await asyncio.to_thread(api.wait_for_message, USER, "^echo: via webhook$", 5)
-        await app.updater.stop()
-        await app.stop()
-    assert api.pending_updates() == []
-
-
 # ---- messages ----------------------------------------------------------------------------
 
 
