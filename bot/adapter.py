@@ -29,6 +29,7 @@ from bot import metrics
 from bot.conversation import Conversations, Message, Result, Timer
 from bot.store import Unavailable, Who
 from dialogs.events import Event
+from dialogs.text import one_line
 
 log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024  # UTF-16 code units of a photo's or document's caption
@@ -64,7 +65,8 @@ def translate(update: Update, now: datetime, groups: frozenset[int] = frozenset(
     if user is None or chat is None or user.is_bot or not answers_in(chat, groups):
         return None
     # A private chat's id is the user's id: reminders go there, even when they talk in a group.
-    who = Who(user.id, user.id, user.first_name or "", None if chat.type == ChatType.PRIVATE else chat.id)
+    # The name as the runner's other input: cleaned (`dialogs.text`), so a NUL cannot break storage.
+    who = Who(user.id, user.id, one_line(user.first_name or ""), None if chat.type == ChatType.PRIVATE else chat.id)
     if update.callback_query is not None:
         return who, Event.from_button(update.callback_query.data or "", now, who.first_name)
     message = update.message

@@ -1,8 +1,9 @@
 """Webhook mode: an ASGI app (Starlette under uvicorn) that Telegram POSTs updates to.
 
 Telegram retries an update until it gets a 2xx answer, so the answer is sent only after the
-update's transaction committed, and an update the database could not store gets a 503. The secret token header is compared in constant time; bodies
-over 1 MB and malformed JSON get a 4xx, never a 500.
+update's transaction committed, and an update the database could not store gets a 503. The
+secret token header is compared in constant time; bodies over 1 MB and what cannot be an update
+(malformed or too deeply nested JSON, `bot.updates`) get a 4xx, never a 500.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 
 import uvicorn
@@ -18,13 +18,13 @@ from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from telegram import Update
 from telegram.ext import Application
 
 from bot import metrics
 from bot.application import process
 from bot.polling import ALLOWED_UPDATES
 from bot.runtime import Runtime
+from bot.updates import Unreadable, parse
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1 << 20
@@ -50,10 +50,8 @@ def create_app(application: Application, runtime: Runtime) -> Starlette:
         except ClientDisconnect:  # the sender gave up mid-body: Telegram will send it again
             return Response(status_code=400)
         try:
-            update = Update.de_json(json.loads(body), application.bot)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            return Response(status_code=400)
-        if update is None:
+            update = parse(bytes(body), application.bot)
+        except Unreadable:
             return Response(status_code=400)
         if not await process(application, update):  # not stored: Telegram retries on a 5xx
             return Response(status_code=503)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from dialogs.text import clean
+
 EventKind = Literal["text", "command", "button", "media", "timer"]
 
 # Telegram caps a message at 4,096 characters; nothing the coach does needs more than this much
@@ -29,8 +31,8 @@ class Event:
 
     @classmethod
     def from_text(cls, raw: str, now: datetime, first_name: str = "") -> Event:
-        """A typed message: a `/command args` or plain text."""
-        text = raw.strip()[:MAX_TEXT]
+        """A typed message: a `/command args` or plain text, cleaned (`dialogs.text`)."""
+        text = clean(raw).strip()[:MAX_TEXT]
         if text.startswith("/") and len(text) > 1:
             head, _, args = text[1:].partition(" ")
             command = head.split("@", 1)[0].lower()
@@ -40,7 +42,7 @@ class Event:
     @classmethod
     def from_button(cls, data: str, now: datetime, first_name: str = "") -> Event:
         """A tapped inline button; `data` is `<version>|<payload>` as `Button.data` made it."""
-        version, sep, payload = (data or "").partition("|")
+        version, sep, payload = clean(data or "").partition("|")
         if sep and version == "g":
             return cls("button", now, payload=payload, anytime=True, first_name=first_name)
         if not sep or not version.isdigit():

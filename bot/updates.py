@@ -1,0 +1,64 @@
+"""An update as Telegram sends it (JSON), made safe to hand to PTB.
+
+PTB's parser trusts its input: JSON nested a few hundred levels deep (a chain of replies, or just
+brackets) exhausts Python's recursion limit, and a date outside what `datetime` can hold (a forged
+`"date": 10**12`) raises while the update is built, so the runner would get no answer at all.
+`parse` refuses what cannot be an update (`Unreadable`: the webhook answers 400) and brings every
+timestamp into range first. The coach never uses a message's date (an event's time is when it is
+handled), so the runner's message is answered as any other.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from telegram import Bot, Update
+
+MAX_DEPTH = 48  # nesting of objects and lists; a real update has about a dozen levels
+LATEST = 2**32 - 1  # Telegram's dates are unix times in 32 bits (up to 2106); `datetime` holds them all
+
+
+class Unreadable(ValueError):
+    """Not an update Telegram could have sent."""
+
+
+def parse(body: bytes, bot: Bot | None) -> Update:
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as error:  # not JSON, or nested past the recursion limit
+        raise Unreadable(type(error).__name__) from None
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        raise Unreadable("not an update")
+    _check(data)
+    try:
+        update = Update.de_json(data, bot)
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError) as error:
+        raise Unreadable(type(error).__name__) from None
+    if update is None:
+        raise Unreadable("empty")
+    return update
+
+
+def _check(data: dict[str, Any]) -> None:
+    """Refuse nesting deeper than MAX_DEPTH; clamp the dates (keys ending in "date") in place."""
+    pending: list[tuple[Any, int]] = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise Unreadable("nested too deeply")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key.endswith("date") and isinstance(item, int | float) and not isinstance(item, bool):
+                    value[key] = _in_range(item)
+                elif isinstance(item, dict | list):
+                    pending.append((item, depth + 1))
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value if isinstance(item, dict | list))
+
+
+def _in_range(moment: float) -> int:
+    if math.isnan(moment):  # JSON as Python reads it may say NaN (and Infinity)
+        return 0
+    return int(min(max(moment, 0), LATEST))

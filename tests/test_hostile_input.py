@@ -1,0 +1,135 @@
+"""Hostile input through the real PTB `Application`, storage (SQLite and PostgreSQL) and an
+offline Bot API: invisible and control characters neither break a runner nor change a logged
+number, and updates PTB could not parse as they came (dates out of range, nesting past the
+recursion limit) get an answer or a 4xx from the webhook, never a 500."""
+
+import json
+from dataclasses import replace
+
+import httpx
+import pytest
+from sqlalchemy import select
+from support.botapi import FakeTelegram, chat_payload, message_payload, text_content, user_payload
+from support.offline import OfflineRequest, make_message_update
+
+from bot.application import build_application, process
+from bot.models import SetLog, User
+from bot.webhook import SECRET_HEADER, create_app
+
+SECRET = "s3cret-Token_value"
+
+
+@pytest.fixture
+async def wired(runtime):
+    runtime.settings = replace(runtime.settings, webhook_secret=SECRET)
+    telegram = FakeTelegram()
+    application = build_application(runtime, OfflineRequest(telegram), OfflineRequest(telegram))
+    async with application:
+        yield application, telegram
+
+
+class Runner:
+    next_update = 1
+
+    def __init__(self, application, telegram, user_id, first_name="Ann"):
+        self.application, self.telegram, self.user_id, self.first_name = application, telegram, user_id, first_name
+
+    async def say(self, text):
+        Runner.next_update += 1
+        update = make_message_update(Runner.next_update, self.user_id, text, self.first_name, bot=self.application.bot)
+        await process(self.application, update)
+
+    async def onboard(self):
+        for text in ("/start", "kg", "Berlin"):
+            await self.say(text)
+        return self
+
+    def texts(self):
+        return [m.get("text", m.get("caption", "")) for m in self.telegram.messages(self.user_id)]
+
+    def reps(self, runtime):
+        with runtime.store.engine.connect() as connection:
+            query = select(SetLog.entry_id, SetLog.reps).where(SetLog.user_id == self.user_id).order_by(SetLog.id)
+            entries: dict[str, list[int]] = {}
+            for entry, reps in connection.execute(query):
+                entries.setdefault(entry, []).append(reps)
+        return list(entries.values())  # the reps of each entry logged
+
+
+def no_apology(texts):
+    return not any("Sorry, something went wrong" in text for text in texts)
+
+
+@pytest.mark.parametrize("name", ["An\x00n", "A\u200bn\u200dn\u202e", "\x1b[31mAnn\x1b[0m", "Ａｎｎ\r\n"])
+async def test_invisible_or_control_characters_in_a_first_name_do_not_break_the_runner(wired, runtime, name):
+    application, telegram = wired
+    ann = Runner(application, telegram, 8001, name)
+    await ann.onboard()
+    await ann.say("shoulder press 12 8kg")
+    texts = ann.texts()
+    assert no_apology(texts), texts
+    assert texts[0].startswith("Hi Ann!")
+    assert any(text.startswith("✓ Logged") for text in texts)
+    with runtime.store.engine.connect() as connection:
+        assert connection.scalar(select(User.first_name).where(User.id == 8001)) == "Ann"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "shoulder press 1\u200b2 reps 8kg",  # a zero-width space inside the number
+        "shoulder press 1\u20602 reps 8kg",  # a word joiner
+        "shoulder press 12 \x1b[31mreps\x1b[0m 8kg",  # a terminal colour code
+        "shoulder press \x9b31m12 reps 8kg",  # the same as one 8-bit control
+        "shoulder press １２ reps 8kg",  # full-width digits
+        "shoulder press 12\x00 reps 8kg",
+    ],
+)
+async def test_invisible_and_control_characters_do_not_change_a_logged_number(wired, runtime, typed):
+    application, telegram = wired
+    ann = await Runner(application, telegram, 8002).onboard()
+    await ann.say(typed)
+    assert no_apology(ann.texts())
+    assert ann.reps(runtime) == [[12]]
+
+
+def raw_update(update_id, user_id, text, **changes):
+    user = user_payload(user_id)
+    message = message_payload(update_id, user, chat_payload(user_id, user), **text_content(text)) | changes
+    return {"update_id": update_id, "message": message}
+
+
+async def post(application, runtime, body):
+    transport = httpx.ASGITransport(app=create_app(application, runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
+        return await client.post(
+            "/" + runtime.settings.webhook_path, content=body, headers={SECRET_HEADER: SECRET}, timeout=30
+        )
+
+
+@pytest.mark.parametrize("date", [10**12, -(10**12), 2**63, 1e308])
+async def test_a_message_dated_far_in_the_future_or_past_is_answered(wired, runtime, date):
+    application, telegram = wired
+    body = json.dumps(raw_update(9001, 8003, "/start", date=date, edit_date=date)).encode()
+    response = await post(application, runtime, body)
+    assert response.status_code == 200
+    texts = [m["text"] for m in telegram.messages(8003)]
+    assert texts and texts[0].startswith("Hi Ann!")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # past the recursion limit of the JSON parser
+        json.dumps({"update_id": 9002, "message": {"reply_to_message": {}}})
+        .replace('{"reply_to_message": {}}', '{"reply_to_message": ' * 400 + "{}" + "}" * 400)
+        .encode(),  # parses, but PTB would recurse once per level
+        b'{"update_id": 9003, "message": 5}',
+        b"NaN",
+    ],
+)
+async def test_what_cannot_be_an_update_gets_a_4xx_not_a_500(wired, runtime, body):
+    application, telegram = wired
+    response = await post(application, runtime, body)
+    assert 400 <= response.status_code < 500
+    assert telegram.calls("sendMessage") == []
