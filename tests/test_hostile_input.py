@@ -4,8 +4,6 @@ number, and updates PTB could not parse as they came (dates out of range, nestin
 recursion limit) get an answer or a 4xx from the webhook, never a 500."""
 
 import json
-from dataclasses import replace
-
 import httpx
 import pytest
 from sqlalchemy import select
@@ -21,7 +19,7 @@ SECRET = "s3cret-Token_value"
 
 @pytest.fixture
 async def wired(runtime):
-    runtime.settings = replace(runtime.settings, webhook_secret=SECRET)
+    runtime.settings = runtime.settings.model_copy(update={"webhook_secret": SECRET})
     telegram = FakeTelegram()
     application = build_application(runtime, OfflineRequest(telegram), OfflineRequest(telegram))
     async with application:

@@ -164,13 +164,11 @@ async def test_group_chats_are_ignored(wired):
 
 
 async def test_an_allowed_group_is_answered_in_the_group_and_reminders_stay_private(runtime):
-    from dataclasses import replace
-
     from sqlalchemy import select
 
     from bot.models import User
 
-    runtime.settings = replace(runtime.settings, group_chats=frozenset({-100}))
+    runtime.settings = runtime.settings.model_copy(update={"group_chats": frozenset({-100})})
     telegram = FakeTelegram()
     application = build_application(runtime, OfflineRequest(telegram), OfflineRequest(telegram))
     async with application:
