@@ -4,6 +4,7 @@ number, and updates PTB could not parse as they came (dates out of range, nestin
 recursion limit) get an answer or a 4xx from the webhook, never a 500."""
 
 import json
+
 import httpx
 import pytest
 from sqlalchemy import select
