@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,13 +37,18 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
+from content.english import english_words
 from content.knowledge import EXERCISE_REF, TOPIC_REF, Knowledge
 from dialogs.vocabulary import (
     AMBIGUOUS,
     ASPECT_PRIORITY,
     ASPECT_WORDS,
+    BODY_STRENGTH,
     CONCEPTS,
     DEICTIC,
+    DISCOURSE,
+    FORM_OPENERS,
+    FORMS,
     GENERIC,
     INJURY_WORDS,
     OUT_OF_SCOPE,
@@ -55,7 +61,10 @@ from dialogs.vocabulary import (
     SMALL_TALK_FILLER,
     STOPWORDS,
     TEXTING,
+    WH_WORDS,
+    WHY_WORDS,
     WORDS,
+    YESNO_WORDS,
 )
 
 MAX_CHARS = 300
@@ -66,13 +75,22 @@ SUGGEST_SCORE = 55.0  # weaker, or too close to call: offer the best two or thre
 SINGLE_WORD_SHARE = 0.6  # a one-word question needs this share of that word's phrasings
 COSINE_SHARE = 0.8  # the rest of a topic's score is how much of the question it explains
 UNKNOWN_WORD_WEIGHT = 3.0  # the IDF given to a word no topic uses
-RUNNING_MISMATCH = 0.5  # factor for a topic that never mentions running, asked about running
-ALIAS_SCORE = 85.0  # fuzz.ratio needed for a word window to name an exercise
+RUNNING_MISMATCH = 0.5
+FORM_BONUS = 0.3  # what a topic gains when its phrasings are mostly asked in the question's form...
+BONUS_FORMS = (
+    "yesno",
+    "why",
+    "which",
+)  # ...of these forms ("how" and the rest say little)  # factor for a topic that never mentions running, asked about running
+ALIAS_SCORE = 85.0  # fuzz.ratio needed for a word window to name an exercise...
+ALIAS_WORD_SCORE = 70.0  # ...and for each of its words against the alias's word
 TYPO_SCORE = 80.0
 CLOSEST_SHARE = 0.5  # a topic offered as "closest" scores at least this share of the best one  # fuzz.ratio needed to read an unknown word as a misspelt known one
 
 _PHRASE_PATTERN = re.compile(r"\b(" + "|".join(map(re.escape, PHRASES)) + r")\b")
 _DIGITS_AND_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
+# Stopwords and words of conversation: neither help a match nor count against it.
+_IGNORED = STOPWORDS | DISCOURSE
 _SYNONYM_GROUPS = {**TEXTING, **CONCEPTS, **WORDS}
 _SYNONYMS = {word: canon for canon, words in _SYNONYM_GROUPS.items() for word in words.split()}
 _TALK = {phrase: kind for kind, phrases in SMALL_TALK.items() for phrase in phrases}
@@ -122,6 +140,11 @@ class Matcher:
             for alias in (exercise.name, *exercise.aliases)
         }
         self._max_alias_words = max(len(alias.split()) for alias in self._alias_exact)
+        # The words of each exercise's names: on screen, they point at it ("the row", "chest").
+        self._name_words: dict[str, set[str]] = {}
+        for alias, exercise_id in self._alias_exact.items():
+            words = {_canonical(w) for w in alias.split()} - _IGNORED - {"dumbbell"}
+            self._name_words.setdefault(exercise_id, set()).update(words)
         # Short aliases ("ohp", "row") are too easy to hit by accident: exact matches only.
         self._alias_fuzzy: dict[int, list[str]] = {}
         for alias in self._alias_exact:
@@ -129,19 +152,24 @@ class Matcher:
                 self._alias_fuzzy.setdefault(len(alias.split()), []).append(alias)
 
         questions = [(t.id, _words(q)) for t in knowledge.topics.values() for q in t.questions]
-        vocabulary = set(STOPWORDS) | set(_SYNONYMS) | set(ASPECT_WORDS) | set(GENERIC)
+        vocabulary = set(_IGNORED) | set(_SYNONYMS) | set(ASPECT_WORDS) | set(GENERIC)
         vocabulary |= {word for phrase in PHRASES for word in phrase.split()}
         vocabulary |= {word for alias in self._alias_exact for word in alias.split()}
         vocabulary |= {word for _, words in questions for word in words}
         self._vocabulary = frozenset(vocabulary)
-        # Misspellings are only ever read as words that matter: "world" must not become "would".
+        # Only a word that is not English is read as a misspelling: "place" must not become "pace".
+        self._english = english_words()
         self._spellings: dict[tuple[str, int], list[str]] = {}
-        for word in vocabulary - STOPWORDS:
+        for word in vocabulary:
             for size in (len(word) - 1, len(word), len(word) + 1):
                 self._spellings.setdefault((word[0], size), []).append(word)
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
 
-        self._topics = _TopicIndex([(topic_id, _content(self._terms(words))) for topic_id, words in questions])
+        # A question asked exactly as a topic phrases it gets that topic.
+        self._phrasing_topic = {" ".join(words): topic_id for topic_id, words in questions}
+        self._topics = _TopicIndex(
+            [(topic_id, _content(self._terms(words)), _form(words)) for topic_id, words in questions]
+        )
 
     # -- public API -------------------------------------------------------------------------
 
@@ -157,14 +185,16 @@ class Matcher:
         terms = self._terms(words)
         if OUT_OF_SCOPE.intersection(words) or OUT_OF_SCOPE.intersection(terms):
             return UNKNOWN
+        form = _form(words)
         named = self._find(words)
         if named is not None:
-            return self._about_named(words, named)
+            return self._about_named(words, named, form)
         if current_exercise in self._exercise_ids:
-            about_current = self._about_current(terms, current_exercise)
+            about_current = self._about_current(terms, current_exercise, form)
             if about_current is not None:
                 return about_current
-        return self._by_topic(terms, words)
+        exact = self._phrasing_topic.get(" ".join(words))
+        return Match("topic", exact, score=100.0) if exact else self._by_topic(terms, words, form)
 
     def closest(self, text: str, limit: int = 3) -> tuple[str, ...]:
         """Refs of the things it knows that come closest to a question it cannot answer: an
@@ -172,7 +202,7 @@ class Matcher:
         words = _words(text)
         named = self._find(words)
         refs = [EXERCISE_REF + named.exercise_id] if named else []
-        ranked = self._topics.rank(_content(self._terms(words)), lenient=True)
+        ranked = self._topics.rank(_content(self._terms(words)), _form(words), lenient=True)
         refs += [TOPIC_REF + topic_id for topic_id, score in ranked if score >= CLOSEST_SHARE * ranked[0][1]]
         return tuple(refs[:limit])
 
@@ -183,31 +213,36 @@ class Matcher:
 
     # -- deciding ---------------------------------------------------------------------------
 
-    def _about_named(self, words: list[str], named: _Named) -> Match:
+    def _about_named(self, words: list[str], named: _Named, form: str) -> Match:
         others = words[: named.start] + words[named.end :]
         rest = self._terms(others)
-        aspect = _aspect(rest)
-        also = self._others_named(others) - {named.exercise_id}
+        aspect, strength = _aspect(rest)
+        also = self._others_named(others, named.exercise_id) - {named.exercise_id}
         if also:  # "elbows in presses and rows": about several moves, so a topic or a choice
             options = tuple(EXERCISE_REF + ex for ex in (named.exercise_id, *sorted(also)))
-            return self._best_topic(rest) or Match("suggest", options=options[:3])
-        if aspect is None and _residual(rest):
-            topic = self._best_topic(rest)
+            return self._best_topic(rest, form) or Match("suggest", options=options[:3])
+        if strength <= 1 and _residual(rest):  # "how many reps for the shoulder press"
+            topic = self._best_topic(rest, form)
             if topic is not None:
                 return topic
+        if aspect in (None, "howto") and strength <= 1 and (form == "yesno" or "run" in rest):
+            # "should i do bent over rows", "what do lateral raises do for runners"
+            aspect = "why"
         return Match("exercise", named.exercise_id, aspect or "overview", score=named.score)
 
-    def _about_current(self, terms: list[str], exercise_id: str) -> Match | None:
-        aspect = _aspect(terms)
-        if aspect is None and not DEICTIC.intersection(terms):
+    def _about_current(self, terms: list[str], exercise_id: str, form: str) -> Match | None:
+        aspect, strength = _aspect(terms)
+        own = self._name_words[exercise_id]  # "why chest for runners" on the chest press
+        if aspect is None and not DEICTIC.intersection(terms) and not own.intersection(terms):
             return None
-        rest = _residual(terms)
-        if rest and (self._best_topic(terms) or any(t not in self._topics.idf for t in rest)):
+        rest = _residual(terms) - own
+        unknown = any(t not in self._topics.idf for t in rest)
+        if strength < BODY_STRENGTH and rest and (unknown or self._best_topic(terms, form)):
             return None
         return Match("exercise", exercise_id, aspect or "overview", score=100.0)
 
-    def _best_topic(self, terms: list[str]) -> Match | None:
-        ranked = self._topics.rank(_content(terms))
+    def _best_topic(self, terms: list[str], form: str) -> Match | None:
+        ranked = self._topics.rank(_content(terms), form)
         if not ranked or ranked[0][1] < ANSWER_SCORE:
             return None
         best, score = ranked[0]
@@ -219,11 +254,11 @@ class Matcher:
             return None
         return Match("topic", best, score=score)
 
-    def _by_topic(self, terms: list[str], words: list[str]) -> Match:
-        best = self._best_topic(terms)
+    def _by_topic(self, terms: list[str], words: list[str], form: str) -> Match:
+        best = self._best_topic(terms, form)
         if best is not None:
             return best
-        ranked = self._topics.rank(_content(terms), lenient=True)
+        ranked = self._topics.rank(_content(terms), form, lenient=True)
         if len(ranked) >= 2 and ranked[0][1] >= SUGGEST_SCORE:
             close = [topic_id for topic_id, score in ranked[:3] if score >= SUGGEST_SCORE]
             close = close if len(close) >= 2 else [ranked[0][0], ranked[1][0]]
@@ -244,9 +279,7 @@ class Matcher:
                 window = " ".join(words[start : start + size])
                 exercise_id, score = self._alias_exact.get(window), 100.0
                 if exercise_id is None and size in self._alias_fuzzy:
-                    found = process.extractOne(
-                        window, self._alias_fuzzy[size], scorer=fuzz.ratio, score_cutoff=ALIAS_SCORE
-                    )
+                    found = _fuzzy_alias(window, self._alias_fuzzy[size])
                     if found is None:
                         continue
                     exercise_id, score = self._alias_exact[found[0]], found[1]
@@ -256,13 +289,14 @@ class Matcher:
                 return best
         return None
 
-    def _others_named(self, words: list[str]) -> set[str]:
+    def _others_named(self, words: list[str], exclude: str) -> set[str]:
         """Exercises named in words that were left over after the first match."""
         named = self._find(words)
         if named is not None:
             rest = words[: named.start] + words[named.end :]
-            return {named.exercise_id} | self._others_named(rest)
-        return {ex for word in words for ex in AMBIGUOUS.get(word, ())}
+            return {named.exercise_id} | self._others_named(rest, exclude)
+        # "press" beside "shoulder press" is the same press, not another one.
+        return {ex for word in words if exclude not in AMBIGUOUS.get(word, ()) for ex in AMBIGUOUS.get(word, ())}
 
     def _terms(self, words: list[str]) -> list[str]:
         """Canonical terms: typos fixed, phrases and synonyms folded, plurals stripped."""
@@ -271,7 +305,7 @@ class Matcher:
         return [_canonical(word) for word in text.split()]
 
     def _correct_uncached(self, word: str) -> str:
-        if word in self._vocabulary or len(word) < 4 or not word.isalpha():
+        if word in self._vocabulary or word in self._english or len(word) < 4 or not word.isalpha():
             return word
         # A typo keeps the first letter and about the length: "pain" is not "gain", and
         # "propel" is not "properly".
@@ -283,10 +317,17 @@ class Matcher:
 class _TopicIndex:
     """The topics' phrasings as IDF-weighted term vectors, and the scoring over them."""
 
-    def __init__(self, phrasings: list[tuple[str, set[str]]]):
+    def __init__(self, phrasings: list[tuple[str, set[str], str]]):
         self.terms: dict[str, set[str]] = {}
-        for topic_id, terms in phrasings:
+        forms: dict[str, Counter[str]] = {}
+        for topic_id, terms, form in phrasings:
             self.terms.setdefault(topic_id, set()).update(terms)
+            forms.setdefault(topic_id, Counter())[form] += 1
+        # How well each topic fits each form of question: the share of its phrasings of that
+        # form, relative to the topic where that share is highest.
+        share = {t: {f: n / sum(c.values()) for f, n in c.items()} for t, c in forms.items()}
+        top = {f: max(s.get(f, 0.0) for s in share.values()) if f in BONUS_FORMS else 2.0 for f in FORMS}
+        self._form_fit = {t: {f: s.get(f, 0.0) / (top[f] or 1.0) for f in FORMS} for t, s in share.items()}
         frequency: dict[str, int] = {}
         for terms in self.terms.values():
             for term in terms:
@@ -295,7 +336,7 @@ class _TopicIndex:
         self.idf = {term: math.log((count + 1) / df) for term, df in frequency.items()}
         self._phrasings = [
             (topic_id, {t: self.idf[t] for t in terms}, _norm(self.idf[t] for t in terms))
-            for topic_id, terms in phrasings
+            for topic_id, terms, _ in phrasings
             if terms
         ]
         self._postings: dict[str, list[int]] = {}
@@ -311,7 +352,7 @@ class _TopicIndex:
         uses = self._uses.get(term, {})
         return uses.get(topic_id, 0) / (sum(uses.values()) or 1)
 
-    def rank(self, query: set[str], lenient: bool = False) -> list[tuple[str, float]]:
+    def rank(self, query: set[str], form: str, lenient: bool = False) -> list[tuple[str, float]]:
         """Every topic that shares a term with the question, with its score, best first.
 
         Lenient ranking (for suggestions only) forgives unknown words in a question that uses a
@@ -342,8 +383,21 @@ class _TopicIndex:
             if "run" in known and "run" not in self.terms[topic_id]:
                 # "How often should I run?" asks about running, not about a lifting topic.
                 blended *= RUNNING_MISMATCH
+            # A topic usually asked in the question's form gains: "should runners…" wants the
+            # yes-and-why answer, "which muscles…" the list.
+            blended *= 1 + FORM_BONUS * max(0.0, 2 * self._form_fit[topic_id][form] - 1)
             scores[topic_id] = 100.0 * blended * understood
         return sorted(scores.items(), key=lambda item: item[1], reverse=True)
+
+
+def _fuzzy_alias(window: str, aliases: list[str]) -> tuple[str, float] | None:
+    """The alias the window misspells, word for word: "lateral raize" is the lateral raise, but
+    "dumbbells how" is not "dumbbell rows" (a typo stays inside its word)."""
+    for alias, score, _ in process.extract(window, aliases, scorer=fuzz.ratio, score_cutoff=ALIAS_SCORE, limit=3):
+        pairs = zip(window.split(), alias.split(), strict=True)
+        if all(fuzz.ratio(typed, meant) >= ALIAS_WORD_SCORE for typed, meant in pairs):
+            return alias, score
+    return None
 
 
 def _small_talk(words: list[str]) -> str | None:
@@ -378,6 +432,19 @@ def _is_emoji(text: str) -> bool:
     return bool(stripped) and any(unicodedata.category(c) == "So" for c in stripped)
 
 
+def _form(words: list[str]) -> str:
+    """The form of a question: yes/no ("should runners…", "is it worth…"), why, which, how, or
+    another (what…, a statement). Greetings and words of conversation in front are skipped."""
+    if WHY_WORDS.intersection(words):
+        return "why"
+    opener = next((w for w in words if w not in DISCOURSE and w not in SMALL_TALK_FILLER), "")
+    if opener in FORM_OPENERS:
+        return FORM_OPENERS[opener]
+    if opener not in WH_WORDS and YESNO_WORDS.intersection(words):
+        return "yesno"
+    return "other"
+
+
 def _words(text: str) -> list[str]:
     if not isinstance(text, str):
         return []
@@ -399,14 +466,14 @@ def _stem(word: str) -> str:
 
 
 def _canonical(word: str) -> str:
-    if word in _CANONICAL or word in STOPWORDS:
+    if word in _CANONICAL or word in _IGNORED:
         return word
     return _SYNONYMS.get(word) or _SYNONYMS.get(_stem(word)) or _stem(word)
 
 
 def _content(terms: Iterable[str]) -> set[str]:
     """The terms that carry meaning: no stopwords, no bare numbers."""
-    return {t for t in terms if t not in STOPWORDS and not t.isdigit()}
+    return {t for t in terms if t not in _IGNORED and not t.isdigit()}
 
 
 def _residual(terms: Iterable[str]) -> set[str]:
@@ -414,15 +481,17 @@ def _residual(terms: Iterable[str]) -> set[str]:
     return {t for t in _content(terms) if t not in GENERIC and t not in DEICTIC and t not in ASPECT_WORDS}
 
 
-def _aspect(terms: list[str]) -> str | None:
+def _aspect(terms: list[str]) -> tuple[str | None, int]:
+    """The aspect of an exercise the terms ask about, and how strongly (0 when none)."""
     strength: dict[str, int] = {}
     for term in terms:
         if term in ASPECT_WORDS:
             aspect, weight = ASPECT_WORDS[term]
             strength[aspect] = max(strength.get(aspect, 0), weight)
     if not strength:
-        return None
-    return max(ASPECT_PRIORITY, key=lambda a: (strength.get(a, 0), -ASPECT_PRIORITY.index(a)))
+        return None, 0
+    best = max(ASPECT_PRIORITY, key=lambda a: (strength.get(a, 0), -ASPECT_PRIORITY.index(a)))
+    return best, strength[best]
 
 
 def _norm(weights: Iterable[float]) -> float:

@@ -11,6 +11,21 @@ def _set(words: str) -> frozenset[str]:
 
 # Phrases folded into one term before the text is split into words.
 PHRASES = {
+    # "you" is the coach itself only in questions about the bot; elsewhere it is a stopword.
+    "what do you think": "think",
+    "what can you": "bot",
+    "what do you": "bot",
+    "what are you": "bot",
+    "who are you": "bot",
+    "how do you work": "bot work",
+    "this thing": "bot",
+    # A coach to hire is a personal trainer; "my coach says…" is only conversation.
+    "a coach": "trainer",
+    "coach me": "trainer",
+    "real coach": "trainer",
+    "human coach": "trainer",
+    "personal coach": "trainer",
+    "in person": "oneonone",
     "how many": "count",
     "how much": "count",
     "how often": "often",
@@ -32,6 +47,8 @@ PHRASES = {
     "one on one": "oneonone",
     "one to one": "oneonone",
     "personal trainer": "trainer",
+    "rep scheme": "rep",
+    "pair of dumbbells": "dumbbell",
     "personal training": "trainer",
     "upper body": "upperbody",
     "gym membership": "gym",
@@ -44,7 +61,7 @@ PHRASES = {
 
 TEXTING = {
     "should": "shud shld",
-    "you": "u ya",
+    "you": "u ya ye",
     "your": "ur",
     "are": "r",
     "what": "wat wut",
@@ -73,14 +90,14 @@ CONCEPTS = {
     "recover": "recovery recovering recovers",
     "endurance": "stamina",
     "speed": "faster fast quicker quick quickly pace pb pr slow slower slowing",
-    "swing": "swinging swings pump pumping",
+    "swing": "swinging swings pump pumping carry carriage",
     "propulsion": "propel propels propelling drive driving",
     "elbow": "elbows",
-    "trainer": "coach pt coaching trainers",
+    "trainer": "pt coaching trainers",
     "custom": "personalised personalized customised customized tailored personal",
     "equipment": "gear kit",
     "form": "technique",
-    "begin": "beginner beginners start started starting beginning newbie novice",
+    "begin": "beginner beginners beginning newbie novice",
 }
 WORDS = {
     "week": "weeks weekly",
@@ -114,18 +131,48 @@ STOPWORDS = _set(
     with and or nor is are am be been being was were it its this that these those so just really actually some
     any about if then than from by as but also there here do does did doing done get gets got getting have has
     had having would could should will wil shall can cant may might must what whats which when where who whom
-    while very please hey hi ok okay into yeah yes no not dont doesnt didnt isnt arent wont cannot your yours
+    while very please hey hi ok okay into yeah yes no not dont doesnt didnt isnt arent wont cannot you your yours
     now still already even ever maybe probably anything something thing things stuff lot lots bit kind sort type
     guys make makes made take takes know think feel feels go goes going say says said see look try keep use want
     true lol thanks thank cheers time times all always never sometimes usually mostly completely totally pretty
     quite rather literally basically honestly definitely anyway though because since
     """
 )
+# Words of conversation, not of a subject: "is there a reason", "tell me whether", "nah", "legit".
+# Like stopwords they neither help a match nor count against it; an unknown subject word
+# ("what is the weight of the earth") still does.
+DISCOURSE = _set(
+    """
+    reason reasons care tell whether nah nope legit wonder wondering wondered read reading heard hear idea
+    case convince give pls plz dear like would love quick sooo soo so well hmm um uh
+    recommend recommended suggest opinion think thought thoughts believe suppose guess mean
+    honest real actually truly seriously anyway also too even just still during okay ok yeah yep
+    someone somebody everyone people person folks say says said told wanted wanna please kindly hello hey
+    hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
+    """
+)
+# The form of a question, from the word it opens with (after greetings and words of
+# conversation): a yes/no question about training the upper body wants the yes-and-why answer,
+# a "which" question a list.
+FORMS = ("yesno", "why", "which", "how", "other")
+FORM_OPENERS = {
+    **dict.fromkeys(
+        _set("should shud shld shoud do does did dont doesnt is isnt are arent r can could would will wont must am has")
+        | _set("have need needed"),
+        "yesno",
+    ),
+    "which": "which",
+    "how": "how",
+}
+WHY_WORDS = _set("why y reason reasons point case convince")
+WH_WORDS = _set("what whats which how when where who")
+# Asked later in the sentence, these still make it a yes/no question ("u think runners should…").
+YESNO_WORDS = _set("should shud shld must whether worth needed necessary")
 # Subjects next door that the coach must not answer with its own material (pain, food, shoes):
 # one of these words and the answer is "I don't know that one".
 OUT_OF_SCOPE = _set(
     """
-    pain painful hurt hurts hurting sore knee knees ankle ankles foot feet shin shins plantar achilles hamstring
+    pain painful hurt hurts hurting sore knee knees ankle ankles shin shins plantar achilles hamstring
     hamstrings calf calves diet dieting eat eating food meal nutrition calorie calories protein carb carbs lose
     losing shoe shoes sneaker sneakers doctor physio medicine pregnant pregnancy supplement supplements creatine
     caffeine squat squats lunge lunges deadlift deadlifts pushup pushups pullup pullups chinup chinups situp
@@ -160,7 +207,40 @@ ASPECT_WORDS = {
     "bench": ("equipment", 2),
     "without": ("equipment", 2),
     "floor": ("equipment", 1),
+    "train": ("muscles", 1),
+    "point": ("why", 2),
+    # Where the body goes: about the exercise on screen whatever else the question says.
+    "palm": ("howto", 3),
+    "feet": ("howto", 3),
+    "foot": ("howto", 3),
+    "wide": ("howto", 3),
+    "stance": ("howto", 3),
+    "wrist": ("howto", 3),
+    "hip": ("howto", 3),
+    "grip": ("howto", 3),
+    "position": ("howto", 3),
+    "start": ("howto", 3),
+    "high": ("howto", 3),
+    "low": ("howto", 3),
+    "far": ("howto", 3),
+    "facing": ("howto", 3),
+    "where": ("howto", 3),
+    "straight": ("howto", 2),
+    "bent": ("howto", 2),
+    "bend": ("howto", 2),
+    "turn": ("howto", 2),
+    "rotate": ("howto", 2),
+    "pull": ("howto", 2),
+    "elbow": ("howto", 1),
+    "hand": ("howto", 1),
+    "round": ("mistakes", 3),
+    "flare": ("mistakes", 3),
+    "arch": ("mistakes", 3),
+    "sag": ("mistakes", 3),
+    "shrug": ("mistakes", 3),
 }
+# An aspect this strong is about the exercise on screen even when other words point at a topic.
+BODY_STRENGTH = 3
 ASPECT_PRIORITY = ("mistakes", "equipment", "muscles", "why", "howto")
 # Words that point at the exercise on screen.
 DEICTIC = frozenset({"this", "it", "that", "one", "exercise"})

@@ -298,3 +298,90 @@ def test_what_is_not_covered_offers_the_closest_things_known(matcher):
     assert all(ref.startswith(("topic:", "ex:")) for ref in matcher.closest("protein after lifting weights"))
     assert len(matcher.closest("how heavy should the dumbbells be, how many reps, how often")) <= 3
     assert matcher.closest("bitcoin price") == ()
+
+
+# -- the causes of issue 13, one by one ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is there a reason for runners to work the upper body",
+        "tell me whether runners should train the upper body",
+        "nah i just run, do i really need upper body stuff?",
+        "why would a runner care about upper body strength",
+    ],
+)
+def test_words_of_conversation_do_not_sink_a_question(matcher, text):
+    assert matcher.match(text) == Match("topic", "should_train_upper_body", score=matcher.match(text).score)
+
+
+@pytest.mark.parametrize("text", ["what is the weight of the earth", "how fast can a cheetah run", "bitcoin price"])
+def test_unknown_subject_words_still_sink_a_question(matcher, text):
+    assert matcher.match(text).kind in ("unknown", "suggest")
+
+
+@pytest.mark.parametrize(
+    "text", ["shud runners do arms", "u think runners should train upper body", "are strong arms important for runners"]
+)
+def test_a_yes_no_question_about_the_upper_body_gets_the_yes_and_why(matcher, text):
+    match = matcher.match(text)
+    assert (match.kind, match.id) == ("topic", "should_train_upper_body")
+
+
+@pytest.mark.parametrize(
+    "text, exercise_id",
+    [
+        ("shoulder press start position", "shoulder_press"),
+        ("chest press starting position", "chest_press"),
+        ("where do my wrists go in plank rows", "renegade_row"),
+        ("how high should i raise my arms in lateral raises", "lateral_raise"),
+        ("palms in or out on the row", "bent_over_row"),
+    ],
+)
+def test_where_the_body_goes_in_a_named_exercise_is_its_how_to(matcher, text, exercise_id):
+    assert (matcher.match(text).kind, matcher.match(text).id, matcher.match(text).aspect) == (
+        "exercise",
+        exercise_id,
+        "howto",
+    )
+
+
+def test_a_yes_no_question_about_an_exercise_gets_why(matcher):
+    assert matcher.match("should i do bent over rows").aspect == "why"
+    assert matcher.match("what do lateral raises do for runners").aspect == "why"
+
+
+@pytest.mark.parametrize(
+    "text, aspect",
+    [
+        ("how wide should my feet be", "howto"),
+        ("my wrists bend", "howto"),
+        ("palms forward?", "howto"),
+        ("how low should the weights go", "howto"),
+        ("my back rounds", "mistakes"),
+        ("what's the point", "why"),
+    ],
+)
+def test_mid_workout_a_question_without_this_is_about_the_exercise_on_screen(matcher, text, aspect):
+    match = matcher.match(text, current_exercise="bent_over_row")
+    assert (match.kind, match.id, match.aspect) == ("exercise", "bent_over_row", aspect)
+    assert matcher.match("how heavy should I go", current_exercise="bent_over_row").id == "weights"
+
+
+def test_typos_are_fixed_only_in_words_that_are_not_english(matcher):
+    assert matcher.match("shoudl runners train upper boddy").id == "should_train_upper_body"
+    assert matcher._terms(["place"]) == ["place"]  # an English word, not a misspelt "pace"
+
+
+def test_a_coach_is_a_personal_trainer_only_when_hired(matcher):
+    assert matcher.match("can i get a coach").id == "personal_coaching"
+    assert matcher.match("my coach says i should train upper body, is that right for a runner").id != (
+        "personal_coaching"
+    )
+
+
+def test_a_fuzzy_alias_stays_inside_its_words(matcher):
+    assert matcher.find_exercise("which dumbbells how heavy") is None  # not "dumbbell rows"
+    assert matcher.find_exercise("where do my wrists go in plank rows") == "renegade_row"
+    assert matcher.find_exercise("lateral raize") == "lateral_raise"
