@@ -59,8 +59,10 @@ def verdict() -> Iterator[Verdict]:
 
 
 def translate(update: Update, now: datetime, groups: frozenset[int] = frozenset()) -> tuple[Who, Event] | None:
-    """The engine's view of an update, or None for updates the coach does not answer (edits,
-    channel posts, service messages, and group chats other than the `groups` allowed)."""
+    """The engine's view of an update, or None for updates the coach does not answer (channel
+    posts, service messages, edits of anything but a text, and group chats other than the
+    `groups` allowed). An edited text is an event of its own (`Event.edited`): it may correct
+    the entry its message logged."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or user.is_bot or not answers_in(chat, groups):
         return None
@@ -69,12 +71,21 @@ def translate(update: Update, now: datetime, groups: frozenset[int] = frozenset(
     who = Who(user.id, user.id, one_line(user.first_name or ""), None if chat.type == ChatType.PRIVATE else chat.id)
     if update.callback_query is not None:
         return who, Event.from_button(update.callback_query.data or "", now, who.first_name)
+    if update.edited_message is not None:
+        text = update.edited_message.text
+        return None if text is None else (who, Event.from_text(text, now, who.first_name, edited=True))
     message = update.message
     if message is None:
         return None
     if message.text is not None:
         return who, Event.from_text(message.text, now, who.first_name)
     return who, Event("media", now, first_name=who.first_name)
+
+
+def message_id(update: Update) -> int | None:
+    """The id of the runner's own message (new or edited): what it logged is remembered by it."""
+    message = update.message or update.edited_message
+    return None if message is None else message.message_id
 
 
 def answers_in(chat: Chat, groups: frozenset[int]) -> bool:
@@ -182,7 +193,7 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     who, event = translated
     try:
-        result = await conversations.handle(who, event, update.update_id, replied_to(update))
+        result = await conversations.handle(who, event, update.update_id, replied_to(update), message_id(update))
     except Unavailable as error:  # nothing was stored: no reply, no apology; Telegram sends it again
         found = _VERDICT.get()
         if found is not None:

@@ -83,10 +83,17 @@ class Conversations:
         return Message(text, buttons, reply.file, reply.ref)
 
     async def handle(
-        self, who: Who, event: Event, update_id: int | None = None, replying_to: int | None = None
+        self,
+        who: Who,
+        event: Event,
+        update_id: int | None = None,
+        replying_to: int | None = None,
+        message_id: int | None = None,
     ) -> Result:
-        """`replying_to`: the id of the coach's message this one is a Telegram reply to."""
-        result = await self.store.run(partial(self._handle, who, event, update_id, replying_to), event.now)
+        """`replying_to`: the id of the coach's message this one is a Telegram reply to;
+        `message_id`: the id of the runner's message (new, or edited) itself."""
+        work = partial(self._handle, who, event, update_id, replying_to, message_id)
+        result = await self.store.run(work, event.now)
         if not result.later:
             return result
         messages = list(result.messages)
@@ -95,9 +102,17 @@ class Conversations:
         return replace(result, messages=tuple(messages), later=())
 
     def _handle(
-        self, who: Who, event: Event, update_id: int | None, replying_to: int | None, tx: Transaction
+        self,
+        who: Who,
+        event: Event,
+        update_id: int | None,
+        replying_to: int | None,
+        message_id: int | None,
+        tx: Transaction,
     ) -> Result:
-        """The event's transaction, on a database thread (see `Store.run`)."""
+        """The event's transaction, on a database thread (see `Store.run`). What the runner's
+        message made (`Outcome.about`) is remembered by its id in the same transaction, so that
+        an edit of it, however late, reaches the same entry."""
         session, previous = tx.open(who, update_id)
         if previous is not None:  # the same chat as the first time: a receipt never answers another chat
             replies = tuple(Message.from_json(m) for m in previous["messages"])
@@ -107,9 +122,13 @@ class Conversations:
             )
         if replying_to is not None:
             event = replace(event, reply_to=tx.ref_of(who, replying_to))
+        if event.edited and message_id is not None:
+            event = replace(event, edit_of=tx.ref_of(who, message_id))
         outcome = step(session, event, self.coach)
         if outcome.session != session:
             tx.save(who, outcome.session, before=session)
+        if outcome.about and message_id is not None:
+            tx.note_ref(who, message_id, outcome.about)
         answers = effects.apply(tx, who, outcome.effects)
         later = tuple((index, answer.make) for index, answer in enumerate(answers) if isinstance(answer, Later))
         version = outcome.session.version

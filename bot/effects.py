@@ -9,6 +9,7 @@ so `Conversations` hands them to the adapter.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -35,10 +36,15 @@ def log_sets(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
         params["entry_id"],
         params["exercise_id"],
         params["sets"],
-        logged_at=tx.now,
+        logged_at=_moment(params) or tx.now,
         workout=params.get("workout"),
     )
     refresh_record(tx, who, params["exercise_id"])
+
+
+def _moment(params: dict[str, Any]) -> datetime | None:
+    """The day a log named (`logged_at`, ISO with the runner's offset), if it named one."""
+    return datetime.fromisoformat(params["logged_at"]).astimezone(UTC) if params.get("logged_at") else None
 
 
 def undo_entry(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Undone]:
@@ -50,8 +56,9 @@ def undo_entry(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Undon
 
 
 def edit_entry(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Corrected]:
-    """Replace the sets of one of the user's entries, keeping when it was logged; nothing at all
-    when the user has no such entry (undone, or another user's id)."""
+    """Replace the sets of one of the user's entries, keeping when it was logged (unless the
+    correction named a day); nothing at all when the user has no such entry (undone, or another
+    user's id)."""
     removed = logbook.remove(tx, who, params["entry_id"])
     if removed is None:
         return (Corrected(params["entry_id"], None),)
@@ -61,12 +68,13 @@ def edit_entry(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Corre
         params["entry_id"],
         params["exercise_id"],
         params["sets"],
-        logged_at=removed.at,
+        logged_at=_moment(params) or removed.at,
         workout=removed.workout,
     )
     for exercise_id in dict.fromkeys((removed.entry.exercise_id, params["exercise_id"])):
         refresh_record(tx, who, exercise_id)
-    return (Corrected(params["entry_id"], entry_of(params["exercise_id"], params["sets"])),)
+    entry = entry_of(params["exercise_id"], params["sets"])
+    return (Corrected(params["entry_id"], entry, params.get("edited", False), params.get("day")),)
 
 
 def delete_data(tx: Transaction, who: Who, params: dict[str, Any]) -> None:

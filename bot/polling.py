@@ -21,7 +21,7 @@ from telegram.ext import Application
 from bot.application import POLL_TIMEOUT, process
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 MAX_BACKOFF = 30.0
 MAX_OUTAGE_BACKOFF = 8.0  # seconds between attempts at updates the database could not store
 

@@ -252,8 +252,20 @@ class Transaction:
         self.connection.execute(_FORGET_RECEIPTS, params)
         self._erased.add(who.user_id)
 
+    def note_ref(self, who: Who, message_id: int, ref: str) -> None:
+        """Remember what the message `message_id` in this user's chat is about (the runner's own
+        message: what it logged); a later note for the same id replaces it."""
+        statement = self._insert(MessageRef).values(
+            user_id=who.user_id, message_id=message_id, ref=ref, sent_at=self.now
+        )
+        self.connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=[MessageRef.user_id, MessageRef.message_id], set_={"ref": ref, "sent_at": self.now}
+            )
+        )
+
     def ref_of(self, who: Who, message_id: int) -> str:
-        """What the coach's message `message_id` in this user's chat is about; "" if nothing."""
+        """What the message `message_id` in this user's chat is about; "" if nothing."""
         query = select(MessageRef.ref).where(MessageRef.user_id == who.user_id, MessageRef.message_id == message_id)
         return self.connection.scalar(query) or ""
 

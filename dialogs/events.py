@@ -28,11 +28,16 @@ class Event:
     anytime: bool = False  # a button of a message outside the conversation (a reminder)
     first_name: str = ""  # the sender's name as Telegram gives it now
     reply_to: str = ""  # the `Reply.ref` of the message this one answers (a Telegram reply), if any
+    edited: bool = False  # the runner edited a message they sent before; this is its new text
+    edit_of: str = ""  # what that message was about (`Outcome.about` when it was handled), if anything
 
     @classmethod
-    def from_text(cls, raw: str, now: datetime, first_name: str = "") -> Event:
-        """A typed message: a `/command args` or plain text, cleaned (`dialogs.text`)."""
+    def from_text(cls, raw: str, now: datetime, first_name: str = "", *, edited: bool = False) -> Event:
+        """A typed message: a `/command args` or plain text, cleaned (`dialogs.text`). An edited
+        message is always text: editing a command does not run it again."""
         text = clean(raw).strip()[:MAX_TEXT]
+        if edited:
+            return cls("text", now, text=text, first_name=first_name, edited=True)
         if text.startswith("/") and len(text) > 1:
             head, _, args = text[1:].partition(" ")
             command = head.split("@", 1)[0].lower()

@@ -11,7 +11,7 @@ lets a correction leave its name out ("3x10" in reply to a shoulder press card).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -80,14 +80,26 @@ def line(coach: Coach, entry: LogEntry) -> str:
 
 
 # --- replies ------------------------------------------------------------------------------
-def card(coach: Coach, entry_id: str, entry: LogEntry, template: str = "log/card") -> Reply:
-    """What was stored, with Undo and Edit. The buttons work whatever the chat did since."""
+def day_of(day: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """How a card names the day an entry was stored on, from the day a log named (`at`, its
+    moment in the runner's zone, and `back`, the days ago): `{"date": "Mon 23 Nov", "back": 1}`."""
+    if not day:
+        return None
+    moment = datetime.fromisoformat(day["at"])
+    return {"date": f"{moment:%a} {moment.day} {moment:%b}", "back": day["back"]}
+
+
+def card(
+    coach: Coach, entry_id: str, entry: LogEntry, template: str = "log/card", day: dict[str, Any] | None = None
+) -> Reply:
+    """What was stored (and on which day, when not today), with Undo and Edit. The buttons work
+    whatever the chat did since."""
     target = target_of(entry_id, entry.exercise_id)
     row = (
         Button(coach.catalog.label("undo"), f"undo:{target}", anytime=True),
         Button(coach.catalog.label("edit"), f"edit:{target}", anytime=True),
     )
-    return Reply(template, {"line": line(coach, entry)}, (row,), ref=REF + target)
+    return Reply(template, {"line": line(coach, entry), "day": day}, (row,), ref=REF + target)
 
 
 def problem(coach: Coach, result: Invalid | Ambiguous) -> Reply:
@@ -116,11 +128,13 @@ class Corrected:
 
     entry_id: str
     entry: LogEntry | None
+    edited: bool = False  # the runner edited the message that logged it
+    day: dict[str, Any] | None = None  # the day it moved to (`day_of`), when the correction named one
 
     def reply(self, coach: Coach) -> Reply:
         if self.entry is None:
             return Reply("log/entry_gone")
-        return card(coach, self.entry_id, self.entry, "log/corrected")
+        return card(coach, self.entry_id, self.entry, "log/edited" if self.edited else "log/corrected", self.day)
 
 
 @dataclass(frozen=True)

@@ -158,7 +158,10 @@ BUTTONS: dict[str, Callable[[Turn], None]] = {
 def handle(turn: Turn) -> bool:
     """Run the global intent the event names, if there is one."""
     event = turn.event
-    if event.kind == "command":
+    handler: Callable[[Turn], None] | None
+    if logbook.edited(turn):  # an edited message corrects the entry it logged, nothing else
+        handler = logbook.correct_edited
+    elif event.kind == "command":
         handler = COMMANDS.get(event.command)
     elif event.kind == "button":
         handler = BUTTONS.get(event.payload.partition(":")[0])

@@ -58,3 +58,4 @@ class Outcome:
     replies: tuple[Reply, ...] = ()
     effects: tuple[Effect, ...] = ()
     notice: str = ""  # a short toast for the tapped button, if any
+    about: str = ""  # what the runner's message made (a `Reply.ref`): an edit of it comes back as `Event.edit_of`

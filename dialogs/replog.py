@@ -189,7 +189,7 @@ _UNITS: dict[str, Unit] = {
     **dict.fromkeys(("kg", "kgs", "kilo", "kilos", "kilogram", "kilograms"), "kg"),
     **dict.fromkeys(("lb", "lbs", "pound", "pounds"), "lb"),
 }
-_NUMBER_WORDS = {
+NUMBER_WORDS = {
     word: n
     for n, word in enumerate(
         [
@@ -454,8 +454,8 @@ def _tokenize(text: str) -> list[_Tok]:
     toks = []
     for m in _TOKEN.finditer(text):
         kind, word = m.lastgroup or "", m.group()
-        if word in _NUMBER_WORDS:
-            kind, word = "num", str(_NUMBER_WORDS[word])
+        if word in NUMBER_WORDS:
+            kind, word = "num", str(NUMBER_WORDS[word])
         toks.append(_Tok(kind, word, m.start(), m.end()))
     return _attach_units(_join_decimal_commas(toks))
 

@@ -35,6 +35,7 @@ class Turn:
         self.replies: list[Reply] = []
         self.effects: list[Effect] = []
         self.notice = ""
+        self.about = ""  # see `Outcome.about`
         self.cache: dict[str, Any] = {}  # what guards and actions of this turn computed once
 
     # --- reading -------------------------------------------------------------------------
@@ -126,4 +127,4 @@ class Turn:
         if after.conversation() != before.conversation():
             tap = f"{self.event.version}|{self.event.payload}" if self.event.kind == "button" else ""
             after = after.moved(version=before.version + 1, tap=tap)
-        return Outcome(after, tuple(self.replies), tuple(self.effects), self.notice)
+        return Outcome(after, tuple(self.replies), tuple(self.effects), self.notice, self.about)

@@ -2,6 +2,7 @@
 arithmetic (weeks, sessions, streak, trend)."""
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -26,7 +27,7 @@ def readme_examples():
 
 
 def test_the_readme_has_the_examples():
-    assert len(readme_examples()) == 9
+    assert len(readme_examples()) == 11
 
 
 @pytest.mark.parametrize("message, result", readme_examples())
@@ -46,8 +47,9 @@ def test_each_readme_example_does_what_the_readme_says(coach, message, result):
     elif result.startswith("not a log"):
         assert not any(t.startswith("log/") for t in templates) and not outcome.effects
     else:
+        line, _, day = result.removesuffix(")").partition(" (for ")  # "… (for yesterday)": the day named
         assert templates == ["log/card"] and [e.kind for e in outcome.effects] == ["log_sets"]
-        assert rendered[0].startswith(f"✓ Logged <b>{result}</b>")
+        assert rendered[0].startswith(f"✓ Logged <b>{line}</b>" + (f" for {day}" if day else "\n"))
 
 
 def _at_the_shoulder_press(coach, profile):
@@ -114,3 +116,50 @@ def test_names_come_from_the_content(coach):
 def test_entry_ids_are_the_logging_time_and_fit_the_column():
     assert entry_id_at(NOW) == "20261124T170000000000"
     assert len(entry_id_at(NOW)) <= 40
+
+
+# --- a day named, and edited messages ------------------------------------------------------
+BERLIN = Profile("Ann", "kg", "Europe/Berlin")
+
+
+def test_a_day_named_travels_with_a_reading_still_to_pick(coach):
+    outcome = step(Session(profile=BERLIN), Event.from_text("yesterday rows 4x10x12", NOW), coach)
+    assert outcome.replies[0].template == "log/ambiguous" and outcome.session.flow == "log_choice"
+    pick = next(b for row in outcome.replies[0].buttons for b in row if b.payload.startswith("pick:"))
+    tap = Event.from_button(pick.data(outcome.session.version), NOW + timedelta(minutes=5))
+    picked = step(outcome.session, tap, coach)
+    [effect] = picked.effects
+    assert effect.kind == "log_sets" and effect.params["logged_at"] == "2026-11-23T18:00:00+01:00"
+    assert picked.replies[0].context["day"] == {"date": "Mon 23 Nov", "back": 1}
+
+
+def test_the_day_is_the_runners_local_day(coach):
+    late = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)  # already Wednesday in Berlin
+    outcome = step(Session(profile=BERLIN), Event.from_text("yesterday 3x12 rows", late), coach)
+    assert outcome.effects[0].params["logged_at"] == "2026-11-24T00:30:00+01:00"
+
+
+def test_a_correction_that_names_a_day_moves_the_entry(coach):
+    reply = replace(Event.from_text("on sunday 3x10 @ 9", NOW), reply_to="entry:20261124T170000000000/shoulder_press")
+    [effect] = step(Session(profile=BERLIN), reply, coach).effects
+    assert effect.kind == "edit_entry" and effect.params["logged_at"].startswith("2026-11-22T18:00")
+    assert effect.params["day"] == {"date": "Sun 22 Nov", "back": 2} and not effect.params["edited"]
+
+
+def test_an_edited_message_corrects_its_entry_and_only_its_entry(coach):
+    edit = Event.from_text("3x10 @ 9", NOW, edited=True)
+    mine = step(Session(profile=BERLIN), replace(edit, edit_of="entry:20261124T170000000000/shoulder_press"), coach)
+    [effect] = mine.effects
+    assert effect.kind == "edit_entry" and effect.params["edited"] and effect.params["exercise_id"] == "shoulder_press"
+    assert effect.params["entry_id"] == "20261124T170000000000" and not mine.replies  # storage answers with the card
+
+    nothing = step(Session(profile=BERLIN), edit, coach)  # an edit of a message that logged nothing
+    assert [r.template for r in nothing.replies] == ["log/edit_ignored"] and not nothing.effects
+    command = step(Session(profile=BERLIN), Event.from_text("/deletedata", NOW, edited=True), coach)
+    assert [r.template for r in command.replies] == ["log/edit_ignored"] and not command.effects
+
+
+def test_a_new_log_says_what_its_message_made(coach):
+    outcome = step(Session(profile=BERLIN), Event.from_text("3x12 ohp 8kg", NOW), coach)
+    assert outcome.about == outcome.replies[0].ref and outcome.about.startswith("entry:")
+    assert step(Session(profile=BERLIN), Event.from_text("how heavy?", NOW), coach).about == ""

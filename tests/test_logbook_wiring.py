@@ -1,10 +1,15 @@
 """The logbook through the real PTB `Application`: /export sends a CSV document, /progress a
-photo with its summary as the caption, and a Telegram reply to a log's card corrects that entry."""
+photo with its summary as the caption, a Telegram reply to a log's card corrects that entry, and
+so does an edit of the message that logged it; a log that names a day is stored on that day."""
 
 import csv
 import io
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from support.botapi import chat_payload, message_payload, user_payload
+from support.offline import make_edited_message_update, make_message_update
 from telegram import Update
 from test_wiring import Chat, wired  # noqa: F401 — `wired` is the fixture
 
@@ -63,3 +68,87 @@ async def test_a_reply_to_a_card_corrects_that_entry(wired):  # noqa: F811
 
     await chat.send("/history")
     assert "• Lateral raise — 1 × 15\n• Shoulder press — 3 × 10 @ 9 kg" in chat.texts()[-1]  # newest first
+
+
+def _berlin_days():
+    """Today and yesterday on a Berlin calendar, as /history and the card name them."""
+    today = datetime.now(ZoneInfo("Europe/Berlin")).date()
+    return today, today - timedelta(days=1)
+
+
+async def test_a_log_that_names_a_day_is_stored_on_that_day_and_the_card_says_which(wired):  # noqa: F811
+    application, telegram = wired
+    chat = Chat(application, telegram, user_id=4803)
+    await _set_up(chat)  # Europe/Berlin
+    before = _berlin_days()
+    await chat.send("yesterday 3x12 rows 8kg")
+    card = chat.texts()[-1]
+    await chat.send("3x12 shoulder press 8kg")
+    if _berlin_days() != before:
+        pytest.skip("midnight in Berlin passed during the test")
+    today, yesterday = before
+    assert card.startswith(
+        f"✓ Logged Bent-over row — 3 × 12 @ 8 kg for yesterday, {yesterday:%a} {yesterday.day} {yesterday:%b}"
+    )
+    assert chat.texts()[-1].startswith("✓ Logged Shoulder press — 3 × 12 @ 8 kg\n")  # today: no day named
+
+    await chat.send("tomorrow 3x12 rows 8kg")
+    assert chat.texts()[-1].startswith("That day hasn't happened yet") and "Nothing was stored" in chat.texts()[-1]
+    await chat.send("45 days ago 3x12 rows 8kg")
+    assert chat.texts()[-1].startswith("That is more than 31 days ago")
+
+    await chat.send("/history")
+    day = f"{today:%a} {today.day} {today:%b %Y}"
+    earlier = f"{yesterday:%a} {yesterday.day} {yesterday:%b %Y}"
+    assert f"{day}\n• Shoulder press — 3 × 12 @ 8 kg\n\n{earlier}\n• Bent-over row — 3 × 12 @ 8 kg" in chat.texts()[-1]
+
+
+async def test_numbers_said_in_passing_are_a_question_not_a_refused_log(wired):  # noqa: F811
+    application, telegram = wired
+    chat = Chat(application, telegram, user_id=4804)
+    await _set_up(chat)
+    await chat.send("i only have 5 lb dumbbells is that enough")
+    answer = chat.texts()[-1]
+    assert "I don't know the exercise" not in answer and "Nothing was stored" not in answer
+    await chat.send("/history")
+    assert chat.texts()[-1].startswith("Nothing logged yet")
+
+
+async def test_an_edited_message_corrects_the_entry_it_logged_once(wired):  # noqa: F811
+    application, telegram = wired
+    chat = Chat(application, telegram, user_id=4805)
+    await _set_up(chat)
+    bot = application.bot
+
+    async def say(text, message_id):
+        Chat.next_update += 1
+        await process(application, make_message_update(Chat.next_update, 4805, text, bot=bot, message_id=message_id))
+
+    async def edit(text, message_id, update_id=None):
+        if update_id is None:
+            Chat.next_update += 1
+            update_id = Chat.next_update
+        await process(application, make_edited_message_update(update_id, 4805, message_id, text, bot=bot))
+        return update_id
+
+    await say("3x12 shoulder press 8kg", 9001)
+    await say("lateral raises 15", 9003)
+    sent = len(chat.texts())
+    update_id = await edit("3x10 shoulder press 9kg", 9001)
+    assert chat.texts()[sent:] == [
+        "✎ You edited your message, so I corrected that entry: Shoulder press — 3 × 10 @ 9 kg"
+    ]
+    await edit("3 x 10 @ 9.5", 9001)  # edited twice; the exercise may be left out
+    assert chat.texts()[-1].endswith("Shoulder press — 3 × 10 @ 9.5 kg")
+    await edit("3x10 shoulder press 9kg", 9001, update_id)  # Telegram delivers the first edit again
+    assert chat.texts()[-1].endswith("Shoulder press — 3 × 10 @ 9 kg")  # its first answer, and nothing else
+
+    await edit("never mind", 9003)  # no longer a log: the entry is kept
+    assert chat.texts()[-1].startswith("Your edited message no longer reads as sets")
+    await say("how heavy should my dumbbells be?", 9005)
+    await edit("how heavy should my dumbbells be for rows?", 9005)  # an edit of a message that logged nothing
+    assert chat.texts()[-1].startswith("I saw your edit, but that message logged no sets")
+
+    await chat.send("/history")
+    history = chat.texts()[-1]
+    assert "• Lateral raise — 1 × 15\n• Shoulder press — 3 × 10 @ 9.5 kg" in history and history.count("•") == 2

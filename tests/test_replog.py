@@ -1,8 +1,10 @@
-"""The rep-log parser: a table of messages and results, the card line, and properties."""
+"""The rep-log parser: a table of messages and results, the card line, and properties; and the
+day a log names (dialogs.log_day)."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from dialogs.log_day import MAX_DAYS_BACK, day_said
 from dialogs.replog import (
     MAX_CHARS,
     MAX_REPS,
@@ -290,3 +293,69 @@ def test_the_card_line_reads_back_to_its_entry(e, current, unit):
     line = describe(e, NAMES)
     assert len(line) <= MAX_CHARS
     assert parse(line, unit=unit, current=current) == Parsed(e)
+
+
+# --- the day a log is for (dialogs.log_day) --------------------------------------------------
+TUESDAY = date(2026, 11, 24)
+
+
+@pytest.mark.parametrize(
+    "text, days_back, rest",
+    [
+        ("3x12 rows 8kg", 0, "3x12 rows 8kg"),
+        ("yesterday 3x12 rows 8kg", 1, "3x12 rows 8kg"),
+        ("Yesterday evening: rows 3x12", 1, ": rows 3x12"),
+        ("last night 3x12 ohp", 1, "3x12 ohp"),
+        ("the day before yesterday 3x12 rows", 2, "3x12 rows"),
+        ("2 days ago rows 3x12", 2, "rows 3x12"),
+        ("two days ago rows 3x12", 2, "rows 3x12"),
+        ("a week ago 3x12 rows", 7, "3x12 rows"),
+        ("on monday 3x12 rows", 1, "3x12 rows"),
+        ("3x12 rows on sun", 2, "3x12 rows"),
+        ("sunday 12 12 10 curls", 2, "12 12 10 curls"),
+        ("tuesday rows 3x12", 0, "rows 3x12"),  # today is a Tuesday
+        ("last tuesday rows 3x12", 7, "rows 3x12"),
+        ("23 nov rows 3x12", 1, "rows 3x12"),
+        ("on the 3rd of nov 3x12 rows", 21, "3x12 rows"),
+        ("nov 20th: 3x12 rows", 4, ": 3x12 rows"),
+        ("did rows 3x12 this morning", 0, "did rows 3x12"),
+    ],
+)
+def test_a_day_named_is_days_back_and_its_words_leave_the_text(text, days_back, rest):
+    said = day_said(text, TUESDAY)
+    assert said.problem is None and said.days_back == days_back
+    assert " ".join(said.text.split()) == rest
+
+
+def test_a_date_late_last_year_is_last_years():
+    assert day_said("30 dec rows 3x12", date(2027, 1, 5)).days_back == 6
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("tomorrow 3x12 rows", "future_day"),
+        ("in 2 days rows 3x12", "future_day"),
+        ("next friday rows 3x12", "future_day"),
+        ("3 dec rows 3x12", "future_day"),
+        ("40 days ago rows 3x12", "too_long_ago"),
+        ("6 weeks ago rows 3x12", "too_long_ago"),
+        ("31 feb rows 3x12", "no_such_day"),
+        ("yesterday and today 3x12 rows", "several_days"),
+    ],
+)
+def test_a_day_that_cannot_be_the_logs_day_is_a_problem(text, reason):
+    said = day_said(text, TUESDAY)
+    assert said.problem is not None and said.problem.reason == reason and said.days_back == 0
+
+
+def test_two_days_ago_is_never_read_as_reps():
+    said = day_said("2 days ago 3x12 rows", TUESDAY)
+    assert parse(said.text) == Parsed(entry("bent_over_row 3x12"))
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_day_said_never_raises_and_stays_within_bounds(text):
+    said = day_said(text, TUESDAY)
+    assert 0 <= said.days_back <= MAX_DAYS_BACK and (said.problem is None or said.days_back == 0)

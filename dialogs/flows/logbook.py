@@ -2,23 +2,29 @@
 runner's own data: /history, /progress, /export, /deletedata.
 
 A typed log is stored and confirmed with a card (Undo, Edit); a Telegram reply to the card with
-a corrected line replaces that entry. A log that reads two ways asks which (`log_choice`), Edit
+a corrected line replaces that entry, and so does an edit of the message that logged it (Telegram
+sends the new text as an edited message). A log that names a day ("yesterday 3x12 rows 8kg", see
+`dialogs.log_day`) is stored on that day of the runner's calendar, and its card says which. A log that reads two ways asks which (`log_choice`), Edit
 asks for the corrected line (`log_edit`), one that cannot be stored says why and stores nothing.
 What needs the database (undo, a correction, history, progress, export, deletion) is an effect;
 storage answers it with the records of `dialogs.history` and `dialogs.progress`.
 
-`log_choice` data: `options`, the readings as `[exercise id, sets_json]`.
+`log_choice` data: `options`, the readings as `[exercise id, sets_json]`, and `day`, the day
+named (see `_day`), if one was.
 `log_edit` data: `target`, the entry being corrected (`<entry id>/<exercise id>`).
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dialogs.flow import END, Flow, State, Transition
 from dialogs.history import (
     REF,
     card,
+    day_of,
     display_names,
     entry_id_at,
     entry_of,
@@ -27,6 +33,7 @@ from dialogs.history import (
     sets_json,
     split_target,
 )
+from dialogs.log_day import day_said
 from dialogs.outcome import Reply
 from dialogs.replog import Ambiguous, Invalid, LogEntry, LogResult, NotALog, Parsed, parse_log
 from dialogs.session import Profile
@@ -35,23 +42,45 @@ from dialogs.turn import Turn
 
 # --- reading what was typed ---------------------------------------------------------------
 def typed(turn: Turn) -> LogResult:
-    """The typed text read as a log, once per turn. A correction (in reply to a card, or after
-    Edit) may leave the exercise out: it is the entry's."""
+    """The typed text read as a log, once per turn. A correction (in reply to a card, after
+    Edit, or an edited message) may leave the exercise out: it is the entry's. A day named that
+    cannot be the log's day (tomorrow, months ago) makes a log `Invalid`."""
     if "chat_log" not in turn.cache:
-        turn.cache["chat_log"] = parse_log(
-            turn.event.text,
+        zone = ZoneInfo(turn.profile.timezone or "UTC")
+        said = day_said(turn.event.text, turn.event.now.astimezone(zone).date())
+        read = parse_log(
+            said.text,
             exercises=turn.coach.exercise_names,
             default_unit=turn.profile.units or "kg",
             current_exercise=_known(split_target(_correcting(turn) or "")[1], turn),
         )
+        turn.cache["chat_log"] = said.problem if said.problem and not isinstance(read, NotALog) else read
+        turn.cache["chat_day"] = _day(turn, said.days_back, zone)
     result: LogResult = turn.cache["chat_log"]
     return result
 
 
+def _day(turn: Turn, days_back: int, zone: ZoneInfo) -> dict[str, Any] | None:
+    """The day a log named, as effects and cards carry it: `at`, the moment to store (the
+    event's local time of day on that day, ISO), and `back`, how many days ago; None for today."""
+    if not days_back:
+        return None
+    local = turn.event.now.astimezone(zone)
+    moment = datetime.combine(local.date() - timedelta(days=days_back), local.timetz())
+    return {"at": moment.isoformat(), "back": days_back}
+
+
+def _typed_day(turn: Turn) -> dict[str, Any] | None:
+    typed(turn)
+    day: dict[str, Any] | None = turn.cache["chat_day"]
+    return day
+
+
 def _replied(turn: Turn) -> str | None:
-    """The target of the card this message replies to, if it does."""
-    reply_to = turn.event.reply_to
-    return reply_to.removeprefix(REF) if reply_to.startswith(REF) else None
+    """The target of the card this message replies to, or of the entry the edited message
+    logged, if it does."""
+    about = turn.event.edit_of if turn.event.edited else turn.event.reply_to
+    return about.removeprefix(REF) if about.startswith(REF) else None
 
 
 def _correcting(turn: Turn) -> str | None:
@@ -79,16 +108,24 @@ def is_problem(turn: Turn) -> bool:
 
 
 # --- storing ------------------------------------------------------------------------------
-def _store(turn: Turn, entry: LogEntry) -> None:
+def _store(turn: Turn, entry: LogEntry, day: dict[str, Any] | None) -> None:
     entry_id = entry_id_at(turn.event.now)
-    turn.effect("log_sets", entry_id=entry_id, exercise_id=entry.exercise_id, sets=sets_json(entry))
-    turn.replies.append(card(turn.coach, entry_id, entry))
+    when = {"logged_at": day["at"]} if day else {}
+    turn.effect("log_sets", entry_id=entry_id, exercise_id=entry.exercise_id, sets=sets_json(entry), **when)
+    shown = card(turn.coach, entry_id, entry, day=day_of(day))
+    turn.replies.append(shown)
+    turn.about = shown.ref
 
 
-def _correct(turn: Turn, target: str, entry: LogEntry) -> None:
-    """Replace the entry; storage answers with its new card, or says it is gone."""
+def _correct(turn: Turn, target: str, entry: LogEntry, *, edited: bool = False) -> None:
+    """Replace the entry (and move it to the day the correction names, if it names one);
+    storage answers with its new card, or says it is gone."""
     entry_id, _ = split_target(target)
-    turn.effect("edit_entry", entry_id=entry_id, exercise_id=entry.exercise_id, sets=sets_json(entry))
+    day = _typed_day(turn)
+    when = {"logged_at": day["at"], "day": day_of(day)} if day else {}
+    turn.effect(
+        "edit_entry", entry_id=entry_id, exercise_id=entry.exercise_id, sets=sets_json(entry), edited=edited, **when
+    )
 
 
 def explain(turn: Turn) -> None:
@@ -104,9 +141,9 @@ def take(turn: Turn) -> bool:
         return False
     result = typed(turn)
     if isinstance(result, Parsed):
-        _store(turn, result.entry)
+        _store(turn, result.entry, _typed_day(turn))
     elif isinstance(result, Ambiguous):
-        turn.start_flow("log_choice", data=_options(result))
+        turn.start_flow("log_choice", data=_options(result) | {"day": _typed_day(turn)})
     elif isinstance(result, Invalid):
         explain(turn)
     return not isinstance(result, NotALog)
@@ -135,7 +172,7 @@ def picked(turn: Turn) -> bool:
 
 
 def store_pick(turn: Turn) -> None:
-    _store(turn, _option(turn, int(turn.argument)))
+    _store(turn, _option(turn, int(turn.argument)), turn.data.get("day"))
 
 
 def _parsed(turn: Turn) -> LogEntry:
@@ -146,7 +183,7 @@ def _parsed(turn: Turn) -> LogEntry:
 
 
 def store_typed(turn: Turn) -> None:
-    _store(turn, _parsed(turn))
+    _store(turn, _parsed(turn), _typed_day(turn) or turn.data.get("day"))
 
 
 def offer(turn: Turn) -> None:
@@ -206,7 +243,12 @@ LOG_EDIT = Flow(
 # --- global intents -----------------------------------------------------------------------
 def corrects_a_card(turn: Turn) -> bool:
     """Typed text in reply to a confirmation card that reads as a log: a correction of that entry."""
-    return turn.event.kind == "text" and _replied(turn) is not None and not isinstance(typed(turn), NotALog)
+    return (
+        turn.event.kind == "text"
+        and not turn.event.edited
+        and _replied(turn) is not None
+        and not isinstance(typed(turn), NotALog)
+    )
 
 
 def correct_card(turn: Turn) -> None:
@@ -215,6 +257,28 @@ def correct_card(turn: Turn) -> None:
         _correct(turn, _replied(turn) or "", result.entry)
     else:
         explain(turn)
+
+
+def edited(turn: Turn) -> bool:
+    """The runner edited a message they sent earlier."""
+    return turn.event.edited
+
+
+def correct_edited(turn: Turn) -> None:
+    """An edited message corrects the entry it logged, and the coach says so. An edit of any
+    other message changes nothing (an edited question or command is not handled again), and an
+    edit that no longer reads as a clean log keeps the entry as it was."""
+    target = _replied(turn)
+    result = typed(turn)
+    if target is None:
+        turn.say("log/edit_ignored")
+    elif isinstance(result, Parsed):
+        _correct(turn, target, result.entry, edited=True)
+    elif isinstance(result, NotALog):
+        turn.say("log/edit_kept_entry")
+    else:
+        explain(turn)
+        turn.say("log/edit_kept_entry")
 
 
 def undo(turn: Turn) -> None:

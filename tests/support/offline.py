@@ -140,6 +140,24 @@ def make_message_update(
     return _message_update(update_id, user_id, text_content(text), first_name, bot, chat_id, message_id)
 
 
+def make_edited_message_update(
+    update_id: int,
+    user_id: int,
+    message_id: int,
+    text: str,
+    first_name: str = "Ann",
+    bot: Bot | None = None,
+    *,
+    chat_id: int | None = None,
+) -> Update:
+    """The user edits their message `message_id` to read `text` (Telegram's `edited_message`)."""
+    user = user_payload(user_id, first_name)
+    chat = chat_payload(user_id if chat_id is None else chat_id, user)
+    message = message_payload(message_id, user, chat, **text_content(text))
+    message["edit_date"] = message["date"]
+    return Update.de_json({"update_id": update_id, "edited_message": message}, bot)
+
+
 def make_sticker_update(
     update_id: int,
     user_id: int,
