@@ -122,8 +122,10 @@ class Reminder(Base):
 
 
 class MessageRef(Base):
-    """What a message the coach sent is about (`Reply.ref`, e.g. the entry a log's card confirms),
-    so that a Telegram reply to that message can refer to the same thing."""
+    """What a message is about (`Reply.ref`): one the coach sent (the entry a log's card confirms),
+    so that a Telegram reply to it can refer to the same thing, or one the runner sent (the entry
+    it logged, `Outcome.about`), so that an edit of it corrects that entry. In a private chat both
+    share one sequence of message ids."""
 
     __tablename__ = "message_refs"
 
