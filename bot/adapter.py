@@ -23,11 +23,12 @@ from telegram import (
 from telegram import Message as Sent
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot import metrics
-from bot.conversation import Conversations, Message, Result, Timer
+from bot.conversation import Conversations, Message, Result
 from bot.store import Unavailable, Who
+from bot.timers import Due, TimerRunner
 from dialogs.events import Event
 from dialogs.text import one_line
 
@@ -207,7 +208,7 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await conversations.sent(who, refs, datetime.now(UTC))
     except Forbidden:
         outcome = "blocked"
-    start_timers(context, who, result.timers)
+    wake_timers_at(context.application, result.wake_at)
     elapsed = time.perf_counter() - started
     metrics.UPDATES.labels(event.kind, outcome).inc()
     metrics.LATENCY.labels(event.kind).observe(elapsed)
@@ -223,21 +224,40 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-def start_timers(context: ContextTypes.DEFAULT_TYPE, who: Who, timers: tuple[Timer, ...]) -> None:
-    """In-memory and best effort: after a restart the card's own button does the same."""
-    for timer in timers:
-        context.job_queue.run_once(_fire, when=timer.seconds, data=(who, timer), name=f"timer:{who.user_id}")
+def wake_timers_at(application: Application, when: datetime | None) -> None:
+    """A step set a timer due at `when`: wake the timer runner then (the tick is the safety net
+    for timers a restart or another replica left)."""
+    if when is None or application.job_queue is None:
+        return
+    delay = max(0.0, (when - datetime.now(UTC)).total_seconds())
+    application.job_queue.run_once(_wake_timers, when=delay, name="timers")
 
 
-async def _fire(context: ContextTypes.DEFAULT_TYPE) -> None:
-    who, timer = context.job.data
-    conversations: Conversations = context.application.bot_data["conversations"]
+async def _wake_timers(context: ContextTypes.DEFAULT_TYPE) -> None:
+    runner: TimerRunner = context.application.bot_data["timers"]
+    runner.wake()
 
-    async def handle() -> None:
-        result = await conversations.handle(who, Event.timer(timer.payload, timer.version, datetime.now(UTC)))
-        await deliver(context.bot, result.chat, result)
 
-    await context.application.update_processor.run_for(who.user_id, handle())
+def install_timers(application: Application, conversations: Conversations, tick_seconds: float) -> None:
+    """This process's timer runner: it rings each due timer in its user's turn and sends what it says."""
+
+    async def ring(due: Due) -> None:
+        async def handle() -> None:
+            result = await conversations.wake(due, datetime.now(UTC))
+            if result is None:
+                return
+            try:
+                refs = await deliver(application.bot, result.chat, result)
+                await conversations.sent(due.who, refs, datetime.now(UTC))
+            except Forbidden:
+                log.info("a timer's alert was not delivered: the user blocked the bot")
+            wake_timers_at(application, result.wake_at)
+
+        await application.update_processor.run_for(due.who.user_id, handle())
+
+    application.bot_data["timers"] = TimerRunner(conversations.store, ring, spawn=application.create_task)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(_wake_timers, interval=tick_seconds, first=1, name="timers")
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -69,6 +69,7 @@ def build_application(
     if application.job_queue is not None:
         application.job_queue.run_repeating(_forget_old_updates, interval=timedelta(hours=1), first=60)
     reminders.install(application, runtime)
+    adapter.install_timers(application, runtime.conversations, settings.timer_tick_seconds)
     return application
 
 

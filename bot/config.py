@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     reminder_rate: float = Field(25.0, alias="ARMSWING_REMINDER_RATE", gt=0, allow_inf_nan=False)
     # how often the reminder runner looks for due reminders
     reminder_tick_seconds: float = Field(20.0, alias="ARMSWING_REMINDER_TICK_SECONDS", gt=0, allow_inf_nan=False)
+    # how often the rest-timer runner looks for timers a restart or another replica left
+    timer_tick_seconds: float = Field(5.0, alias="ARMSWING_TIMER_TICK_SECONDS", gt=0, allow_inf_nan=False)
     # PTB's HTTP layer to Telegram: "httpx" (PTB's own) until bench/load.py has measured "aiohttp" (bot.request)
     http_client: Literal["aiohttp", "httpx"] = Field("httpx", alias="ARMSWING_HTTP_CLIENT")
     # connections to Telegram; None: the client's default (HTTP_POOL_SIZES)

@@ -14,13 +14,15 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import effects
+from bot import effects, timers
 from bot.answers import Later
 from bot.store import Store, Transaction, Who
+from bot.timers import Due
 from dialogs.coach import Coach
 from dialogs.engine import step
 from dialogs.events import Event
 from dialogs.outcome import Attachment, Reply
+from dialogs.session import Session
 
 Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
 log = logging.getLogger(__name__)
@@ -59,17 +61,10 @@ class Result:
     notice: str = ""
     repeated: bool = False  # a redelivered update: nothing changed, these are the first replies again
     moved: bool = False  # the conversation moved on, so older buttons no longer work
-    timers: tuple[Timer, ...] = ()  # to start now that the transaction committed
+    wake_at: datetime | None = None  # a timer the step set, due then (`bot.timers` fires it)
     later: tuple[tuple[int, Callable[[], Attachment]], ...] = ()  # files to make for these messages
     before: str = ""  # the state the event found, and the one it left (for the logs)
     after: str = ""
-
-
-@dataclass(frozen=True)
-class Timer:
-    seconds: float
-    payload: str
-    version: int
 
 
 class Conversations:
@@ -124,6 +119,29 @@ class Conversations:
             event = replace(event, reply_to=tx.ref_of(who, replying_to))
         if event.edited and message_id is not None:
             event = replace(event, edit_of=tx.ref_of(who, message_id))
+        return self._step(tx, who, session, event, update_id, message_id)
+
+    async def wake(self, due: Due, now: datetime) -> Result | None:
+        """Ring a due timer that `timers.claim` handed out; None if it is no longer this claim's
+        to ring (the runner moved on, or another process rang it)."""
+        return await self.store.run(partial(self._wake, due), now)
+
+    def _wake(self, due: Due, tx: Transaction) -> Result | None:
+        session, _ = tx.open(due.who)
+        timer = session.timer()
+        if not timers.release(tx, due) or timer is None:
+            return None
+        return self._step(tx, due.who, session, Event.timer(timer[0], session.version, tx.now))
+
+    def _step(
+        self,
+        tx: Transaction,
+        who: Who,
+        session: Session,
+        event: Event,
+        update_id: int | None = None,
+        message_id: int | None = None,
+    ) -> Result:
         outcome = step(session, event, self.coach)
         if outcome.session != session:
             tx.save(who, outcome.session, before=session)
@@ -138,15 +156,13 @@ class Conversations:
         if update_id is not None:  # the receipt: what a redelivery of this update gets again
             receipt = {"moved": moved, "chat": who.answer_chat, "messages": [m.to_json() for m in messages]}
             tx.remember(update_id, who, receipt)
-        timers = tuple(
-            Timer(e.params["seconds"], e.params["payload"], version) for e in outcome.effects if e.kind == "timer"
-        )
+        wake_at = outcome.session.wake_at()
         return Result(
             messages,
             who.answer_chat,
             outcome.notice,
             moved=moved,
-            timers=timers,
+            wake_at=wake_at if wake_at != session.wake_at() else None,
             later=later,
             before=session.state,
             after=outcome.session.state,

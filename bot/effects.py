@@ -2,8 +2,6 @@
 
 Each handler takes the open transaction, the user and the effect's parameters. Some answer:
 what they found (an entry undone, a history page, progress) comes back as `bot.answers.Answer`s.
-Timers are not here: they are not data to commit but something to start once the commit is done,
-so `Conversations` hands them to the adapter.
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ from dialogs.outcome import Effect
 from dialogs.units import plain
 
 Handler = Callable[[Transaction, Who, dict[str, Any]], Sequence[Answer] | None]
-POST_COMMIT = frozenset({"timer"})
 
 
 def log_sets(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
@@ -139,6 +136,5 @@ def apply(tx: Transaction, who: Who, effects: tuple[Effect, ...]) -> list[Answer
     """Apply the effects in order; what they answered, in order."""
     answers: list[Answer] = []
     for effect in effects:
-        if effect.kind not in POST_COMMIT:
-            answers += HANDLERS[effect.kind](tx, who, effect.params) or ()
+        answers += HANDLERS[effect.kind](tx, who, effect.params) or ()
     return answers

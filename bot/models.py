@@ -42,7 +42,11 @@ class User(Base):
 
 
 class Conversation(Base):
-    """The dialog engine's session for one user, saved after every event."""
+    """The dialog engine's session for one user, saved after every event.
+
+    `wake_at` is when the current step's timer is due (`Session.wake_at`, e.g. a rest's end),
+    `wake_chat` where its alert goes, `wake_claimed_until` a timer runner's lease on firing it
+    (`bot.timers`)."""
 
     __tablename__ = "conversations"
 
@@ -50,6 +54,9 @@ class Conversation(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    wake_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    wake_chat: Mapped[int | None] = mapped_column(BigInteger)
+    wake_claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ProcessedUpdate(Base):

@@ -104,11 +104,14 @@ _FORGET_RECEIPTS = delete(_RECEIPTS).where(_RECEIPTS.c.user_id == bindparam("use
 ERASED_RECEIPT: dict[str, Any] = {"moved": False, "messages": []}
 
 
+_CONVERSATION_COLUMNS = ("version", "state", "updated_at", "wake_at", "wake_chat", "wake_claimed_until")
+
+
 def _save_conversation(dialect_insert: Any) -> Any:
     statement = dialect_insert(Conversation)
     return statement.on_conflict_do_update(
         index_elements=[Conversation.user_id],
-        set_={name: statement.excluded[name] for name in ("version", "state", "updated_at")},
+        set_={name: statement.excluded[name] for name in _CONVERSATION_COLUMNS},
     )
 
 
@@ -231,6 +234,9 @@ class Transaction:
                 "version": session.version,
                 "state": session.conversation(),
                 "updated_at": self.now,
+                "wake_at": None if (wake := session.wake_at()) is None else wake.astimezone(UTC),
+                "wake_chat": who.answer_chat,
+                "wake_claimed_until": None,  # a timer runner's claim on the step before is void
             },
         )
 

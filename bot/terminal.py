@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.conversation import Message, Result, Timer
+from bot.conversation import Message, Result
 from bot.runtime import Runtime
 from bot.store import Who
+from bot.timers import Due, TimerRunner
 from dialogs.events import Event
 
 TAG = re.compile(r"<[^>]+>")
@@ -67,7 +68,17 @@ async def chat(runtime: Runtime, who: Who, source: TextIO = sys.stdin, out: Text
     if interactive:
         out.write("Armswing terminal chat. Type /start to begin, a number to tap a button, Ctrl-D to leave.\n\n")
     choices: list[str] = []
-    timers: set[asyncio.Task] = set()
+    waiting: set[asyncio.Task] = set()
+
+    async def ring(due: Due) -> None:
+        result = await runtime.conversations.wake(due, datetime.now(UTC))
+        if result is not None:
+            out.write("\n")
+            show(result, out)
+            out.write("you> ")
+            out.flush()
+
+    runner = TimerRunner(runtime.store, ring, user_id=who.user_id)
     while True:
         if interactive:
             out.write("you> ")
@@ -86,11 +97,10 @@ async def chat(runtime: Runtime, who: Who, source: TextIO = sys.stdin, out: Text
             event = Event.from_text(line, now, who.first_name)
         result = await _handle(runtime, who, event, line)
         choices = show(result, out) or choices
-        if interactive:  # from a pipe the next line is already there: the runner taps "next" instead
-            for timer in result.timers:
-                timers.add(asyncio.create_task(_after(timer, runtime, who, out)))
-                timers = {task for task in timers if not task.done()}
-    for task in timers:
+        if interactive and result.wake_at is not None:  # from a pipe the next line is already there
+            waiting = {task for task in waiting if not task.done()}
+            waiting.add(asyncio.create_task(_ring_at(result.wake_at, runner)))
+    for task in waiting:
         task.cancel()
 
 
@@ -102,9 +112,6 @@ async def _handle(runtime: Runtime, who: Who, event: Event, what: str) -> Result
         return Result((runtime.conversations.error_message(),))
 
 
-async def _after(timer: Timer, runtime: Runtime, who: Who, out: TextIO) -> None:
-    await asyncio.sleep(timer.seconds)
-    out.write("\n")
-    show(await _handle(runtime, who, Event.timer(timer.payload, timer.version, datetime.now(UTC)), "timer"), out)
-    out.write("you> ")
-    out.flush()
+async def _ring_at(when: datetime, runner: TimerRunner) -> None:
+    await asyncio.sleep(max(0.0, (when - datetime.now(UTC)).total_seconds()))
+    await runner.wake()

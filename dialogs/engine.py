@@ -2,7 +2,7 @@
 
 Order of precedence for an event:
 1. a button drawn for an older version of the session is stale (or a double tap), and so is a
-   timer set before the runner moved on; a reminder's buttons reach global intents only;
+   timer that is not the current step's due timer; a reminder's buttons reach global intents only;
 2. a sticker, photo or empty message gets a polite word;
 3. global intents (/help, /cancel, /start, /settings, menu buttons) work in every state;
 4. the current state's transitions;
@@ -47,8 +47,8 @@ def _valid(session: Session, coach: Coach) -> Session:
 
 def _route(turn: Turn, session: Session) -> None:
     event = turn.event
-    if event.kind == "timer" and event.version != session.version:
-        return  # the runner moved on before the timer fired: nothing to say
+    if event.kind == "timer" and not turn.take_timer():
+        return  # the runner moved on before the timer fired, or it is not due: nothing to say
     if event.anytime:
         if not intents.handle(turn):
             turn.say("stale_menu")

@@ -8,7 +8,7 @@ Triggers:
 - ``"button:<name>"`` — a button whose payload is ``<name>`` or ``<name>:<argument>``;
 - ``"command:<name>"`` — ``/<name>``;
 - ``"text"`` — any typed text;
-- ``"timer:<name>"`` — a timer the flow set (an `Effect("timer", …)`) has fired.
+- ``"timer:<name>"`` — a timer the step set (`Turn.set_timer`) is due.
 """
 
 from __future__ import annotations

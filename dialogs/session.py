@@ -7,6 +7,7 @@ every event and a restart continues at exactly the same step.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from dialogs.units import Unit
@@ -76,6 +77,16 @@ class Session:
             profile=profile,
             tap=conversation.get("tap", ""),
         )
+
+    def timer(self) -> tuple[str, datetime] | None:
+        """The current step's timer (`Turn.set_timer`): its name and when it is due. A flow opened
+        on top keeps the interrupted step's timer in its frame: it rings once that step is back."""
+        timer = self.data.get("timer")
+        return (timer["name"], datetime.fromisoformat(timer["at"])) if timer else None
+
+    def wake_at(self) -> datetime | None:
+        timer = self.timer()
+        return timer[1] if timer else None
 
     def moved(self, **changes: Any) -> Session:
         return replace(self, **changes)

@@ -8,6 +8,7 @@ global intents and the engine all move the same way.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from dialogs.flow import END
@@ -37,6 +38,7 @@ class Turn:
         self.notice = ""
         self.about = ""  # see `Outcome.about`
         self.cache: dict[str, Any] = {}  # what guards and actions of this turn computed once
+        self.timer_set = False
 
     # --- reading -------------------------------------------------------------------------
     @property
@@ -66,6 +68,22 @@ class Turn:
     def effect(self, kind: str, /, **params: Any) -> None:
         self.effects.append(Effect(kind, params))
 
+    def set_timer(self, name: str, seconds: float) -> None:
+        """Ring `timer:<name>` in `seconds` from the event's time, unless the runner leaves this
+        step first. Stored in the session (`Session.wake_at`): storage fires it when it is due."""
+        at = self.event.now + timedelta(seconds=seconds)
+        self.data["timer"] = {"name": name, "at": at.isoformat()}
+        self.timer_set = True
+
+    def take_timer(self) -> bool:
+        """The event is the step's timer and it is due: consume it (it rings once)."""
+        timer = self.data.get("timer")
+        event = self.event
+        if timer is None or timer["name"] != event.payload or event.now < datetime.fromisoformat(timer["at"]):
+            return False
+        del self.data["timer"]
+        return True
+
     # --- moving --------------------------------------------------------------------------
     def show_card(self) -> None:
         """Show the current step again, so the newest message carries the buttons that work."""
@@ -75,6 +93,8 @@ class Turn:
         if target == END:
             self.end_flow()
         else:
+            if target != self.state_name and not self.timer_set:
+                self.data.pop("timer", None)  # a step's timer is for that step only
             self.state_name = target
             self.show_card()
 
@@ -120,11 +140,12 @@ class Turn:
 
     def finish(self, before: Session) -> Outcome:
         """Freeze the turn. The version moves only when the conversation moved, so the buttons
-        of the newest card stay valid after a question or a reply that changed nothing."""
+        of the newest card stay valid after a question or a reply that changed nothing, and after
+        a timer: the runner did nothing, so the buttons on their screen still mean what they said."""
         after = Session(
             self.flow_name, self.state_name, self.data, tuple(self.stack), before.version, self.profile, before.tap
         )
-        if after.conversation() != before.conversation():
+        if after.conversation() != before.conversation() and self.event.kind != "timer":
             tap = f"{self.event.version}|{self.event.payload}" if self.event.kind == "button" else ""
             after = after.moved(version=before.version + 1, tap=tap)
         return Outcome(after, tuple(self.replies), tuple(self.effects), self.notice, self.about)

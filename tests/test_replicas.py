@@ -4,7 +4,9 @@ both at once (a redelivery racing the original). Every update takes effect once,
 
 import json
 import os
+import signal
 import threading
+import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,6 +16,7 @@ from support.botapi import FakeBotApi
 from test_e2e import BotProcess
 
 from bot.database import create_engine
+from dialogs.plan import REST_SECONDS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 USERS = 24
@@ -93,6 +96,7 @@ def test_two_replicas_apply_each_users_updates_once_and_in_order(tmp_path, postg
 
 
 RUNNERS = 30
+RESTING = range(9200, 9206)
 
 
 class Runner:
@@ -151,6 +155,18 @@ def start_replicas(api, tmp_path, postgres_url):
     return replicas
 
 
+def in_a_workout(api, replica, user, *then):
+    """A new runner through onboarding to the first exercise of today's workout, then the steps in
+    `then` (("tap", label) or ("text", text)), each sent to `replica` once the last one was answered."""
+    runner, seen = Runner(api, user), 0
+    steps = [("text", "/start"), ("text", "kg"), ("text", "Munich"), ("text", "/today"), ("text", "4 and 8 kg")]
+    for kind, value in [*steps, ("tap", "Start ▶"), *then]:
+        update = runner.tap(value) if kind == "tap" else runner.text(value)
+        assert post(replica.port, replica.secret, update) == 200
+        seen = runner.answered(seen + 1)
+    return runner
+
+
 def test_two_different_updates_of_one_runner_at_two_replicas_at_once_both_take_effect(tmp_path, postgres_url):
     """In a guided workout, "12" goes to one replica and "10" to the other at the same moment
     (Telegram's webhook opens many connections; a load balancer spreads them). Each replica must
@@ -159,23 +175,8 @@ def test_two_different_updates_of_one_runner_at_two_replicas_at_once_both_take_e
         replicas = start_replicas(api, tmp_path, postgres_url)
         a, b = replicas
         try:
-
-            def prepare(user):
-                runner, seen = Runner(api, user), 0
-                for make in (
-                    lambda: runner.text("/start"),
-                    lambda: runner.text("kg"),
-                    lambda: runner.text("Munich"),
-                    lambda: runner.text("/today"),
-                    lambda: runner.text("4 and 8 kg"),
-                    lambda: runner.tap("Start ▶"),
-                ):
-                    assert post(a.port, a.secret, make()) == 200
-                    seen = runner.answered(seen + 1)
-                return runner
-
             with ThreadPoolExecutor(8) as pool:
-                runners = list(pool.map(prepare, range(9100, 9100 + RUNNERS)))
+                runners = list(pool.map(lambda user: in_a_workout(api, a, user), range(9100, 9100 + RUNNERS)))
             barrier = threading.Barrier(2 * RUNNERS)
 
             def both_at_once(pair):
@@ -203,3 +204,30 @@ def test_two_different_updates_of_one_runner_at_two_replicas_at_once_both_take_e
     assert (lost, false_apologies) == ([], [])
     for runner in runners:  # each reply tells the set it stored: set 1 of 2, then set 2 of 2
         assert [number for number, _ in stored[runner.user]] == [1, 2]
+
+
+def test_a_rest_rings_once_with_two_replicas_even_when_one_is_killed_during_it(tmp_path, postgres_url):
+    """Runners reach a rest on replica A, which is then killed (SIGKILL) and started again while
+    B runs on: each rest-over alert arrives once, within the rest plus 30 seconds."""
+    with FakeBotApi() as api:
+        replicas = start_replicas(api, tmp_path, postgres_url)
+        a = replicas[0]
+        try:
+            with ThreadPoolExecutor(4) as pool:
+                runners = list(
+                    pool.map(lambda user: in_a_workout(api, a, user, ("tap", "Start set 1 ▶"), ("text", "12")), RESTING)
+                )
+            resting_since = time.monotonic()
+            a.stop(signal.SIGKILL)
+            a.start()
+
+            def alerts(runner):
+                return sum(m["text"].startswith("Rest is over") for m in api.messages(runner.user))
+
+            api.wait_for(lambda: all(alerts(r) for r in runners), timeout=REST_SECONDS + 30)
+            assert time.monotonic() - resting_since <= REST_SECONDS + 30
+            time.sleep(6)  # a tick of each replica after the alerts: nothing rings twice
+            assert [alerts(r) for r in runners] == [1] * len(runners)
+        finally:
+            for replica in replicas:
+                assert replica.stop() == 0, replica.log.read_text()

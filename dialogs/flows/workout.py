@@ -322,7 +322,7 @@ def _carry_weight(turn: Turn, sets: list[list[Any]]) -> None:
 
 def log_and_rest(turn: Turn) -> None:
     log(turn)
-    turn.effect("timer", seconds=REST_SECONDS, payload="rest")
+    turn.set_timer("rest", REST_SECONDS)
 
 
 def log_and_next(turn: Turn) -> None:
@@ -378,6 +378,12 @@ def pause(turn: Turn) -> None:
 def resume(turn: Turn) -> None:
     turn.data.pop("paused_at", None)
     _touch(turn)
+
+
+def resume_rest(turn: Turn) -> None:
+    """Back to a rest that a pause cut short: a whole rest again, with its alert."""
+    resume(turn)
+    turn.set_timer("rest", REST_SECONDS)
 
 
 def save_dumbbells(turn: Turn) -> None:
@@ -526,13 +532,16 @@ WORKOUT = Flow(
         Transition("workout:other", "text", "workout:other", guard=typed_a_problem, action=explain_problem),
         Transition("workout:other", "button:back", "workout:set"),
         Transition("workout:rest", "button:go", "workout:set", action=_touch),
+        # The rest card's "Set 2 ▶" after the rest-over alert (a timer leaves the version as it was):
+        # the set card again, with nothing changed, so the alert's buttons keep working too.
+        Transition("workout:set", "button:go", "workout:set"),
         Transition("workout:rest", "timer:rest", "workout:set", action=rest_over),
         *_logging("workout:rest", "text"),
         Transition("workout:rest", "text", "workout:rest", guard=typed_a_problem, action=explain_problem),
         Transition("workout:rest", "button:back", "workout:set", action=previous_set),
         Transition("workout:rest", "button:pause", "workout:paused", action=pause),
         Transition("workout:paused", "button:go", "workout:set", guard=paused_at("workout:set"), action=resume),
-        Transition("workout:paused", "button:go", "workout:rest", guard=paused_at("workout:rest"), action=resume),
+        Transition("workout:paused", "button:go", "workout:rest", guard=paused_at("workout:rest"), action=resume_rest),
         *[transition for source in STEPS for transition in _leaving(source)],
     ),
 )

@@ -9,7 +9,7 @@ Each step is what the user does and what the coach must answer, by template key:
       bot: [profile/timezone]      # a button of an older card keeps its old version (stale)
     - tap: kg
       bot: [stale_menu, profile/timezone]
-    - timer: rest                  # a timer the flow set fires
+    - timer: rest                  # the clock moves to the step's timer, which fires
       bot: [workout/rest_over, workout/set]
     - later: 4                     # four hours pass
     - expect: {state: home:idle, units: kg, timezone: Europe/Berlin}
@@ -51,6 +51,8 @@ class Player:
         return self._step(Event.from_button(self.drawn[label], self.now, self.session.profile.first_name))
 
     def timer(self, payload: str) -> Outcome:
+        due = self.session.wake_at()
+        self.now = max(self.now, due) if due is not None else self.now
         return self._step(Event.timer(payload, self.session.version, self.now))
 
     def current_buttons(self) -> dict[str, str]:
