@@ -44,13 +44,16 @@ def sync_url(url: str) -> str:
 
 
 def create_engine(url: str) -> Engine:
+    """`hide_parameters`: a failing statement's error never quotes the runner's values (`bot.logs`)."""
     url = sync_url(url)
     if not is_sqlite(url):
-        return sqlalchemy_engine(url, pool_size=POOL_SIZE, max_overflow=0, pool_pre_ping=True)
+        return sqlalchemy_engine(url, pool_size=POOL_SIZE, max_overflow=0, pool_pre_ping=True, hide_parameters=True)
     # One connection, used by one database thread: SQLite has one writer at a time anyway, and
     # queueing for the thread is cheaper than retrying on "database is locked".
     timeout = {} if "timeout" in make_url(url).query else {"timeout": SQLITE_BUSY_TIMEOUT}
-    engine = sqlalchemy_engine(url, pool_size=1, max_overflow=0, connect_args={"check_same_thread": False} | timeout)
+    engine = sqlalchemy_engine(
+        url, pool_size=1, max_overflow=0, connect_args={"check_same_thread": False} | timeout, hide_parameters=True
+    )
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:

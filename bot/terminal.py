@@ -95,7 +95,7 @@ async def chat(runtime: Runtime, who: Who, source: TextIO = sys.stdin, out: Text
             event = Event.from_button(choices[int(number) - 1], now, who.first_name)
         else:
             event = Event.from_text(line, now, who.first_name)
-        result = await _handle(runtime, who, event, line)
+        result = await _handle(runtime, who, event)
         choices = show(result, out) or choices
         if interactive and result.wake_at is not None:  # from a pipe the next line is already there
             waiting = {task for task in waiting if not task.done()}
@@ -104,11 +104,11 @@ async def chat(runtime: Runtime, who: Who, source: TextIO = sys.stdin, out: Text
         task.cancel()
 
 
-async def _handle(runtime: Runtime, who: Who, event: Event, what: str) -> Result:
+async def _handle(runtime: Runtime, who: Who, event: Event) -> Result:
     try:
         return await runtime.conversations.handle(who, event)
     except Exception:  # one bad message must not end the chat; the transaction rolled back
-        log.exception("the terminal chat could not handle %r", what[:80])
+        log.exception("the terminal chat could not handle a %s event", event.kind)  # not the runner's words
         return Result((runtime.conversations.error_message(),))
 
 
