@@ -28,6 +28,7 @@ from dialogs.outcome import Attachment
 from dialogs.progress import Progress, Report, summarize
 from dialogs.replog import LogEntry
 from dialogs.replog import SetLog as Set
+from dialogs.session import ChartTheme
 from dialogs.units import stored_kg
 
 # --- reading and writing entries ----------------------------------------------------------
@@ -143,13 +144,13 @@ def progress(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Report]
     """/progress: the summary; its chart is drawn after the commit, off the database thread
     (it takes a quarter of a second, and the database thread serves every chat)."""
     summary = summarize(entries(tx, who), list(params["names"]), params["timezone"], params["unit"], tx.now)
-    if summary is None:
-        return (Report(None),)
-    return (Later(Report(summary), partial(_chart, summary, params["names"])),)
+    if summary is None or not summary.charted:
+        return (Report(summary),)
+    return (Later(Report(summary), partial(_chart, summary, params["names"], params["theme"])),)
 
 
-def _chart(summary: Progress, names: Mapping[str, str]) -> Attachment:
-    return Attachment("photo", "armswing-progress.png", chart.draw(summary, names))
+def _chart(summary: Progress, names: Mapping[str, str], theme: ChartTheme) -> Attachment:
+    return Attachment("photo", "armswing-progress.png", chart.draw(summary, names, theme))
 
 
 def export(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Export]:

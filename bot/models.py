@@ -38,6 +38,7 @@ class User(Base):
     # A summary derived from set_logs (last sets and best per exercise, recent workout days),
     # kept beside the profile so the pure engine can plan without querying the log.
     record: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    chart_theme: Mapped[str | None] = mapped_column(String(8))  # /settings: "light" (when null) or "dark"
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -74,6 +74,7 @@ _ROW = (
         User.units,
         User.timezone,
         User.record,
+        User.chart_theme,
         Conversation.state,
         Conversation.version,
         _RECEIPTS.c.replies,
@@ -89,7 +90,7 @@ _LOCK = select(User.id).where(User.id == bindparam("user_id")).with_for_update()
 _SAVE_PROFILE = (
     update(User.__table__)
     .where(User.__table__.c.id == bindparam("user_id"))
-    .values({name: bindparam(name) for name in ("chat_id", "first_name", "units", "timezone", "record")})
+    .values({name: bindparam(name) for name in ("chat_id", "first_name", "units", "timezone", "record", "chart_theme")})
 )
 _REMEMBER = insert(_RECEIPTS)
 _REMEMBER_ERASED = insert(_ERASED)
@@ -203,7 +204,7 @@ class Transaction:
             if connection.dialect.name == "postgresql":
                 connection.execute(_LOCK, params)  # created here or by a concurrent first event
             row = connection.execute(_ROW, params).first()
-        profile = Profile(row.first_name, row.units, row.timezone, dict(row.record or {}))
+        profile = Profile(row.first_name, row.units, row.timezone, dict(row.record or {}), row.chart_theme or "light")
         version = row.version if row.version is not None else 0
         return Session.restore(row.state, version, profile), ERASED_RECEIPT if row.erased else row.replies
 
@@ -225,6 +226,7 @@ class Transaction:
                     "units": profile.units,
                     "timezone": profile.timezone,
                     "record": profile.record,
+                    "chart_theme": profile.chart,
                 },
             )
         connection.execute(

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from dialogs.coach import Coach
 
 WINDOW_WEEKS = 12  # what the charts and trends look back over
+CHART_SESSIONS = 2  # below this many sessions a chart would be one dot per panel: it waits
 AVERAGE_WEEKS = 4  # finished weeks the sessions-per-week average is taken over
 
 
@@ -57,6 +58,13 @@ class Progress:
     weeks: tuple[Week, ...]  # the window, oldest first; the last is the current week
     lifts: tuple[Lift, ...]  # in the order of the content
     started: date  # the Monday of the week of the first entry ever
+    sessions: int  # days with something logged, ever
+    first_day: date  # the first of them
+
+    @property
+    def charted(self) -> bool:
+        """Enough sessions for a chart to show a change."""
+        return self.sessions >= CHART_SESSIONS
 
     @property
     def this_week(self) -> int:
@@ -107,7 +115,8 @@ def summarize(
         volume = convert(sum((s.weight_kg * s.reps for s in week if s.weight_kg is not None), Decimal(0)), "kg", unit)
         weeks.append(Week(start, sessions, volume, sum(s.reps for s in week)))
     lifts = [_lift(ex, days, first, unit) for ex in exercise_ids]
-    return Progress(unit, tuple(weeks), tuple(lift for lift in lifts if lift is not None), monday(min(days)))
+    drawn = tuple(lift for lift in lifts if lift is not None)
+    return Progress(unit, tuple(weeks), drawn, monday(min(days)), len(days), min(days))
 
 
 def _lift(exercise_id: str, days: dict[date, list[LogEntry]], first: date, unit: Unit) -> Lift | None:
@@ -131,7 +140,8 @@ def _lift(exercise_id: str, days: dict[date, list[LogEntry]], first: date, unit:
 
 @dataclass(frozen=True)
 class Report:
-    """The answer to /progress: the summary (its chart comes with it, drawn by the bot)."""
+    """The answer to /progress: the summary (its chart comes with it, drawn by the bot), or
+    after a single session, what the chart will show once there is a second one."""
 
     progress: Progress | None
 
@@ -148,6 +158,9 @@ class Report:
             }
             for lift in progress.lifts
         ]
+        if not progress.charted:
+            context = {"lifts": lifts, "day": f"{progress.first_day:%A %-d %B}", "goal": WEEKLY_GOAL}
+            return Reply("log/progress_first", context | {"needed": CHART_SESSIONS, "weeks": WINDOW_WEEKS})
         context = {
             "lifts": lifts,
             "unit": progress.unit,

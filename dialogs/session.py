@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from dialogs.units import Unit
+
+ChartTheme = Literal["light", "dark"]  # the /progress chart's colours (dark for Telegram's dark theme)
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class Profile:
     # "exercises" (last sets and best per exercise) is recomputed by storage from the set log
     # whenever the log changes.
     record: dict[str, Any] = field(default_factory=dict)
+    chart: ChartTheme = "light"
 
     @property
     def onboarded(self) -> bool:

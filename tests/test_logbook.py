@@ -78,6 +78,20 @@ def test_nothing_logged_is_no_progress(coach):
     assert Report(None).reply(coach).template == "log/progress_empty"
 
 
+def test_a_single_session_says_what_the_chart_will_show_and_when(coach):
+    first = progress(logged(0), logged(0, "bent_over_row", weight="10"))  # one day, two exercises
+    assert first.sessions == 1 and not first.charted
+    reply = Report(first).reply(coach)
+    text = coach.catalog.render(reply.template, reply.context)
+    assert reply.template == "log/progress_first"
+    assert text.startswith("<b>Your progress</b> · your first session, Tuesday 24 November\n")
+    assert "• Shoulder press — 12 @ 8 kg\n• Bent-over row — 12 @ 10 kg\n" in text
+    assert "Your chart comes with your next session" in text
+    second = progress(logged(0), logged(3))
+    assert second.sessions == 2 and second.charted
+    assert Report(second).reply(coach).template == "log/progress"
+
+
 def test_sessions_are_days_and_the_streak_counts_weeks_on_target():
     # this week: Tuesday only; last week: Mon + Thu (twice on the Thursday); the week before: Wed + Fri;
     # three weeks ago: once

@@ -3,6 +3,7 @@
 import csv
 import io
 import os
+import sqlite3
 import subprocess
 from datetime import datetime, timedelta
 
@@ -18,11 +19,20 @@ def test_the_terminal_saves_the_chart_and_the_export_and_the_cli_writes_the_same
         "3x12 shoulder press 8kg",
         "rows 3 sets of 15 with 10 lb",
         "/progress",
-        "/export",
     ]
-    done = chat(tmp_path, lines, "--user-id", "7")
+    first = chat(tmp_path, lines, "--user-id", "7")
+    assert first.returncode == 0, first.stderr
+    assert "Logged Shoulder press — 3 × 12 @ 8 kg" in first.stdout
+    assert "Your chart comes with your next session" in first.stdout  # one session: no chart yet
+    assert not list(tmp_path.glob("armswing-progress.png"))
+    with sqlite3.connect(tmp_path / "chat.sqlite3") as database:  # the shoulder press was three days ago
+        database.execute(
+            "UPDATE set_logs SET logged_at = datetime(logged_at, '-3 days') WHERE exercise_id = ?", ("shoulder_press",)
+        )
+    database.close()
+
+    done = chat(tmp_path, ["/progress", "/export"], "--user-id", "7")
     assert done.returncode == 0, done.stderr
-    assert "Logged Shoulder press — 3 × 12 @ 8 kg" in done.stdout
     [chart] = tmp_path.glob("armswing-progress.png")
     [export] = tmp_path.glob("armswing-log-*.csv")
     assert f"[photo saved: {chart}]" in done.stdout and f"[document saved: {export}]" in done.stdout

@@ -254,6 +254,9 @@ async def test_progress_is_a_chart_with_a_summary(runtime):
     await ann.say("/progress")
     assert ann.texts()[0].startswith("No progress to show yet")
     await ann.say("3x12 shoulder press 8kg")
+    [first] = (await ann.say("/progress")).messages
+    assert first.file is None  # a 12-week chart with one dot per panel would say nothing
+    assert "your first session" in first.text and "Your chart comes with your next session" in first.text
     ann.now += timedelta(days=3)
     await ann.say("3x12 shoulder press 9kg")
     await ann.say("rows 3x12 20 lb")
@@ -263,6 +266,31 @@ async def test_progress_is_a_chart_with_a_summary(runtime):
     assert "• Bent-over row — 12 @ 20 lb\n" in message.text
     assert "This week: 2 of 2 sessions ✓." in message.text
     assert "1 week in a row on target" in message.text
+
+
+def _corner(png):
+    from matplotlib.image import imread
+
+    return tuple(round(float(channel) * 255) for channel in imread(io.BytesIO(png))[2, 2, :3])
+
+
+async def test_dark_chart_colours_are_kept_per_runner(runtime):
+    ann, bob = await Chat(runtime, 4014).start(), await Chat(runtime, 4015).start()
+    for chat in (ann, bob):
+        await chat.say("3x12 shoulder press 8kg")
+        chat.now += timedelta(days=2)
+        await chat.say("3x12 shoulder press 9kg")
+    await ann.say("/settings")
+    await ann.tap("Chart colours")
+    await ann.tap("Dark")
+    assert "Progress chart: dark colours" in ann.texts()[-1]
+    await ann.tap("Done")
+    with runtime.store.transaction(START) as tx:
+        assert tx.load(ann.who).profile.chart == "dark" and tx.load(bob.who).profile.chart == "light"
+    dark = (await ann.say("/progress")).messages[0].file.content
+    light = (await bob.say("/progress")).messages[0].file.content
+    assert _corner(dark) == (0x17, 0x21, 0x2B)  # Telegram's dark chat background
+    assert _corner(light) == (255, 255, 255)
 
 
 async def test_last_time_in_the_workout_includes_sets_logged_by_chat(runtime):

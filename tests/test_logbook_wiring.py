@@ -4,7 +4,7 @@ so does an edit of the message that logged it; a log that names a day is stored 
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +14,8 @@ from telegram import Update
 from test_wiring import Chat, wired  # noqa: F401 — `wired` is the fixture
 
 from bot.application import process
+from bot.store import Who
+from dialogs.events import Event
 
 
 async def _set_up(chat):
@@ -22,7 +24,7 @@ async def _set_up(chat):
     await chat.tap("Not now")
 
 
-async def test_export_sends_a_csv_document_and_progress_a_photo(wired):  # noqa: F811
+async def test_export_sends_a_csv_document_and_progress_a_photo(wired, runtime):  # noqa: F811
     application, telegram = wired
     chat = Chat(application, telegram, user_id=4801)
     await _set_up(chat)
@@ -42,13 +44,19 @@ async def test_export_sends_a_csv_document_and_progress_a_photo(wired):  # noqa:
     ]
     assert telegram.messages(4801)[-1]["caption"].startswith("Your log: 6 sets")
 
+    await chat.send("/progress")  # one session: no chart yet, but what it will show and when
+    assert not telegram.calls("sendPhoto")
+    assert "Your chart comes with your next session" in telegram.messages(4801)[-1]["text"]
+
+    earlier = datetime.now(UTC) - timedelta(days=3)  # a session three days ago
+    await runtime.conversations.handle(Who(4801, 4801, "Ann"), Event.from_text("3x12 shoulder press 7kg", earlier))
     await chat.send("/progress")
     [call] = telegram.calls("sendPhoto")
     photo = telegram.uploads(4801)[-1]
     assert photo.content.startswith(b"\x89PNG")
     sent = telegram.messages(4801)[-1]
     assert sent["photo"][0]["width"] >= 1000
-    assert sent["caption"].startswith("Your progress · last 12 weeks\n• Shoulder press — 12 @ 8 kg")
+    assert sent["caption"].startswith("Your progress · last 12 weeks\n• Shoulder press — 12 @ 8 kg · ↑ 1 kg")
 
 
 async def test_a_reply_to_a_card_corrects_that_entry(wired):  # noqa: F811

@@ -306,6 +306,7 @@ def progress(turn: Turn) -> None:
         timezone=turn.profile.timezone or "UTC",
         unit=turn.profile.units or "kg",
         names=display_names(turn.coach),
+        theme=turn.profile.chart,
     )
 
 

@@ -1,11 +1,17 @@
-"""/settings: see the runner's units and timezone and change either."""
+"""/settings: see the runner's units, timezone and chart colours, and change any of them."""
 
 from __future__ import annotations
 
-from dialogs.flow import END, Flow, State, Transition
+from dataclasses import replace
+from typing import get_args
+
+from dialogs.flow import END, Flow, State, Transition, then
 from dialogs.flows.profile import local_clock, timezone_step, units_step
 from dialogs.outcome import Reply
+from dialogs.session import ChartTheme
 from dialogs.turn import Turn
+
+THEMES: tuple[ChartTheme, ...] = get_args(ChartTheme)
 
 
 def _menu(turn: Turn) -> Reply:
@@ -13,9 +19,29 @@ def _menu(turn: Turn) -> Reply:
     clock = local_clock(profile.timezone, turn.event.now) if profile.timezone else None
     rows = (
         (turn.button("change_units", "set_units"), turn.button("change_timezone", "set_zone")),
-        (turn.button("done", "done"),),
+        (turn.button("change_chart", "set_chart"), turn.button("done", "done")),
     )
-    return Reply("settings/menu", {"units": profile.units, "timezone": profile.timezone, "clock": clock}, rows)
+    context = {"units": profile.units, "timezone": profile.timezone, "clock": clock, "chart": profile.chart}
+    return Reply("settings/menu", context, rows)
+
+
+def _chart_card(turn: Turn) -> Reply:
+    row = tuple(turn.button(f"chart_{theme}", f"chart:{theme}") for theme in THEMES)
+    return Reply("settings/chart", {"current": turn.profile.chart}, (row,))
+
+
+def _chosen_theme(turn: Turn) -> ChartTheme | None:
+    """A theme button (checked: callback data can be forged) or the theme's name typed."""
+    said = turn.argument if turn.event.kind == "button" else turn.event.text.strip().lower().rstrip(".")
+    return next((theme for theme in THEMES if theme == said), None)
+
+
+def _has_theme(turn: Turn) -> bool:
+    return _chosen_theme(turn) is not None
+
+
+def _set_chart(turn: Turn) -> None:
+    turn.profile = replace(turn.profile, chart=_chosen_theme(turn) or turn.profile.chart)
 
 
 def _saved(turn: Turn) -> None:
@@ -29,11 +55,19 @@ SETTINGS = Flow(
     name="settings",
     title="settings",
     initial="settings:menu",
-    states=(State("settings:menu", _menu, resume_label="settings"), *_units_states, *_zone_states),
+    states=(
+        State("settings:menu", _menu, resume_label="settings"),
+        State("settings:chart", _chart_card, resume_label="settings", fallback="settings/chart_unknown"),
+        *_units_states,
+        *_zone_states,
+    ),
     transitions=(
         Transition("settings:menu", "button:set_units", "settings:units"),
         Transition("settings:menu", "button:set_zone", "settings:timezone"),
+        Transition("settings:menu", "button:set_chart", "settings:chart"),
         Transition("settings:menu", "button:done", END),
+        Transition("settings:chart", "button:chart", "settings:menu", _has_theme, then(_set_chart, _saved)),
+        Transition("settings:chart", "text", "settings:menu", _has_theme, then(_set_chart, _saved)),
         *_units_transitions,
         *_zone_transitions,
     ),

@@ -103,6 +103,7 @@ def _check_state(session: Session, expected: dict[str, Any], where: str) -> None
         "state": session.state,
         "units": session.profile.units,
         "timezone": session.profile.timezone,
+        "chart": session.profile.chart,
         "stack": [frame.flow for frame in session.stack],
     }
     for key, value in expected.items():
