@@ -50,7 +50,14 @@ from dialogs.vocabulary import (
     FORM_OPENERS,
     FORMS,
     GENERIC,
+    HEADLINE_ALSO,
+    HEADLINE_BODY,
+    HEADLINE_SUBJECT,
+    HEADLINE_TOPIC,
+    HEADLINE_TRAINING,
+    HEADLINE_WEIGHING,
     INJURY_WORDS,
+    NOT_COVERED,
     OUT_OF_SCOPE,
     PERSONAL_WORDS,
     PHRASES,
@@ -96,6 +103,7 @@ _SYNONYMS = {word: canon for canon, words in _SYNONYM_GROUPS.items() for word in
 _TALK = {phrase: kind for kind, phrases in SMALL_TALK.items() for phrase in phrases}
 _TALK_ORDER = tuple(SMALL_TALK)
 _LONGEST_TALK = max(len(phrase.split()) for phrase in _TALK)
+_NOT_COVERED = re.compile(r"\b(" + "|".join(map(re.escape, NOT_COVERED)) + r")\b")
 # "i'm 65", "i am 14": an age, asked about.
 _SAFETY_PATTERN = re.compile(
     r"\b("
@@ -183,7 +191,7 @@ class Matcher:
         if talk is not None:
             return Match("smalltalk", talk)
         terms = self._terms(words)
-        if OUT_OF_SCOPE.intersection(words) or OUT_OF_SCOPE.intersection(terms):
+        if OUT_OF_SCOPE.intersection(words) or OUT_OF_SCOPE.intersection(terms) or _NOT_COVERED.search(" ".join(words)):
             return UNKNOWN
         form = _form(words)
         named = self._find(words)
@@ -194,7 +202,9 @@ class Matcher:
             if about_current is not None:
                 return about_current
         exact = self._phrasing_topic.get(" ".join(words))
-        return Match("topic", exact, score=100.0) if exact else self._by_topic(terms, words, form)
+        if exact:
+            return Match("topic", exact, score=100.0)
+        return self._headline(terms, form) or self._by_topic(terms, words, form)
 
     def closest(self, text: str, limit: int = 3) -> tuple[str, ...]:
         """Refs of the things it knows that come closest to a question it cannot answer: an
@@ -240,6 +250,20 @@ class Matcher:
         if strength < BODY_STRENGTH and rest and (unknown or self._best_topic(terms, form)):
             return None
         return Match("exercise", exercise_id, aspect or "overview", score=100.0)
+
+    def _headline(self, terms: list[str], form: str) -> Match | None:
+        """The headline question in any words, or None."""
+        content = _content(terms)
+        if form == "which" or form not in ("yesno", "why") and not HEADLINE_WEIGHING & content:
+            return None
+        if "or" in terms and len(HEADLINE_BODY & content) > 1:
+            return None  # "do i train chest, back or shoulders": which muscles
+        if not HEADLINE_SUBJECT & content and not (HEADLINE_BODY & content and HEADLINE_TRAINING.intersection(terms)):
+            return None
+        own = self._topics.terms[HEADLINE_TOPIC] | HEADLINE_ALSO
+        if any(t in self._topics.idf and t not in own for t in content):
+            return None  # "should runners train upper body for posture": that topic decides
+        return Match("topic", HEADLINE_TOPIC, score=ANSWER_SCORE)
 
     def _best_topic(self, terms: list[str], form: str) -> Match | None:
         ranked = self._topics.rank(_content(terms), form)

@@ -49,6 +49,21 @@ PHRASES = {
     "personal trainer": "trainer",
     "rep scheme": "rep",
     "pair of dumbbells": "dumbbell",
+    "lift weights": "lift",
+    "lifting weights": "lift",
+    "weight training": "lift",
+    "weightlifting": "lift",
+    "upper body weights": "upperbody lift",
+    "strength train": "train",
+    "strength training": "train",
+    "top half": "upperbody",
+    "upper half": "upperbody",
+    "upper bodies": "upperbody",
+    "get anything out of": "benefit",
+    "focus on": "train",
+    "can you help": "bot",
+    "make me heavier": "bulk",
+    "gain weight": "bulk",
     "personal training": "trainer",
     "upper body": "upperbody",
     "gym membership": "gym",
@@ -146,7 +161,7 @@ DISCOURSE = _set(
     reason reasons care tell whether nah nope legit wonder wondering wondered read reading heard hear idea
     case convince give pls plz dear like would love quick sooo soo so well hmm um uh
     recommend recommended suggest opinion think thought thoughts believe suppose guess mean
-    honest real actually truly seriously anyway also too even just still during okay ok yeah yep
+    honest real actually truly seriously anyway also too even just still during one new okay ok yeah yep
     someone somebody everyone people person folks say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
     """
@@ -167,7 +182,46 @@ FORM_OPENERS = {
 WHY_WORDS = _set("why y reason reasons point case convince")
 WH_WORDS = _set("what whats which how when where who")
 # Asked later in the sentence, these still make it a yes/no question ("u think runners should…").
-YESNO_WORDS = _set("should shud shld must whether worth needed necessary")
+YESNO_WORDS = _set("should shud shld must whether worth needed necessary recommended advisable")
+# The headline question, "should runners train the upper body?", in any words: a yes/no or why
+# question (or one that weighs it: worth, important, pointless) about training the upper body,
+# with nothing in it that another topic answers, gets the yes-and-why answer.
+HEADLINE_TOPIC = "should_train_upper_body"
+HEADLINE_SUBJECT = _set("upperbody")
+HEADLINE_BODY = _set("arm shoulder back chest")  # …with a word for training them
+HEADLINE_TRAINING = _set("train lift strength work exercise do doing")
+HEADLINE_WEIGHING = _set("benefit important need matter pointless good skip waste bother")
+HEADLINE_ALSO = _set("muscle shoulder back chest marathon mile half top body better easier")
+
+# Questions next door that share words with the coaching ("should i train legs too", "lift the
+# day before a race", "i've got no weights"): the content does not cover them.
+NOT_COVERED = (
+    "train my legs",
+    "legs too",
+    "leg day",
+    "leg workout",
+    "leg exercises",
+    "lower body",
+    "day before",
+    "race day",
+    "before a race",
+    "after a race",
+    "marathon time",
+    "train for a marathon",
+    "training plan",
+    "time of day",
+    "no weights",
+    "no dumbbells",
+    "dont have dumbbells",
+    "dont have any dumbbells",
+    "dont own",
+    "without dumbbells",
+    "without weights",
+    "rest between",
+    "rest day",
+    "how long",
+    "before or after",
+)
 # Subjects next door that the coach must not answer with its own material (pain, food, shoes):
 # one of these words and the answer is "I don't know that one".
 OUT_OF_SCOPE = _set(
@@ -177,7 +231,7 @@ OUT_OF_SCOPE = _set(
     losing shoe shoes sneaker sneakers doctor physio medicine pregnant pregnancy supplement supplements creatine
     caffeine squat squats lunge lunges deadlift deadlifts pushup pushups pullup pullups chinup chinups situp
     situps burpee burpees yoga pilates swim swimming cycling bike biking rowing treadmill tennis golf football
-    soccer basketball
+    soccer basketball kettlebell kettlebells barbell barbells
     """
 )
 
