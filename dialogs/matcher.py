@@ -32,6 +32,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -52,6 +53,8 @@ from dialogs.vocabulary import (
     GENERIC,
     HEADLINE_ALSO,
     HEADLINE_BODY,
+    HEADLINE_LIFTING,
+    HEADLINE_OTHERS,
     HEADLINE_SUBJECT,
     HEADLINE_TOPIC,
     HEADLINE_TRAINING,
@@ -62,7 +65,10 @@ from dialogs.vocabulary import (
     PERSONAL_WORDS,
     PHRASES,
     PREVENTION_WORDS,
+    QUESTION_SUBJECTS,
+    SAFETY_BODY,
     SAFETY_PHRASES,
+    SAFETY_PROBLEM,
     SAFETY_WORDS,
     SMALL_TALK,
     SMALL_TALK_FILLER,
@@ -99,6 +105,7 @@ _DIGITS_AND_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
 # Stopwords and words of conversation: neither help a match nor count against it.
 _IGNORED = STOPWORDS | DISCOURSE
 _SYNONYM_GROUPS = {**TEXTING, **CONCEPTS, **WORDS}
+_TEXTED = {word: canon for canon, words in TEXTING.items() for word in words.split()}
 _SYNONYMS = {word: canon for canon, words in _SYNONYM_GROUPS.items() for word in words.split()}
 _TALK = {phrase: kind for kind, phrases in SMALL_TALK.items() for phrase in phrases}
 _TALK_ORDER = tuple(SMALL_TALK)
@@ -258,10 +265,11 @@ class Matcher:
             return None
         if "or" in terms and len(HEADLINE_BODY & content) > 1:
             return None  # "do i train chest, back or shoulders": which muscles
-        if not HEADLINE_SUBJECT & content and not (HEADLINE_BODY & content and HEADLINE_TRAINING.intersection(terms)):
+        body = HEADLINE_BODY & content and HEADLINE_TRAINING.intersection(terms)
+        if not HEADLINE_SUBJECT & content and not body and not (HEADLINE_LIFTING & content and "run" in content):
             return None
         own = self._topics.terms[HEADLINE_TOPIC] | HEADLINE_ALSO
-        if any(t in self._topics.idf and t not in own for t in content):
+        if any(t in CONCEPTS or t in HEADLINE_OTHERS for t in content - own):
             return None  # "should runners train upper body for posture": that topic decides
         return Match("topic", HEADLINE_TOPIC, score=ANSWER_SCORE)
 
@@ -324,7 +332,8 @@ class Matcher:
 
     def _terms(self, words: list[str]) -> list[str]:
         """Canonical terms: typos fixed, phrases and synonyms folded, plurals stripped."""
-        text = " ".join(self._correct(word) for word in words)
+        spelt = (self._correct(word) for word in words)
+        text = " ".join(_TEXTED.get(word, word) for word in spelt)  # "upper bdy" is "upper body"
         text = _PHRASE_PATTERN.sub(lambda found: PHRASES[found.group(1)], text)
         return [_canonical(word) for word in text.split()]
 
@@ -446,6 +455,8 @@ def _needs_care(words: list[str]) -> bool:
     """Pain, an injury of one's own, a medical condition or an age worry."""
     if SAFETY_WORDS.intersection(words) or _SAFETY_PATTERN.search(" ".join(words)):
         return True
+    if SAFETY_BODY.intersection(words) and SAFETY_PROBLEM.intersection(words):
+        return True
     said = set(words)
     return bool(INJURY_WORDS & said and PERSONAL_WORDS & said) and not PREVENTION_WORDS & said
 
@@ -464,7 +475,12 @@ def _form(words: list[str]) -> str:
     opener = next((w for w in words if w not in DISCOURSE and w not in SMALL_TALK_FILLER), "")
     if opener in FORM_OPENERS:
         return FORM_OPENERS[opener]
-    if opener not in WH_WORDS and YESNO_WORDS.intersection(words):
+    if opener in WH_WORDS:
+        return "other"
+    if YESNO_WORDS.intersection(words):
+        return "yesno"
+    # A yes/no question later in the message: "…, am i missing out", "i'm a runner, is it worth it"
+    if any(w in FORM_OPENERS and nxt in QUESTION_SUBJECTS for w, nxt in pairwise(words)):
         return "yesno"
     return "other"
 

@@ -60,9 +60,16 @@ PHRASES = {
     "upper half": "upperbody",
     "upper bodies": "upperbody",
     "get anything out of": "benefit",
+    "like to ask": "think",
+    "want to ask": "think",
+    "quick question": "think",
     "focus on": "train",
     "can you help": "bot",
     "make me heavier": "bulk",
+    "touch weights": "lift",
+    "do weights": "lift",
+    "whats the deal": "why",
+    "my time": "speed",
     "gain weight": "bulk",
     "personal training": "trainer",
     "upper body": "upperbody",
@@ -79,6 +86,7 @@ TEXTING = {
     "you": "u ya ye",
     "your": "ur",
     "are": "r",
+    "body": "bdy bod",
     "what": "wat wut",
     "want": "wanna",
     "going": "gonna",
@@ -98,7 +106,7 @@ CONCEPTS = {
     "mobility": "stretch stretches stretching",
     "injury": "injuries injured injure",
     "imbalance": "imbalances imbalanced unbalanced",
-    "posture": "slouch slouching slump slumping hunch hunched hunching upright",
+    "posture": "tall taller slouch slouching slump slumping hunch hunched hunching upright",
     "breath": "breathing breathe breathes breathless",
     "core": "abs trunk",
     "fatigue": "tired tiring tire fatigued exhausted wrecked",
@@ -182,7 +190,11 @@ FORM_OPENERS = {
 WHY_WORDS = _set("why y reason reasons point case convince")
 WH_WORDS = _set("what whats which how when where who")
 # Asked later in the sentence, these still make it a yes/no question ("u think runners should…").
-YESNO_WORDS = _set("should shud shld must whether worth needed necessary recommended advisable")
+YESNO_WORDS = _set(
+    "should shud shld must whether worth needed necessary recommended advisable nay relevant required essential optional"
+)
+# An auxiliary followed by one of these is a yes/no question wherever it stands ("…, is it worth it").
+QUESTION_SUBJECTS = _set("i you u we it runners runner a an my upper upperbody this that there arms lifting training")
 # The headline question, "should runners train the upper body?", in any words: a yes/no or why
 # question (or one that weighs it: worth, important, pointless) about training the upper body,
 # with nothing in it that another topic answers, gets the yes-and-why answer.
@@ -190,8 +202,11 @@ HEADLINE_TOPIC = "should_train_upper_body"
 HEADLINE_SUBJECT = _set("upperbody")
 HEADLINE_BODY = _set("arm shoulder back chest")  # …with a word for training them
 HEADLINE_TRAINING = _set("train lift strength work exercise do doing")
-HEADLINE_WEIGHING = _set("benefit important need matter pointless good skip waste bother")
+HEADLINE_LIFTING = _set("lift strength")  # …or lifting, asked by a runner ("should runners lift?")
+HEADLINE_WEIGHING = _set("benefit important need matter pointless good skip waste bother ignore neglect")
 HEADLINE_ALSO = _set("muscle shoulder back chest marathon mile half top body better easier")
+# Subjects of other topics (beside CONCEPTS) that take the question away from the headline.
+HEADLINE_OTHERS = _set("exercise tall count gym bench forward balance rhythm momentum")
 
 # Questions next door that share words with the coaching ("should i train legs too", "lift the
 # day before a race", "i've got no weights"): the content does not cover them.
@@ -206,7 +221,7 @@ NOT_COVERED = (
     "race day",
     "before a race",
     "after a race",
-    "marathon time",
+    "good marathon time",
     "train for a marathon",
     "training plan",
     "time of day",
@@ -312,7 +327,16 @@ AMBIGUOUS = {
 # Small talk: phrases (normalised words) by the kind of reply they get. A message made only of
 # these and SMALL_TALK_FILLER is small talk; the kinds earlier in the table win.
 SMALL_TALK = {
-    "name": ("whats your name", "what is your name", "whats ur name", "what are you called", "your name"),
+    "name": (
+        "whats your name",
+        "what is your name",
+        "whats ur name",
+        "what are you called",
+        "your name",
+        "who made you",
+        "who built you",
+        "who created you",
+    ),
     "how_are_you": (
         "how are you",
         "how r u",
@@ -326,9 +350,46 @@ SMALL_TALK = {
         "wassup",
         "sup",
         "how goes it",
+        "how are things",
+        "hows things",
+        "hows your day",
+        "how have you been",
+        "you good",
+        "you ok",
     ),
-    "bot": ("are you a bot", "are you human", "are you a robot", "are you real", "are you ai", "are you a person"),
-    "compliment": ("youre awesome", "you are awesome", "youre great", "you rock", "good bot", "love this", "love it"),
+    "bot": (
+        "are you a bot",
+        "are you human",
+        "are you a robot",
+        "are you real",
+        "are you ai",
+        "are you a person",
+        "are you chatgpt",
+        "are you an ai",
+        "are you there",
+        "anyone there",
+        "you there",
+    ),
+    "compliment": (
+        "youre awesome",
+        "you are awesome",
+        "youre great",
+        "you rock",
+        "good bot",
+        "love this",
+        "love it",
+        "good job",
+        "well done",
+        "nice work",
+        "great job",
+        "youre the best",
+        "you are the best",
+        "youre amazing",
+        "youre smart",
+        "youre funny",
+        "good coach",
+        "best coach",
+    ),
     "new": ("im new here", "i am new here", "im new", "new here"),
     "thanks": (
         "thank you",
@@ -343,8 +404,28 @@ SMALL_TALK = {
         "that helped",
         "that helps",
         "helpful",
+        "many thanks",
+        "thanks a ton",
+        "much obliged",
     ),
-    "bye": ("goodbye", "bye", "bye bye", "see you", "see ya", "cya", "later", "good night", "gotta go", "ttyl"),
+    "bye": (
+        "goodbye",
+        "bye",
+        "bye bye",
+        "see you",
+        "see ya",
+        "cya",
+        "later",
+        "good night",
+        "gotta go",
+        "ttyl",
+        "night",
+        "gn",
+        "see you later",
+        "talk later",
+        "catch you later",
+        "peace",
+    ),
     "greeting": (
         "hello",
         "hi",
@@ -359,6 +440,8 @@ SMALL_TALK = {
         "morning",
         "evening",
         "greetings",
+        "test",
+        "testing",
     ),
     "laugh": ("lol", "haha", "hahaha", "lmao", "rofl", "hehe", "xd"),
     "ack": (
@@ -387,6 +470,29 @@ SMALL_TALK = {
         "nope",
         "noted",
         "understood",
+        "makes sense",
+        "i see",
+        "fair enough",
+        "good to know",
+        "interesting",
+        "ah ok",
+        "oh ok",
+        "no problem",
+        "np",
+        "no worries",
+        "sorry",
+        "my bad",
+        "oops",
+        "hmm",
+        "meh",
+        "omg",
+        "yay",
+        "right",
+        "true",
+        "gotcha",
+        "roger",
+        "will do",
+        "on it",
     ),
 }
 # Words that may stand beside small talk without making it a question ("hello there coach").
@@ -398,11 +504,12 @@ SMALL_TALK_FILLER = _set(
 # (stop, don't push through pain, ask a physiotherapist or doctor), never coaching.
 SAFETY_WORDS = _set(
     """
-    pain pains painful hurt hurts hurting sore soreness tender swollen swelling numb
+    pain pains painful sore soreness tender swollen swelling numb
     numbness tingling tingle tingles dizzy dizziness faint lightheaded nauseous pinch pinching pinched tendonitis
     tendinitis tendon arthritis bursitis sprain sprained torn dislocated hernia osteoporosis pregnant pregnancy
     postpartum asthma asthmatic diabetes diabetic surgery operation medication medical doctor physio
-    physiotherapist unstable clicking popping
+    physiotherapist unstable click clicks clicking clicked pop pops popped popping crack cracking grinding snap
+    snapped baby postpartum breastfeeding menopause
     """
 )
 SAFETY_PHRASES = (
@@ -427,11 +534,16 @@ SAFETY_PHRASES = (
     "is it safe",
     "is lifting safe",
     "is this safe",
+    "gave birth",
+    "c section",
 )
+# "back problems", "a knee issue": a body part with a problem.
+SAFETY_BODY = _set("back shoulder shoulders knee knees neck wrist wrists elbow elbows hip hips joint joints heart")
+SAFETY_PROBLEM = _set("problem problems issue issues condition")
 # Injury words are a call for care about one's own injury ("i injured my shoulder"), but a topic
 # when the question is about preventing them ("can it help avoid injuries") or says nothing of
 # the runner's own body ("shoulders ache at the end of a marathon").
-INJURY_WORDS = _set("injury injuries injured injure strain strained ache aches aching achy")
+INJURY_WORDS = _set("injury injuries injured injure strain strained ache aches aching achy hurt hurts hurting")
 PERSONAL_WORDS = _set("i im ive me my")
 PREVENTION_WORDS = _set(
     "prevent prevention avoid reduce risk help helps keep stop protect free overuse fewer less lower"
