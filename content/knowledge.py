@@ -53,6 +53,7 @@ class Topic:
     questions: tuple[str, ...]
     answer: str
     related: tuple[str, ...]
+    general: str | None = None  # general coaching advice, not from the article: shown after "From:", marked
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def _exercise(entry: _Entry) -> Exercise:
 
 
 def _topic(entry: _Entry) -> Topic:
-    entry.no_other_fields({"id", "title", "source", "questions", "answer", "related"})
+    entry.no_other_fields({"id", "title", "source", "questions", "answer", "related", "general"})
     related = entry.raw.get("related") or []
     if not isinstance(related, list) or not all(isinstance(ref, str) for ref in related):
         raise ContentError(f"{entry.where}: field 'related' must be a list of ids")
@@ -173,6 +174,7 @@ def _topic(entry: _Entry) -> Topic:
         questions=entry.texts("questions"),
         answer=entry.text("answer"),
         related=tuple(related),
+        general=entry.optional_text("general"),
     )
     if len(topic.questions) < MIN_QUESTIONS:
         raise ContentError(

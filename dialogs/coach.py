@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from content.catalog import Catalog
+from content.grounding import load_sections, ungrounded
 from content.places import Places
 from dialogs.flow import Flow
 from dialogs.flows import FLOWS
@@ -28,10 +29,12 @@ class Coach:
         return cls(catalog, Matcher(catalog.knowledge), Places.load(), FLOWS, names)
 
     def problems(self) -> list[str]:
-        """What `armswing content check` reports: unsound flows, answers that do not render,
-        exercises no question reaches. Loading already checked ids and required fields."""
+        """What `armswing content check` reports: unsound flows, cited answers that say more
+        than their sections (`content.grounding`), answers that do not render, exercises no
+        question reaches. Loading already checked ids and required fields."""
         found = [problem for flow in self.flows.values() for problem in flow.problems()]
         knowledge = self.catalog.knowledge
+        found += ungrounded(knowledge, load_sections())
         for topic in knowledge.topics.values():
             found += self._render("answer/topic", {"topic_id": topic.id})
         for exercise in knowledge.exercises.values():
