@@ -246,6 +246,7 @@ class BotProcess:
             "DATABASE_URL": f"sqlite:///{self.database}",
             "ARMSWING_SEND_RATE": "100000",  # the fake has no flood limit: measure the bot, not PTB's limiter
             "ARMSWING_LOG_LEVEL": "INFO",  # the per-update lines tell when an update is finished
+            "ARMSWING_HEALTH_PORT": "0",  # no health server: several runs may share the machine
         }
         with self.log.open("wb") as out:  # cwd: no stray .env is read
             self.process = subprocess.Popen(

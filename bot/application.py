@@ -94,21 +94,27 @@ async def announce_commands(application: Application, runtime: Runtime) -> None:
 
 async def serve(runtime: Runtime) -> None:
     """Run the Telegram bot until SIGINT or SIGTERM."""
-    from bot import polling, webhook  # imported here: the terminal chat needs neither
+    from bot import monitoring, polling, webhook  # imported here: the terminal chat needs none
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     application = build_application(runtime)
-    async with application:
-        await application.start()
-        await announce_commands(application, runtime)
-        me = application.bot
-        log.info("Armswing is up as @%s in %s mode", me.username, runtime.settings.mode)
-        if runtime.settings.mode == "webhook":
-            await webhook.serve(application, runtime, stop)
-        else:
-            await polling.serve(application, stop)
-        await application.stop()
+    async with application:  # initialize: getMe, so a rejected token is said first
+        listener = monitoring.bind(runtime.settings)  # before anything runs: a port in use stops the start
+        try:
+            await application.start()
+            await announce_commands(application, runtime)
+            me = application.bot
+            log.info("Armswing is up as @%s in %s mode", me.username, runtime.settings.mode)
+            if runtime.settings.mode == "webhook":
+                await webhook.serve(application, runtime, stop, listener)
+            else:
+                async with monitoring.server(monitoring.app(application, runtime), listener):
+                    await polling.serve(application, stop)
+            await application.stop()
+        finally:
+            if listener is not None:
+                listener.close()
     log.info("Armswing stopped")

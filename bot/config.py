@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     webhook_secret: str | None = Field(
         None, alias="TELEGRAM_WEBHOOK_SECRET", repr=False, pattern=r"^[A-Za-z0-9_-]{1,256}$"
     )
+    # /healthz and /metrics in polling mode (webhook mode serves them beside the webhook); port 0: none
+    health_listen: str = Field("127.0.0.1", alias="ARMSWING_HEALTH_LISTEN")
+    health_port: int = Field(8081, alias="ARMSWING_HEALTH_PORT", ge=0, le=65535)
     database_url: str = Field(DEFAULT_DATABASE_URL, alias="DATABASE_URL", repr=False)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field("INFO", alias="ARMSWING_LOG_LEVEL")
     # messages a second to Telegram, all chats together (Telegram's limit)

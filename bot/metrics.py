@@ -1,4 +1,8 @@
-"""Prometheus metrics of one process, served at `GET /metrics` in webhook mode."""
+"""Prometheus metrics of one process, served at `GET /metrics` (`bot.monitoring`) in every mode.
+
+deploy/prometheus/ holds the alert rules and the dashboard built on them; tests/test_monitoring.py
+checks that every metric they name is exposed here.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,37 @@ import hashlib
 import time
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    GC_COLLECTOR,
+    PLATFORM_COLLECTOR,
+    PROCESS_COLLECTOR,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    generate_latest,
+)
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    EndPointNotFound,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import AIORateLimiter
 
+from bot import __version__
+
 REGISTRY = CollectorRegistry()
+for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):  # CPU, memory, open fds, Python, GC
+    REGISTRY.register(collector)
+Info("armswing_build", "The running version of Armswing.", registry=REGISTRY).info({"version": __version__})
 UPDATES = Counter(
     "armswing_updates", "Updates handled, by event kind and outcome.", ["kind", "outcome"], registry=REGISTRY
 )
@@ -32,19 +63,82 @@ RATE_LIMIT_WAIT = Histogram(
 )
 
 
+REMINDER_LAG = Histogram(
+    "armswing_reminder_lag_seconds",
+    "From a reminder's due time to its sending.",
+    buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600),
+    registry=REGISTRY,
+)
+REMINDERS_DUE = Gauge(
+    "armswing_reminders_due",
+    "Reminders due but not yet sent, counted after each run of the reminder runner.",
+    registry=REGISTRY,
+)
+BOT_API_ERRORS = Counter(
+    "armswing_bot_api_errors",
+    "Bot API calls that failed, by method and code (HTTP status, or timeout/network).",
+    ["method", "code"],
+    registry=REGISTRY,
+)
+WEBHOOK_REQUESTS = Counter(
+    "armswing_webhook_requests",
+    "Requests to the webhook by HTTP status answered (200, 400, 403, 413, 503).",
+    ["code"],
+    registry=REGISTRY,
+)
+TELEGRAM_PENDING = Gauge(
+    "armswing_telegram_pending_updates",
+    "Updates Telegram holds for the webhook (getWebhookInfo, every minute; webhook mode).",
+    registry=REGISTRY,
+)
+TELEGRAM_LAST_ERROR = Gauge(
+    "armswing_telegram_last_error_timestamp_seconds",
+    "When Telegram last failed to deliver to the webhook (getWebhookInfo; 0: never).",
+    registry=REGISTRY,
+)
+HEALTH = Gauge(
+    "armswing_health",
+    "The checks of /healthz (database, scheduler): 1 passing, 0 failing; refreshed at every scrape.",
+    ["check"],
+    registry=REGISTRY,
+)
+# PTB's errors by the Bot API code behind them; most specific first (BadRequest and TimedOut are NetworkErrors).
+ERROR_CODES: tuple[tuple[type[TelegramError], str], ...] = (
+    (RetryAfter, "429"),
+    (Forbidden, "403"),
+    (InvalidToken, "401"),
+    (EndPointNotFound, "404"),
+    (Conflict, "409"),
+    (BadRequest, "400"),
+    (ChatMigrated, "400"),
+    (TimedOut, "timeout"),
+    (NetworkError, "network"),  # no answer, or a 5xx from Telegram
+)
+
+
 def exposition() -> bytes:
     return generate_latest(REGISTRY)
 
 
+def bot_api_error(method: str, error: TelegramError) -> None:
+    code = next((code for kind, code in ERROR_CODES if isinstance(error, kind)), "other")
+    BOT_API_ERRORS.labels(method, code).inc()
+
+
 class MeasuredRateLimiter(AIORateLimiter):
-    """PTB's rate limiter, recording how long each call waited for its turn."""
+    """PTB's rate limiter (every Bot API call but getUpdates passes it), recording how long each
+    call waited for its turn and which calls failed."""
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args) -> Any:
         queued = time.perf_counter()
 
         async def measured(*call_args: Any, **call_kwargs: Any) -> Any:
             RATE_LIMIT_WAIT.observe(time.perf_counter() - queued)
-            return await callback(*call_args, **call_kwargs)
+            try:
+                return await callback(*call_args, **call_kwargs)
+            except TelegramError as error:  # every attempt, retries included
+                bot_api_error(endpoint, error)
+                raise
 
         return await super().process_request(measured, args, kwargs, endpoint, data, rate_limit_args)
 

@@ -18,6 +18,7 @@ from datetime import timedelta
 from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from bot import metrics
 from bot.application import POLL_TIMEOUT, process
 
 log = logging.getLogger(__name__)
@@ -44,10 +45,12 @@ async def serve(application: Application, stop: asyncio.Event) -> None:
             try:
                 updates = fetch.result()
             except RetryAfter as error:
+                metrics.bot_api_error("getUpdates", error)
                 wait = error.retry_after
                 await asyncio.sleep(wait.total_seconds() if isinstance(wait, timedelta) else wait)
                 continue
             except (NetworkError, TelegramError) as error:
+                metrics.bot_api_error("getUpdates", error)
                 log.warning("getUpdates failed (%s); retrying in %.0fs", error, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from bot.models import Reminder, User
 from bot.store import Store, Transaction, Who
@@ -126,6 +126,12 @@ class SqlReminderStore:
         if sent_at is not None:
             values["last_sent_at"] = _utc(sent_at)
         await self._update([reminder], **values)
+
+    async def count_due(self, now: datetime) -> int:
+        """Reminders due at `now` and not sent yet (claimed by a runner or not)."""
+        until = _utc(now)
+        query = select(func.count()).select_from(Reminder).where(Reminder.next_due_at <= until)
+        return await self._store.run(lambda tx: tx.db.scalar(query) or 0)
 
     async def release(self, reminders: Sequence[DueReminder]) -> None:
         await self._update(reminders, claimed_until=None)

@@ -51,6 +51,7 @@ class TelegramSender:
             raise
         except RetryAfter as error:
             return Delivery("retry", _seconds(error))
+        metrics.REMINDER_LAG.observe(max(0.0, (now - reminder.due).total_seconds()))
         return SENT
 
 
@@ -82,6 +83,10 @@ class Reminders:
                 metrics.REMINDERS.labels(result).inc(count)
         if any(counts.values()):
             log.info("reminders: %s", " ".join(f"{result}={count}" for result, count in counts.items()))
+        try:
+            metrics.REMINDERS_DUE.set(await self.store.count_due(self.runner.clock.now()))
+        except Exception:  # noqa: BLE001 — the database is down: /healthz says so, the gauge keeps its value
+            log.warning("could not count the reminders still due")
         return tally
 
 

@@ -37,6 +37,8 @@ class BotProcess:
             "TELEGRAM_BOT_MODE": mode,
             "DATABASE_URL": database_url,
         }
+        if mode == "polling":  # /healthz and /metrics on a port of its own
+            self.env |= {"ARMSWING_HEALTH_LISTEN": "127.0.0.1", "ARMSWING_HEALTH_PORT": str(self.port)}
         if mode == "webhook":
             self.env |= {
                 "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
@@ -186,7 +188,12 @@ def test_webhook_refuses_a_wrong_secret_and_answers_health(api, tmp_path, databa
                 text = page.read().decode()
             return text if 'armswing_updates_total{kind="command",outcome="ok"} 1.0' in text else None
 
-        assert "armswing_update_seconds_bucket" in api.wait_for(exposition, timeout=10)
+        text = api.wait_for(exposition, timeout=10)
+        assert "armswing_update_seconds_bucket" in text
+        # Every refusal above is counted by its status; Telegram's backlog is asked for (every minute).
+        for code, count in (("403", 2), ("400", 1), ("413", 1), ("200", 1)):
+            assert f'armswing_webhook_requests_total{{code="{code}"}} {count}.0' in text, code
+        api.wait_for(lambda: api.calls("getWebhookInfo"), timeout=10)
 
     finally:
         assert bot.stop() == 0, bot.log.read_text()

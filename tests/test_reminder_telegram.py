@@ -1,7 +1,7 @@
 """The reminder runner through the real PTB `Application` and an offline Bot API: the message as
 Telegram receives it, a 403 that pauses the user, and my_chat_member blocked / unblocked."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -83,3 +83,26 @@ async def test_blocking_and_unblocking_the_bot_pause_and_resume_reminders(wired,
     assert await next_due(runtime) is None
     await process(application, Update.de_json(chat_member_update(2, "member"), application.bot))
     assert await next_due(runtime) is not None
+
+
+async def test_due_but_unsent_reminders_and_the_lag_are_measured(wired):
+    from bot import metrics
+    from bot.reminders import Reminders
+
+    application, _ = wired
+    store = application.bot_data["reminders"].store
+    late = FakeClock(DUE + timedelta(seconds=90))
+    stopped = Reminders(store, runner(application, late))  # the application is not running: nothing is sent
+    await stopped.drain(application)
+    assert metrics.REMINDERS_DUE._value.get() == 1
+
+    lag = metrics.REGISTRY.get_sample_value
+    before = lag("armswing_reminder_lag_seconds_count") or 0
+    under_two_minutes = lag("armswing_reminder_lag_seconds_bucket", {"le": "120.0"}) or 0
+    under_a_minute = lag("armswing_reminder_lag_seconds_bucket", {"le": "60.0"}) or 0
+    assert (await runner(application, late).drain()).sent == 1
+    assert lag("armswing_reminder_lag_seconds_count") == before + 1
+    assert lag("armswing_reminder_lag_seconds_bucket", {"le": "120.0"}) == under_two_minutes + 1
+    assert lag("armswing_reminder_lag_seconds_bucket", {"le": "60.0"}) == under_a_minute  # 90 s is not under 60
+    await stopped.drain(application)
+    assert metrics.REMINDERS_DUE._value.get() == 0
