@@ -35,6 +35,10 @@ from dialogs.text import one_line
 log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024  # UTF-16 code units of a photo's or document's caption
 RESEND_PAUSES = (0.5, 1.0, 2.0)  # seconds before each new attempt at a message the network lost
+# In a group, a card's callback data ends in OWNER and the id of the runner it was shown to: the
+# buttons act only for them (a member's tap on another's "Yes, delete everything" must not act
+# for the tapper). Data stays under Telegram's 64 bytes: the longest payload is 47.
+OWNER = "~"
 
 
 class Verdict:
@@ -71,7 +75,10 @@ def translate(update: Update, now: datetime, groups: frozenset[int] = frozenset(
     # The name as the runner's other input: cleaned (`dialogs.text`), so a NUL cannot break storage.
     who = Who(user.id, user.id, one_line(user.first_name or ""), None if chat.type == ChatType.PRIVATE else chat.id)
     if update.callback_query is not None:
-        return who, Event.from_button(update.callback_query.data or "", now, who.first_name)
+        data = update.callback_query.data or ""
+        if who.group_chat is not None:  # a card in a group: its owner's mark is not the engine's
+            data = data.rpartition(OWNER)[0]
+        return who, Event.from_button(data, now, who.first_name)
     if update.edited_message is not None:
         text = update.edited_message.text
         return None if text is None else (who, Event.from_text(text, now, who.first_name, edited=True))
@@ -102,31 +109,41 @@ def replied_to(update: Update) -> int | None:
     return original.message_id
 
 
-def keyboard(message: Message) -> InlineKeyboardMarkup | None:
+def keyboard(message: Message, owner: int | None = None) -> InlineKeyboardMarkup | None:
+    """The message's buttons; marked as `owner`'s (see OWNER) for a group chat."""
     if not message.buttons:
         return None
+    mark = "" if owner is None else f"{OWNER}{owner}"
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in message.buttons]
+        [[InlineKeyboardButton(label, callback_data=data + mark) for label, data in row] for row in message.buttons]
     )
 
 
-async def deliver(bot, chat_id: int, result: Result, query: CallbackQuery | None = None) -> list[tuple[int, str]]:
+def shown_to(query: CallbackQuery) -> bool:
+    """Whether the tapped card (in a group) was shown to the member who tapped it."""
+    return (query.data or "").rpartition(OWNER)[2] == str(query.from_user.id)
+
+
+async def deliver(
+    bot, chat_id: int, result: Result, query: CallbackQuery | None = None, owner: int | None = None
+) -> list[tuple[int, str]]:
     """Answer the tap, take the buttons off the tapped card if its step is over, and send the
     messages (in order); the three at once, so a tap costs one round trip to Telegram, not
-    three. (message id, ref) of the messages sent with a `ref`."""
+    three. (message id, ref) of the messages sent with a `ref`. `owner`: the runner the
+    messages are for, when `chat_id` is a group's."""
     chores = []
     if query is not None:
         chores.append(_answer(query, result.notice))
         if result.moved and query.message is not None:
             chores.append(_drop_buttons(query))
-    *_, refs = await asyncio.gather(*chores, _send_all(bot, chat_id, result.messages))
+    *_, refs = await asyncio.gather(*chores, _send_all(bot, chat_id, result.messages, owner))
     return refs
 
 
-async def _send_all(bot, chat_id: int, messages: tuple[Message, ...]) -> list[tuple[int, str]]:
+async def _send_all(bot, chat_id: int, messages: tuple[Message, ...], owner: int | None) -> list[tuple[int, str]]:
     refs = []
     for message in messages:
-        sent = await _patiently(lambda message=message: _send(bot, chat_id, message))
+        sent = await _patiently(lambda message=message: _send(bot, chat_id, message, owner))
         if message.ref:
             refs.append((sent.message_id, message.ref))
     return refs
@@ -154,10 +171,10 @@ async def _answer(query: CallbackQuery, notice: str) -> None:
         log.debug("could not answer the button: %s", error)
 
 
-async def _send(bot, chat_id: int, message: Message) -> Sent:
+async def _send(bot, chat_id: int, message: Message, owner: int | None) -> Sent:
     """A text, or a photo or document with the text as its caption (or after it, when too long
     for one: the HTML is never shorter than the text Telegram counts)."""
-    markup = keyboard(message)
+    markup = keyboard(message, owner)
     file = message.file
     if file is None:
         return await bot.send_message(chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup)
@@ -193,6 +210,10 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         metrics.UPDATES.labels("ignored", "ignored").inc()
         return
     who, event = translated
+    if who.group_chat is not None and update.callback_query is not None and not shown_to(update.callback_query):
+        await _answer(update.callback_query, conversations.notice("group/not_your_card"))  # a toast, nothing else
+        metrics.UPDATES.labels(event.kind, "not_yours").inc()
+        return
     try:
         result = await conversations.handle(who, event, update.update_id, replied_to(update), message_id(update))
     except Unavailable as error:  # nothing was stored: no reply, no apology; Telegram sends it again
@@ -204,10 +225,14 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     outcome = "repeated" if result.repeated else "ok"
     try:
-        refs = await deliver(context.bot, result.chat, result, update.callback_query)
-        await conversations.sent(who, refs, datetime.now(UTC))
+        refs = await deliver(context.bot, result.chat, result, update.callback_query, owner_in(result.chat, who))
+        await conversations.sent(who, refs, datetime.now(UTC), result.chat)
+        if result.chat != who.answer_chat:  # the runner's own data, asked for in a group
+            await _tell_group(context.bot, who, conversations.notice("group/answered_privately", name=who.first_name))
     except Forbidden:
         outcome = "blocked"
+        if result.chat != who.answer_chat:  # they never opened the private chat: say how, in the group
+            await _tell_group(context.bot, who, conversations.notice("group/start_privately", name=who.first_name))
     wake_timers_at(context.application, result.wake_at)
     elapsed = time.perf_counter() - started
     metrics.UPDATES.labels(event.kind, outcome).inc()
@@ -222,6 +247,16 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         elapsed * 1000,
         outcome,
     )
+
+
+def owner_in(chat: int, who: Who) -> int | None:
+    """Whose the cards are, when they go to a group (see OWNER)."""
+    return None if chat == who.chat_id else who.user_id
+
+
+async def _tell_group(bot, who: Who, text: str) -> None:
+    with contextlib.suppress(TelegramError):  # a courtesy: the answer itself went (or could not go) privately
+        await bot.send_message(who.answer_chat, text, parse_mode=ParseMode.HTML)
 
 
 def wake_timers_at(application: Application, when: datetime | None) -> None:
@@ -247,8 +282,8 @@ def install_timers(application: Application, conversations: Conversations, tick_
             if result is None:
                 return
             try:
-                refs = await deliver(application.bot, result.chat, result)
-                await conversations.sent(due.who, refs, datetime.now(UTC))
+                refs = await deliver(application.bot, result.chat, result, owner=owner_in(result.chat, due.who))
+                await conversations.sent(due.who, refs, datetime.now(UTC), result.chat)
             except Forbidden:
                 log.info("a timer's alert was not delivered: the user blocked the bot")
             wake_timers_at(application, result.wake_at)

@@ -153,13 +153,14 @@ class Conversations:
         replies = (*(answer.reply(self.coach) for answer in answers), *outcome.replies)
         messages = tuple(self.render(reply, version) for reply in replies)
         moved = version != session.version
+        chat = who.chat_id if outcome.private else who.answer_chat  # the runner's own data: privately
         if update_id is not None:  # the receipt: what a redelivery of this update gets again
-            receipt = {"moved": moved, "chat": who.answer_chat, "messages": [m.to_json() for m in messages]}
+            receipt = {"moved": moved, "chat": chat, "messages": [m.to_json() for m in messages]}
             tx.remember(update_id, who, receipt)
         wake_at = outcome.session.wake_at()
         return Result(
             messages,
-            who.answer_chat,
+            chat,
             outcome.notice,
             moved=moved,
             wake_at=wake_at if wake_at != session.wake_at() else None,
@@ -168,16 +169,20 @@ class Conversations:
             after=outcome.session.state,
         )
 
-    async def sent(self, who: Who, refs: list[tuple[int, str]], now: datetime) -> None:
-        """Remember what the messages just delivered are about: (Telegram message id, `Message.ref`).
-        Best effort: the event is committed and answered; without this only a reply to the card
-        cannot correct it (its Edit button still can)."""
+    async def sent(self, who: Who, refs: list[tuple[int, str]], now: datetime, chat: int | None = None) -> None:
+        """Remember what the messages just delivered to `chat` (the event's chat by default) are
+        about: (Telegram message id, `Message.ref`). Best effort: the event is committed and
+        answered; without this only a reply to the card cannot correct it (its Edit button still can)."""
         if not refs:
             return
         try:
-            await self.store.remember_refs(who, refs, now)
+            await self.store.remember_refs(who, who.answer_chat if chat is None else chat, refs, now)
         except SQLAlchemyError:
             log.warning("could not remember what %d sent message(s) are about", len(refs), exc_info=True)
 
     def error_message(self) -> Message:
         return Message(self.coach.catalog.render("error", {}))
+
+    def notice(self, template: str, **context: Any) -> str:
+        """A line the adapter says on its own (in a group: where the answer went, whose card it is)."""
+        return self.coach.catalog.render(template, context)

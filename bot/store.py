@@ -261,20 +261,25 @@ class Transaction:
         self._erased.add(who.user_id)
 
     def note_ref(self, who: Who, message_id: int, ref: str) -> None:
-        """Remember what the message `message_id` in this user's chat is about (the runner's own
-        message: what it logged); a later note for the same id replaces it."""
+        """Remember what the message `message_id` in the chat of the event is about (the runner's
+        own message: what it logged); a later note for the same message replaces it."""
         statement = self._insert(MessageRef).values(
-            user_id=who.user_id, message_id=message_id, ref=ref, sent_at=self.now
+            user_id=who.user_id, chat_id=who.answer_chat, message_id=message_id, ref=ref, sent_at=self.now
         )
         self.connection.execute(
             statement.on_conflict_do_update(
-                index_elements=[MessageRef.user_id, MessageRef.message_id], set_={"ref": ref, "sent_at": self.now}
+                index_elements=[MessageRef.user_id, MessageRef.chat_id, MessageRef.message_id],
+                set_={"ref": ref, "sent_at": self.now},
             )
         )
 
     def ref_of(self, who: Who, message_id: int) -> str:
-        """What the message `message_id` in this user's chat is about; "" if nothing."""
-        query = select(MessageRef.ref).where(MessageRef.user_id == who.user_id, MessageRef.message_id == message_id)
+        """What the message `message_id` in the chat of the event is about; "" if nothing."""
+        query = select(MessageRef.ref).where(
+            MessageRef.user_id == who.user_id,
+            MessageRef.chat_id == who.answer_chat,
+            MessageRef.message_id == message_id,
+        )
         return self.connection.scalar(query) or ""
 
 
@@ -331,10 +336,11 @@ class Store:
             finally:
                 tx.close()
 
-    async def remember_refs(self, who: Who, sent: list[tuple[int, str]], now: datetime) -> None:
-        """Note what the messages just sent are about, by their Telegram message ids (see `MessageRef`)."""
+    async def remember_refs(self, who: Who, chat: int, sent: list[tuple[int, str]], now: datetime) -> None:
+        """Note what the messages just sent to `chat` are about, by their Telegram message ids (see `MessageRef`)."""
         rows = [
-            {"user_id": who.user_id, "message_id": message_id, "ref": ref, "sent_at": now} for message_id, ref in sent
+            {"user_id": who.user_id, "chat_id": chat, "message_id": message_id, "ref": ref, "sent_at": now}
+            for message_id, ref in sent
         ]
         await self.run(lambda tx: tx.connection.execute(insert(MessageRef), rows), now)
 

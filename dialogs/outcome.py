@@ -59,3 +59,6 @@ class Outcome:
     effects: tuple[Effect, ...] = ()
     notice: str = ""  # a short toast for the tapped button, if any
     about: str = ""  # what the runner's message made (a `Reply.ref`): an edit of it comes back as `Event.edit_of`
+    # The replies show the runner's own data (their log, progress, export, its deletion): they go
+    # to the runner's private chat, even when the event came from a group.
+    private: bool = False

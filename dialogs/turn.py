@@ -37,6 +37,7 @@ class Turn:
         self.effects: list[Effect] = []
         self.notice = ""
         self.about = ""  # see `Outcome.about`
+        self.private = False  # see `Outcome.private`
         self.cache: dict[str, Any] = {}  # what guards and actions of this turn computed once
         self.timer_set = False
 
@@ -148,4 +149,4 @@ class Turn:
         if after.conversation() != before.conversation() and self.event.kind != "timer":
             tap = f"{self.event.version}|{self.event.payload}" if self.event.kind == "button" else ""
             after = after.moved(version=before.version + 1, tap=tap)
-        return Outcome(after, tuple(self.replies), tuple(self.effects), self.notice, self.about)
+        return Outcome(after, tuple(self.replies), tuple(self.effects), self.notice, self.about, self.private)

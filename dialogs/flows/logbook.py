@@ -292,6 +292,7 @@ def edit(turn: Turn) -> None:
 def history(turn: Turn) -> None:
     """/history, or a filter or page button (`hist:<exercise id or all>:<page>`)."""
     exercise, _, page = turn.argument.partition(":")
+    turn.private = True
     turn.effect(
         "history",
         exercise=_known(exercise, turn),
@@ -301,6 +302,7 @@ def history(turn: Turn) -> None:
 
 
 def progress(turn: Turn) -> None:
+    turn.private = True
     turn.effect(
         "progress",
         timezone=turn.profile.timezone or "UTC",
@@ -311,10 +313,12 @@ def progress(turn: Turn) -> None:
 
 
 def export(turn: Turn) -> None:
+    turn.private = True
     turn.effect("export", timezone=turn.profile.timezone or "UTC", names=display_names(turn.coach))
 
 
 def ask_delete(turn: Turn) -> None:
+    turn.private = True
     row = (turn.button("delete_yes", "deletedata:yes"), turn.button("delete_no", "deletedata:no"))
     turn.say("log/delete_confirm", (row,))
 
@@ -322,6 +326,7 @@ def ask_delete(turn: Turn) -> None:
 def delete(turn: Turn) -> None:
     """The answer to the confirmation: forget everything (storage removes the rows; the session
     it would save is a blank one), or keep it all."""
+    turn.private = True
     if turn.argument != "yes":
         turn.say("log/delete_kept")
         if not turn.at_home:
