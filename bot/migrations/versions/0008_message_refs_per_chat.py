@@ -1,16 +1,16 @@
 """Message refs per chat: Telegram numbers messages in each chat on its own, so a ref is keyed
 by (user id, chat id, message id). The refs stored before were all taken as private-chat ones.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
