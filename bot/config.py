@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     health_port: int = Field(8081, alias="ARMSWING_HEALTH_PORT", ge=0, le=65535)
     database_url: str = Field(DEFAULT_DATABASE_URL, alias="DATABASE_URL", repr=False)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field("INFO", alias="ARMSWING_LOG_LEVEL")
+    # stderr lines: "text" (for people) or "json" (one object a line, for log collectors)
+    log_format: Literal["text", "json"] = Field("text", alias="ARMSWING_LOG_FORMAT")
     # messages a second to Telegram, all chats together (Telegram's limit)
     send_rate: float = Field(30.0, alias="ARMSWING_SEND_RATE", gt=0, allow_inf_nan=False)
     # reminders a second from this process, at most send_rate: replies need room
@@ -103,7 +105,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"{name}_FILE: cannot read {path} ({error.strerror or error})") from None
         return data
 
-    @field_validator("mode", "http_client", mode="before")
+    @field_validator("mode", "http_client", "log_format", mode="before")
     @classmethod
     def _lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value

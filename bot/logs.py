@@ -1,4 +1,4 @@
-"""Logging set-up: plain lines on stderr, with secrets masked wherever they would appear
+"""Logging set-up: lines on stderr, plain text or one JSON object each (`ARMSWING_LOG_FORMAT`), with secrets masked wherever they would appear
 (httpx logs request URLs and tracebacks quote them, and a Bot API URL contains the token), and
 without the runners' personal data.
 
@@ -19,7 +19,9 @@ import logging
 import re
 import traceback
 from types import TracebackType
+from typing import Any
 
+from pythonjsonlogger.json import JsonFormatter
 from sqlalchemy.exc import StatementError
 
 from bot.config import Settings
@@ -28,6 +30,7 @@ REDACTED = "<redacted>"
 _SCALARS = (str, int, float, bool, type(None), BaseException)
 _TABLE = re.compile(r"\b(?:INTO|UPDATE|FROM)\s+\"?(\w+)", re.IGNORECASE)
 _DRIVERS = ("psycopg", "sqlite3")
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
 
 
@@ -35,8 +38,8 @@ class RedactingFormatter(logging.Formatter):
     """Formats as usual without personal data (see above), then masks every secret in the whole
     line, traceback included."""
 
-    def __init__(self, fmt: str, secrets: list[str]):
-        super().__init__(fmt)
+    def __init__(self, fmt: str, secrets: list[str], **options: Any):
+        super().__init__(fmt, **options)
         self.secrets = [secret for secret in secrets if secret]
 
     def format(self, record: logging.LogRecord) -> str:
@@ -69,6 +72,24 @@ class RedactingFormatter(logging.Formatter):
         return "".join(summary.format()).rstrip("\n")
 
 
+class JsonLinesFormatter(RedactingFormatter, JsonFormatter):
+    """One JSON object a line, `{"time", "level", "logger", "message"[, "exc_info"]}`, with the same
+    redaction as the text lines: the traceback is a string inside the object, never a line of its own."""
+
+    def __init__(self, secrets: list[str]):
+        super().__init__(
+            "%(levelname)s %(name)s %(message)s",
+            secrets,
+            rename_fields={"levelname": "level", "name": "logger"},
+            timestamp="time",
+        )
+
+
+def formatter(kind: str, secrets: list[str]) -> logging.Formatter:
+    """The production formatter for `ARMSWING_LOG_FORMAT` (`text` or `json`)."""
+    return JsonLinesFormatter(secrets) if kind == "json" else RedactingFormatter(TEXT_FORMAT, secrets)
+
+
 def database_error(error: BaseException) -> str | None:
     """What may be logged of a database error (its statement's name, its code), or None if
     `error` is not one."""
@@ -90,7 +111,7 @@ def _code(error: BaseException | None) -> str:
 def configure(settings: Settings) -> None:
     handler = logging.StreamHandler()
     secrets = [settings.token or "", settings.webhook_secret or ""]
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
+    handler.setFormatter(formatter(settings.log_format, secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

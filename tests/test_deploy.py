@@ -89,6 +89,13 @@ def compose() -> dict:
     return yaml.safe_load((DEPLOY / "compose.yaml").read_text())
 
 
+def test_compose_rotates_the_logs_of_every_service(compose):
+    for name, service in compose["services"].items():
+        logging = service["logging"]
+        assert logging["driver"] == "json-file", name
+        assert re.fullmatch(r"\d+m", logging["options"]["max-size"]) and int(logging["options"]["max-file"]) >= 2
+
+
 def test_compose_bot_is_built_from_the_dockerfile_and_runs_in_webhook_mode(compose):
     bot = compose["services"]["bot"]
     context = (DEPLOY / bot["build"]["context"]).resolve()

@@ -1,8 +1,10 @@
-"""No personal data in the logs, checked under injected faults, with the production formatter and
-at DEBUG (the most PTB writes): a statement that fails in the database (SQLite and PostgreSQL)
-and an update PTB cannot parse are logged without the runner's id, name or words."""
+"""No personal data in the logs, checked under injected faults, with the production formatters
+(text and JSON lines) and at DEBUG (the most PTB writes): a statement that fails in the database
+(SQLite and PostgreSQL) and an update PTB cannot parse are logged without the runner's id, name
+or words."""
 
 import io
+import json
 import logging
 
 import pytest
@@ -11,18 +13,19 @@ from support.botapi import FakeTelegram, chat_payload, message_payload, text_con
 from support.offline import OfflineRequest, make_message_update
 
 from bot.application import build_application, process
-from bot.logs import RedactingFormatter
+from bot.config import Settings
+from bot.logs import configure, formatter
 
 RUNNER, NAME, WORDS = 7_340_918_265, "Zelda Quixotic", "my secret plan for Sunday"
 PERSONAL = (str(RUNNER), "Zelda", "Quixotic", "secret plan")
 
 
-@pytest.fixture
-def lines():
-    """Every log line, formatted as `bot.logs.configure` formats them."""
+@pytest.fixture(params=["text", "json"])
+def lines(request):
+    """Every log line, formatted as `bot.logs.configure` formats them with ARMSWING_LOG_FORMAT."""
     out = io.StringIO()
     handler = logging.StreamHandler(out)
-    handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s", []))
+    handler.setFormatter(formatter(request.param, []))
     root = logging.getLogger()
     level = root.level
     root.addHandler(handler)
@@ -30,6 +33,9 @@ def lines():
     yield out
     root.removeHandler(handler)
     root.setLevel(level)
+    if request.param == "json":  # one whole object a line, tracebacks included
+        objects = [json.loads(line) for line in out.getvalue().splitlines()]
+        assert objects and all({"time", "level", "logger", "message"} <= set(o) for o in objects)
 
 
 @pytest.fixture
@@ -79,3 +85,25 @@ async def test_an_update_ptb_cannot_parse_is_logged_without_its_content(wired, l
     logged = lines.getvalue()
     assert "Error while parsing updates" in logged
     assert not [word for word in PERSONAL if word in logged], logged
+
+
+def test_json_lines_carry_the_traceback_inside_and_mask_the_secrets(capsys):
+    token, secret = "123456:TESTjsonTESTjson", "s3cret-Token_value"
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    configure(Settings(token=token, webhook_secret=secret, log_format="json"))
+    try:
+        logging.getLogger("bot.test").info("calling https://api.telegram.org/bot%s/getMe", token)
+        try:
+            raise RuntimeError(f"header {secret} refused")
+        except RuntimeError:
+            logging.getLogger("bot.test").exception("request failed")
+    finally:
+        root.handlers[:], root.level = handlers, level
+    written = capsys.readouterr().err.splitlines()
+    first, second = (json.loads(line) for line in written)
+    assert (first["level"], first["logger"]) == ("INFO", "bot.test")
+    assert first["message"] == "calling https://api.telegram.org/bot<redacted>/getMe"
+    assert second["message"] == "request failed" and second["exc_info"].startswith("Traceback")
+    assert "RuntimeError: header <redacted> refused" in second["exc_info"]
+    assert token not in "".join(written) and secret not in "".join(written)
