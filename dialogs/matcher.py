@@ -53,6 +53,7 @@ from dialogs.vocabulary import (
     GENERIC,
     HEADLINE_ALSO,
     HEADLINE_BODY,
+    HEADLINE_HELPING,
     HEADLINE_LIFTING,
     HEADLINE_OTHERS,
     HEADLINE_SUBJECT,
@@ -271,6 +272,8 @@ class Matcher:
         own = self._topics.terms[HEADLINE_TOPIC] | HEADLINE_ALSO
         if any(t in CONCEPTS or t in HEADLINE_OTHERS for t in content - own):
             return None  # "should runners train upper body for posture": that topic decides
+        if HEADLINE_HELPING & content and any(t not in self._topics.idf for t in content - own):
+            return None  # "does upper body strength help running economy": not sure which benefit
         return Match("topic", HEADLINE_TOPIC, score=ANSWER_SCORE)
 
     def _best_topic(self, terms: list[str], form: str) -> Match | None:

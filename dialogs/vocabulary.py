@@ -26,6 +26,9 @@ PHRASES = {
     "human coach": "trainer",
     "personal coach": "trainer",
     "in person": "oneonone",
+    "real person": "trainer",
+    "a human": "trainer",
+    "use you": "use bot",
     "how many": "count",
     "how much": "count",
     "how often": "often",
@@ -104,7 +107,7 @@ CONCEPTS = {
     "warmup": "warm warming warmups",
     "cooldown": "cool cooling afterwards",
     "mobility": "stretch stretches stretching",
-    "injury": "injuries injured injure",
+    "injury": "injuries injured injure hurt hurts hurting",
     "imbalance": "imbalances imbalanced unbalanced",
     "posture": "tall taller slouch slouching slump slumping hunch hunched hunching upright",
     "breath": "breathing breathe breathes breathless",
@@ -205,6 +208,8 @@ HEADLINE_TRAINING = _set("train lift strength work exercise do doing")
 HEADLINE_LIFTING = _set("lift strength")  # …or lifting, asked by a runner ("should runners lift?")
 HEADLINE_WEIGHING = _set("benefit important need matter pointless good skip waste bother ignore neglect")
 HEADLINE_ALSO = _set("muscle shoulder back chest marathon mile half top body better easier")
+# "does upper body strength help <something>": a benefit the headline may not be about.
+HEADLINE_HELPING = _set("help improve fix boost")
 # Subjects of other topics (beside CONCEPTS) that take the question away from the headline.
 HEADLINE_OTHERS = _set("exercise tall count gym bench forward balance rhythm momentum")
 
@@ -236,12 +241,16 @@ NOT_COVERED = (
     "rest day",
     "how long",
     "before or after",
+    "should i run",
+    "how fast should i",
+    "run first",
+    "lift first",
 )
 # Subjects next door that the coach must not answer with its own material (pain, food, shoes):
 # one of these words and the answer is "I don't know that one".
 OUT_OF_SCOPE = _set(
     """
-    pain painful hurt hurts hurting sore knee knees ankle ankles shin shins plantar achilles hamstring
+    pain painful sore knee knees ankle ankles shin shins plantar achilles hamstring
     hamstrings calf calves diet dieting eat eating food meal nutrition calorie calories protein carb carbs lose
     losing shoe shoes sneaker sneakers doctor physio medicine pregnant pregnancy supplement supplements creatine
     caffeine squat squats lunge lunges deadlift deadlifts pushup pushups pullup pullups chinup chinups situp
@@ -302,6 +311,10 @@ ASPECT_WORDS = {
     "pull": ("howto", 2),
     "elbow": ("howto", 1),
     "hand": ("howto", 1),
+    "flat": ("howto", 3),
+    "lie": ("howto", 3),
+    "lying": ("howto", 3),
+    "feel": ("muscles", 2),
     "round": ("mistakes", 3),
     "flare": ("mistakes", 3),
     "arch": ("mistakes", 3),
@@ -509,7 +522,8 @@ SAFETY_WORDS = _set(
     tendinitis tendon arthritis bursitis sprain sprained torn dislocated hernia osteoporosis pregnant pregnancy
     postpartum asthma asthmatic diabetes diabetic surgery operation medication medical doctor physio
     physiotherapist unstable click clicks clicking clicked pop pops popped popping crack cracking grinding snap
-    snapped baby postpartum breastfeeding menopause
+    snapped baby postpartum breastfeeding menopause scoliosis fracture fractured broke broken dangerous twinge
+    ouch arthritic hypertension
     """
 )
 SAFETY_PHRASES = (
@@ -535,6 +549,8 @@ SAFETY_PHRASES = (
     "is lifting safe",
     "is this safe",
     "gave birth",
+    "bad for my",
+    "my heart",
     "c section",
 )
 # "back problems", "a knee issue": a body part with a problem.
