@@ -61,6 +61,7 @@ from dialogs.vocabulary import (
     HEADLINE_TRAINING,
     HEADLINE_WEIGHING,
     INJURY_WORDS,
+    INTRODUCTIONS,
     NOT_COVERED,
     OUT_OF_SCOPE,
     PERSONAL_WORDS,
@@ -102,6 +103,8 @@ TYPO_SCORE = 80.0
 CLOSEST_SHARE = 0.5  # a topic offered as "closest" scores at least this share of the best one  # fuzz.ratio needed to read an unknown word as a misspelt known one
 
 _PHRASE_PATTERN = re.compile(r"\b(" + "|".join(map(re.escape, PHRASES)) + r")\b")
+_INTRODUCTION = re.compile(r"\b(" + "|".join(INTRODUCTIONS) + r") \w+$")
+_DRAWN_OUT = re.compile(r"([^\W\d])\1{2,}")
 _DIGITS_AND_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
 # Stopwords and words of conversation: neither help a match nor count against it.
 _IGNORED = STOPWORDS | DISCOURSE
@@ -438,6 +441,10 @@ def _fuzzy_alias(window: str, aliases: list[str]) -> tuple[str, float] | None:
 
 def _small_talk(words: list[str]) -> str | None:
     """The kind of small talk a message is made of, or None if it says anything more."""
+    introduced = _INTRODUCTION.search(" ".join(words))
+    if introduced and introduced.start() > 0:  # "hey, i'm sam": the greeting, without the name
+        words = " ".join(words)[: introduced.start()].split()
+    words = [_TEXTED.get(word, word) for word in words]  # "are u a bot"
     found: list[str] = []
     index = 0
     while index < len(words):
@@ -492,7 +499,8 @@ def _words(text: str) -> list[str]:
     if not isinstance(text, str):
         return []
     text = text[:MAX_CHARS].replace("'", "").replace("\u2019", "")
-    return _DIGITS_AND_LETTERS.sub(" ", default_process(text)).split()
+    text = _DRAWN_OUT.sub(r"\1", default_process(text))  # "heyyy", "hellooo"
+    return _DIGITS_AND_LETTERS.sub(" ", text).split()
 
 
 _SUFFIXES = (("ment", 4), ("ing", 4), ("ed", 4), ("s", 3))

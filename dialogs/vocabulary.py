@@ -349,6 +349,8 @@ SMALL_TALK = {
         "who made you",
         "who built you",
         "who created you",
+        "do you have a name",
+        "how old are you",
     ),
     "how_are_you": (
         "how are you",
@@ -369,6 +371,9 @@ SMALL_TALK = {
         "how have you been",
         "you good",
         "you ok",
+        "hows your day going",
+        "how is your day",
+        "how is your day going",
     ),
     "bot": (
         "are you a bot",
@@ -382,6 +387,8 @@ SMALL_TALK = {
         "are you there",
         "anyone there",
         "you there",
+        "are you a real person",
+        "are you a human",
     ),
     "compliment": (
         "youre awesome",
@@ -402,6 +409,11 @@ SMALL_TALK = {
         "youre funny",
         "good coach",
         "best coach",
+        "love this bot",
+        "love this app",
+        "youre helpful",
+        "you are helpful",
+        "so helpful",
     ),
     "new": ("im new here", "i am new here", "im new", "new here"),
     "thanks": (
@@ -420,6 +432,12 @@ SMALL_TALK = {
         "many thanks",
         "thanks a ton",
         "much obliged",
+        "thnx",
+        "thanx",
+        "thks",
+        "for your help",
+        "that was helpful",
+        "that helped a lot",
     ),
     "bye": (
         "goodbye",
@@ -438,6 +456,9 @@ SMALL_TALK = {
         "talk later",
         "catch you later",
         "peace",
+        "see ya tomorrow",
+        "see you tomorrow",
+        "until next time",
     ),
     "greeting": (
         "hello",
@@ -455,6 +476,10 @@ SMALL_TALK = {
         "greetings",
         "test",
         "testing",
+        "nice to meet you",
+        "good day",
+        "good day to you",
+        "hello there",
     ),
     "laugh": ("lol", "haha", "hahaha", "lmao", "rofl", "hehe", "xd"),
     "ack": (
@@ -506,12 +531,22 @@ SMALL_TALK = {
         "roger",
         "will do",
         "on it",
+        "okk",
+        "great stuff",
+        "amazing",
+        "brilliant",
+        "sweet",
+        "all good",
+        "excellent",
+        "lovely",
     ),
 }
 # Words that may stand beside small talk without making it a question ("hello there coach").
 SMALL_TALK_FILLER = _set(
-    "coach there mate man buddy so much very a lot all again you too and oh ah um well one armswing"
+    "coach there mate man buddy so much very a lot all again you too and oh ah um well one armswing really super i are is"
 )
+# "hey, i'm sam": a greeting that ends by giving a name.
+INTRODUCTIONS = ("im", "i am", "my name is", "name is", "call me", "this is")
 
 # A call for care: pain, injury, a medical condition, age. Such a message gets the safe reply
 # (stop, don't push through pain, ask a physiotherapist or doctor), never coaching.
