@@ -1,6 +1,6 @@
 """How right and how fast the question matcher is.
 
-    .venv/bin/python bench/matching.py [--set tuning|heldout|original] [--rounds N] [--misses]
+    .venv/bin/python bench/matching.py [--set tuning|heldout|dev|original] [--rounds N] [--misses]
 
 Scores every question of the chosen set (tests/data/questions_<set>.yaml, or the original
 tests/data/questions.yaml) and prints, per category, how many were answered right, "not covered"
@@ -86,7 +86,7 @@ def score_original(matcher: Matcher) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", default="tuning", choices=("tuning", "heldout", "original"))
+    parser.add_argument("--set", default="tuning", choices=("tuning", "heldout", "dev", "original"))
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--misses", action="store_true", help="list the misses (tuning split only)")
     args = parser.parse_args()

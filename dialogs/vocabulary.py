@@ -134,13 +134,13 @@ WORDS = {
     "exercise": "exercises moves workout workouts routine",
     "run": "running runner runners runs jog jogging jogger",
     "lift": "lifting lifts lifted",
-    "train": "training trains trained",
+    "train": "training trains trained target targets targeting hit hits",
+    "protect": "safe safely protecting protects",
     "strength": "strengthen strengthening stronger strong",
     "muscle": "muscles",
     "benefit": "benefits useful worth purpose",
     "mistake": "mistakes error errors",
     "step": "steps instruction instructions",
-    "target": "targets hit hits",
     "work": "works working worked",
     "bot": "app",
     "help": "helps helping",
@@ -172,7 +172,8 @@ DISCOURSE = _set(
     reason reasons care tell whether nah nope legit wonder wondering wondered read reading heard hear idea
     case convince give pls plz dear like would love quick sooo soo so well hmm um uh
     recommend recommended suggest opinion think thought thoughts believe suppose guess mean
-    honest real actually truly seriously anyway also too even just still during one new okay ok yeah yep
+    honest real actually truly seriously anyway also too even just still during one new many else offer stay
+    fix easier harder okay ok yeah yep
     someone somebody everyone people person folks say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
     """
@@ -264,7 +265,6 @@ OUT_OF_SCOPE = _set(
 ASPECT_WORDS = {
     "muscle": ("muscles", 2),
     "work": ("muscles", 2),
-    "target": ("muscles", 2),
     "form": ("howto", 2),
     "step": ("howto", 2),
     "perform": ("howto", 2),
@@ -584,7 +584,21 @@ SAFETY_PHRASES = (
     "is lifting safe",
     "is this safe",
     "gave birth",
-    "bad for my",
+    "bad for my knee",
+    "bad for my knees",
+    "bad for my back",
+    "bad for my joint",
+    "bad for my joints",
+    "bad for my heart",
+    "bad for my shoulder",
+    "bad for my shoulders",
+    "bad for my wrist",
+    "bad for my wrists",
+    "bad for my neck",
+    "bad for my elbow",
+    "bad for my elbows",
+    "bad for my hip",
+    "bad for my hips",
     "my heart",
     "c section",
 )

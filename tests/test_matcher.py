@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.utils import default_process
-from support.questions import QUESTIONS, expected, is_right, top1
+from support.questions import QUESTIONS, expected, is_right, load_split, outcome, top1
 
 from content.knowledge import load_knowledge
 from dialogs.matcher import Match, Matcher
@@ -89,6 +89,16 @@ def test_every_topic_phrasing_finds_its_own_topic(matcher):
         if top1(m := matcher.match(q)) != f"topic:{t.id}" or m.kind != "topic"
     ]
     assert lost == []
+
+
+@pytest.mark.parametrize("split, right, confident_wrong", [("tuning", 0.97, 2), ("dev", 0.93, 4)])
+def test_the_questions_written_from_the_article_are_answered(matcher, split, right, confident_wrong):
+    """The splits the matcher is tuned on (never the held-out one: bench/matching.py scores it)."""
+    items = load_split(split)
+    verdicts = [(item["q"], outcome(item, matcher.match(item["q"], item.get("current")))) for item in items]
+    misses = [(q, verdict) for q, verdict in verdicts if verdict != "right"]
+    assert 1 - len(misses) / len(items) >= right, misses
+    assert sum(1 for _, verdict in misses if verdict == "confident_wrong") <= confident_wrong, misses
 
 
 # -- exercises ---------------------------------------------------------------------------------
