@@ -11,12 +11,18 @@ What could carry personal data into a line, and what the formatter writes instea
   could not parse, "Processing update …" at DEBUG): every argument that is not a plain scalar is
   written as `<redacted>`.
 The coach's own lines name users by pseudonym only (`bot.metrics.Pseudonym`).
+
+A line repeated in a flood (a refused connection, uvicorn's "Exceeded concurrency limit") is
+written at most REPEATS_PER_MINUTE times a minute (`Repeats`); the next one written says how many
+were left out, so the log stays readable and the disk stays free.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
+import time
 import traceback
 from types import TracebackType
 from typing import Any
@@ -32,6 +38,35 @@ _TABLE = re.compile(r"\b(?:INTO|UPDATE|FROM)\s+\"?(\w+)", re.IGNORECASE)
 _DRIVERS = ("psycopg", "sqlite3")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+REPEATS_PER_MINUTE = 10
+
+
+class Repeats(logging.Filter):
+    """Lets through at most `most` records of one kind (logger, level, message before its
+    arguments) per `seconds`; the first let through after some were held back says how many."""
+
+    def __init__(self, most: int = REPEATS_PER_MINUTE, seconds: float = 60.0, clock=time.monotonic):
+        super().__init__()
+        self.most, self.seconds, self.clock = most, seconds, clock
+        self._kinds: dict[tuple[str, int, str], tuple[float, int, int]] = {}  # kind: window start, let, held
+        self._lock = threading.Lock()  # records come from the database threads too
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        kind = (record.name, record.levelno, str(record.msg))
+        now = self.clock()
+        with self._lock:
+            start, let, held = self._kinds.get(kind, (now, 0, 0))
+            if now - start >= self.seconds:
+                start, let = now, 0
+            if let >= self.most:
+                self._kinds[kind] = (start, let, held + 1)
+                return False
+            self._kinds[kind] = (start, let + 1, 0)
+            if len(self._kinds) > 10_000:  # kinds are few; never let them grow without bound
+                self._kinds = {kind: self._kinds[kind]}
+        if held:  # in place: Python 3.11's filters cannot hand on a changed copy
+            record.msg = f"{record.msg} (and {held} more like it, not written)"
+        return True
 
 
 class RedactingFormatter(logging.Formatter):
@@ -112,6 +147,7 @@ def configure(settings: Settings) -> None:
     handler = logging.StreamHandler()
     secrets = [settings.token or "", settings.webhook_secret or ""]
     handler.setFormatter(formatter(settings.log_format, secrets))
+    handler.addFilter(Repeats())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from telegram.ext import Application
 
-from bot import metrics
+from bot import connections, metrics
 from bot.config import Settings
 from bot.runtime import Runtime, StartupError
 
@@ -92,6 +92,7 @@ async def server(app: Starlette, listener: socket.socket | None) -> AsyncIterato
         log_config=None,  # uvicorn logs through our handlers, so secrets are masked there too
         access_log=False,
         lifespan="off",
+        **connections.server_options(),  # bounded: connections, header and body read time
     )
     uvicorn_server = uvicorn.Server(config)
     uvicorn_server.capture_signals = contextlib.nullcontext  # the process's own signal handlers stop it

@@ -24,6 +24,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot import metrics, monitoring
 from bot.application import process
+from bot.connections import BodyTimeout, read_body
 from bot.polling import ALLOWED_UPDATES
 from bot.runtime import Runtime
 from bot.updates import Unreadable, parse
@@ -45,16 +46,16 @@ def create_app(application: Application, runtime: Runtime) -> Starlette:
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > MAX_BODY:
             return 413
-        body = bytearray()
         try:
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > MAX_BODY:
-                    return 413
+            body = await read_body(request, MAX_BODY)
         except ClientDisconnect:  # the sender gave up mid-body: Telegram will send it again
             return 400
+        except BodyTimeout:
+            return 408
+        if body is None:
+            return 413
         try:
-            update = parse(bytes(body), application.bot)
+            update = parse(body, application.bot)
         except Unreadable:
             return 400
         if not await process(application, update):  # not stored: Telegram retries on a 5xx
