@@ -1,10 +1,11 @@
 """What effects answer: plain data that words itself (`reply(coach)`), sent before the engine's
 own replies. `Later` is an answer whose file is made after the event's transaction committed,
-off the database thread (a chart takes a quarter of a second; that thread serves every chat)."""
+in a worker process (`bot.files`: a chart takes a quarter of a second of CPU, an export of a
+long log as long, and the bot's process serves every chat)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -20,7 +21,8 @@ class Answer(Protocol):
 @dataclass(frozen=True)
 class Later:
     answer: Answer
-    make: Callable[[], Attachment]  # the file of the answer's message
+    make: Callable[[], Attachment]  # the file of the answer's message; run in a worker, so it must pickle
+    key: Hashable | None = None  # what the file shows: a runner's file with an equal key is not made again
 
     def reply(self, coach: Coach) -> Reply:
         return self.answer.reply(coach)

@@ -3,10 +3,8 @@ replies, and commit it all in one transaction. Telegram and the terminal both co
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -16,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import effects, timers
 from bot.answers import Later
+from bot.files import Files
 from bot.store import Store, Transaction, Who
 from bot.timers import Due
 from dialogs.coach import Coach
@@ -62,15 +61,16 @@ class Result:
     repeated: bool = False  # a redelivered update: nothing changed, these are the first replies again
     moved: bool = False  # the conversation moved on, so older buttons no longer work
     wake_at: datetime | None = None  # a timer the step set, due then (`bot.timers` fires it)
-    later: tuple[tuple[int, Callable[[], Attachment]], ...] = ()  # files to make for these messages
+    later: tuple[tuple[int, Later], ...] = ()  # files to make for these messages
     before: str = ""  # the state the event found, and the one it left (for the logs)
     after: str = ""
 
 
 class Conversations:
-    def __init__(self, store: Store, coach: Coach):
+    def __init__(self, store: Store, coach: Coach, files: Files):
         self.store = store
         self.coach = coach
+        self.files = files
 
     def render(self, reply: Reply, version: int) -> Message:
         text = self.coach.catalog.render(reply.template, reply.context)
@@ -92,8 +92,9 @@ class Conversations:
         if not result.later:
             return result
         messages = list(result.messages)
-        for index, make in result.later:  # committed: the receipt keeps the words, not the file
-            messages[index] = replace(messages[index], file=await asyncio.to_thread(make))
+        for index, later in result.later:  # committed: the receipt keeps the words, not the file
+            file = await self.files.make(who.user_id, later.make, later.key)
+            messages[index] = replace(messages[index], file=file)
         return replace(result, messages=tuple(messages), later=())
 
     def _handle(
@@ -148,7 +149,7 @@ class Conversations:
         if outcome.about and message_id is not None:
             tx.note_ref(who, message_id, outcome.about)
         answers = effects.apply(tx, who, outcome.effects)
-        later = tuple((index, answer.make) for index, answer in enumerate(answers) if isinstance(answer, Later))
+        later = tuple((index, answer) for index, answer in enumerate(answers) if isinstance(answer, Later))
         version = outcome.session.version
         replies = (*(answer.reply(self.coach) for answer in answers), *outcome.replies)
         messages = tuple(self.render(reply, version) for reply in replies)

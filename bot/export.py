@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from dialogs.history import Logged
@@ -20,7 +20,7 @@ from dialogs.units import plain
 HEADER = ("logged_at", "exercise", "set", "reps", "weight", "unit")
 
 
-def csv_of(logged: Sequence[Logged], names: Mapping[str, str], timezone: str) -> bytes:
+def csv_of(logged: Iterable[Logged], names: Mapping[str, str], timezone: str) -> bytes:
     zone = ZoneInfo(timezone)
     out = io.StringIO(newline="")
     writer = csv.writer(out)

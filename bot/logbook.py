@@ -7,7 +7,7 @@ reach another runner's rows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
@@ -16,16 +16,16 @@ from math import ceil
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, bindparam, delete, distinct, func, insert, select
+from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, distinct, func, insert, select
 
-from bot import chart
+from bot import chart, files
 from bot.answers import Later
 from bot.export import csv_of
 from bot.models import Base, SetLog, User
 from bot.store import Transaction, Who
 from dialogs.history import PAGE_SIZE, Export, Logged, Page
 from dialogs.outcome import Attachment
-from dialogs.progress import Progress, Report, summarize
+from dialogs.progress import Ever, Progress, Report, summarize, window_start
 from dialogs.replog import LogEntry
 from dialogs.replog import SetLog as Set
 from dialogs.session import ChartTheme
@@ -40,22 +40,25 @@ _ADD = insert(SETS)
 _REMOVE = delete(SETS).where(MINE, _ENTRY)
 
 
+def _oldest_first(*where: ColumnElement[bool]) -> Select[Any]:
+    return select(SETS).where(MINE, *where).order_by(SETS.c.logged_at, SETS.c.entry_id, SETS.c.set_number)
+
+
 def entries(tx: Transaction, who: Who, *where: ColumnElement[bool]) -> list[Logged]:
     """The user's entries (all, or those `where` selects), oldest first."""
-    rows = tx.connection.execute(
-        select(SETS).where(MINE, *where).order_by(SETS.c.logged_at, SETS.c.entry_id, SETS.c.set_number),
-        {"user_id": who.user_id},
-    )
-    return [
-        Logged(
+    return list(_logged(tx.connection.execute(_oldest_first(*where), {"user_id": who.user_id})))
+
+
+def _logged(rows: Iterable[Row[Any]]) -> Iterator[Logged]:
+    """Entries from their rows (oldest first), one at a time."""
+    for entry_id, group in groupby(rows, key=lambda row: row.entry_id):
+        sets = list(group)
+        yield Logged(
             entry_id,
             _aware(sets[0].logged_at),
             LogEntry(sets[0].exercise_id, tuple(Set(s.reps, s.weight, s.unit) for s in sets)),
             sets[0].workout,
         )
-        for entry_id, group in groupby(rows, key=lambda row: row.entry_id)
-        for sets in [list(group)]
-    ]
 
 
 def _aware(moment: datetime) -> datetime:
@@ -119,6 +122,34 @@ def forget(tx: Transaction, who: Who) -> None:
 
 
 # --- requests -----------------------------------------------------------------------------
+_SPAN = select(func.min(SETS.c.logged_at).label("first"), func.max(SETS.c.logged_at).label("last")).where(MINE)
+_RANKED = (
+    select(
+        SETS.c.exercise_id,
+        SETS.c.reps,
+        SETS.c.weight,
+        SETS.c.unit,
+        func.row_number()
+        .over(
+            partition_by=SETS.c.exercise_id,
+            order_by=(
+                func.coalesce(SETS.c.weight_kg, -1).desc(),
+                SETS.c.reps.desc(),
+                SETS.c.logged_at,
+                SETS.c.entry_id,
+                SETS.c.set_number,
+            ),
+        )
+        .label("rank"),
+    )
+    .where(MINE)
+    .subquery()
+)
+# The best set of each exercise: the heaviest (a set without weight below any), then the most
+# reps, the oldest among equals.
+_BESTS = select(_RANKED.c.exercise_id, _RANKED.c.reps, _RANKED.c.weight, _RANKED.c.unit).where(_RANKED.c.rank == 1)
+
+
 def history(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Page]:
     """A page of /history, newest first, optionally of one exercise."""
     mine = SetLog.user_id == who.user_id
@@ -141,22 +172,45 @@ def history(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Page]:
 
 
 def progress(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Report] | tuple[Later]:
-    """/progress: the summary; its chart is drawn after the commit, off the database thread
-    (it takes a quarter of a second, and the database thread serves every chat)."""
-    summary = summarize(entries(tx, who), list(params["names"]), params["timezone"], params["unit"], tx.now)
+    """/progress: the summary, from the window's entries and three aggregates of the whole log
+    (so 50,000 sets cost the database thread what the last twelve weeks cost); its chart is
+    drawn after the commit, in a worker process (`bot.files`)."""
+    mine = {"user_id": who.user_id}
+    span = tx.connection.execute(_SPAN, mine).first()
+    ever = None
+    if span is not None and span.first is not None:
+        best = {row.exercise_id: Set(row.reps, row.weight, row.unit) for row in tx.connection.execute(_BESTS, mine)}
+        ever = Ever(_aware(span.first), _aware(span.last), best)
+    recent = entries(tx, who, SETS.c.logged_at >= window_start(tx.now, params["timezone"])) if ever else []
+    summary = summarize(recent, ever, list(params["names"]), params["timezone"], params["unit"], tx.now)
     if summary is None or not summary.charted:
         return (Report(summary),)
-    return (Later(Report(summary), partial(_chart, summary, params["names"], params["theme"])),)
+    names, theme = params["names"], params["theme"]
+    key = (summary, theme, tuple(names.items()))  # what the picture shows
+    return (Later(Report(summary), partial(_chart, summary, names, theme), key),)
 
 
 def _chart(summary: Progress, names: Mapping[str, str], theme: ChartTheme) -> Attachment:
+    """In a worker process (`bot.files`)."""
     return Attachment("photo", "armswing-progress.png", chart.draw(summary, names, theme))
 
 
-def export(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Export]:
-    """/export: the whole log as a CSV document."""
-    logged = entries(tx, who)
+_COUNT = select(func.count()).select_from(SETS).where(MINE)
+
+
+def export(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Export] | tuple[Later]:
+    """/export: the whole log as a CSV document, written after the commit by a worker process
+    that reads the log itself, a page of rows at a time (`bot.files`)."""
+    sets = tx.connection.scalar(_COUNT, {"user_id": who.user_id}) or 0
+    if not sets:
+        return (Export(0),)
     day = tx.now.astimezone(ZoneInfo(params["timezone"])).date()
-    content = csv_of(logged, params["names"], params["timezone"])
-    file = Attachment("document", f"armswing-log-{day:%Y-%m-%d}.csv", content)
-    return (Export(sum(len(item.entry.sets) for item in logged), file),)
+    job = partial(_export, who.user_id, f"armswing-log-{day:%Y-%m-%d}.csv", params["names"], params["timezone"])
+    return (Later(Export(sets), job),)
+
+
+def _export(user_id: int, filename: str, names: Mapping[str, str], timezone: str) -> Attachment:
+    """In a worker process: the CSV, from the rows streamed in pages of 1,000."""
+    with files.connection() as connection:
+        rows = connection.execution_options(yield_per=1000).execute(_oldest_first(), {"user_id": user_id})
+        return Attachment("document", filename, csv_of(_logged(rows), names, timezone))

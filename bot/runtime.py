@@ -11,6 +11,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from bot.config import Settings
 from bot.conversation import Conversations
 from bot.database import create_engine, upgrade
+from bot.files import Files
 from bot.metrics import Pseudonym
 from bot.store import Store
 from dialogs.coach import Coach
@@ -48,7 +49,9 @@ class Runtime:
                 log.warning("database not reachable (attempt %d), retrying in %ss", attempt, pause)
                 await asyncio.sleep(pause)
         store = Store(engine, Pseudonym(settings.token or ""))
-        return cls(settings, store, Conversations(store, coach or Coach.load()))
+        files = Files(settings.database_url)
+        return cls(settings, store, Conversations(store, coach or Coach.load(), files))
 
     async def close(self) -> None:
+        await asyncio.to_thread(self.conversations.files.close)
         await self.store.close()

@@ -19,7 +19,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from dialogs.outcome import Attachment, Button, Reply
+from dialogs.outcome import Button, Reply
 from dialogs.replog import Ambiguous, Invalid, LogEntry, SetLog, describe
 
 if TYPE_CHECKING:
@@ -186,12 +186,11 @@ class Page:
 
 @dataclass(frozen=True)
 class Export:
-    """The answer to /export: the CSV file, and how many sets it holds."""
+    """The answer to /export: how many sets the CSV holds (the bot attaches the file)."""
 
     sets: int
-    file: Attachment
 
     def reply(self, coach: Coach) -> Reply:
         if not self.sets:
             return Reply("log/export_empty")
-        return Reply("log/export", {"sets": self.sets}, file=self.file)
+        return Reply("log/export", {"sets": self.sets})

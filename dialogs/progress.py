@@ -2,16 +2,19 @@
 per day; per week the sessions (days with something logged), the volume and the streak of weeks
 on the twice-a-week target.
 
-Pure: storage loads the entries, `summarize` computes, `Report.reply` words it, and the bot
-draws the chart of the result (`bot.chart`) once the event's transaction is over.
+Pure: storage loads the entries of the window (`window_start` on) and what the whole log says
+(`Ever`: its first and last moment, the best set of each exercise — a few aggregate queries),
+so the work does not grow with the length of the runner's history; `summarize` computes,
+`Report.reply` words it, and the bot draws the chart of the result (`bot.chart`) once the
+event's transaction is over.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -26,8 +29,16 @@ if TYPE_CHECKING:
     from dialogs.coach import Coach
 
 WINDOW_WEEKS = 12  # what the charts and trends look back over
-CHART_SESSIONS = 2  # below this many sessions a chart would be one dot per panel: it waits
 AVERAGE_WEEKS = 4  # finished weeks the sessions-per-week average is taken over
+
+
+@dataclass(frozen=True)
+class Ever:
+    """What the whole log says: when it starts and ends, and the best set of each exercise."""
+
+    first: datetime
+    last: datetime
+    best: Mapping[str, SetLog]  # the heaviest set ever (the most reps among equals), as typed
 
 
 @dataclass(frozen=True)
@@ -58,13 +69,13 @@ class Progress:
     weeks: tuple[Week, ...]  # the window, oldest first; the last is the current week
     lifts: tuple[Lift, ...]  # in the order of the content
     started: date  # the Monday of the week of the first entry ever
-    sessions: int  # days with something logged, ever
-    first_day: date  # the first of them
+    first_day: date  # the day of the first entry ever
+    last_day: date  # the day of the last one
 
     @property
     def charted(self) -> bool:
-        """Enough sessions for a chart to show a change."""
-        return self.sessions >= CHART_SESSIONS
+        """Two days with something logged: below that a chart is one dot per panel, so it waits."""
+        return self.last_day > self.first_day
 
     @property
     def this_week(self) -> int:
@@ -91,41 +102,45 @@ class Progress:
         return count
 
 
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def window_start(now: datetime, timezone: str) -> datetime:
+    """The first moment of the window (the Monday WINDOW_WEEKS - 1 weeks before this week's, at
+    midnight in the runner's timezone), in UTC: storage loads the entries from there on."""
+    zone = ZoneInfo(timezone)
+    first = _monday(now.astimezone(zone).date()) - timedelta(weeks=WINDOW_WEEKS - 1)
+    return datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
+
+
 def summarize(
-    logged: Sequence[Logged], exercise_ids: Sequence[str], timezone: str, unit: Unit, now: datetime
+    recent: Sequence[Logged], ever: Ever | None, exercise_ids: Sequence[str], timezone: str, unit: Unit, now: datetime
 ) -> Progress | None:
-    """The progress in `logged` (oldest first); None when nothing is logged yet."""
-    if not logged:
+    """The progress in `recent` (the entries from `window_start` on, oldest first) and `ever`
+    (None when nothing is logged yet, and then no progress)."""
+    if ever is None:
         return None
     zone = ZoneInfo(timezone)
-
-    def monday(day: date) -> date:
-        return day - timedelta(days=day.weekday())
-
-    current = monday(now.astimezone(zone).date())
-    first = current - timedelta(weeks=WINDOW_WEEKS - 1)
+    first = window_start(now, timezone).astimezone(zone).date()
     days: dict[date, list[LogEntry]] = defaultdict(list)
-    for item in logged:
+    for item in recent:
         days[item.at.astimezone(zone).date()].append(item.entry)
     weeks = []
     for number in range(WINDOW_WEEKS):
         start = first + timedelta(weeks=number)
-        week = [s for day, entries in days.items() if monday(day) == start for entry in entries for s in entry.sets]
-        sessions = sum(1 for day in days if monday(day) == start)
+        week = [s for day, entries in days.items() if _monday(day) == start for entry in entries for s in entry.sets]
+        sessions = sum(1 for day in days if _monday(day) == start)
         volume = convert(sum((s.weight_kg * s.reps for s in week if s.weight_kg is not None), Decimal(0)), "kg", unit)
         weeks.append(Week(start, sessions, volume, sum(s.reps for s in week)))
-    lifts = [_lift(ex, days, first, unit) for ex in exercise_ids]
-    drawn = tuple(lift for lift in lifts if lift is not None)
-    return Progress(unit, tuple(weeks), drawn, monday(min(days)), len(days), min(days))
+    lifts = tuple(_lift(ex, ever.best[ex], days, unit) for ex in exercise_ids if ex in ever.best)
+    first_day, last_day = ever.first.astimezone(zone).date(), ever.last.astimezone(zone).date()
+    return Progress(unit, tuple(weeks), lifts, _monday(first_day), first_day, last_day)
 
 
-def _lift(exercise_id: str, days: dict[date, list[LogEntry]], first: date, unit: Unit) -> Lift | None:
-    sets = [s for entries in days.values() for entry in entries if entry.exercise_id == exercise_id for s in entry.sets]
-    if not sets:
-        return None
-    best = max(sets, key=lambda s: (s.weight_kg if s.weight_kg is not None else Decimal(-1), s.reps))
+def _lift(exercise_id: str, best: SetLog, days: dict[date, list[LogEntry]], unit: Unit) -> Lift:
     heaviest = []
-    for day in sorted(d for d in days if d >= first):
+    for day in sorted(days):
         weights = [
             s.weight if s.unit == unit else rounded(convert(s.weight, s.unit, unit))
             for entry in days[day]
@@ -160,7 +175,7 @@ class Report:
         ]
         if not progress.charted:
             context = {"lifts": lifts, "day": f"{progress.first_day:%A %-d %B}", "goal": WEEKLY_GOAL}
-            return Reply("log/progress_first", context | {"needed": CHART_SESSIONS, "weeks": WINDOW_WEEKS})
+            return Reply("log/progress_first", context | {"weeks": WINDOW_WEEKS})
         context = {
             "lifts": lifts,
             "unit": progress.unit,

@@ -13,7 +13,7 @@ from dialogs.engine import step
 from dialogs.events import Event
 from dialogs.flows import workout
 from dialogs.history import Logged, display_names, entry_id_at
-from dialogs.progress import Report, summarize
+from dialogs.progress import Ever, Report, summarize, window_start
 from dialogs.replog import LogEntry, SetLog
 from dialogs.session import Profile, Session
 
@@ -67,10 +67,23 @@ def logged(days_ago, exercise="shoulder_press", weight="8", unit="kg", reps=12, 
     return Logged(entry_id_at(at), at, LogEntry(exercise, (SetLog(reps, weight, unit if weight else None),) * sets))
 
 
+def ever(logged):
+    """What storage's aggregates say of the whole log (`bot.logbook.progress`)."""
+    if not logged:
+        return None
+    best = {}
+    for item in logged:  # oldest first: among equal sets the first stays
+        for s in item.entry.sets:
+            rank = (s.weight_kg if s.weight_kg is not None else Decimal(-1), s.reps)
+            if item.entry.exercise_id not in best or rank > best[item.entry.exercise_id][0]:
+                best[item.entry.exercise_id] = (rank, s)
+    return Ever(logged[0].at, logged[-1].at, {exercise: s for exercise, (_, s) in best.items()})
+
+
 def progress(*entries, unit="kg"):
-    return summarize(
-        sorted(entries, key=lambda e: e.at), ["shoulder_press", "bent_over_row"], "Europe/Berlin", unit, NOW
-    )
+    logged = sorted(entries, key=lambda e: e.at)
+    recent = [item for item in logged if item.at >= window_start(NOW, "Europe/Berlin")]
+    return summarize(recent, ever(logged), ["shoulder_press", "bent_over_row"], "Europe/Berlin", unit, NOW)
 
 
 def test_nothing_logged_is_no_progress(coach):
@@ -80,7 +93,7 @@ def test_nothing_logged_is_no_progress(coach):
 
 def test_a_single_session_says_what_the_chart_will_show_and_when(coach):
     first = progress(logged(0), logged(0, "bent_over_row", weight="10"))  # one day, two exercises
-    assert first.sessions == 1 and not first.charted
+    assert not first.charted
     reply = Report(first).reply(coach)
     text = coach.catalog.render(reply.template, reply.context)
     assert reply.template == "log/progress_first"
@@ -88,8 +101,17 @@ def test_a_single_session_says_what_the_chart_will_show_and_when(coach):
     assert "• Shoulder press — 12 @ 8 kg\n• Bent-over row — 12 @ 10 kg\n" in text
     assert "Your chart comes with your next session" in text
     second = progress(logged(0), logged(3))
-    assert second.sessions == 2 and second.charted
+    assert second.charted
     assert Report(second).reply(coach).template == "log/progress"
+    old_and_new = progress(logged(100, weight="12"), logged(0))  # the first session long before the window
+    assert old_and_new.charted
+    [press] = old_and_new.lifts
+    assert press.best == SetLog(12, Decimal(12), "kg") and len(press.days) == 1  # best ever, days in the window
+
+
+def test_the_window_starts_on_a_monday_at_midnight_in_the_runners_zone():
+    assert window_start(NOW, "Europe/Berlin") == datetime(2026, 9, 6, 22, 0, tzinfo=UTC)  # Mon 7 Sep, CEST
+    assert window_start(NOW, "America/New_York") == datetime(2026, 9, 7, 4, 0, tzinfo=UTC)
 
 
 def test_sessions_are_days_and_the_streak_counts_weeks_on_target():

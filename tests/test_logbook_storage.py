@@ -267,6 +267,14 @@ async def test_progress_is_a_chart_with_a_summary(runtime):
     assert "This week: 2 of 2 sessions ✓." in message.text
     assert "1 week in a row on target" in message.text
 
+    files = runtime.conversations.files
+    drawn = files.made
+    again = (await ann.say("/progress")).messages[0]  # nothing changed: the same picture, not drawn again
+    assert again.file.content == message.file.content and files.made == drawn
+    await ann.say("lateral raises 15 with 4kg")  # the log changed: drawn again, with a new panel
+    assert (await ann.say("/progress")).messages[0].file.content != message.file.content
+    assert files.made == drawn + 1
+
 
 def _corner(png):
     from matplotlib.image import imread
