@@ -630,6 +630,7 @@ class FakeTelegram:
         self._updates = _UpdateQueue()
         self._poll_generation = 0
         self._webhook: dict[str, Any] | None = None
+        self._delivering: set[int] = set()  # update ids being posted to the webhook now
         self._history = _ChatHistory()
         self._last_callback_id = 0
         self._answered_callbacks: set[str] = set()
@@ -971,17 +972,22 @@ class FakeTelegram:
     # ---- webhook delivery (driven by FakeBotApi's delivery thread) -----------------------
 
     def next_webhook_delivery(self) -> WebhookDelivery | None:
-        """Wait for the oldest pending update while a webhook is set; None once shut down."""
+        """Wait for the oldest pending update no other delivery thread is posting while a webhook
+        is set; None once shut down."""
         with self._changed:
             while not self._closed:
-                if self._webhook and (updates := self._updates.peek(1)):
-                    return WebhookDelivery(updates[0], self._webhook["url"], self._webhook["secret_token"])
+                if self._webhook:
+                    for update in self._updates.peek(len(self._delivering) + 1):
+                        if update["update_id"] not in self._delivering:
+                            self._delivering.add(update["update_id"])
+                            return WebhookDelivery(update, self._webhook["url"], self._webhook["secret_token"])
                 self._changed.wait()
             return None
 
     def finish_webhook_delivery(self, delivery: WebhookDelivery, error: str | None) -> None:
         """A 2xx answer confirms the update; an error shows in getWebhookInfo and it stays."""
         with self._changed:
+            self._delivering.discard(delivery.update["update_id"])
             if error is None:
                 self._updates.confirm(delivery.update["update_id"])
             elif self._webhook:
@@ -1339,7 +1345,9 @@ class FakeBotApi(FakeTelegram):
         with FakeBotApi() as api:
             env = {"TELEGRAM_API_BASE_URL": api.base_url, "TELEGRAM_BOT_TOKEN": api.token}
 
-    `latency` (seconds) delays every bot call, like Telegram's round trip.
+    `latency` (seconds) delays every bot call, like Telegram's round trip. `webhook_connections`
+    updates are posted to a webhook at once (Telegram's `max_connections`, 40 by default; one
+    keeps every update in order).
     """
 
     def __init__(
@@ -1349,14 +1357,16 @@ class FakeBotApi(FakeTelegram):
         latency: float = 0.0,
         rate_limit: int | None = None,
         host: str = "127.0.0.1",
+        webhook_connections: int = 1,
     ):
         super().__init__(token, rate_limit=rate_limit)
         self.latency = latency
+        self.webhook_connections = webhook_connections
         self._host = host
         self._misbehaviours: list[tuple[str, str]] = []
         self._stopped = threading.Event()
         self._server: _BotApiHttpServer | None = None
-        self._threads: tuple[threading.Thread, _WebhookDeliverer] | None = None
+        self._threads: tuple[threading.Thread, list[_WebhookDeliverer]] | None = None
 
     @property
     def base_url(self) -> str:
@@ -1394,9 +1404,10 @@ class FakeBotApi(FakeTelegram):
         serving = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-telegram-http", daemon=True
         )
-        self._threads = serving, _WebhookDeliverer(self)
-        for thread in self._threads:
-            thread.start()
+        self._threads = serving, [_WebhookDeliverer(self) for _ in range(self.webhook_connections)]
+        serving.start()
+        for deliverer in self._threads[1]:
+            deliverer.start()
         return self
 
     def stop(self) -> None:
@@ -1405,11 +1416,12 @@ class FakeBotApi(FakeTelegram):
         self._stopped.set()
         if self._server is None or self._threads is None:
             return
-        serving, deliverer = self._threads
+        serving, deliverers = self._threads
         self._server.shutdown()
         self._server.server_close()
         serving.join()
-        deliverer.stop()
+        for deliverer in deliverers:
+            deliverer.stop()
 
     def __enter__(self) -> Self:
         return self.start()
