@@ -31,6 +31,10 @@ from bot.store import REDELIVERY_WINDOW
 
 log = logging.getLogger(__name__)
 POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates call open when there is nothing new
+# Seconds a call may wait for a free connection. PTB's 1 s failed updates whenever a burst
+# (a polling batch of 100, three calls each) met a slow Telegram; every call holding a connection
+# is bounded by its own timeouts, so the wait is bounded too.
+POOL_WAIT = 15
 
 
 def build_application(
@@ -47,7 +51,11 @@ def build_application(
         .request(
             request
             or make_request(
-                settings.http_client, connection_pool_size=settings.pool_size, connect_timeout=10, read_timeout=15
+                settings.http_client,
+                connection_pool_size=settings.pool_size,
+                connect_timeout=10,
+                read_timeout=15,
+                pool_timeout=POOL_WAIT,
             )
         )
         .get_updates_request(

@@ -68,8 +68,9 @@ class Settings(BaseSettings):
     reminder_tick_seconds: float = Field(20.0, alias="ARMSWING_REMINDER_TICK_SECONDS", gt=0, allow_inf_nan=False)
     # how often the rest-timer runner looks for timers a restart or another replica left
     timer_tick_seconds: float = Field(5.0, alias="ARMSWING_TIMER_TICK_SECONDS", gt=0, allow_inf_nan=False)
-    # PTB's HTTP layer to Telegram: "httpx" (PTB's own) until bench/load.py has measured "aiohttp" (bot.request)
-    http_client: Literal["aiohttp", "httpx"] = Field("httpx", alias="ARMSWING_HTTP_CLIENT")
+    # PTB's HTTP layer to Telegram: "aiohttp" (bot.request; bench/load.py: well under httpx's CPU
+    # per update) or "httpx" (PTB's own HTTPXRequest)
+    http_client: Literal["aiohttp", "httpx"] = Field("aiohttp", alias="ARMSWING_HTTP_CLIENT")
     # connections to Telegram; None: the client's default (HTTP_POOL_SIZES)
     http_pool_size: int | None = Field(None, alias="ARMSWING_HTTP_POOL_SIZE", gt=0)
     # Group chats the coach answers in (a running club's group, say); all others are ignored.
