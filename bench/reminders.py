@@ -144,8 +144,10 @@ async def measure(url: str, users: int, sends: int, coach: Coach) -> dict:
             assert tally.sent == TICK_DUE, tally
 
             await make_due(runtime, TICK_DUE + 1, sends, datetime.now(UTC))
+            calls_before = len(api.calls())
             tally = await reminders.runner.drain()
             assert tally.sent == sends, tally
+            result["calls"] = (len(api.calls()) - calls_before) / sends
             calls = api.calls("sendMessage")
             moments = [call["time"] for call in calls if call["error"] is None]
             result["rate"] = (len(moments) - 1) / (moments[-1] - moments[0])
@@ -174,9 +176,9 @@ async def main() -> None:
     print()
     print(
         "| database | populate s | start-up s | RSS after start-up MB | idle tick ms | tick over 1,000 due s | "
-        "send rate /s (configured) | 429s | RSS growth MB |"
+        "send rate /s (configured) | 429s | Bot API calls/reminder | RSS growth MB |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     runs = [("SQLite", None)] + ([("PostgreSQL", args.postgres)] if args.postgres else [])
     for name, url in runs:
         with tempfile.TemporaryDirectory() as folder:
@@ -186,7 +188,7 @@ async def main() -> None:
         print(
             f"| {name} | {r['populate']:.1f} | {r['startup']:.2f} | +{r['startup_rss']:.0f} | {r['idle_tick'] * 1000:.1f} | "
             f"{r['tick']:.2f} ({TICK_DUE / r['tick']:.0f}/s) | {r['rate']:.1f} ({r['configured']:.0f}, {r['share']:.0%}) | "
-            f"{r['429']} | +{r['growth']:.0f} |"
+            f"{r['429']} | {r['calls']:.2f} | +{r['growth']:.0f} |"
         )
 
 
