@@ -118,7 +118,7 @@ class Target:
         if self.bot == "echo":
             return "| PTB echo | — | httpx | 1 (polling) |"
         database = "SQLite" if is_sqlite(self.database) else "PostgreSQL"
-        client = self.client or Settings.http_client
+        client = self.client or Settings.model_fields["http_client"].default
         pool = self.pool or HTTP_POOL_SIZES[client]
         mode = "webhook" if self.webhook else "polling"
         return f"| Armswing | {database} | {client} ({pool}) | {self.processes} ({mode}) |"
