@@ -215,7 +215,8 @@ class Matcher:
         exact = self._phrasing_topic.get(" ".join(words))
         if exact:
             return Match("topic", exact, score=100.0)
-        return self._headline(terms, form) or self._by_topic(terms, words, form)
+        asked = text[:MAX_CHARS].rstrip().endswith("?")
+        return self._headline(terms, form, asked) or self._by_topic(terms, words, form)
 
     def closest(self, text: str, limit: int = 3) -> tuple[str, ...]:
         """Refs of the things it knows that come closest to a question it cannot answer: an
@@ -262,10 +263,11 @@ class Matcher:
             return None
         return Match("exercise", exercise_id, aspect or "overview", score=100.0)
 
-    def _headline(self, terms: list[str], form: str) -> Match | None:
-        """The headline question in any words, or None."""
+    def _headline(self, terms: list[str], form: str, asked: bool) -> Match | None:
+        """The headline question in any words ("runners + upper body workouts?" too), or None."""
         content = _content(terms)
-        if form == "which" or form not in ("yesno", "why") and not HEADLINE_WEIGHING & content:
+        weighed = HEADLINE_WEIGHING & content or (asked and form == "other" and HEADLINE_SUBJECT & content)
+        if form == "which" or form not in ("yesno", "why") and not weighed:
             return None
         if "or" in terms and len(HEADLINE_BODY & content) > 1:
             return None  # "do i train chest, back or shoulders": which muscles

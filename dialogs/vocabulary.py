@@ -198,7 +198,9 @@ YESNO_WORDS = _set(
     "should shud shld must whether worth needed necessary recommended advisable nay relevant required essential optional"
 )
 # An auxiliary followed by one of these is a yes/no question wherever it stands ("…, is it worth it").
-QUESTION_SUBJECTS = _set("i you u we it runners runner a an my upper upperbody this that there arms lifting training")
+QUESTION_SUBJECTS = _set(
+    "i you u we it runners runner a an my upper upperbody this that there arms lifting training"
+) | _set("mistake bad ok good necessary important needed worth useful useless pointless true right wrong")
 # The headline question, "should runners train the upper body?", in any words: a yes/no or why
 # question (or one that weighs it: worth, important, pointless) about training the upper body,
 # with nothing in it that another topic answers, gets the yes-and-why answer.
@@ -207,7 +209,9 @@ HEADLINE_SUBJECT = _set("upperbody")
 HEADLINE_BODY = _set("arm shoulder back chest")  # …with a word for training them
 HEADLINE_TRAINING = _set("train lift strength work exercise do doing")
 HEADLINE_LIFTING = _set("lift strength")  # …or lifting, asked by a runner ("should runners lift?")
-HEADLINE_WEIGHING = _set("benefit important need matter pointless good skip waste bother ignore neglect")
+HEADLINE_WEIGHING = _set(
+    "benefit important need matter pointless useless good skip waste bother ignore neglect mistake"
+)
 HEADLINE_ALSO = _set("muscle shoulder back chest marathon mile half top body better easier")
 # "does upper body strength help <something>": a benefit the headline may not be about.
 HEADLINE_HELPING = _set("help improve fix boost")
