@@ -250,6 +250,8 @@ NOT_COVERED = (
     "how fast should i",
     "run first",
     "lift first",
+    "running app",
+    "running watch",
 )
 # Subjects next door that the coach must not answer with its own material (pain, food, shoes):
 # one of these words and the answer is "I don't know that one".
@@ -260,7 +262,11 @@ OUT_OF_SCOPE = _set(
     losing shoe shoes sneaker sneakers doctor physio medicine pregnant pregnancy supplement supplements creatine
     caffeine squat squats lunge lunges deadlift deadlifts pushup pushups pullup pullups chinup chinups situp
     situps burpee burpees yoga pilates swim swimming cycling bike biking rowing treadmill tennis golf football
-    soccer basketball kettlebell kettlebells barbell barbells
+    soccer basketball kettlebell kettlebells barbell barbells band bands cable machine machines trx bodyweight
+    calisthenics dip dips crossfit hiit boxing climbing elliptical spin stairmaster hydration hydrate water drink
+    drinking alcohol beer coffee gel gels electrolyte electrolytes vitamin vitamins sleep sleeping nap massage
+    sauna foam roller ice weather rain snow interval intervals tempo fartlek cadence vo2 strava garmin
+    gps playlist music podcast blister blisters chafing toenail fat bmi taper tapering
     """
 )
 
