@@ -115,11 +115,11 @@ _TALK = {phrase: kind for kind, phrases in SMALL_TALK.items() for phrase in phra
 _TALK_ORDER = tuple(SMALL_TALK)
 _LONGEST_TALK = max(len(phrase.split()) for phrase in _TALK)
 _NOT_COVERED = re.compile(r"\b(" + "|".join(map(re.escape, NOT_COVERED)) + r")\b")
-# "i'm 65", "i am 14": an age, asked about.
+# "i'm 65", "i am 14", "45 yo", "in my 60s": an age, asked about.
 _SAFETY_PATTERN = re.compile(
     r"\b("
     + "|".join(map(re.escape, SAFETY_PHRASES))
-    + r")\b|\b(im|i am) \d{1,2}\b(?! (kg|lb|lbs|kilos|pounds|reps|sets))"
+    + r")\b|\b(im|i am) \d{1,2}\b(?! (kg|lb|lbs|kilos|pounds|reps|sets))|\b\d{1,2} (yo|yrs old)\b|\bin my [1-9]0 s\b"
 )
 # Terms the stemmer must leave alone.
 _CANONICAL = frozenset(_SYNONYM_GROUPS) | frozenset(ASPECT_WORDS) | frozenset(PHRASES.values())

@@ -568,7 +568,11 @@ SAFETY_WORDS = _set(
     postpartum asthma asthmatic diabetes diabetic surgery operation medication medical doctor physio
     physiotherapist unstable click clicks clicking clicked pop pops popped popping crack cracking grinding snap
     snapped baby postpartum breastfeeding menopause scoliosis fracture fractured broke broken dangerous twinge
-    ouch arthritic hypertension
+    ouch arthritic hypertension epilepsy seizure seizures cancer chemo chemotherapy stroke concussion migraine
+    migraines headache headaches nerve sciatica herniated disc hypermobile hypermobility dislocation osteoarthritis
+    rheumatoid fibromyalgia anemia anaemia thyroid kidney illness sick fever flu covid infection rehab
+    rehabilitation prescription pacemaker angina arrhythmia palpitations cramp cramps cramping stiffness elderly
+    senior seniors teenager teenagers teen teens kid kids child children
     """
 )
 SAFETY_PHRASES = (
@@ -594,6 +598,11 @@ SAFETY_PHRASES = (
     "is lifting safe",
     "is this safe",
     "gave birth",
+    "too young",
+    "have a cold",
+    "physical therapist",
+    "physical therapy",
+    "chest tightness",
     "bad for my knee",
     "bad for my knees",
     "bad for my back",

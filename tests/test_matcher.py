@@ -233,6 +233,10 @@ def test_off_topic_and_noise_are_unknown(matcher, text):
         ("what's your name?", "name"),
         ("how r u", "how_are_you"),
         ("are you a bot", "bot"),
+        ("are u a real person", "bot"),
+        ("heyyy", "greeting"),
+        ("hey, i'm sam", "greeting"),
+        ("thank you very much for your help", "thanks"),
     ],
 )
 def test_small_talk_is_small_talk(matcher, text, kind):
@@ -260,6 +264,9 @@ def test_small_talk_around_a_question_leaves_the_question(matcher, text):
         "i'm 65 and just starting",
         "i injured my shoulder last month, can i train",
         "should i push through the pain",
+        "im in my 60s, ok to start?",
+        "i have lower back problems, is this ok",
+        "i have a cold, should i skip today",
     ],
 )
 def test_pain_injury_and_medical_questions_get_the_safe_reply(matcher, text):
@@ -272,6 +279,7 @@ def test_pain_injury_and_medical_questions_get_the_safe_reply(matcher, text):
     [
         ("can upper body training prevent injuries", "benefit_injury"),
         ("im always getting injured would this help", "benefit_injury"),
+        ("will upper body work stop me getting hurt", "benefit_injury"),
     ],
 )
 def test_injury_prevention_is_a_topic_not_a_call_for_care(matcher, text, topic):
