@@ -117,7 +117,7 @@ class SqlReminderStore:
         now = _utc(now)
         return await self._store.run(partial(_claim, limit=limit, until=now + lease), now)
 
-    async def finish(self, reminder: DueReminder, decision: Decision, sent_at: datetime | None) -> None:
+    async def finish(self, reminder: DueReminder, decision: Decision, sent_at: datetime | None) -> bool:
         values: dict[str, Any] = {"next_due_at": _utc(decision.next_due_at), "claimed_until": None}
         if decision.clears_snooze:
             values["snoozed_until"] = None
@@ -125,7 +125,25 @@ class SqlReminderStore:
             values["last_nudge_for"] = decision.nudge_for
         if sent_at is not None:
             values["last_sent_at"] = _utc(sent_at)
-        await self._update([reminder], **values)
+        return await self._update([reminder], **values) > 0
+
+    async def unsend(self, reminder: DueReminder, decision: Decision) -> None:
+        table = Reminder.__table__
+        planned = (
+            table.c.next_due_at.is_(None)
+            if decision.next_due_at is None
+            else table.c.next_due_at == _utc(decision.next_due_at)
+        )
+        statement = (
+            update(table)
+            .where(table.c.user_id == reminder.user_id, table.c.claimed_until.is_(None), planned)
+            .values(
+                next_due_at=reminder.due,
+                snoozed_until=_utc(reminder.schedule.snoozed_until),
+                last_nudge_for=reminder.last_nudge_for,
+            )
+        )
+        await self._store.run(lambda tx: tx.connection.execute(statement))
 
     async def count_due(self, now: datetime) -> int:
         """Reminders due at `now` and not sent yet (claimed by a runner or not)."""
@@ -143,8 +161,9 @@ class SqlReminderStore:
         """Blocked: nothing more is sent. Unblocked: reminders resume from `now`, none caught up."""
         await self._store.run(partial(_set_blocked, user_id, blocked), _utc(now))
 
-    async def _update(self, reminders: Sequence[DueReminder], **values: Any) -> None:
-        """Write to the rows whose claim is still the one handed out (Core: no ORM round trips)."""
+    async def _update(self, reminders: Sequence[DueReminder], **values: Any) -> int:
+        """Write to the rows whose claim is still the one handed out (Core: no ORM round trips);
+        how many rows that was."""
         table = Reminder.__table__
         statements = [
             update(table)
@@ -155,7 +174,9 @@ class SqlReminderStore:
             .values(**values)
             for claim in {reminder.claim for reminder in reminders}
         ]
-        await self._store.run(lambda tx: [tx.connection.execute(statement) for statement in statements])
+        return await self._store.run(
+            lambda tx: sum(tx.connection.execute(statement).rowcount or 0 for statement in statements)
+        )
 
 
 def _claim(tx: Transaction, *, limit: int, until: datetime) -> list[DueReminder]:

@@ -3,10 +3,18 @@
 The database is the source of truth; the runner keeps nothing between ticks but its pace. Each
 user's row holds the next instant to look at (`next_due_at`: a reminder, or the morning after a
 missed day). A tick claims due rows in small batches through a `ReminderStore` (a claim is a
-lease: no other runner takes the row until it lapses), decides what each one means now with
-`decide`, sends through a `Sender`, and records the result right after each send. So replicas
-never send the same reminder, and a crash repeats at most the one message in flight; a claim the
-crash left behind lapses and the catch-up rule decides whether it is still worth sending.
+short lease, LEASE: no other runner takes the row until it lapses), decides what each one means
+now with `decide`, and sends through a `Sender`.
+
+Once, also when a replica dies: the Bot API has no idempotency key, so nothing can tell whether a
+send cut off by a crash reached the runner. Such a send counts as sent: a reminder is better
+missed once than sent twice. The decision is recorded *before* the send (`ReminderStore.finish`,
+guarded by the claim), so a finished send can never be repeated, by this runner or another, and
+a send whose claim another runner took over (this one was too slow) is not made at all. Only an
+answer that says nothing went out (429) puts the reminder back (`ReminderStore.unsend`); any
+other failure is logged and counted, not retried. A dead replica's claims that were not being
+sent lapse after LEASE, so the next tick of any replica sends them (at most LEASE plus one tick
+late); a batch is no bigger than half a lease can send at the runner's rate.
 
 Telegram allows about 30 messages a second per bot: sends are paced by a token bucket (one token,
 so no second ever holds more than `rate` + 1), a 429 holds every send for its `retry_after`, and
@@ -42,7 +50,7 @@ log = logging.getLogger(__name__)
 Kind = Literal["reminder", "nudge"]
 DEFAULT_RATE = 25.0  # messages a second: below Telegram's ~30, leaving room for replies
 BATCH = 25  # rows per claim: about a second of sending, so a claim is never held long
-LEASE = timedelta(minutes=5)  # a claim left by a crashed runner lapses after this
+LEASE = timedelta(seconds=5)  # a claim left by a crashed runner lapses after this, before the next tick
 IN_FLIGHT = 6  # sends awaiting Telegram's answer at once: 25/s with a 200 ms round trip
 _JUST_BEFORE = timedelta(microseconds=1)
 
@@ -83,8 +91,14 @@ class ReminderStore(Protocol):
     async def claim(self, now: datetime, limit: int, lease: timedelta) -> list[DueReminder]:
         """Due rows nobody holds (next_due_at <= now), leased until now + lease."""
 
-    async def finish(self, reminder: DueReminder, decision: Decision, sent_at: datetime | None) -> None:
-        """Store the decision, if the claim is still ours (a change by the user voids it)."""
+    async def finish(self, reminder: DueReminder, decision: Decision, sent_at: datetime | None) -> bool:
+        """Store the decision, if the claim is still ours (a change by the user, or another runner
+        that took the lapsed claim over, voids it); whether it was. `sent_at`: the send about to
+        be made."""
+
+    async def unsend(self, reminder: DueReminder, decision: Decision) -> None:
+        """Undo `finish` for a send that Telegram refused to make (429): due again as claimed,
+        unless the row changed since."""
 
     async def release(self, reminders: Sequence[DueReminder]) -> None:
         """Give claims back unsent, so the next tick takes them again."""
@@ -210,7 +224,8 @@ class Tally:
     skipped: int = 0
     blocked: int = 0
     retried: int = 0
-    failed: int = 0
+    failed: int = 0  # a send that failed in a way that may have reached the runner: not repeated
+    taken: int = 0  # claims another runner took over (this one was slower than its lease)
 
 
 # --- the runner -----------------------------------------------------------------------------
@@ -229,7 +244,9 @@ class Runner:
         self.store, self.sender = store, sender
         self.clock = clock or SystemClock()
         self.bucket = TokenBucket(rate, self.clock)
-        self.batch, self.lease, self.in_flight = batch, lease, in_flight
+        # a batch is sent within half a lease at `rate`, so a live runner keeps its claims
+        self.batch = max(1, min(batch, int(rate * lease.total_seconds() / 2)))
+        self.lease, self.in_flight = lease, in_flight
 
     async def drain(self, keep_going: Callable[[], bool] = lambda: True) -> Tally:
         """Send everything due, batch after batch, until nothing is due or `keep_going` says stop."""
@@ -270,14 +287,17 @@ class Runner:
 
     async def _deliver(self, reminder: DueReminder, decision: Decision, tally: Tally) -> None:
         assert decision.kind is not None
+        now = self.clock.now()
+        if not await self.store.finish(reminder, decision, now):  # recorded first: never sent twice
+            tally.taken += 1
+            return
         try:
-            delivery = await self.sender.send(reminder, decision.kind, self.clock.now())
-        except Exception:  # the claim stays until it lapses, then the catch-up rule decides
-            log.exception("reminder for user %s failed; it is tried again when its claim lapses", reminder.user_id)
+            delivery = await self.sender.send(reminder, decision.kind, now)
+        except Exception:  # it may have reached the runner: missed once beats sent twice
+            log.exception("a reminder failed and is not sent again (it may have arrived)")
             tally.failed += 1
             return
         if delivery.status == "sent":
-            await self.store.finish(reminder, decision, self.clock.now())
             tally.sent += 1
         elif delivery.status == "blocked":
             await self.store.block(reminder)
@@ -285,5 +305,5 @@ class Runner:
         else:
             log.warning("Telegram asks to wait %.0fs before sending more", delivery.retry_after)
             self.bucket.hold(delivery.retry_after)
-            await self.store.release([reminder])
+            await self.store.unsend(reminder, decision)
             tally.retried += 1

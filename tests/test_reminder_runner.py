@@ -63,7 +63,7 @@ class FakeStore:
     async def finish(self, reminder, decision, sent_at):
         row = self.rows[reminder.user_id]
         if row.claimed_until != reminder.claim:
-            return
+            return False
         row.claimed_until, row.next_due_at = None, decision.next_due_at
         if decision.clears_snooze:
             row.schedule = replace(row.schedule, snoozed_until=None)
@@ -71,6 +71,13 @@ class FakeStore:
             row.last_nudge_for = decision.nudge_for
         if sent_at is not None:
             row.last_sent_at = sent_at
+        return True
+
+    async def unsend(self, reminder, decision):
+        row = self.rows[reminder.user_id]
+        if row.claimed_until is None and row.next_due_at == decision.next_due_at:
+            row.next_due_at, row.last_nudge_for = reminder.due, reminder.last_nudge_for
+            row.schedule = replace(row.schedule, snoozed_until=reminder.schedule.snoozed_until)
 
     async def release(self, reminders):
         for reminder in reminders:
@@ -187,12 +194,12 @@ async def test_a_403_pauses_that_user_and_only_that_user():
     assert sender.at(1) == [] and len(sender.at(2)) == 3
 
 
-async def test_a_failed_send_is_tried_again_when_its_claim_lapses():
+async def test_a_send_that_failed_is_not_made_again_it_may_have_arrived():
     clock, store, sender, runner = setup(utc(2026, 11, 3, 11, 59))
     store.add(1, new_york(), clock.now())
-    sender.script[1] = [OSError("network down")]
-    await run_ticks(clock, store, runner, utc(2026, 11, 3, 13))
-    assert sender.at(1) == [utc(2026, 11, 3, 12, 5, 20)]  # the 5-minute lease, then sent once, late
+    sender.script[1] = [OSError("connection lost waiting for Telegram's answer")]
+    await run_ticks(clock, store, runner, utc(2026, 11, 7))
+    assert sender.at(1) == [utc(2026, 11, 6, 12)]  # Tuesday's is missed, not sent twice; Friday's comes
 
 
 # --- downtime -------------------------------------------------------------------------------

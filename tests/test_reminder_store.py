@@ -16,7 +16,7 @@ from bot.reminder_store import SqlReminderStore, days_mask
 from bot.store import Store, Who
 from dialogs.events import Event
 from scheduler.policy import Schedule
-from scheduler.runner import SENT, Runner, Tally, next_wake
+from scheduler.runner import SENT, Delivery, Runner, Tally, next_wake
 
 ANN = Who(2001, 2001, "Ann")
 TUE, FRI = 1, 4
@@ -180,6 +180,69 @@ async def test_a_stopped_runner_gives_back_its_claims_and_a_crashed_ones_lapse(r
     await second.drain()
     assert sorted(user for user, *_ in sent) == ids
     assert await second.drain() == Tally()  # nothing left, nothing twice
+
+
+class Stuck(Sender):
+    """Telegram takes each message, and the answer never comes back (until `gate` opens): a
+    replica cut off, or killed, in the middle of its sends."""
+
+    def __init__(self, clock, sent, gate):
+        super().__init__(clock, sent=sent, name="stuck")
+        self.gate = gate
+
+    async def send(self, reminder, kind, now):
+        self.sent.append((reminder.user_id, kind, self.clock.now(), self.name))
+        await self.gate.wait()
+        return SENT
+
+
+async def test_a_replica_cut_off_mid_send_repeats_nothing_and_its_unsent_claims_go_out_by_the_next_tick(
+    runtime, database_url
+):
+    now = utc(2026, 11, 3, 12)
+    ids = add_users(runtime.store.engine, 16, now - timedelta(minutes=1))
+    clock, sent, gate = FakeClock(now), [], asyncio.Event()
+    first = Runner(SqlReminderStore(runtime.store), Stuck(clock, sent, gate), clock=clock, rate=10_000, batch=16)
+    cut_off = asyncio.create_task(first.drain())
+    while len(sent) < first.in_flight:  # its sends reached Telegram; their answers hang
+        await asyncio.sleep(0.01)
+    in_flight = {user for user, *_ in sent}
+
+    other = Store(create_engine(database_url))  # another replica, ticking 20 s later
+    try:
+        clock.advance(timedelta(seconds=20))
+        second = Runner(SqlReminderStore(other), Sender(clock, sent=sent, name="other"), clock=clock, rate=10_000)
+        tally = await second.drain()
+        assert tally.sent == 16 - len(in_flight)  # the unsent claims, within one tick
+        assert not in_flight & {user for user, _, _, name in sent if name == "other"}  # none sent twice
+
+        gate.set()  # the first replica comes back to life: what the other one took, it leaves alone
+        assert (await cut_off).taken == 16 - len(in_flight)
+        clock.advance(timedelta(minutes=10))
+        assert await second.drain() == Tally()
+    finally:
+        cut_off.cancel()
+        await other.close()
+    assert sorted(user for user, *_ in sent) == ids  # each exactly once
+
+
+async def test_a_reminder_telegram_refused_with_a_429_is_due_again_and_goes_out_once(runtime):
+    now = utc(2026, 11, 3, 12)
+    ids = add_users(runtime.store.engine, 3, now - timedelta(minutes=1))
+    clock, sent = FakeClock(now), []
+
+    class Refusing(Sender):
+        refused = False
+
+        async def send(self, reminder, kind, now):
+            if reminder.user_id == ids[1] and not self.refused:
+                self.refused = True
+                return Delivery("retry", retry_after=2)
+            return await super().send(reminder, kind, now)
+
+    tally = await Runner(SqlReminderStore(runtime.store), Refusing(clock, sent=sent), clock=clock, rate=10_000).drain()
+    assert tally.retried == 1 and tally.sent == 3
+    assert sorted(user for user, *_ in sent) == ids
 
 
 # --- buttons, blocking, deletion ---------------------------------------------------------------
