@@ -25,7 +25,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot import metrics
+from bot import logs, metrics
 from bot.conversation import Conversations, Message, Result
 from bot.store import Unavailable, Who
 from bot.timers import Due, TimerRunner
@@ -246,6 +246,7 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         result.after,
         elapsed * 1000,
         outcome,
+        extra=logs.EVERY_ONE,
     )
 
 

@@ -14,7 +14,8 @@ The coach's own lines name users by pseudonym only (`bot.metrics.Pseudonym`).
 
 A line repeated in a flood (a refused connection, uvicorn's "Exceeded concurrency limit") is
 written at most REPEATS_PER_MINUTE times a minute (`Repeats`); the next one written says how many
-were left out, so the log stays readable and the disk stays free.
+were left out, so the log stays readable and the disk stays free. A line logged with
+`extra=EVERY_ONE` (the line each update ends with) is always written.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ _DRIVERS = ("psycopg", "sqlite3")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
 REPEATS_PER_MINUTE = 10
+EVERY_ONE = {"every_one": True}  # `extra` of a line that is written every time: one per update is no flood
 
 
 class Repeats(logging.Filter):
@@ -52,6 +54,8 @@ class Repeats(logging.Filter):
         self._lock = threading.Lock()  # records come from the database threads too
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "every_one", False):
+            return True
         kind = (record.name, record.levelno, str(record.msg))
         now = self.clock()
         with self._lock:

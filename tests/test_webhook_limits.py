@@ -125,6 +125,13 @@ def test_a_held_back_line_is_counted_in_the_next_one_written():
     assert repeats.filter(other) and other.msg == "another line"
 
 
+def test_the_line_each_update_ends_with_is_never_held_back():
+    repeats = logs.Repeats(most=2, seconds=60, clock=lambda: 0.0)
+    line = {"name": "bot.adapter", "levelno": 20, "msg": "update=%s outcome=%s"}
+    assert all(repeats.filter(logging.makeLogRecord(line | logs.EVERY_ONE)) for _ in range(50))
+    assert [repeats.filter(logging.makeLogRecord(line)) for _ in range(3)] == [True, True, False]
+
+
 def test_systemd_allows_more_open_files_than_the_server_keeps_connections():
     unit = configparser.ConfigParser(strict=False, interpolation=None)
     unit.read_string((Path(__file__).parent.parent / "deploy" / "armswing.service").read_text())
