@@ -13,7 +13,7 @@ from rapidfuzz.utils import default_process
 from support.questions import QUESTIONS, expected, is_right, load_split, outcome, top1
 
 from content.knowledge import load_knowledge
-from dialogs.matcher import Match, Matcher
+from dialogs.matcher import MAX_CHARS, Match, Matcher
 
 KNOWLEDGE = load_knowledge()
 EXERCISE_IDS = tuple(KNOWLEDGE.exercises)
@@ -296,14 +296,25 @@ def test_any_text_gives_a_valid_match(matcher, text, current):
     assert matcher.find_exercise(text) in (None, *EXERCISE_IDS)
 
 
-def test_huge_random_input_is_unknown_and_fast(matcher):
-    rng = random.Random(7)
-    for _ in range(20):
-        text = "".join(rng.choices(string.ascii_letters + string.punctuation + "  \n", k=4096))
-        started = time.perf_counter()
-        match = matcher.match(text, current_exercise="chest_press")
-        assert time.perf_counter() - started < 0.05
+def test_huge_random_input_is_unknown_and_costs_what_its_start_costs(matcher):
+    """4 KB of noise costs about what its first MAX_CHARS cost: the rest is never read. Compared as
+    a ratio in one run (the best of three of each), not against a wall-clock limit a busy machine
+    would break; the absolute figures are bench/matching.py's."""
+
+    def best_of_three(text: str) -> float:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            match = matcher.match(text, current_exercise="chest_press")
+            times.append(time.perf_counter() - started)
         assert match == Match("unknown")
+        return min(times)
+
+    rng = random.Random(7)
+    texts = ["".join(rng.choices(string.ascii_letters + string.punctuation + "  \n", k=4096)) for _ in range(20)]
+    huge = sum(best_of_three(text) for text in texts)
+    start = sum(best_of_three(text[:MAX_CHARS]) for text in texts)
+    assert huge < 3 * start + 0.002
 
 
 def test_only_the_start_of_a_huge_message_is_read(matcher):
