@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from dialogs.reminder_words import DAYS, MONTHS
 from dialogs.replog import NUMBER_WORDS, Invalid
@@ -107,3 +108,8 @@ def _days_back(meaning: str, match: re.Match[str], today: date) -> int | Invalid
         if earlier is not None and (today - earlier).days <= MAX_DAYS_BACK:
             return (today - earlier).days
     return Invalid("future_day")
+
+
+def local_date(now: datetime, timezone: str | None) -> date:
+    """The runner's calendar day at the moment `now` (UTC when they have not set a zone)."""
+    return now.astimezone(ZoneInfo(timezone or "UTC")).date()

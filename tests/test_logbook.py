@@ -199,3 +199,13 @@ def test_a_new_log_says_what_its_message_made(coach):
     outcome = step(Session(profile=BERLIN), Event.from_text("3x12 ohp 8kg", NOW), coach)
     assert outcome.about == outcome.replies[0].ref and outcome.about.startswith("entry:")
     assert step(Session(profile=BERLIN), Event.from_text("how heavy?", NOW), coach).about == ""
+
+
+def test_a_set_of_another_day_is_not_one_of_todays_workout(coach):
+    at_the_set = _at_the_shoulder_press(coach, BERLIN)
+    outcome = step(at_the_set, Event.from_text("yesterday 12", NOW), coach)
+    assert outcome.replies[0].template == "log/invalid" and not outcome.effects
+    assert outcome.replies[0].context["reason"] == "not_today"
+    assert outcome.session.data["set"] == at_the_set.data["set"]  # still the same set
+    logged = step(at_the_set, Event.from_text("today 12", NOW), coach)
+    assert [e.kind for e in logged.effects] == ["log_sets"] and "logged_at" not in logged.effects[0].params

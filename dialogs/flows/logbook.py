@@ -33,7 +33,7 @@ from dialogs.history import (
     sets_json,
     split_target,
 )
-from dialogs.log_day import day_said
+from dialogs.log_day import day_said, local_date
 from dialogs.outcome import Reply
 from dialogs.replog import Ambiguous, Invalid, LogEntry, LogResult, NotALog, Parsed, parse_log
 from dialogs.session import Profile
@@ -46,8 +46,7 @@ def typed(turn: Turn) -> LogResult:
     Edit, or an edited message) may leave the exercise out: it is the entry's. A day named that
     cannot be the log's day (tomorrow, months ago) makes a log `Invalid`."""
     if "chat_log" not in turn.cache:
-        zone = ZoneInfo(turn.profile.timezone or "UTC")
-        said = day_said(turn.event.text, turn.event.now.astimezone(zone).date())
+        said = day_said(turn.event.text, local_date(turn.event.now, turn.profile.timezone))
         read = parse_log(
             said.text,
             exercises=turn.coach.exercise_names,
@@ -55,17 +54,17 @@ def typed(turn: Turn) -> LogResult:
             current_exercise=_known(split_target(_correcting(turn) or "")[1], turn),
         )
         turn.cache["chat_log"] = said.problem if said.problem and not isinstance(read, NotALog) else read
-        turn.cache["chat_day"] = _day(turn, said.days_back, zone)
+        turn.cache["chat_day"] = _day(turn, said.days_back)
     result: LogResult = turn.cache["chat_log"]
     return result
 
 
-def _day(turn: Turn, days_back: int, zone: ZoneInfo) -> dict[str, Any] | None:
+def _day(turn: Turn, days_back: int) -> dict[str, Any] | None:
     """The day a log named, as effects and cards carry it: `at`, the moment to store (the
     event's local time of day on that day, ISO), and `back`, how many days ago; None for today."""
     if not days_back:
         return None
-    local = turn.event.now.astimezone(zone)
+    local = turn.event.now.astimezone(ZoneInfo(turn.profile.timezone or "UTC"))
     moment = datetime.combine(local.date() - timedelta(days=days_back), local.timetz())
     return {"at": moment.isoformat(), "back": days_back}
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from dialogs.flow import END, Flow, Guard, State, Transition
 from dialogs.history import entry_of, line, problem
+from dialogs.log_day import day_said, local_date
 from dialogs.outcome import Button, Reply
 from dialogs.plan import (
     REP_HIGH,
@@ -31,7 +32,7 @@ from dialogs.plan import (
     plan_today,
     workouts_this_week,
 )
-from dialogs.replog import Ambiguous, Invalid, LogResult, Parsed, parse_log
+from dialogs.replog import Ambiguous, Invalid, LogResult, NotALog, Parsed, parse_log
 from dialogs.turn import Turn
 from dialogs.units import Unit, convert, plain, shown, stored_kg, to_kg
 
@@ -181,14 +182,18 @@ def paused_card(turn: Turn) -> Reply:
 
 # --- guards -------------------------------------------------------------------------------
 def _typed(turn: Turn) -> LogResult:
-    """What the runner typed, read as a set of the current exercise (parsed once per turn)."""
+    """What the runner typed, read as a set of the current exercise (parsed once per turn). A set
+    said to be of another day ("yesterday 12") is not one of this workout's."""
     if "log" not in turn.cache:
-        turn.cache["log"] = parse_log(
-            turn.event.text,
+        said = day_said(turn.event.text, local_date(turn.event.now, turn.profile.timezone))
+        read = parse_log(
+            said.text,
             exercises=turn.coach.exercise_names,
             default_unit=_current(turn).unit,
             current_exercise=_current(turn).exercise_id,
         )
+        other_day = said.problem or (Invalid("not_today") if said.days_back else None)
+        turn.cache["log"] = other_day if other_day and not isinstance(read, NotALog) else read
     result: LogResult = turn.cache["log"]
     return result
 
