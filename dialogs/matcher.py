@@ -292,6 +292,11 @@ class Matcher:
         # One word alone ("arm", "form") is only an answer when it mostly means one topic.
         if len(known) == 1 and self._topics.share(known[0], best) < SINGLE_WORD_SHARE:
             return None
+        # A coaching concept the answer never mentions, that a close rival does, makes it a choice.
+        unexplained = {t for t in known if t in CONCEPTS and t not in self._topics.terms[best]}
+        for rival, _ in ranked[1:2]:
+            if unexplained & self._topics.terms[rival]:
+                return None
         return Match("topic", best, score=score)
 
     def _by_topic(self, terms: list[str], words: list[str], form: str) -> Match:
