@@ -250,6 +250,8 @@ class Matcher:
         if aspect in (None, "howto") and strength <= 1 and (form == "yesno" or "run" in rest):
             # "should i do bent over rows", "what do lateral raises do for runners"
             aspect = "why"
+        elif aspect in (None, "howto") and strength <= 1 and words[-1] == "for":
+            aspect = "why"  # "whats the curl to press for"
         elif aspect == "howto" and strength <= 1 and "how" not in rest and words[0] in WH_WORDS:
             aspect = "muscles"  # "what does the bent over row do": what it works
         return Match("exercise", named.exercise_id, aspect or "overview", score=named.score)

@@ -69,6 +69,11 @@ PHRASES = {
     "focus on": "train",
     "can you help": "bot",
     "make me heavier": "bulk",
+    "how slow": "how repspeed",
+    "how fast should i lift": "how repspeed",
+    "how fast should i lower": "how repspeed",
+    "mess up": "mistake",
+    "screw up": "mistake",
     "touch weights": "lift",
     "do weights": "lift",
     "whats the deal": "why",
@@ -173,7 +178,7 @@ DISCOURSE = _set(
     case convince give pls plz dear like would love quick sooo soo so well hmm um uh
     recommend recommended suggest opinion think thought thoughts believe suppose guess mean
     honest real actually truly seriously anyway also too even just still during one new many else offer stay
-    fix easier harder okay ok yeah yep
+    fix easier harder using supposed okay ok yeah yep
     someone somebody everyone people person folks say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
     """
@@ -257,7 +262,7 @@ NOT_COVERED = (
 # one of these words and the answer is "I don't know that one".
 OUT_OF_SCOPE = _set(
     """
-    pain painful sore knee knees ankle ankles shin shins plantar achilles hamstring
+    pain painful sore ankle ankles shin shins plantar achilles hamstring
     hamstrings calf calves diet dieting eat eating food meal nutrition calorie calories protein carb carbs lose
     losing shoe shoes sneaker sneakers doctor physio medicine pregnant pregnancy supplement supplements creatine
     caffeine squat squats lunge lunges deadlift deadlifts pushup pushups pullup pullups chinup chinups situp
@@ -313,8 +318,10 @@ ASPECT_WORDS = {
     "far": ("howto", 3),
     "facing": ("howto", 3),
     "where": ("howto", 3),
-    "straight": ("howto", 2),
-    "bent": ("howto", 2),
+    "straight": ("howto", 3),
+    "bent": ("howto", 3),
+    "knee": ("howto", 3),
+    "repspeed": ("howto", 3),
     "bend": ("howto", 2),
     "turn": ("howto", 2),
     "rotate": ("howto", 2),
@@ -326,6 +333,7 @@ ASPECT_WORDS = {
     "lying": ("howto", 3),
     "feel": ("muscles", 2),
     "round": ("mistakes", 3),
+    "twist": ("mistakes", 3),
     "flare": ("mistakes", 3),
     "arch": ("mistakes", 3),
     "sag": ("mistakes", 3),
