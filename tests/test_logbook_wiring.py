@@ -160,3 +160,20 @@ async def test_an_edited_message_corrects_the_entry_it_logged_once(wired):  # no
     await chat.send("/history")
     history = chat.texts()[-1]
     assert "• Lateral raise — 1 × 15\n• Shoulder press — 3 × 10 @ 9.5 kg" in history and history.count("•") == 2
+
+
+async def test_a_comment_beside_the_sets_is_ignored_and_the_sets_are_taken(wired):  # noqa: F811
+    application, telegram = wired
+    chat = Chat(application, telegram, user_id=4806)
+    await _set_up(chat)
+    await chat.send("rows 3x12 8kg, that was tough but good")
+    assert chat.texts()[-1].startswith("✓ Logged Bent-over row — 3 × 12 @ 8 kg\n")
+
+    await chat.send("/today")  # the plan: its dumbbells are known from the log
+    await chat.tap("Start ▶")
+    await chat.tap("Start set 1 ▶")
+    sent = len(chat.texts())
+    await chat.send("12 reps, that was hard")  # inside the workout: the set of the exercise on screen
+    assert chat.texts()[sent:][0] == "✓ Logged Shoulder press — 1 × 12"
+    await chat.send("/history")
+    assert "• Shoulder press — 1 × 12\n• Bent-over row — 3 × 12 @ 8 kg" in chat.texts()[-1]
