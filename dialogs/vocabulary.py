@@ -60,6 +60,8 @@ PHRASES = {
     "strength train": "train",
     "strength training": "train",
     "top half": "upperbody",
+    "make a difference": "matter",
+    "makes a difference": "matter",
     "upper half": "upperbody",
     "upper bodies": "upperbody",
     "get anything out of": "benefit",
@@ -122,7 +124,7 @@ CONCEPTS = {
     "endurance": "stamina",
     "speed": "faster fast quicker quick quickly pace pb pr slow slower slowing",
     "swing": "swinging swings pump pumping carry carriage",
-    "propulsion": "propel propels propelling drive driving",
+    "propulsion": "propel propels propelling drive driving stride strides power powers",
     "elbow": "elbows",
     "trainer": "pt coaching trainers",
     "custom": "personalised personalized customised customized tailored personal",
@@ -137,7 +139,7 @@ WORDS = {
     "hand": "hands",
     "mile": "miles mi km kms kilometre kilometres kilometer kilometers",
     "exercise": "exercises moves workout workouts routine",
-    "run": "running runner runners runs jog jogging jogger",
+    "run": "running runner runners runs jog jogging jogger sprint sprints sprinting sprinter sprinters",
     "lift": "lifting lifts lifted",
     "train": "training trains trained target targets targeting hit hits",
     "protect": "safe safely protecting protects",
@@ -178,7 +180,7 @@ DISCOURSE = _set(
     case convince give pls plz dear like would love quick sooo soo so well hmm um uh
     recommend recommended suggest opinion think thought thoughts believe suppose guess mean
     honest real actually truly seriously anyway also too even just still during one new many else offer stay
-    fix easier harder using supposed okay ok yeah yep
+    fix easier harder using supposed top k more okay ok yeah yep
     someone somebody everyone people person folks say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
     """
