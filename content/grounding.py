@@ -26,9 +26,11 @@ A word outside them is reported with the answer that uses it: "a soft bend in yo
 the lateral raise's section is flagged for "soft", a "wider stance" under the renegade row's for
 "wider" and "stanc". What the check cannot see is meaning built from allowed words ("don't keep
 your elbows bent" uses only grounded words); that stays for review, and a section's facts are
-short enough to read beside its answers. Sections marked `article: false` (the coach describing
-itself) are not part of the article and are not checked, and neither is a topic's `general`
-advice, which the reply shows after the "From:" line, marked as not from the article.
+short enough to read beside its answers (`tools/article_overlap.py` helps the reading: copied
+runs of words, and the words of the facts the article never uses). Sections marked
+`article: false` (the coach describing itself) are not part of the article and are not checked,
+and neither is a topic's `general` advice, which the reply shows after the "From:" line, marked
+as not from the article.
 """
 
 from __future__ import annotations
@@ -109,7 +111,7 @@ def load_sections(folder: Path = HERE) -> Sections:
 def ungrounded(knowledge: Knowledge, sections: Sections) -> list[str]:
     """The cited answers that use words their sections' facts lack, one problem per answer."""
     problems = []
-    for where, source, text in _cited(knowledge):
+    for where, source, text in cited(knowledge):
         if source in sections.own:
             continue
         allowed = sections.allowed(source)
@@ -122,7 +124,7 @@ def ungrounded(knowledge: Knowledge, sections: Sections) -> list[str]:
     return problems
 
 
-def _cited(knowledge: Knowledge) -> Iterator[tuple[str, str, str]]:
+def cited(knowledge: Knowledge) -> Iterator[tuple[str, str, str]]:
     """(where, source, text) of every text shown under a "From:" line."""
     for topic in knowledge.topics.values():
         yield f"topic {topic.id}", topic.source, topic.answer
