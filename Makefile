@@ -9,8 +9,9 @@ WHICH  := import sys; print(sys.version_info[:2], sys.base_prefix)
 
 .PHONY: run test lint typecheck chat lock clean FORCE
 
-$(BIN)/.installed: $(VENV)/.python pyproject.toml requirements.lock
-	$(BIN)/python -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]'
+$(BIN)/.installed: $(VENV)/.python pyproject.toml requirements/dev.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
 	touch $@
 
 # Checked at every make: rewritten (and so the install above redone) only when the Python changes.
@@ -44,9 +45,10 @@ lint: $(BIN)/.installed
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
-## lock: re-pin every dependency after changing pyproject.toml
+## lock: re-pin every dependency, with hashes, after changing pyproject.toml (pins that still fit are kept)
 lock: $(BIN)/.installed
-	$(BIN)/python -m pip freeze --exclude-editable --exclude armswing | sort > requirements.lock
+	$(BIN)/uv pip compile -q --universal --generate-hashes --python-version 3.11 pyproject.toml -o requirements/runtime.txt
+	$(BIN)/uv pip compile -q --universal --generate-hashes --python-version 3.11 --extra dev pyproject.toml -o requirements/dev.txt
 
 clean:
 	rm -rf $(VENV) *.egg-info

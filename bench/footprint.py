@@ -3,7 +3,7 @@
     .venv/bin/python bench/footprint.py --before 2050824 --after HEAD
 
 For each revision: its tree (`git archive`) installed into a fresh virtual environment with
-only the runtime dependencies (`pip install -c requirements.lock <tree>`, not editable, no dev
+only the runtime dependencies (the hashed `requirements/runtime.txt`, then the tree, not editable, no dev
 extras), the size of that environment's site-packages, then `armswing run` from it polling the
 local fake Bot API (tests/support/botapi.py) with an empty SQLite database: its VmRSS once it is
 polling and has been idle for `--idle` seconds, and the time from launch to its first poll.
@@ -60,11 +60,12 @@ def install(revision: str, workdir: Path) -> Path:
     venv = workdir / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-c", "requirements.lock", "."],
-        cwd=tree,
-        check=True,
-    )
+    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    if (tree / "requirements" / "runtime.txt").exists():  # the hashed runtime lock, then the package alone
+        subprocess.run([*pip, "--require-hashes", "-r", "requirements/runtime.txt"], cwd=tree, check=True)
+        subprocess.run([*pip, "--no-deps", "."], cwd=tree, check=True)
+    else:  # revisions before it: one lock file used as constraints
+        subprocess.run([*pip, "-c", "requirements.lock", "."], cwd=tree, check=True)
     shutil.rmtree(tree)
     return python
 
