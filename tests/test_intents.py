@@ -64,3 +64,17 @@ def test_the_engine_answers_a_question_about_the_workout_and_stays_home(coach, t
     outcome = step(_home(coach), Event.from_text(text, NOW), coach)
     assert outcome.session.flow == "home"
     assert all(r.template.startswith(("answer/", "ask/")) for r in outcome.replies), outcome.replies
+
+
+def test_a_question_about_the_workout_mid_workout_keeps_the_set(coach):
+    from dialogs.flows import workout
+    from dialogs.turn import Turn
+
+    profile = Profile("Ann", "kg", "Europe/Berlin", {"dumbbells": ["4", "8"]})
+    turn = Turn(Session(flow="workout", state="workout:plan", profile=profile), Event.from_text("go", NOW), coach)
+    workout.start(turn)
+    at_the_set = Session(flow="workout", state="workout:set", data=turn.data, profile=profile)
+    outcome = step(at_the_set, Event.from_text("should I still do the workout this week?", NOW), coach)
+    assert (outcome.session.flow, outcome.session.state) == ("workout", "workout:set")
+    assert outcome.session.data == at_the_set.data and not outcome.effects
+    assert outcome.replies[0].template.startswith("answer/")  # answered, not the workout card shown again
