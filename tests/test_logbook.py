@@ -188,6 +188,7 @@ def test_an_edited_message_corrects_its_entry_and_only_its_entry(coach):
     [effect] = mine.effects
     assert effect.kind == "edit_entry" and effect.params["edited"] and effect.params["exercise_id"] == "shoulder_press"
     assert effect.params["entry_id"] == "20261124T170000000000" and not mine.replies  # storage answers with the card
+    assert mine.about == "entry:20261124T170000000000/shoulder_press"  # a further edit corrects it again
 
     nothing = step(Session(profile=BERLIN), edit, coach)  # an edit of a message that logged nothing
     assert [r.template for r in nothing.replies] == ["log/edit_ignored"] and not nothing.effects

@@ -151,6 +151,11 @@ async def test_an_edited_message_corrects_the_entry_it_logged_once(wired):  # no
     await edit("3x10 shoulder press 9kg", 9001, update_id)  # Telegram delivers the first edit again
     assert chat.texts()[-1].endswith("Shoulder press — 3 × 10 @ 9 kg")  # its first answer, and nothing else
 
+    await edit("3x15 curls", 9003)  # another exercise
+    assert chat.texts()[-1].endswith("Curl to press — 3 × 15")
+    await edit("3x14", 9003)  # and again without a name: still the curls
+    assert chat.texts()[-1].endswith("Curl to press — 3 × 14")
+    await edit("lateral raises 15", 9003)
     await edit("never mind", 9003)  # no longer a log: the entry is kept
     assert chat.texts()[-1].startswith("Your edited message no longer reads as sets")
     await say("how heavy should my dumbbells be?", 9005)

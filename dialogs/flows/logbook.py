@@ -32,6 +32,7 @@ from dialogs.history import (
     problem,
     sets_json,
     split_target,
+    target_of,
 )
 from dialogs.log_day import day_said, local_date
 from dialogs.outcome import Reply
@@ -118,13 +119,15 @@ def _store(turn: Turn, entry: LogEntry, day: dict[str, Any] | None) -> None:
 
 def _correct(turn: Turn, target: str, entry: LogEntry, *, edited: bool = False) -> None:
     """Replace the entry (and move it to the day the correction names, if it names one);
-    storage answers with its new card, or says it is gone."""
+    storage answers with its new card, or says it is gone. The correcting message is now about
+    the entry as corrected: an edit of it corrects the entry again, with its new exercise."""
     entry_id, _ = split_target(target)
     day = _typed_day(turn)
     when = {"logged_at": day["at"], "day": day_of(day)} if day else {}
     turn.effect(
         "edit_entry", entry_id=entry_id, exercise_id=entry.exercise_id, sets=sets_json(entry), edited=edited, **when
     )
+    turn.about = REF + target_of(entry_id, entry.exercise_id)
 
 
 def explain(turn: Turn) -> None:
