@@ -71,6 +71,10 @@ PHRASES = {
     "focus on": "train",
     "can you help": "bot",
     "make me heavier": "bulk",
+    "put on weight": "bulk",
+    "put on muscle": "bulk",
+    "gain muscle": "bulk",
+    "gain mass": "bulk",
     "how slow": "how repspeed",
     "how fast should i lift": "how repspeed",
     "how fast should i lower": "how repspeed",
@@ -180,7 +184,7 @@ DISCOURSE = _set(
     case convince give pls plz dear like would love quick sooo soo so well hmm um uh
     recommend recommended suggest opinion think thought thoughts believe suppose guess mean
     honest real actually truly seriously anyway also too even just still during one new many else offer stay
-    fix easier harder using supposed top k more okay ok yeah yep
+    fix easier harder using supposed top k more talk speak tend near finish okay ok yeah yep
     someone somebody everyone people person folks say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
     """
