@@ -1,26 +1,38 @@
-"""The question matcher: a runner's message → a topic, an exercise aspect, a suggestion or nothing.
+"""The question matcher: a runner's message → a topic, an exercise aspect, small talk, a call for
+care, a suggestion or "not covered" ("unknown"). Its word tables are in dialogs/vocabulary.py.
 
 How it decides:
-1. Normalise the first 300 characters (rapidfuzz's `default_process`). A word from a subject next
-   door that the coach must not touch (pain, food, shoes, other sports) means "unknown".
-2. Look for an exercise named in the text: its aliases, compared window by window with
-   `fuzz.ratio`, so "lateral raize" still counts.
-3. Turn the other words into canonical terms: fix typos against the content's own vocabulary
-   (rapidfuzz again), fold phrases and synonyms ("how often", "stamina", "bulk up"), stem.
-4. An exercise named with an aspect word ("what does X work") is about that exercise; so is an
-   aspect or "this/it" question while an exercise is on screen, unless the rest of the words
-   point at a topic.
-5. Otherwise every topic phrasing is scored: IDF-weighted cosine with the question, blended with
-   how much of the question the topic's vocabulary explains, and scaled by the share of the
-   question the content understands at all. Unknown words count against a match, which is what
-   keeps "what's the weather" or "bitcoin price" from being answered with coaching. A clear
-   winner above the cut-off is answered; a close call, or a question that names a coaching
-   concept among unknown words, gets a "did you mean"; anything else is "unknown".
+1. Normalise the first 300 characters (rapidfuzz's `default_process`, drawn-out letters shortened).
+   An emoji alone, or only small talk (hi, thanks, ok, lol, bye, "what's your name"), is small
+   talk. Pain, an injury of one's own, a medical condition or an age worry is a call for care.
+   A subject next door that the coach must not touch (food, shoes, other sports, the day before
+   a race, no dumbbells) is "unknown".
+2. Look for an exercise named in the text: its aliases, compared window by window and word by
+   word with `fuzz.ratio`, so "lateral raize" still counts and "dumbbells how" is no row.
+3. Turn the words into canonical terms: fix typos, but only in words that are not English
+   (content/english.py), against the content's own vocabulary; fold texting spellings, phrases
+   and synonyms ("how often", "stamina", "lift weights"), stem. Words of conversation ("tell
+   me", "nah", "legit") are ignored like stopwords. Keep the form of the question: yes/no, why,
+   which, how or other.
+4. A named exercise gets the aspect asked for (where the body goes is its how-to; a yes/no
+   question about doing it, its why), unless a weak aspect word sits beside a topic ("how many
+   reps for the shoulder press"). While an exercise is on screen, an aspect, "this/it" or its
+   own name is about it, unless the rest points at a topic; where the body goes always is.
+5. The headline question in any words (a yes/no or why question about training the upper
+   body, with no other topic's subject in it) gets the yes-and-why answer.
+6. Otherwise every topic phrasing is scored: IDF-weighted cosine with the question, blended with
+   how much of the question the topic's vocabulary explains, with a bonus for topics usually
+   asked in the question's form, and scaled by the share of the question the content
+   understands at all. Unknown words count against a match, which is what keeps "what's the
+   weather" or "bitcoin price" from being answered with coaching. A clear winner above the
+   cut-off is answered; a close call, a winner that leaves out a coaching concept its rival
+   covers, or a question that names a coaching concept among unknown words, gets a "did you
+   mean"; anything else is "unknown".
 
 Why rapidfuzz's string scorers do not score the topics: blended into the cosine score they won
 at most 2 of 276 questions in tests/data/questions.yaml, and WRatio, token_set_ratio and
 partial_ratio began answering off-topic questions that share a single word with a phrasing.
-bench/matching.py prints the accuracy and the time per question.
+bench/matching.py prints the accuracy per category and the time per question.
 """
 
 from __future__ import annotations
