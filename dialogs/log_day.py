@@ -9,6 +9,7 @@ the runner's timezone: nothing here reads a clock.
     today, tonight, this morning          0
     yesterday, last night                 1
     the day before yesterday              2
+    a couple of days ago                  2
     3 days ago, a week ago, two weeks ago 3, 7, 14
     (on / last) monday, on tue …          the latest such day, today included ("last monday"
                                           on a Monday is a week ago)
@@ -16,7 +17,8 @@ the runner's timezone: nothing here reads a clock.
 
 A day after today ("tomorrow", "in 2 days", "next friday", "3 dec" on 24 Nov) is refused as
 `future_day`, more than `MAX_DAYS_BACK` days back as `too_long_ago`, a date that does not exist
-("31 feb") as `no_such_day`, two different days in one message as `several_days`: `Said.problem`
+("31 feb") as `no_such_day`, a day too vague to store ("last week", "the other day", "a few
+days ago") as `which_day`, two different days in one message as `several_days`: `Said.problem`
 holds that `Invalid`, and the engine explains it like any other log it cannot store (when the
 rest of the message is a log: "tomorrow I run" is just chat).
 """
@@ -43,6 +45,8 @@ _PHRASES = [  # (pattern, what it means); an earlier pattern claims its words fi
     (r"yesterday(?: (?:morning|afternoon|evening|night))?|last night", "1"),
     (r"today|tonight|this (?:morning|afternoon|evening)", "0"),
     (r"tomorrow|the day after tomorrow|in " + _COUNT + r" (?:days?|weeks?)|next (?:week|" + _WEEKDAY + ")", "future"),
+    (r"a couple (?:of )?days ago", "2"),
+    (r"last week|the other day|earlier this week|(?:a )?few days ago|(?:some|several) days ago", "vague"),
     (_COUNT + r" (?P<unit>days?|weeks?) ago", "ago"),
     (r"(?:on )?(?P<last>last |this past |past )?(?P<weekday>" + _WEEKDAY + ")", "weekday"),
     (r"(?:on|last) (?P<weekday>" + _SHORT_WEEKDAY + ")", "weekday"),
@@ -89,6 +93,8 @@ def _days_back(meaning: str, match: re.Match[str], today: date) -> int | Invalid
     words = {name: value.casefold() for name, value in match.groupdict().items() if value}
     if meaning.isdigit():
         return int(meaning)
+    if meaning == "vague":
+        return Invalid("which_day")
     if meaning == "ago":
         count = words["count"]
         number = 1 if count in ("a", "an") else NUMBER_WORDS.get(count) or int(count)

@@ -319,6 +319,7 @@ TUESDAY = date(2026, 11, 24)
         ("on the 3rd of nov 3x12 rows", 21, "3x12 rows"),
         ("nov 20th: 3x12 rows", 4, ": 3x12 rows"),
         ("did rows 3x12 this morning", 0, "did rows 3x12"),
+        ("a couple of days ago 3x12 rows", 2, "3x12 rows"),
     ],
 )
 def test_a_day_named_is_days_back_and_its_words_leave_the_text(text, days_back, rest):
@@ -342,6 +343,9 @@ def test_a_date_late_last_year_is_last_years():
         ("6 weeks ago rows 3x12", "too_long_ago"),
         ("31 feb rows 3x12", "no_such_day"),
         ("yesterday and today 3x12 rows", "several_days"),
+        ("last week 3x12 rows", "which_day"),
+        ("did rows 3x12 the other day", "which_day"),
+        ("a few days ago 3x12 rows", "which_day"),
     ],
 )
 def test_a_day_that_cannot_be_the_logs_day_is_a_problem(text, reason):
