@@ -5,40 +5,31 @@ All handlers call `dispatch`; it is the only place that knows both PTB and the c
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from telegram import (
     CallbackQuery,
     Chat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Update,
 )
-from telegram import Message as Sent
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot import logs, metrics
-from bot.conversation import Conversations, Message, Result
+from bot.conversation import Conversations, Result
+from bot.replies import OWNER, Job, Replies, answer
 from bot.store import Unavailable, Who
 from bot.timers import Due, TimerRunner
 from dialogs.events import Event
 from dialogs.text import one_line
 
 log = logging.getLogger(__name__)
-CAPTION_LIMIT = 1024  # UTF-16 code units of a photo's or document's caption
-RESEND_PAUSES = (0.5, 1.0, 2.0)  # seconds before each new attempt at a message the network lost
-# In a group, a card's callback data ends in OWNER and the id of the runner it was shown to: the
-# buttons act only for them (a member's tap on another's "Yes, delete everything" must not act
-# for the tapper). Data stays under Telegram's 64 bytes: the longest payload is 47.
-OWNER = "~"
 
 
 class Verdict:
@@ -109,95 +100,9 @@ def replied_to(update: Update) -> int | None:
     return original.message_id
 
 
-def keyboard(message: Message, owner: int | None = None) -> InlineKeyboardMarkup | None:
-    """The message's buttons; marked as `owner`'s (see OWNER) for a group chat."""
-    if not message.buttons:
-        return None
-    mark = "" if owner is None else f"{OWNER}{owner}"
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data + mark) for label, data in row] for row in message.buttons]
-    )
-
-
 def shown_to(query: CallbackQuery) -> bool:
     """Whether the tapped card (in a group) was shown to the member who tapped it."""
     return (query.data or "").rpartition(OWNER)[2] == str(query.from_user.id)
-
-
-async def deliver(
-    bot, chat_id: int, result: Result, query: CallbackQuery | None = None, owner: int | None = None
-) -> list[tuple[int, str]]:
-    """Answer the tap, take the buttons off the tapped card if its step is over, and send the
-    messages (in order); the three at once, so a tap costs one round trip to Telegram, not
-    three. (message id, ref) of the messages sent with a `ref`. `owner`: the runner the
-    messages are for, when `chat_id` is a group's."""
-    chores = []
-    if query is not None:
-        chores.append(_answer(query, result.notice))
-        if result.moved and query.message is not None:
-            chores.append(_drop_buttons(query))
-    *_, refs = await asyncio.gather(*chores, _send_all(bot, chat_id, result.messages, owner))
-    return refs
-
-
-async def _send_all(bot, chat_id: int, messages: tuple[Message, ...], owner: int | None) -> list[tuple[int, str]]:
-    refs = []
-    for message in messages:
-        sent = await _patiently(lambda message=message: _send(bot, chat_id, message, owner))
-        if message.ref:
-            refs.append((sent.message_id, message.ref))
-    return refs
-
-
-async def _patiently(send: Callable[[], Awaitable[Sent]]) -> Sent:
-    """Send again when the network failed (not when Telegram refused): the update is committed,
-    so a reply lost to a dropped connection would be lost for good. If only Telegram's answer
-    was lost on the way back, the runner sees the message twice, which beats never."""
-    for pause in RESEND_PAUSES:
-        try:
-            return await send()
-        except BadRequest:
-            raise
-        except NetworkError as error:
-            log.warning("sending failed (%s); trying again in %.1fs", type(error).__name__, pause)
-            await asyncio.sleep(pause)
-    return await send()
-
-
-async def _answer(query: CallbackQuery, notice: str) -> None:
-    try:
-        await query.answer(notice or None)
-    except BadRequest as error:  # too old (a redelivery after a restart): the replies still go
-        log.debug("could not answer the button: %s", error)
-
-
-async def _send(bot, chat_id: int, message: Message, owner: int | None) -> Sent:
-    """A text, or a photo or document with the text as its caption (or after it, when too long
-    for one: the HTML is never shorter than the text Telegram counts)."""
-    markup = keyboard(message, owner)
-    file = message.file
-    if file is None:
-        return await bot.send_message(chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    send = bot.send_photo if file.kind == "photo" else bot.send_document
-    if len(message.text.encode("utf-16-le")) // 2 <= CAPTION_LIMIT:
-        return await send(
-            chat_id,
-            file.content,
-            caption=message.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            filename=file.filename,
-        )
-    await send(chat_id, file.content, filename=file.filename)
-    return await bot.send_message(chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup)
-
-
-async def _drop_buttons(query: CallbackQuery) -> None:
-    """The tapped card's buttons belong to a step that is over: remove them from the chat."""
-    try:
-        await query.edit_message_reply_markup(reply_markup=None)
-    except BadRequest as error:  # already without buttons, or too old to edit
-        log.debug("could not remove buttons: %s", error)
 
 
 async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -211,11 +116,13 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     who, event = translated
     if who.group_chat is not None and update.callback_query is not None and not shown_to(update.callback_query):
-        await _answer(update.callback_query, conversations.notice("group/not_your_card"))  # a toast, nothing else
+        await answer(update.callback_query, conversations.notice("group/not_your_card"))  # a toast, nothing else
         metrics.UPDATES.labels(event.kind, "not_yours").inc()
         return
     try:
-        result = await conversations.handle(who, event, update.update_id, replied_to(update), message_id(update))
+        result = await conversations.handle(
+            who, event, update.update_id, replied_to(update), message_id(update), outbox=True
+        )
     except Unavailable as error:  # nothing was stored: no reply, no apology; Telegram sends it again
         found = _VERDICT.get()
         if found is not None:
@@ -223,18 +130,11 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         metrics.UPDATES.labels(event.kind, "unavailable").inc()
         log.warning("update=%s not stored (database unavailable: %s); it will come again", update.update_id, error)
         return
-    outcome = "repeated" if result.repeated else "ok"
-    try:
-        refs = await deliver(context.bot, result.chat, result, update.callback_query, owner_in(result.chat, who))
-        await conversations.sent(who, refs, datetime.now(UTC), result.chat)
-        if result.chat != who.answer_chat:  # the runner's own data, asked for in a group
-            await _tell_group(context.bot, who, conversations.notice("group/answered_privately", name=who.first_name))
-    except Forbidden:
-        outcome = "blocked"
-        if result.chat != who.answer_chat:  # they never opened the private chat: say how, in the group
-            await _tell_group(context.bot, who, conversations.notice("group/start_privately", name=who.first_name))
+    if not result.repeated:  # a repeat's replies are in the outbox already, or were sent
+        reply(context.application, who, result, update.callback_query)
     wake_timers_at(context.application, result.wake_at)
     elapsed = time.perf_counter() - started
+    outcome = "repeated" if result.repeated else "ok"
     metrics.UPDATES.labels(event.kind, outcome).inc()
     metrics.LATENCY.labels(event.kind).observe(elapsed)
     log.info(
@@ -250,14 +150,23 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-def owner_in(chat: int, who: Who) -> int | None:
-    """Whose the cards are, when they go to a group (see OWNER)."""
-    return None if chat == who.chat_id else who.user_id
-
-
-async def _tell_group(bot, who: Who, text: str) -> None:
-    with contextlib.suppress(TelegramError):  # a courtesy: the answer itself went (or could not go) privately
-        await bot.send_message(who.answer_chat, text, parse_mode=ParseMode.HTML)
+def reply(application: Application, who: Who, result: Result, query: CallbackQuery | None = None) -> None:
+    """Hand the committed replies (and the tap to answer) to the chat's worker (`bot.replies`).
+    The runner's own data asked for in a group goes privately, and the group is told where (or,
+    if the runner never opened the private chat, how to)."""
+    if result.outbox is None and query is None:
+        return
+    job = Job(result.outbox, who.user_id, result.chat, result.messages, query=query, notice=result.notice)
+    job.moved = result.moved
+    if result.chat != who.answer_chat:
+        conversations: Conversations = application.bot_data["conversations"]
+        job.group = (
+            who.answer_chat,
+            conversations.notice("group/answered_privately", name=who.first_name),
+            conversations.notice("group/start_privately", name=who.first_name),
+        )
+    replies: Replies = application.bot_data["replies"]
+    replies.send(job)
 
 
 def wake_timers_at(application: Application, when: datetime | None) -> None:
@@ -279,14 +188,10 @@ def install_timers(application: Application, conversations: Conversations, tick_
 
     async def ring(due: Due) -> None:
         async def handle() -> None:
-            result = await conversations.wake(due, datetime.now(UTC))
+            result = await conversations.wake(due, datetime.now(UTC), outbox=True)
             if result is None:
                 return
-            try:
-                refs = await deliver(application.bot, result.chat, result, owner=owner_in(result.chat, due.who))
-                await conversations.sent(due.who, refs, datetime.now(UTC), result.chat)
-            except Forbidden:
-                log.info("a timer's alert was not delivered: the user blocked the bot")
+            reply(application, due.who, result)
             wake_timers_at(application, result.wake_at)
 
         await application.update_processor.run_for(due.who.user_id, handle())

@@ -25,11 +25,13 @@ from telegram.ext import (
 from bot import adapter, reminders
 from bot.metrics import MeasuredRateLimiter, Pseudonym
 from bot.processor import PerUserUpdateProcessor
+from bot.replies import Replies
 from bot.request import make_request
 from bot.runtime import Runtime
 from bot.store import REDELIVERY_WINDOW
 
 log = logging.getLogger(__name__)
+REPLIES_AT_EXIT = 5.0  # seconds to finish sending at SIGTERM; the rest goes from the outbox at the next start
 POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates call open when there is nothing new
 # Seconds a call may wait for a free connection. PTB's 1 s failed updates whenever a burst
 # (a polling batch of 100, three calls each) met a slow Telegram; every call holding a connection
@@ -70,7 +72,8 @@ def build_application(
     application = builder.build()
     application.bot_data["conversations"] = runtime.conversations
     application.bot_data["runtime"] = runtime
-    application.bot_data["pseudonym"] = Pseudonym(settings.token or "")
+    application.bot_data["pseudonym"] = pseudonym = Pseudonym(settings.token or "")
+    application.bot_data["replies"] = Replies(runtime.store, application.bot, pseudonym)
     application.add_handler(MessageHandler(filters.ALL, adapter.dispatch))
     application.add_handler(CallbackQueryHandler(adapter.dispatch))
     application.add_error_handler(adapter.on_error)
@@ -89,7 +92,8 @@ async def _forget_old_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def process(application: Application, update: object) -> bool:
     """Handle one update and return when it is done: True if for good (committed, ignored, or
-    failed and apologised for), False if nothing could be stored and Telegram must send it again."""
+    failed and apologised for), False if nothing could be stored and Telegram must send it again.
+    The replies of a committed update go out after, from the chat's worker (`bot.replies`)."""
     with adapter.verdict() as verdict:
         await application.update_processor.process_update(update, application.process_update(update))
     return not verdict.again
@@ -109,10 +113,12 @@ async def serve(runtime: Runtime) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     application = build_application(runtime)
+    replies: Replies = application.bot_data["replies"]
     async with application:  # initialize: getMe, so a rejected token is said first
         listener = monitoring.bind(runtime.settings)  # before anything runs: a port in use stops the start
         try:
             await application.start()
+            replies.start()
             await announce_commands(application, runtime)
             me = application.bot
             log.info("Armswing is up as @%s in %s mode", me.username, runtime.settings.mode)
@@ -121,6 +127,7 @@ async def serve(runtime: Runtime) -> None:
             else:
                 async with monitoring.server(monitoring.app(application, runtime), listener):
                     await polling.serve(application, stop)
+            await replies.stop(timeout=REPLIES_AT_EXIT)
             await application.stop()
         finally:
             if listener is not None:

@@ -10,9 +10,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot import effects, timers
+from bot import effects, outbox, timers
 from bot.answers import Later
 from bot.files import Files
 from bot.store import Store, Transaction, Who
@@ -62,6 +60,7 @@ class Result:
     moved: bool = False  # the conversation moved on, so older buttons no longer work
     wake_at: datetime | None = None  # a timer the step set, due then (`bot.timers` fires it)
     later: tuple[tuple[int, Later], ...] = ()  # files to make for these messages
+    outbox: int | None = None  # the outbox entry of these messages (`bot.outbox`), when asked for
     before: str = ""  # the state the event found, and the one it left (for the logs)
     after: str = ""
 
@@ -84,10 +83,14 @@ class Conversations:
         update_id: int | None = None,
         replying_to: int | None = None,
         message_id: int | None = None,
+        *,
+        outbox: bool = False,
     ) -> Result:
         """`replying_to`: the id of the coach's message this one is a Telegram reply to;
-        `message_id`: the id of the runner's message (new, or edited) itself."""
-        work = partial(self._handle, who, event, update_id, replying_to, message_id)
+        `message_id`: the id of the runner's message (new, or edited) itself. With `outbox`, the
+        replies are written to the outbox in the event's transaction, for `bot.replies` to send
+        (`Result.outbox`)."""
+        work = partial(self._handle, who, event, update_id, replying_to, message_id, outbox)
         result = await self.store.run(work, event.now)
         if not result.later:
             return result
@@ -104,6 +107,7 @@ class Conversations:
         update_id: int | None,
         replying_to: int | None,
         message_id: int | None,
+        post: bool,
         tx: Transaction,
     ) -> Result:
         """The event's transaction, on a database thread (see `Store.run`). What the runner's
@@ -120,19 +124,19 @@ class Conversations:
             event = replace(event, reply_to=tx.ref_of(who, replying_to))
         if event.edited and message_id is not None:
             event = replace(event, edit_of=tx.ref_of(who, message_id))
-        return self._step(tx, who, session, event, update_id, message_id)
+        return self._step(tx, who, session, event, update_id, message_id, post)
 
-    async def wake(self, due: Due, now: datetime) -> Result | None:
+    async def wake(self, due: Due, now: datetime, *, outbox: bool = False) -> Result | None:
         """Ring a due timer that `timers.claim` handed out; None if it is no longer this claim's
-        to ring (the runner moved on, or another process rang it)."""
-        return await self.store.run(partial(self._wake, due), now)
+        to ring (the runner moved on, or another process rang it). `outbox` as for `handle`."""
+        return await self.store.run(partial(self._wake, due, outbox), now)
 
-    def _wake(self, due: Due, tx: Transaction) -> Result | None:
+    def _wake(self, due: Due, post: bool, tx: Transaction) -> Result | None:
         session, _ = tx.open(due.who)
         timer = session.timer()
         if not timers.release(tx, due) or timer is None:
             return None
-        return self._step(tx, due.who, session, Event.timer(timer[0], session.version, tx.now))
+        return self._step(tx, due.who, session, Event.timer(timer[0], session.version, tx.now), post=post)
 
     def _step(
         self,
@@ -142,6 +146,7 @@ class Conversations:
         event: Event,
         update_id: int | None = None,
         message_id: int | None = None,
+        post: bool = False,
     ) -> Result:
         outcome = step(session, event, self.coach)
         if outcome.session != session:
@@ -155,9 +160,10 @@ class Conversations:
         messages = tuple(self.render(reply, version) for reply in replies)
         moved = version != session.version
         chat = who.chat_id if outcome.private else who.answer_chat  # the runner's own data: privately
+        stored = [m.to_json() for m in messages]
         if update_id is not None:  # the receipt: what a redelivery of this update gets again
-            receipt = {"moved": moved, "chat": chat, "messages": [m.to_json() for m in messages]}
-            tx.remember(update_id, who, receipt)
+            tx.remember(update_id, who, {"moved": moved, "chat": chat, "messages": stored})
+        entry = outbox.post(tx, who.user_id, chat, update_id, stored) if post and messages else None
         wake_at = outcome.session.wake_at()
         return Result(
             messages,
@@ -166,20 +172,10 @@ class Conversations:
             moved=moved,
             wake_at=wake_at if wake_at != session.wake_at() else None,
             later=later,
+            outbox=entry,
             before=session.state,
             after=outcome.session.state,
         )
-
-    async def sent(self, who: Who, refs: list[tuple[int, str]], now: datetime, chat: int | None = None) -> None:
-        """Remember what the messages just delivered to `chat` (the event's chat by default) are
-        about: (Telegram message id, `Message.ref`). Best effort: the event is committed and
-        answered; without this only a reply to the card cannot correct it (its Edit button still can)."""
-        if not refs:
-            return
-        try:
-            await self.store.remember_refs(who, who.answer_chat if chat is None else chat, refs, now)
-        except SQLAlchemyError:
-            log.warning("could not remember what %d sent message(s) are about", len(refs), exc_info=True)
 
     def error_message(self) -> Message:
         return Message(self.coach.catalog.render("error", {}))

@@ -46,12 +46,21 @@ UPDATES = Counter(
 )
 LATENCY = Histogram(
     "armswing_update_seconds",
-    "Time to handle one update: the transaction and the replies sent.",
+    "Time to handle one update until its transaction committed (the replies go after, bot.replies).",
     ["kind"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
     registry=REGISTRY,
 )
 ERRORS = Counter("armswing_errors", "Updates whose handling raised an error.", registry=REGISTRY)
+UNREADABLE = Counter(
+    "armswing_unreadable_updates", "Updates PTB could not read: logged by id, skipped.", registry=REGISTRY
+)
+REPLIES = Counter(
+    "armswing_replies",
+    "Reply sends after the commit by result (sent, retried, refused, blocked, given_up).",
+    ["result"],
+    registry=REGISTRY,
+)
 REMINDERS = Counter(
     "armswing_reminders", "Reminders by result (sent, failed, blocked, skipped).", ["result"], registry=REGISTRY
 )

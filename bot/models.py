@@ -144,3 +144,22 @@ class MessageRef(Base):
     message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     ref: Mapped[str] = mapped_column(String(64))
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxEntry(Base):
+    """The replies of one event, written in the event's transaction and deleted once sent
+    (`bot.outbox`, `bot.replies`): a reply that could not be sent after the commit is sent later,
+    by this process or, after a crash, by whichever process claims it. Not tied to the user's row:
+    the reply to /deletedata still goes out after the user is gone."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    update_id: Mapped[int | None] = mapped_column(BigInteger)
+    messages: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # `bot.conversation.Message.to_json()` each
+    sent: Mapped[int] = mapped_column(Integer, default=0)  # how many of the messages went out already
+    claims: Mapped[int] = mapped_column(Integer, default=1)  # how many times a process took it on
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -6,6 +6,12 @@ confirms it; if the process dies in between, Telegram sends the batch again and 
 update ids make the repeat harmless. An update the database could not store (`bot.store.
 Unavailable`) is not confirmed: the next call, after a back-off, asks from it on, and the
 updates after it that did commit come again as harmless repeats.
+
+An update PTB cannot read (a new kind of update, a field it does not expect) is logged by its id
+only, counted, skipped and confirmed with the rest: one such update must not stop the bot (it
+would come first in every batch, at every restart). So the batch is fetched as JSON and each
+update parsed on its own, instead of PTB's `get_updates`, which fails the whole batch and logs it
+with the runners' messages in it.
 """
 
 from __future__ import annotations
@@ -13,10 +19,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from datetime import timedelta
 
+from telegram import Bot, Update
 from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
+from telegram.warnings import PTBUserWarning
 
 from bot import metrics
 from bot.application import POLL_TIMEOUT, process
@@ -35,15 +44,13 @@ async def serve(application: Application, stop: asyncio.Event) -> None:
     stopping = asyncio.create_task(stop.wait())
     try:
         while not stop.is_set():
-            fetch = asyncio.create_task(
-                bot.get_updates(offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES)
-            )
+            fetch = asyncio.create_task(_fetch(bot, offset))
             await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if not fetch.done():
                 fetch.cancel()  # stopping while waiting for news: nothing was fetched, nothing lost
                 break
             try:
-                updates = fetch.result()
+                updates, last = read(fetch.result(), bot)
             except RetryAfter as error:
                 metrics.bot_api_error("getUpdates", error)
                 wait = error.retry_after
@@ -56,7 +63,7 @@ async def serve(application: Application, stop: asyncio.Event) -> None:
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
             backoff = 1.0
-            if not updates:
+            if last is None:
                 continue
             outcomes = await asyncio.gather(*(process(application, u) for u in updates), return_exceptions=True)
             again = []
@@ -66,7 +73,7 @@ async def serve(application: Application, stop: asyncio.Event) -> None:
                 elif outcome is False:
                     again.append(update.update_id)
             if not again:
-                offset, outage = updates[-1].update_id + 1, 1.0
+                offset, outage = last + 1, 1.0
                 continue
             offset = min(again)
             log.warning("%d update(s) not stored; asking for them again in %.0fs", len(again), outage)
@@ -80,3 +87,34 @@ async def serve(application: Application, stop: asyncio.Event) -> None:
                 log.warning("could not confirm the last updates before exiting: %s", error)
     finally:
         stopping.cancel()
+
+
+async def _fetch(bot: Bot, offset: int | None) -> object:
+    """getUpdates as JSON (PTB warns that `get_updates` exists: it parses the batch as a whole)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Please use 'Bot.getUpdates'", PTBUserWarning)
+        return await bot.do_api_request(
+            "getUpdates", api_kwargs={"offset": offset, "timeout": POLL_TIMEOUT, "allowed_updates": ALLOWED_UPDATES}
+        )
+
+
+def read(batch: object, bot: Bot) -> tuple[list[Update], int | None]:
+    """The updates of a getUpdates answer that PTB can read, and the last update id of all."""
+    updates, ids = [], []
+    for data in batch if isinstance(batch, list) else ():
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        if isinstance(update_id, int):
+            ids.append(update_id)
+        try:
+            update = Update.de_json(data, bot)
+        except Exception as error:  # noqa: BLE001 — whatever PTB trips on, the update is skipped
+            update = None
+            reason = type(error).__name__
+        else:
+            reason = "empty"
+        if update is None:
+            metrics.UNREADABLE.inc()
+            log.error("update=%s cannot be read (%s): skipped", update_id, reason)  # never its content
+        else:
+            updates.append(update)
+    return updates, max(ids, default=None)

@@ -18,8 +18,8 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import Application, ChatMemberHandler, ContextTypes
 
 from bot import metrics
-from bot.adapter import keyboard
 from bot.reminder_store import SqlReminderStore
+from bot.replies import keyboard
 from dialogs.reminder import reminder_message
 from dialogs.session import Profile
 from scheduler.runner import BLOCKED, SENT, Delivery, DueReminder, Kind, Runner, Tally

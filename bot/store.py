@@ -368,14 +368,6 @@ class Store:
             finally:
                 tx.close()
 
-    async def remember_refs(self, who: Who, chat: int, sent: list[tuple[int, str]], now: datetime) -> None:
-        """Note what the messages just sent to `chat` are about, by their Telegram message ids (see `MessageRef`)."""
-        rows = [
-            {"user_id": who.user_id, "chat_id": chat, "message_id": message_id, "ref": ref, "sent_at": now}
-            for message_id, ref in sent
-        ]
-        await self.run(lambda tx: tx.connection.execute(insert(MessageRef), rows), now)
-
     async def forget_updates_before(self, moment: datetime) -> int:
         """Drop receipts (anonymised ones too) older than Telegram could still redeliver."""
 

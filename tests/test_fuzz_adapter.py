@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from support.botapi import FakeTelegram
 from support.offline import OfflineRequest, make_callback_update, make_message_update
+from test_wiring import handled
 
 from bot import metrics
-from bot.application import build_application, process
+from bot.application import build_application
 from bot.models import SetLog
 
 EXAMPLES = max(10, int(os.environ.get("ARMSWING_FUZZ_EXAMPLES", "60")) // 3)
@@ -75,13 +76,13 @@ class Chats:
         self.ids = itertools.count(1)
 
     async def say(self, user, text):
-        await process(self.application, make_message_update(next(self.ids), user, text, bot=self.application.bot))
+        await handled(self.application, make_message_update(next(self.ids), user, text, bot=self.application.bot))
 
     async def press(self, user, data, message=None):
         """A tap on `message` (as the fake stored it), or on a bare coach's message by default."""
         message_id = message["message_id"] if message else 1
         update = make_callback_update(next(self.ids), user, message_id, data, bot=self.application.bot, message=message)
-        await process(self.application, update)
+        await handled(self.application, update)
 
     def buttons(self, user):
         cards = [m for m in self.telegram.messages(user) if m.get("reply_markup")]

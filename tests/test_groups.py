@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from support.botapi import FakeTelegram
 from support.offline import OfflineRequest, make_callback_update, make_edited_message_update, make_message_update
+from test_wiring import handled
 
-from bot.application import build_application, process
+from bot.application import build_application
 from bot.models import SetLog
 
 GROUP, ANN, BOB = -100, 47, 48
@@ -38,13 +39,13 @@ class Members:
         update = make_message_update(
             next(self.ids), user, text, self.names[user], self.application.bot, chat_id=chat, message_id=message_id
         )
-        await process(self.application, update)
+        await handled(self.application, update)
 
     async def edit(self, user, message_id, text, chat=None):
         update = make_edited_message_update(
             next(self.ids), user, message_id, text, self.names[user], self.application.bot, chat_id=chat
         )
-        await process(self.application, update)
+        await handled(self.application, update)
 
     async def tap(self, user, label, chat, data=None):
         """`user` taps the button `label` of the newest card in `chat` (with other data, if given)."""
@@ -59,7 +60,7 @@ class Members:
             self.application.bot,
             message=card,
         )
-        await process(self.application, update)
+        await handled(self.application, update)
 
     async def onboard(self, user, chat=None):
         for text in ("/start", "kg", "Berlin"):
@@ -96,7 +97,7 @@ async def test_a_members_tap_on_another_members_card_is_a_toast_and_acts_for_no_
         update = make_callback_update(
             next(wired.ids), BOB, yes["message_id"], forged, "Bob", wired.application.bot, message=card
         )
-        await process(wired.application, update)
+        await handled(wired.application, update)
         assert wired.toasts()[-1] == NOT_YOURS
     assert wired.sets(BOB) == 3  # Bob's log is where it was
 

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 from support.botapi import FakeTelegram, chat_payload, message_payload, text_content, user_payload
 from support.offline import OfflineRequest, make_message_update
+from test_wiring import handled
 
-from bot.application import build_application, process
+from bot.application import build_application
 from bot.models import SetLog, User
 from bot.webhook import SECRET_HEADER, create_app
 
@@ -36,7 +37,7 @@ class Runner:
     async def say(self, text):
         Runner.next_update += 1
         update = make_message_update(Runner.next_update, self.user_id, text, self.first_name, bot=self.application.bot)
-        await process(self.application, update)
+        await handled(self.application, update)
 
     async def onboard(self):
         for text in ("/start", "kg", "Berlin"):
@@ -101,9 +102,11 @@ def raw_update(update_id, user_id, text, **changes):
 async def post(application, runtime, body):
     transport = httpx.ASGITransport(app=create_app(application, runtime))
     async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
-        return await client.post(
+        response = await client.post(
             "/" + runtime.settings.webhook_path, content=body, headers={SECRET_HEADER: SECRET}, timeout=30
         )
+    await application.bot_data["replies"].idle()  # the replies go after the 200
+    return response
 
 
 @pytest.mark.parametrize("date", [10**12, -(10**12), 2**63, 1e308])

@@ -6,9 +6,11 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import func, select
 
+from bot import outbox
 from bot.models import Base, MessageRef, SetLog, User
 from bot.store import Who
 from dialogs.events import Event
@@ -36,8 +38,8 @@ class Chat:
         for message in self.last.messages:  # as Telegram would number the messages sent
             self.sent += 1
             if message.ref:
-                refs.append((self.who.user_id * 1000 + self.sent, message.ref))
-        await self.runtime.conversations.sent(self.who, refs, self.now)
+                refs.append((self.who.user_id, self.who.chat_id, self.who.user_id * 1000 + self.sent, message.ref))
+        await self.runtime.store.run(partial(outbox.finish, done=[], refs=refs), self.now)  # as bot.replies does
         self.now += timedelta(minutes=1)
         return self.last
 

@@ -11,9 +11,8 @@ import pytest
 from support.botapi import chat_payload, message_payload, user_payload
 from support.offline import make_edited_message_update, make_message_update
 from telegram import Update
-from test_wiring import Chat, wired  # noqa: F401 — `wired` is the fixture
+from test_wiring import Chat, handled, wired  # noqa: F401 — `wired` is the fixture
 
-from bot.application import process
 from bot.store import Who
 from dialogs.events import Event
 
@@ -71,7 +70,7 @@ async def test_a_reply_to_a_card_corrects_that_entry(wired):  # noqa: F811
     user = user_payload(4802, "Ann")
     reply = message_payload(Chat.next_update, user, chat_payload(4802, user), text="3x10 @ 9", reply_to_message=card)
     Chat.next_update += 1
-    await process(application, Update.de_json({"update_id": Chat.next_update, "message": reply}, application.bot))
+    await handled(application, Update.de_json({"update_id": Chat.next_update, "message": reply}, application.bot))
     assert chat.texts()[-1].startswith("✓ Corrected: Shoulder press — 3 × 10 @ 9 kg")
 
     await chat.send("/history")
@@ -130,13 +129,13 @@ async def test_an_edited_message_corrects_the_entry_it_logged_once(wired):  # no
 
     async def say(text, message_id):
         Chat.next_update += 1
-        await process(application, make_message_update(Chat.next_update, 4805, text, bot=bot, message_id=message_id))
+        await handled(application, make_message_update(Chat.next_update, 4805, text, bot=bot, message_id=message_id))
 
     async def edit(text, message_id, update_id=None):
         if update_id is None:
             Chat.next_update += 1
             update_id = Chat.next_update
-        await process(application, make_edited_message_update(update_id, 4805, message_id, text, bot=bot))
+        await handled(application, make_edited_message_update(update_id, 4805, message_id, text, bot=bot))
         return update_id
 
     await say("3x12 shoulder press 8kg", 9001)

@@ -9,8 +9,9 @@ from support.botapi import FakeTelegram, bot_sender, chat_payload, user_payload
 from support.clock import FakeClock
 from support.offline import OfflineRequest
 from telegram import Update
+from test_wiring import handled
 
-from bot.application import build_application, process
+from bot.application import build_application
 from bot.models import Reminder
 from bot.store import Who
 from dialogs.events import Event
@@ -79,9 +80,9 @@ def chat_member_update(update_id: int, status: str) -> dict:
 
 async def test_blocking_and_unblocking_the_bot_pause_and_resume_reminders(wired, runtime):
     application, _ = wired
-    await process(application, Update.de_json(chat_member_update(1, "kicked"), application.bot))
+    await handled(application, Update.de_json(chat_member_update(1, "kicked"), application.bot))
     assert await next_due(runtime) is None
-    await process(application, Update.de_json(chat_member_update(2, "member"), application.bot))
+    await handled(application, Update.de_json(chat_member_update(2, "member"), application.bot))
     assert await next_due(runtime) is not None
 
 

@@ -123,10 +123,14 @@ class Runner:
         return {"update_id": self.next_id(), "message": message | content}
 
     def tap(self, label):
-        message = next(m for m in reversed(self.api.messages(self.user)) if m.get("reply_markup"))
-        data = next(
-            b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"] == label
-        )
+        """Tap `label` on the newest card, once it is shown (replies go out after the webhook's 200)."""
+
+        def card():
+            message = next((m for m in reversed(self.api.messages(self.user)) if m.get("reply_markup")), None)
+            rows = message["reply_markup"]["inline_keyboard"] if message else []
+            return next(((message, b["callback_data"]) for row in rows for b in row if b["text"] == label), None)
+
+        message, data = self.api.wait_for(card, timeout=30)
         query = {
             "id": str(self.next_id()),
             "from": self.sender,

@@ -1227,7 +1227,11 @@ class _BotApiRequestHandler(BaseHTTPRequestHandler):
                 status, payload = error.error_code, error.payload()
             else:
                 time.sleep(api.latency)
-                misbehaviour = api.take_misbehaviour(route.group(2))
+                misbehaviour = api.take_misbehaviour(route.group(2), params.get("chat_id"))
+                if misbehaviour == "lose_answer":  # done at Telegram, but the answer never arrives
+                    api.handle(route.group(2), params, token=route.group(1))
+                    self.close_connection = True
+                    return
                 if misbehaviour is not None:
                     self._misbehave(misbehaviour)
                     return
@@ -1248,7 +1252,7 @@ class _BotApiRequestHandler(BaseHTTPRequestHandler):
         """What a broken network or server does instead of answering (`FakeBotApi.misbehave_next`)."""
         self.close_connection = True
         if how == "hang":
-            self.server.api.wait_until_stopped()
+            self.server.api.wait_until_released()
         elif how == "not_json":
             data = b"<html>502 Bad Gateway</html>"
             self.send_response(200)
@@ -1363,8 +1367,9 @@ class FakeBotApi(FakeTelegram):
         self.latency = latency
         self.webhook_connections = webhook_connections
         self._host = host
-        self._misbehaviours: list[tuple[str, str]] = []
+        self._misbehaviours: list[list[Any]] = []  # [method, chat id or None, how, times left]
         self._stopped = threading.Event()
+        self._released = threading.Event()
         self._server: _BotApiHttpServer | None = None
         self._threads: tuple[threading.Thread, list[_WebhookDeliverer]] | None = None
 
@@ -1376,28 +1381,47 @@ class FakeBotApi(FakeTelegram):
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/bot"
 
-    MISBEHAVIOURS = ("hang", "drop", "garbage", "not_json", "truncated")
+    MISBEHAVIOURS = ("hang", "drop", "garbage", "not_json", "truncated", "lose_answer")
 
-    def misbehave_next(self, method: str, how: str) -> None:
-        """Make the next call of `method` fail in transport instead of answering: `hang` (never
-        answers until the server stops), `drop` (closes the connection without a word), `garbage`
-        (bytes that are not HTTP), `not_json` (200 with an HTML body, like a broken proxy) or
-        `truncated` (the connection closes half-way through the body). The call is not journaled."""
+    def misbehave_next(self, method: str, how: str, *, chat_id: int | None = None, times: int = 1) -> None:
+        """Make the next `times` calls of `method` (to `chat_id`, if given) fail in transport
+        instead of answering: `hang` (never answers until `release_hangs` or the server stops),
+        `drop` (closes the connection without a word), `garbage` (bytes that are not HTTP),
+        `not_json` (200 with an HTML body, like a broken proxy), `truncated` (the connection
+        closes half-way through the body), all without doing the call (it is not journaled), or
+        `lose_answer` (the call is done and journaled, then the connection closes before the
+        answer: the bot cannot know that it worked)."""
         if how not in self.MISBEHAVIOURS:
             raise ValueError(f"unknown misbehaviour {how!r}")
         with self._changed:
-            self._misbehaviours.append((method.lower(), how))
+            self._misbehaviours.append([method.lower(), chat_id, how, times])
 
-    def take_misbehaviour(self, method: str) -> str | None:
+    def take_misbehaviour(self, method: str, chat_id: Any = None) -> str | None:
         with self._changed:
             for planned in self._misbehaviours:
-                if planned[0] == method.lower():
-                    self._misbehaviours.remove(planned)
-                    return planned[1]
+                if planned[0] == method.lower() and planned[1] in (None, chat_id):
+                    planned[3] -= 1
+                    if planned[3] <= 0:
+                        self._misbehaviours.remove(planned)
+                    return planned[2]
         return None
 
-    def wait_until_stopped(self) -> None:
-        self._stopped.wait()
+    def clear_misbehaviours(self) -> None:
+        """Forget the misbehaviours planned and not used yet (hangs in progress go on)."""
+        with self._changed:
+            self._misbehaviours.clear()
+
+    def release_hangs(self) -> None:
+        """End the hangs in progress: their connections close without an answer."""
+        with self._changed:
+            released, self._released = self._released, threading.Event()
+        released.set()
+
+    def wait_until_released(self) -> None:
+        with self._changed:
+            released = self._released
+        while not (released.wait(0.05) or self._stopped.is_set()):
+            pass
 
     def start(self) -> Self:
         self._server = _BotApiHttpServer(self, self._host)

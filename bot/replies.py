@@ -1,0 +1,279 @@
+"""Replies after the commit: the runner is told what was stored, never something else.
+
+An event's replies are in the outbox (`bot.outbox`), written in its transaction. Once it has
+committed, the update is done (polling may confirm it, the webhook answers 200) and its replies
+are handed to this chat's worker: one worker per chat sends that chat's replies in order, so a
+chat whose sends hang or fail holds up only itself, never the other chats or the next updates.
+A send the network lost, or that Telegram answered with a 5xx or a 429, is tried again (with a
+growing pause) until Telegram takes it; it is never replaced by an apology, because the update
+did take effect. A reply Telegram refuses for good (400) is skipped and logged, a chat that
+blocked the bot (403) gets nothing more. Sent entries are deleted in batches.
+
+The outbox entries this process holds are kept claimed (`bot.outbox.LEASE`, renewed every few
+seconds); entries whose claim lapsed (their process died before sending) are claimed and sent by
+the next process that looks, at most `bot.outbox.MAX_CLAIMS` times each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Message as Sent
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+
+from bot import metrics, outbox
+from bot.conversation import Message
+from bot.store import Store, Unavailable
+
+log = logging.getLogger(__name__)
+CAPTION_LIMIT = 1024  # UTF-16 code units of a photo's or document's caption
+# In a group, a card's callback data ends in OWNER and the id of the runner it was shown to: the
+# buttons act only for them (a member's tap on another's "Yes, delete everything" must not act
+# for the tapper). Data stays under Telegram's 64 bytes: the longest payload is 47.
+OWNER = "~"
+RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)  # seconds before each new attempt; then every 30 s
+LAST_PAUSE = 30.0
+TICK = 2.0  # seconds between looks for entries whose claim lapsed
+RENEW_EVERY = outbox.LEASE.total_seconds() / 3
+
+
+@dataclass
+class Job:
+    """Replies for one chat: an outbox entry's messages (`entry` None: only a tap to answer)."""
+
+    entry: int | None
+    user_id: int
+    chat_id: int
+    messages: tuple[Message, ...] = ()
+    sent: int = 0  # how many of `messages` went out
+    query: CallbackQuery | None = None
+    notice: str = ""
+    moved: bool = False
+    # replies for a group member sent privately: (the group, what to tell it once they went, what
+    # to tell it if the runner never opened the private chat)
+    group: tuple[int, str, str] | None = None
+
+    @property
+    def owner(self) -> int | None:
+        """Whose the cards are, when they go to a group (see OWNER); a private chat's id is the user's."""
+        return None if self.chat_id == self.user_id else self.user_id
+
+    @classmethod
+    def of(cls, entry: outbox.Entry) -> Job:
+        messages = tuple(Message.from_json(m) for m in entry.messages)
+        return cls(entry.id, entry.user_id, entry.chat_id, messages, entry.sent)
+
+
+class Replies:
+    def __init__(self, store: Store, bot: Any, pseudonym: Any = str):
+        self.store, self.bot, self.pseudonym = store, bot, pseudonym
+        self._queues: dict[int, deque[Job]] = {}
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._held: set[int] = set()  # outbox entries in this process's hands
+        self._done: list[tuple[int, list[tuple[int, int, int, str]]]] = []  # sent: (entry, refs), to delete
+        self._flushing: asyncio.Task[None] | None = None
+        self._ticking: asyncio.Task[None] | None = None
+
+    def send(self, job: Job) -> None:
+        """Queue `job` behind the chat's earlier replies; returns at once."""
+        if job.entry is not None:
+            self._held.add(job.entry)
+        queue = self._queues.get(job.chat_id)
+        if queue is not None:
+            queue.append(job)
+            return
+        self._queues[job.chat_id] = deque([job])
+        self._workers[job.chat_id] = asyncio.create_task(self._work(job.chat_id), name=f"replies:{job.chat_id}")
+
+    async def idle(self) -> None:
+        """Wait until every reply queued is sent and its entry deleted."""
+        while tasks := [*self._workers.values(), *(t for t in (self._flushing,) if t and not t.done())]:
+            await asyncio.wait(tasks)
+
+    def start(self) -> None:
+        """Look for entries other processes left (a crash) every `TICK` seconds, and keep this one's claimed."""
+        self._ticking = asyncio.create_task(self._tick_forever(), name="replies:tick")
+
+    async def stop(self, timeout: float) -> None:
+        """Send what is queued for up to `timeout` seconds, then give back the claims on the rest."""
+        if self._ticking is not None:
+            self._ticking.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticking
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.idle(), timeout)
+        left = {job.entry: job.sent for queue in self._queues.values() for job in queue if job.entry is not None}
+        for worker in list(self._workers.values()):
+            worker.cancel()
+        await asyncio.gather(*self._workers.values(), return_exceptions=True)
+        await self._flush()
+        if left:
+            try:
+                await self.store.run(partial(outbox.release, progress=left))
+            except Unavailable as error:
+                log.warning("could not give back %d reply claim(s) (%s); they lapse", len(left), error)
+
+    # --- the chat's worker ------------------------------------------------------------------
+
+    async def _work(self, chat_id: int) -> None:
+        queue = self._queues[chat_id]
+        try:
+            while queue:
+                await self._deliver(queue[0])
+                queue.popleft()
+        finally:
+            del self._queues[chat_id], self._workers[chat_id]
+
+    async def _deliver(self, job: Job) -> None:
+        """Answer the tap and take the buttons off the tapped card if its step is over, at the
+        same time as the first message goes (a tap costs one round trip), then the rest in order."""
+        chores = []
+        if job.query is not None:
+            chores.append(asyncio.ensure_future(answer(job.query, job.notice)))
+            if job.moved and job.query.message is not None:
+                chores.append(asyncio.ensure_future(_drop_buttons(job.query)))
+        refs: list[tuple[int, int, int, str]] = []
+        told = job.group[1] if job.group else ""
+        try:
+            while job.sent < len(job.messages):
+                message = job.messages[job.sent]
+                *_, sent = await asyncio.gather(*chores, self._patiently(job, message))
+                chores = []
+                job.sent += 1
+                if sent is not None and message.ref:
+                    refs.append((job.user_id, job.chat_id, sent.message_id, message.ref))
+        except Forbidden:
+            metrics.REPLIES.labels("blocked").inc()
+            log.info("user=%s blocked the bot: %d reply(s) not sent", self.pseudonym(job.user_id), len(job.messages))
+            told = job.group[2] if job.group else ""
+        await asyncio.gather(*chores)
+        if job.group is not None:  # a courtesy in the group: best effort
+            with contextlib.suppress(TelegramError):
+                await self.bot.send_message(job.group[0], told, parse_mode=ParseMode.HTML)
+        if job.entry is not None:
+            self._done.append((job.entry, refs))
+            if self._flushing is None or self._flushing.done():
+                self._flushing = asyncio.create_task(self._flush(), name="replies:flush")
+
+    async def _patiently(self, job: Job, message: Message) -> Sent | None:
+        """Send `message`, again and again while the network or Telegram fails; None if
+        Telegram refuses it for good (a 400: it would never go)."""
+        pauses = iter(RETRY_PAUSES)
+        while True:
+            try:
+                sent = await _send(self.bot, job.chat_id, message, job.owner)
+            except Forbidden:
+                raise
+            except (BadRequest, ChatMigrated) as error:  # BadRequest is a NetworkError: checked first
+                metrics.REPLIES.labels("refused").inc()
+                log.error("update reply refused by Telegram (%s); skipped", error.message)
+                return None
+            except RetryAfter as error:
+                wait = error.retry_after
+                pause = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            except TelegramError as error:  # the network, a timeout, a 5xx
+                pause = next(pauses, LAST_PAUSE)
+                log.warning("sending a reply failed (%s); trying again in %.1fs", type(error).__name__, pause)
+            else:
+                metrics.REPLIES.labels("sent").inc()
+                return sent
+            metrics.REPLIES.labels("retried").inc()
+            await asyncio.sleep(pause)
+
+    # --- the outbox -------------------------------------------------------------------------
+
+    async def _flush(self) -> None:
+        """Delete the entries sent (one transaction for all that are waiting)."""
+        while self._done:
+            done, self._done = self._done, []
+            ids = [entry for entry, _ in done]
+            refs = [ref for _, entry_refs in done for ref in entry_refs]
+            try:
+                await self.store.run(partial(outbox.finish, done=ids, refs=refs))
+            except Unavailable as error:
+                self._done[:0] = done
+                log.warning("could not mark %d sent reply(s) (%s); trying again", len(ids), error)
+                await asyncio.sleep(TICK)
+                continue
+            self._held.difference_update(ids)
+
+    async def _tick_forever(self) -> None:
+        renewed = time.monotonic()
+        while True:
+            try:
+                if self._held and time.monotonic() - renewed >= RENEW_EVERY:
+                    await self.store.run(partial(outbox.renew, ids=sorted(self._held)))
+                    renewed = time.monotonic()
+                taken, given_up = await self.store.run(partial(outbox.claim, skip=frozenset(self._held)))
+            except Unavailable as error:
+                log.warning("could not look at the outbox (%s)", error)
+            else:
+                for entry in given_up:
+                    metrics.REPLIES.labels("given_up").inc()
+                    log.error(
+                        "update=%s user=%s: replies given up after %d claims",
+                        entry.update_id,
+                        self.pseudonym(entry.user_id),
+                        outbox.MAX_CLAIMS,
+                    )
+                for entry in taken:
+                    self.send(Job.of(entry))
+            await asyncio.sleep(TICK)
+
+
+def keyboard(message: Message, owner: int | None = None) -> InlineKeyboardMarkup | None:
+    """The message's buttons; marked as `owner`'s (see OWNER) for a group chat."""
+    if not message.buttons:
+        return None
+    mark = "" if owner is None else f"{OWNER}{owner}"
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data + mark) for label, data in row] for row in message.buttons]
+    )
+
+
+async def answer(query: CallbackQuery, notice: str) -> None:
+    """Best effort: a tap not answered stops spinning by itself."""
+    try:
+        await query.answer(notice or None)
+    except TelegramError as error:  # too old (a redelivery after a restart), or the network
+        log.debug("could not answer the button: %s", error)
+
+
+async def _drop_buttons(query: CallbackQuery) -> None:
+    """The tapped card's buttons belong to a step that is over: remove them from the chat
+    (best effort: a tap on them later gets "that menu is out of date")."""
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except TelegramError as error:  # already without buttons, too old to edit, or the network
+        log.debug("could not remove buttons: %s", error)
+
+
+async def _send(bot: Any, chat_id: int, message: Message, owner: int | None) -> Sent:
+    """A text, or a photo or document with the text as its caption (or after it, when too long
+    for one: the HTML is never shorter than the text Telegram counts)."""
+    markup = keyboard(message, owner)
+    file = message.file
+    if file is None:
+        return await bot.send_message(chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    send = bot.send_photo if file.kind == "photo" else bot.send_document
+    if len(message.text.encode("utf-16-le")) // 2 <= CAPTION_LIMIT:
+        return await send(
+            chat_id,
+            file.content,
+            caption=message.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            filename=file.filename,
+        )
+    await send(chat_id, file.content, filename=file.filename)
+    return await bot.send_message(chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup)
