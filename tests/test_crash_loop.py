@@ -1,0 +1,67 @@
+"""A crash loop: the bot process is killed with SIGKILL again and again, a fraction of a second to
+a second and a half after each start, while runners' logs wait at Telegram. Each start must make
+progress (what committed is confirmed, its replies sit in the outbox), no reply may be sent more
+than `bot.outbox.MAX_CLAIMS` times however often the process dies, and once it stays up every set
+is stored exactly once, every log answered, nobody apologised to.
+
+    ARMSWING_CRASH_LOOP_KILLS=40 .venv/bin/python -m pytest -q tests/test_crash_loop.py   # longer
+"""
+
+import os
+import random
+import signal
+import sqlite3
+import time
+from collections import Counter
+
+import pytest
+from support.botapi import FakeBotApi
+from test_e2e import BotProcess
+from test_outage import onboard
+
+from bot.outbox import MAX_CLAIMS
+
+pytestmark = pytest.mark.e2e
+KILLS = int(os.environ.get("ARMSWING_CRASH_LOOP_KILLS", "10"))
+RUNNERS = range(8501, 8507)
+LOGS = ("3x12 shoulder press 8kg", "2x10 rows 10kg", "15 lateral raises", "3x8 curls 6kg")
+SETS = 9
+
+
+def test_a_crash_loop_makes_progress_and_bounds_the_replays_of_a_reply(tmp_path):
+    rng = random.Random(14)
+    database = tmp_path / "loop.sqlite3"
+    with FakeBotApi() as api:
+        bot = BotProcess(api, tmp_path, "polling", f"sqlite:///{database}").start()
+        for user in RUNNERS:
+            onboard(api, user)
+        bot.stop()
+        for text in LOGS:
+            for user in RUNNERS:
+                api.send_text(user, text)
+        for _ in range(KILLS):
+            bot.start()
+            time.sleep(rng.uniform(0.3, 1.5))
+            bot.stop(signal.SIGKILL)
+        bot.start()
+        try:
+            api.wait_for(
+                lambda: all(len({t for t in texts(api, u) if t.startswith("✓ Logged")}) >= len(LOGS) for u in RUNNERS),
+                timeout=90,
+            )
+        finally:
+            assert bot.stop() == 0, bot.log.read_text()
+        assert api.pending_updates() == []
+    with sqlite3.connect(database) as db:
+        stored = dict(db.execute("SELECT user_id, count(*) FROM set_logs GROUP BY user_id").fetchall())
+        left = db.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    assert stored == {user: SETS for user in RUNNERS}
+    assert left == 0
+    for user in RUNNERS:
+        sent = Counter(t for t in texts(api, user) if t.startswith("✓ Logged"))
+        assert len(sent) == len(LOGS) and max(sent.values()) <= MAX_CLAIMS, sent
+        assert not any("went wrong" in t for t in texts(api, user))
+
+
+def texts(api, user):
+    return [m.get("text") or "" for m in api.messages(user)]
