@@ -228,7 +228,8 @@ class Matcher:
         if exact:
             return Match("topic", exact, score=100.0)
         asked = text[:MAX_CHARS].rstrip().endswith("?")
-        return self._headline(terms, form, asked) or self._by_topic(terms, words, form)
+        headline, elsewhere = self._headline(terms, form, asked)
+        return headline or self._by_topic(terms, words, form, exclude=HEADLINE_TOPIC if elsewhere else None)
 
     def closest(self, text: str, limit: int = 3) -> tuple[str, ...]:
         """Refs of the things it knows that come closest to a question it cannot answer: an
@@ -279,26 +280,28 @@ class Matcher:
             return None
         return Match("exercise", exercise_id, aspect or "overview", score=100.0)
 
-    def _headline(self, terms: list[str], form: str, asked: bool) -> Match | None:
-        """The headline question in any words ("runners + upper body workouts?" too), or None."""
+    def _headline(self, terms: list[str], form: str, asked: bool) -> tuple[Match | None, bool]:
+        """The headline question in any words ("runners + upper body workouts?" too), if it is
+        one; and whether it is one asked about another topic's subject ("should runners train
+        upper body for posture": that topic answers it, not the headline)."""
         content = _content(terms)
         weighed = HEADLINE_WEIGHING & content or (asked and form == "other" and HEADLINE_SUBJECT & content)
         if form == "which" or form not in ("yesno", "why") and not weighed:
-            return None
+            return None, False
         if "or" in terms and len(HEADLINE_BODY & content) > 1:
-            return None  # "do i train chest, back or shoulders": which muscles
+            return None, False  # "do i train chest, back or shoulders": which muscles
         body = HEADLINE_BODY & content and HEADLINE_TRAINING.intersection(terms)
         if not HEADLINE_SUBJECT & content and not body and not (HEADLINE_LIFTING & content and "run" in content):
-            return None
+            return None, False
         own = self._topics.terms[HEADLINE_TOPIC] | HEADLINE_ALSO
         if any(t in CONCEPTS or t in HEADLINE_OTHERS for t in content - own):
-            return None  # "should runners train upper body for posture": that topic decides
+            return None, True
         if HEADLINE_HELPING & content and any(t not in self._topics.idf for t in content - own):
-            return None  # "does upper body strength help running economy": not sure which benefit
-        return Match("topic", HEADLINE_TOPIC, score=ANSWER_SCORE)
+            return None, False  # "does upper body strength help running economy": not sure which benefit
+        return Match("topic", HEADLINE_TOPIC, score=ANSWER_SCORE), False
 
-    def _best_topic(self, terms: list[str], form: str) -> Match | None:
-        ranked = self._topics.rank(_content(terms), form)
+    def _best_topic(self, terms: list[str], form: str, exclude: str | None = None) -> Match | None:
+        ranked = self._topics.rank(_content(terms), form, exclude=exclude)
         if not ranked or ranked[0][1] < ANSWER_SCORE:
             return None
         best, score = ranked[0]
@@ -315,11 +318,11 @@ class Matcher:
                 return None
         return Match("topic", best, score=score)
 
-    def _by_topic(self, terms: list[str], words: list[str], form: str) -> Match:
-        best = self._best_topic(terms, form)
+    def _by_topic(self, terms: list[str], words: list[str], form: str, exclude: str | None = None) -> Match:
+        best = self._best_topic(terms, form, exclude)
         if best is not None:
             return best
-        ranked = self._topics.rank(_content(terms), form, lenient=True)
+        ranked = self._topics.rank(_content(terms), form, lenient=True, exclude=exclude)
         if len(ranked) >= 2 and ranked[0][1] >= SUGGEST_SCORE:
             close = [topic_id for topic_id, score in ranked[:3] if score >= SUGGEST_SCORE]
             close = close if len(close) >= 2 else [ranked[0][0], ranked[1][0]]
@@ -414,7 +417,9 @@ class _TopicIndex:
         uses = self._uses.get(term, {})
         return uses.get(topic_id, 0) / (sum(uses.values()) or 1)
 
-    def rank(self, query: set[str], form: str, lenient: bool = False) -> list[tuple[str, float]]:
+    def rank(
+        self, query: set[str], form: str, lenient: bool = False, exclude: str | None = None
+    ) -> list[tuple[str, float]]:
         """Every topic that shares a term with the question, with its score, best first.
 
         Lenient ranking (for suggestions only) forgives unknown words in a question that uses a
@@ -440,6 +445,8 @@ class _TopicIndex:
             cosine[topic_id] = max(dot / (query_norm * norm), cosine.get(topic_id, 0.0))
         scores = {}
         for topic_id, similarity in cosine.items():
+            if topic_id == exclude:
+                continue
             explained = sum(w for t, w in known.items() if t in self.terms[topic_id])
             blended = COSINE_SHARE * similarity + (1 - COSINE_SHARE) * explained / known_mass
             if "run" in known and "run" not in self.terms[topic_id]:

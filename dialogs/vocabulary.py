@@ -65,6 +65,11 @@ PHRASES = {
     "upper half": "upperbody",
     "upper bodies": "upperbody",
     "get anything out of": "benefit",
+    "gain from": "benefit",
+    "get from": "benefit",
+    "dumbbell work": "lift",
+    "dumbbell training": "lift",
+    "training with dumbbells": "lift",
     "like to ask": "think",
     "want to ask": "think",
     "quick question": "think",
@@ -223,7 +228,7 @@ HEADLINE_LIFTING = _set("lift strength")  # …or lifting, asked by a runner ("s
 HEADLINE_WEIGHING = _set(
     "benefit important need matter pointless useless good skip waste bother ignore neglect mistake"
 )
-HEADLINE_ALSO = _set("muscle shoulder back chest marathon mile half top body better easier")
+HEADLINE_ALSO = _set("muscle shoulder back chest marathon mile half top body better easier begin")
 # "does upper body strength help <something>": a benefit the headline may not be about.
 HEADLINE_HELPING = _set("help improve fix boost")
 # Subjects of other topics (beside CONCEPTS) that take the question away from the headline.
