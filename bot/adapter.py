@@ -10,11 +10,14 @@ import logging
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import TypeGuard
 
 from telegram import (
     CallbackQuery,
     Chat,
+    Document,
     Update,
 )
 from telegram.constants import ChatType, ParseMode
@@ -27,9 +30,11 @@ from bot.replies import OWNER, Job, Replies, answer
 from bot.store import Unavailable, Who
 from bot.timers import Due, TimerRunner
 from dialogs.events import Event
+from dialogs.imports import MAX_BYTES
 from dialogs.text import one_line
 
 log = logging.getLogger(__name__)
+CSV_TYPES = frozenset({"text/csv", "text/comma-separated-values", "application/csv"})
 
 
 class Verdict:
@@ -78,7 +83,28 @@ def translate(update: Update, now: datetime, groups: frozenset[int] = frozenset(
         return None
     if message.text is not None:
         return who, Event.from_text(message.text, now, who.first_name)
+    if is_csv(message.document):
+        return who, Event(
+            "document", now, payload=one_line(message.document.file_name or ""), first_name=who.first_name
+        )
     return who, Event("media", now, first_name=who.first_name)
+
+
+def is_csv(document: Document | None) -> TypeGuard[Document]:
+    """A document the coach reads (another app's export): a .csv name or a CSV media type."""
+    if document is None:
+        return False
+    return (document.file_name or "").lower().endswith(".csv") or document.mime_type in CSV_TYPES
+
+
+async def with_document(update: Update, event: Event) -> Event:
+    """The event with the document's bytes, fetched from Telegram (getFile and its URL); a file
+    over `MAX_BYTES` is not fetched and comes as empty (the coach says it is too large)."""
+    document = update.effective_message.document if update.effective_message else None
+    if document is None or (document.file_size or 0) > MAX_BYTES:
+        return event
+    file = await document.get_file()
+    return replace(event, document=bytes(await file.download_as_bytearray()))
 
 
 def message_id(update: Update) -> int | None:
@@ -115,6 +141,8 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         metrics.UPDATES.labels("ignored", "ignored").inc()
         return
     who, event = translated
+    if event.kind == "document":
+        event = await with_document(update, event)
     if who.group_chat is not None and update.callback_query is not None and not shown_to(update.callback_query):
         await answer(update.callback_query, conversations.notice("group/not_your_card"))  # a toast, nothing else
         metrics.UPDATES.labels(event.kind, "not_yours").inc()

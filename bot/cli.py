@@ -98,7 +98,8 @@ async def _export(settings: Settings, user_id: int) -> int:
     if user is None:
         print(f"armswing: there is no user {user_id}", file=sys.stderr)
         return 1
-    sys.stdout.buffer.write(csv_of(logged, display_names(runtime.conversations.coach), user.timezone or "UTC"))
+    names = display_names(runtime.conversations.coach)
+    sys.stdout.buffer.write(csv_of(logged, names, user.timezone or "UTC", user.units or "kg", "sheet"))
     sys.stdout.flush()
     return 0
 

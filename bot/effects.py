@@ -74,6 +74,14 @@ def edit_entry(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Corre
     return (Corrected(params["entry_id"], entry, params.get("edited", False), params.get("day")),)
 
 
+def import_sets(tx: Transaction, who: Who, params: dict[str, Any]) -> Sequence[Answer]:
+    """Another app's entries (a Strong or Hevy CSV), those not imported before."""
+    answers = logbook.import_entries(tx, who, params)
+    for exercise_id in answers[0].exercises:
+        refresh_record(tx, who, exercise_id)
+    return answers
+
+
 def delete_data(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
     logbook.forget(tx, who)
 
@@ -129,6 +137,7 @@ HANDLERS: dict[str, Handler] = {
     "history": logbook.history,
     "progress": logbook.progress,
     "export": logbook.export,
+    "import_sets": import_sets,
 }
 
 

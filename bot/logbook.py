@@ -20,16 +20,16 @@ from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, distinct, 
 
 from bot import chart, files
 from bot.answers import Later
-from bot.export import csv_of
+from bot.export import Layout, csv_of
 from bot.models import Base, SetLog, User
 from bot.store import Transaction, Who
-from dialogs.history import PAGE_SIZE, Export, Logged, Page
+from dialogs.history import PAGE_SIZE, Export, ImportDone, Logged, Page
 from dialogs.outcome import Attachment
 from dialogs.progress import Ever, Progress, Report, summarize, window_start
 from dialogs.replog import LogEntry
 from dialogs.replog import SetLog as Set
 from dialogs.session import ChartTheme
-from dialogs.units import stored_kg
+from dialogs.units import Unit, stored_kg
 
 # --- reading and writing entries ----------------------------------------------------------
 # Core statements, built once: logging a set is on the hot path of a workout.
@@ -95,6 +95,28 @@ def add_sets(
             }
         )
     tx.connection.execute(_ADD, rows)
+
+
+def import_entries(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[ImportDone]:
+    """Store a file's entries (`dialogs.imports`) that are not stored yet: their ids come from
+    the file, so the same file sent again adds nothing."""
+    wanted = params["entries"]
+    known: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        ids = [entry["entry_id"] for entry in wanted[start : start + 500]]
+        known |= set(
+            tx.connection.scalars(
+                select(SETS.c.entry_id).where(MINE, SETS.c.entry_id.in_(ids)).distinct(), {"user_id": who.user_id}
+            )
+        )
+    new = [entry for entry in wanted if entry["entry_id"] not in known]
+    for entry in new:
+        moment = datetime.fromisoformat(entry["logged_at"])
+        add_sets(tx, who, entry["entry_id"], entry["exercise_id"], entry["sets"], logged_at=moment)
+    exercises = tuple(dict.fromkeys(entry["exercise_id"] for entry in new))
+    skipped = tuple((name, sets) for name, sets in params["skipped"])
+    sets = sum(len(entry["sets"]) for entry in new)
+    return (ImportDone(params["source"], sets, len(new), len(known), skipped, params["warmups"], exercises),)
 
 
 def discard(tx: Transaction, who: Who, entry_id: str) -> None:
@@ -201,16 +223,21 @@ _COUNT = select(func.count()).select_from(SETS).where(MINE)
 def export(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Export] | tuple[Later]:
     """/export: the whole log as a CSV document, written after the commit by a worker process
     that reads the log itself, a page of rows at a time (`bot.files`)."""
+    layout: Layout = "strong" if params.get("layout") == "strong" else "sheet"
     sets = tx.connection.scalar(_COUNT, {"user_id": who.user_id}) or 0
     if not sets:
-        return (Export(0),)
-    day = tx.now.astimezone(ZoneInfo(params["timezone"])).date()
-    job = partial(_export, who.user_id, f"armswing-log-{day:%Y-%m-%d}.csv", params["names"], params["timezone"])
-    return (Later(Export(sets), job),)
+        return (Export(0, layout),)
+    timezone = params["timezone"]
+    day = tx.now.astimezone(ZoneInfo(timezone)).date()
+    filename = f"armswing-{'strong' if layout == 'strong' else 'log'}-{day:%Y-%m-%d}.csv"
+    job = partial(_export, who.user_id, filename, params["names"], timezone, params.get("unit") or "kg", layout)
+    return (Later(Export(sets, layout), job),)
 
 
-def _export(user_id: int, filename: str, names: Mapping[str, str], timezone: str) -> Attachment:
+def _export(
+    user_id: int, filename: str, names: Mapping[str, str], timezone: str, unit: Unit, layout: Layout
+) -> Attachment:
     """In a worker process: the CSV, from the rows streamed in pages of 1,000."""
     with files.connection() as connection:
         rows = connection.execution_options(yield_per=1000).execute(_oldest_first(), {"user_id": user_id})
-        return Attachment("document", filename, csv_of(_logged(rows), names, timezone))
+        return Attachment("document", filename, csv_of(_logged(rows), names, timezone, unit, layout))

@@ -3,7 +3,8 @@
 Order of precedence for an event:
 1. a button drawn for an older version of the session is stale (or a double tap), and so is a
    timer that is not the current step's due timer; a reminder's buttons reach global intents only;
-2. a sticker, photo or empty message gets a polite word;
+2. a sticker, photo or empty message gets a polite word; a CSV document is read as another
+   app's export (`dialogs.imports`) and imported;
 3. global intents (/help, /cancel, /start, /settings, menu buttons) work in every state;
 4. the current state's transitions;
 5. typed text that reads as a set log, outside the guided workout, goes to the logbook;
@@ -64,6 +65,11 @@ def _route(turn: Turn, session: Session) -> None:
     if event.kind == "media":
         turn.say("media_unsupported")
         turn.show_card()
+        return
+    if event.kind == "document":
+        logbook.import_file(turn)
+        if not turn.at_home:
+            turn.show_card()
         return
     if event.kind == "text" and not event.text:
         turn.say("empty_message")

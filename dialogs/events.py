@@ -3,13 +3,13 @@ terminal lines and timers. The time always comes in with the event."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
 from dialogs.text import clean
 
-EventKind = Literal["text", "command", "button", "media", "timer"]
+EventKind = Literal["text", "command", "button", "media", "document", "timer"]
 
 # Telegram caps a message at 4,096 characters; nothing the coach does needs more than this much
 # of a message, and a bounded input keeps every parser and matcher fast.
@@ -30,6 +30,7 @@ class Event:
     reply_to: str = ""  # the `Reply.ref` of the message this one answers (a Telegram reply), if any
     edited: bool = False  # the runner edited a message they sent before; this is its new text
     edit_of: str = ""  # what that message was about (`Outcome.about` when it was handled), if anything
+    document: bytes = field(default=b"", repr=False)  # a CSV file the runner sent (its name is `payload`)
 
     @classmethod
     def from_text(cls, raw: str, now: datetime, first_name: str = "", *, edited: bool = False) -> Event:

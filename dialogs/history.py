@@ -185,12 +185,46 @@ class Page:
 
 
 @dataclass(frozen=True)
+class ImportDone:
+    """The answer to an imported file: what was stored, what was there already, what was skipped."""
+
+    source: str  # "Strong", "Hevy"
+    sets: int  # stored now
+    entries: int
+    already: int  # entries of the file stored before (the same file sent again)
+    skipped: tuple[tuple[str, int], ...]  # exercises the coach does not have: name, sets
+    warmups: int
+    exercises: tuple[str, ...]  # the coach's exercises stored now
+
+    def reply(self, coach: Coach) -> Reply:
+        names = display_names(coach)
+        context = {
+            "source": self.source,
+            "sets": self.sets,
+            "entries": self.entries,
+            "already": self.already,
+            "skipped": [{"name": name, "sets": sets} for name, sets in self.skipped[:8]],
+            "more_skipped": max(0, len(self.skipped) - 8),
+            "warmups": self.warmups,
+            "exercises": [names.get(exercise, exercise) for exercise in self.exercises],
+        }
+        return Reply("log/imported", context)
+
+
+@dataclass(frozen=True)
 class Export:
-    """The answer to /export: how many sets the CSV holds (the bot attaches the file)."""
+    """The answer to /export: how many sets the CSV holds, in which layout (the bot attaches the
+    file); under the spreadsheet's file, a button for Strong's layout."""
 
     sets: int
+    layout: str = "sheet"  # or "strong"
 
     def reply(self, coach: Coach) -> Reply:
         if not self.sets:
             return Reply("log/export_empty")
-        return Reply("log/export", {"sets": self.sets})
+        rows = (
+            ()
+            if self.layout == "strong"
+            else ((Button(coach.catalog.label("export_strong"), "export:strong", anytime=True),),)
+        )
+        return Reply("log/export", {"sets": self.sets, "layout": self.layout}, rows)

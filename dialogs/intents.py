@@ -151,6 +151,7 @@ BUTTONS: dict[str, Callable[[Turn], None]] = {
     "undo": logbook.undo,
     "edit": logbook.edit,
     "hist": logbook.history,
+    "export": logbook.export,
     "deletedata": logbook.delete,
 }
 

@@ -5,7 +5,8 @@ import io
 import os
 import sqlite3
 import subprocess
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from test_terminal import BIN, chat
 
@@ -45,12 +46,13 @@ def test_the_terminal_saves_the_chart_and_the_export_and_the_cli_writes_the_same
     assert cli.returncode == 0, cli.stderr
     assert cli.stdout == export.read_bytes()
     rows = list(csv.reader(io.StringIO(cli.stdout.decode("utf-8"), newline="")))
-    assert rows[0] == ["logged_at", "exercise", "set", "reps", "weight", "unit"]
-    assert [row[1:] for row in rows[1:]][2:4] == [
-        ["Shoulder press", "3", "12", "8", "kg"],
-        ["Bent-over row", "1", "15", "10", "lb"],
+    assert rows[0] == ["date", "timezone", "workout_id", "exercise", "set", "reps", "weight", "unit", "weight_kg"]
+    assert [row[3:] for row in rows[1:]][2:4] == [
+        ["Shoulder press", "3", "12", "8", "kg", "8"],
+        ["Bent-over row", "1", "15", "4.54", "kg", "4.54"],
     ]
-    assert datetime.fromisoformat(rows[1][0]).utcoffset() in (timedelta(hours=1), timedelta(hours=2))  # Berlin time
+    local = datetime.strptime(rows[1][0], "%Y-%m-%d %H:%M:%S").replace(tzinfo=ZoneInfo(rows[1][1]))
+    assert rows[1][1] == "Europe/Berlin" and abs(local - datetime.now(UTC) + timedelta(days=3)) < timedelta(hours=1)
 
     other = subprocess.run(
         [str(BIN / "armswing"), "export", "--user-id", "8"],

@@ -10,7 +10,7 @@ from functools import partial
 
 from sqlalchemy import func, select
 
-from bot import outbox
+from bot import logbook, outbox
 from bot.models import Base, MessageRef, SetLog, User
 from bot.store import Who
 from dialogs.events import Event
@@ -183,7 +183,9 @@ async def test_no_one_can_see_or_change_another_runners_entries(runtime):
 
     await eve.say("/export")
     rows = list(csv.reader(io.StringIO(eve.last.messages[0].file.content.decode(), newline="")))
-    assert [row[1:] for row in rows[1:]] == [["Shoulder press", "1", "1", "1", "kg"]]  # Eve's one set, none of Ann's
+    assert [row[3:] for row in rows[1:]] == [
+        ["Shoulder press", "1", "1", "1", "kg", "1"]
+    ]  # Eve's one set, none of Ann's
     await eve.say("/history")
     assert eve.texts()[0].count("•") == 1
 
@@ -199,27 +201,49 @@ async def test_export_of_kg_and_lb_opens_as_a_spreadsheet_would(runtime):
 
     result = await ann.say("/export")
     message = result.messages[0]
-    assert message.text == "Your log: 10 sets, one per row (CSV, opens in any spreadsheet)."
+    assert message.text.startswith("Your log: 10 sets, one per row (CSV: dates and numbers a spreadsheet reads")
+    assert [label for row in message.buttons for label, _ in row] == ["Strong format"]
     assert message.file.kind == "document" and message.file.filename == "armswing-log-2026-11-24.csv"
     content = message.file.content
-    assert content.startswith(b"logged_at,exercise,set,reps,weight,unit\r\n")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8"), newline="")))
-    assert rows[0] == ["logged_at", "exercise", "set", "reps", "weight", "unit"]
+    assert rows[0] == ["date", "timezone", "workout_id", "exercise", "set", "reps", "weight", "unit", "weight_kg"]
+    day = ["Europe/Berlin", "chat-2026-11-24"]
     assert rows[1:] == [
-        ["2026-11-24T18:04:00+01:00", "Shoulder press", "1", "12", "8", "kg"],
-        ["2026-11-24T18:04:00+01:00", "Shoulder press", "2", "12", "8", "kg"],
-        ["2026-11-24T18:04:00+01:00", "Shoulder press", "3", "10", "8", "kg"],
-        ["2026-11-24T18:05:00+01:00", "Bent-over row", "1", "15", "10", "lb"],
-        ["2026-11-24T18:05:00+01:00", "Bent-over row", "2", "15", "10", "lb"],
-        ["2026-11-24T18:05:00+01:00", "Bent-over row", "3", "15", "10", "lb"],
-        ["2026-11-24T18:06:00+01:00", "Shoulder press", "1", "12", "7.5", "kg"],
-        ["2026-11-24T18:06:00+01:00", "Shoulder press", "2", "12", "7.5", "kg"],
-        ["2026-11-24T18:06:00+01:00", "Shoulder press", "3", "12", "7.5", "kg"],
-        ["2026-11-24T18:07:00+01:00", "Lateral raise", "1", "15", "", ""],
+        ["2026-11-24 18:04:00", *day, "Shoulder press", "1", "12", "8", "kg", "8"],
+        ["2026-11-24 18:04:00", *day, "Shoulder press", "2", "12", "8", "kg", "8"],
+        ["2026-11-24 18:04:00", *day, "Shoulder press", "3", "10", "8", "kg", "8"],
+        ["2026-11-24 18:05:00", *day, "Bent-over row", "1", "15", "4.54", "kg", "4.54"],  # 10 lb, in the runner's kg
+        ["2026-11-24 18:05:00", *day, "Bent-over row", "2", "15", "4.54", "kg", "4.54"],
+        ["2026-11-24 18:05:00", *day, "Bent-over row", "3", "15", "4.54", "kg", "4.54"],
+        ["2026-11-24 18:06:00", *day, "Shoulder press", "1", "12", "7.5", "kg", "7.5"],
+        ["2026-11-24 18:06:00", *day, "Shoulder press", "2", "12", "7.5", "kg", "7.5"],
+        ["2026-11-24 18:06:00", *day, "Shoulder press", "3", "12", "7.5", "kg", "7.5"],
+        ["2026-11-24 18:07:00", *day, "Lateral raise", "1", "15", "", "", ""],
     ]
-    for row in rows[1:]:
-        assert datetime.fromisoformat(row[0]).utcoffset() == timedelta(hours=1)
+    for row in rows[1:]:  # what a spreadsheet reads: a date and time, numbers
+        datetime.strptime(row[0], "%Y-%m-%d %H:%M:%S")
+        assert row[6] == "" or Decimal(row[6]) > 0
     assert "Curl to press" not in content.decode()
+
+    strong = (await ann.tap("Strong format")).messages[0]
+    assert strong.file.filename == "armswing-strong-2026-11-24.csv" and not strong.buttons
+    rows = list(csv.reader(io.StringIO(strong.file.content.decode("utf-8"), newline="")))
+    assert rows[0][:7] == ["Date", "Workout Name", "Duration", "Exercise Name", "Set Order", "Weight", "Reps"]
+    assert rows[4][:7] == ["2026-11-24 18:04:00", "Armswing log", "", "Bent-over row", "1", "4.54", "15"]
+    bob = await Chat(runtime, 4009).start()  # Strong's layout imports back as the same sets, in kg
+    await bob.handle(Event("document", bob.now, payload="strong.csv", document=strong.file.content))
+    assert bob.texts()[0].startswith("✓ Imported from Strong: <b>10 sets</b> in 3 entries")  # one workout, 3 exercises
+
+    def sets(who):
+        with runtime.store.transaction(START) as tx:
+            found = [
+                (item.entry.exercise_id, s.reps, s.weight_kg and s.weight_kg.quantize(Decimal("0.01")))
+                for item in logbook.entries(tx, who)
+                for s in item.entry.sets
+            ]
+        return sorted(found, key=str)
+
+    assert sets(bob.who) == sets(ann.who)
 
     empty = await Chat(runtime, 4008).start()
     assert (await empty.say("/export")).messages[0].file is None

@@ -37,10 +37,11 @@ async def test_export_sends_a_csv_document_and_progress_a_photo(wired, runtime):
     assert document.filename.startswith("armswing-log-") and document.filename.endswith(".csv")
     assert document.content_type == "text/csv"
     rows = list(csv.reader(io.StringIO(document.content.decode("utf-8"), newline="")))
-    assert rows[0] == ["logged_at", "exercise", "set", "reps", "weight", "unit"]
-    assert [row[1:] for row in rows[1:]] == [["Shoulder press", str(n), "12", "8", "kg"] for n in (1, 2, 3)] + [
-        ["Bent-over row", str(n), "15", "10", "lb"] for n in (1, 2, 3)
+    assert rows[0] == ["date", "timezone", "workout_id", "exercise", "set", "reps", "weight", "unit", "weight_kg"]
+    assert [row[3:] for row in rows[1:]] == [["Shoulder press", str(n), "12", "8", "kg", "8"] for n in (1, 2, 3)] + [
+        ["Bent-over row", str(n), "15", "4.54", "kg", "4.54"] for n in (1, 2, 3)
     ]
+    assert {row[1] for row in rows[1:]} == {"Europe/Berlin"}
     assert telegram.messages(4801)[-1]["caption"].startswith("Your log: 6 sets")
 
     await chat.send("/progress")  # one session: no chart yet, but what it will show and when

@@ -336,6 +336,18 @@ async def test_chat_action_close_and_log_out_answer_true(bot: Bot) -> None:
     assert await bot.close() and await bot.log_out()
 
 
+async def test_a_users_document_downloads_through_get_file(api: FakeBotApi) -> None:
+    async with Bot(api.token, base_url=api.base_url, base_file_url=api.base_file_url) as bot:
+        api.send_document(USER, "strong.csv", b"Date,Exercise Name\n")
+        [update] = await bot.get_updates()
+        document = update.message.document
+        assert (document.file_name, document.mime_type, document.file_size) == ("strong.csv", "text/csv", 19)
+        file = await bot.get_file(document.file_id)
+        assert bytes(await file.download_as_bytearray()) == b"Date,Exercise Name\n"
+        with pytest.raises(BadRequest, match="(?i)invalid file_id"):
+            await bot.get_file("nothing-like-it")
+
+
 async def test_uploads_are_readable_back(api: FakeBotApi, bot: Bot) -> None:
     document = await bot.send_document(
         USER, b"day,reps\nmon,12\n", filename="log.csv", caption="Your <b>log</b>", parse_mode=ParseMode.HTML

@@ -130,8 +130,8 @@ async def test_tapping_a_button_moves_on_and_clears_the_old_card(wired):
 @pytest.mark.parametrize(
     "make, expected",
     [
-        (lambda app: make_sticker_update(900, 44, bot=app.bot), "I can only read text for now"),
-        (lambda app: make_photo_update(901, 44, bot=app.bot), "I can only read text for now"),
+        (lambda app: make_sticker_update(900, 44, bot=app.bot), "I can read text, and a CSV"),
+        (lambda app: make_photo_update(901, 44, bot=app.bot), "I can read text, and a CSV"),
         (lambda app: make_message_update(902, 44, "x" * 4096, bot=app.bot), "Sorry, I don't know that one"),
         (lambda app: make_message_update(903, 44, "   ", bot=app.bot), "That message looks empty"),
         (lambda app: make_message_update(904, 44, "🏃‍♀️💪", bot=app.bot), "👍 Ask me a question"),  # small talk

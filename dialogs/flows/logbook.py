@@ -34,6 +34,7 @@ from dialogs.history import (
     split_target,
     target_of,
 )
+from dialogs.imports import MAX_BYTES, read_export
 from dialogs.log_day import day_said, local_date
 from dialogs.outcome import Reply
 from dialogs.replog import Ambiguous, Invalid, LogEntry, LogResult, NotALog, Parsed, parse_log
@@ -315,8 +316,40 @@ def progress(turn: Turn) -> None:
 
 
 def export(turn: Turn) -> None:
+    """/export (the spreadsheet's layout), `/export strong` or the button under the file."""
     turn.private = True
-    turn.effect("export", timezone=turn.profile.timezone or "UTC", names=display_names(turn.coach))
+    strong = "strong" in (turn.argument, turn.event.args.strip().lower())
+    turn.effect(
+        "export",
+        timezone=turn.profile.timezone or "UTC",
+        unit=turn.profile.units or "kg",
+        names=display_names(turn.coach),
+        layout="strong" if strong else "sheet",
+    )
+
+
+def import_file(turn: Turn) -> None:
+    """A CSV document: Strong's or Hevy's export, imported (storage skips what it already has)."""
+    turn.private = True
+    if not turn.event.document or len(turn.event.document) > MAX_BYTES:
+        turn.say("log/import_too_big", max_mb=MAX_BYTES // 1_000_000)
+        return
+    timezone, unit = turn.profile.timezone or "UTC", turn.profile.units or "kg"
+    reading = read_export(turn.event.document, turn.coach.exercise_names, timezone, unit)
+    if reading is None:
+        turn.say("log/import_unknown", filename=turn.event.payload)
+        return
+    entries = [
+        {
+            "entry_id": item.entry_id,
+            "logged_at": item.at.isoformat(),
+            "exercise_id": item.entry.exercise_id,
+            "sets": [[s.reps, None if s.weight is None else str(s.weight), s.unit] for s in item.entry.sets],
+        }
+        for item in reading.entries
+    ]
+    skipped = [[name, sets] for name, sets in reading.skipped]
+    turn.effect("import_sets", source=reading.source, entries=entries, skipped=skipped, warmups=reading.warmups)
 
 
 def ask_delete(turn: Turn) -> None:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple, Self, TypeVar
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 DEFAULT_TOKEN = "123456:TEST-armswing"
 BOT_FIRST_NAME = "Armswing"
@@ -657,6 +657,7 @@ class FakeTelegram:
                 "sendChatAction": self._send_chat_action,
                 "sendPhoto": lambda params: self._send_file(params, "photo"),
                 "sendDocument": lambda params: self._send_file(params, "document"),
+                "getFile": self._get_file,
                 "close": lambda params: True,
                 "logOut": lambda params: True,
             }.items()
@@ -835,6 +836,28 @@ class FakeTelegram:
                 "reply_markup": self._inline_markup(params),
             },
         )
+
+    def _get_file(self, params: dict) -> dict[str, Any]:
+        """A file's `file_path` for the download URL (`<base_file_url><token>/<file_path>`)."""
+        file_id = str(params.get("file_id") or "")
+        upload = self._files.get(file_id)
+        if upload is None:
+            raise BotApiError.bad_request("invalid file_id")
+        path = f"documents/{file_id}/{upload.filename}"
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": len(upload.content),
+            "file_path": path,
+        }
+
+    def download(self, token: str, file_path: str) -> bytes | None:
+        """The bytes at a file URL's path (`documents/<file id>/<name>`), or None (a 404)."""
+        if token != self.token:
+            return None
+        with self._changed:
+            upload = self._files.get(file_path.split("/")[1] if file_path.count("/") >= 2 else "")
+        return None if upload is None else upload.content
 
     def _edit_message_text(self, params: dict) -> dict[str, Any]:
         return self._edit(
@@ -1017,6 +1040,30 @@ class FakeTelegram:
         with self._changed:
             return self.send_update({"message": self._history.post(chat, user, content)})
 
+    def send_document(
+        self,
+        user_id: int,
+        filename: str,
+        content: bytes,
+        mime_type: str = "text/csv",
+        caption: str | None = None,
+        first_name: str = "Ann",
+    ) -> int:
+        """The user sends a file; the bot can fetch it with getFile and its URL. Returns update_id."""
+        with self._changed:
+            file_id = f"user-document-{len(self._files) + 1}"
+            self._files[file_id] = UploadedFile(filename, content, mime_type)
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_name": filename,
+            "mime_type": mime_type,
+            "file_size": len(content),
+        }
+        return self.send_message(
+            user_id, {"document": document} | ({"caption": caption} if caption else {}), first_name
+        )
+
     def send_text(
         self, user_id: int, text: str, first_name: str = "Ann", username: str | None = None, chat_id: int | None = None
     ) -> int:
@@ -1150,6 +1197,7 @@ class FakeTelegram:
 
 
 _BOT_PATH = re.compile(r"/bot([^/]+)/([A-Za-z]+)")
+FILE_PATH = re.compile(r"/file/bot([^/]+)/(.+)")
 _MULTIPART_NAME = re.compile(r'\bname="([^"]*)"')
 _MULTIPART_FILENAME = re.compile(r'\bfilename="([^"]*)"')
 
@@ -1213,6 +1261,10 @@ class _BotApiRequestHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         url = urlsplit(self.path)
         route = _BOT_PATH.fullmatch(url.path)
+        download = FILE_PATH.fullmatch(unquote(url.path))  # PTB quotes the path (the token's colon)
+        if download is not None:
+            self._send_file_content(self.server.api.download(download.group(1), download.group(2)))
+            return
         if route is None:
             status, payload = 404, BotApiError(404, "Not Found").payload()
         else:
@@ -1239,6 +1291,16 @@ class _BotApiRequestHandler(BaseHTTPRequestHandler):
         self._reply(status, payload)
 
     do_POST = do_GET
+
+    def _send_file_content(self, content: bytes | None) -> None:
+        if content is None:
+            self._reply(404, BotApiError(404, "Not Found").payload())
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
 
     def _reply(self, status: int, payload: Mapping[str, Any]) -> None:
         data = json.dumps(payload).encode()
@@ -1381,6 +1443,11 @@ class FakeBotApi(FakeTelegram):
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/bot"
 
+    @property
+    def base_file_url(self) -> str:
+        """What PTB's `base_file_url` wants: it appends `<TOKEN>/<file_path>`."""
+        return self.base_url.replace("/bot", "/file/bot")
+
     MISBEHAVIOURS = ("hang", "drop", "garbage", "not_json", "truncated", "lose_answer")
 
     def misbehave_next(self, method: str, how: str, *, chat_id: int | None = None, times: int = 1) -> None:
@@ -1456,6 +1523,7 @@ class FakeBotApi(FakeTelegram):
 
 __all__ = [
     "DEFAULT_TOKEN",
+    "FILE_PATH",
     "BotApiError",
     "FakeBotApi",
     "FakeTelegram",

@@ -24,6 +24,7 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from telegram import Bot, Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
@@ -32,6 +33,7 @@ from telegram.request import BaseRequest, RequestData
 
 from .botapi import (
     DEFAULT_TOKEN,
+    FILE_PATH,
     BotApiError,
     FakeTelegram,
     UploadedFile,
@@ -90,8 +92,13 @@ class OfflineRequest(BaseRequest):
         connect_timeout: ODVInput[float] = DEFAULT_NONE,
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        download = FILE_PATH.search(unquote(url))  # PTB quotes the path (the token's colon)
+        if download is not None:  # a file download (after getFile)
+            content = self.telegram.download(download.group(1), download.group(2))
+            if content is not None:
+                return 200, content
         route = _BOT_URL.search(url)
-        if route is None:  # a file download: the fake keeps no file URLs
+        if route is None:
             error = BotApiError(404, "Not Found")
             return error.error_code, json.dumps(error.payload()).encode()
         if self.latency:
