@@ -103,16 +103,15 @@ def test_bad_rows_are_left_out_without_failing(names):
 # --- through the real PTB Application, with the file fetched by getFile -------------------------
 from sqlalchemy import func, select
 from telegram import Update
-from test_wiring import Chat, wired  # noqa: F401 — `wired` is the fixture
+from test_wiring import Chat, handled, wired  # noqa: F401 — `wired` is the fixture
 
-from bot.application import process
 from bot.models import SetLog as SetRow
 
 
 async def send_file(application, telegram, user_id, filename, content, mime_type="text/csv"):
     update_id = telegram.send_document(user_id, filename, content, mime_type)
     [payload] = [u for u in telegram.pending_updates() if u["update_id"] == update_id]
-    await process(application, Update.de_json(payload, application.bot))
+    await handled(application, Update.de_json(payload, application.bot))
     return telegram.messages(user_id)[-1]["text"]
 
 
