@@ -29,6 +29,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import metrics
 from bot.application import POLL_TIMEOUT, process
+from bot.updates import Unreadable, update_of
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
@@ -106,12 +107,10 @@ def read(batch: object, bot: Bot) -> tuple[list[Update], int | None]:
         if isinstance(update_id, int):
             ids.append(update_id)
         try:
-            update = Update.de_json(data, bot)
+            update: Update | None = update_of(data, bot)  # dates out of range are brought into it
         except Exception as error:  # noqa: BLE001 — whatever PTB trips on, the update is skipped
             update = None
-            reason = type(error).__name__
-        else:
-            reason = "empty"
+            reason = str(error) if isinstance(error, Unreadable) else type(error).__name__
         if update is None:
             metrics.UNREADABLE.inc()
             log.error("update=%s cannot be read (%s): skipped", update_id, reason)  # never its content

@@ -25,10 +25,16 @@ class Unreadable(ValueError):
 
 
 def parse(body: bytes, bot: Bot | None) -> Update:
+    """The update a webhook request's body holds."""
     try:
         data = json.loads(body)
     except (ValueError, RecursionError) as error:  # not JSON, or nested past the recursion limit
         raise Unreadable(type(error).__name__) from None
+    return update_of(data, bot)
+
+
+def update_of(data: object, bot: Bot | None) -> Update:
+    """The update `data` (one of getUpdates' list, or a webhook body, as JSON reads it) is."""
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         raise Unreadable("not an update")
     _check(data)

@@ -14,6 +14,7 @@ from test_wiring import handled
 
 from bot.application import build_application
 from bot.models import SetLog, User
+from bot.polling import read
 from bot.webhook import SECRET_HEADER, create_app
 
 SECRET = "s3cret-Token_value"
@@ -117,6 +118,12 @@ async def test_a_message_dated_far_in_the_future_or_past_is_answered(wired, runt
     assert response.status_code == 200
     texts = [m["text"] for m in telegram.messages(8003)]
     assert texts and texts[0].startswith("Hi Ann!")
+
+
+@pytest.mark.parametrize("date", [10**12, -(10**12), 2**63])
+def test_polling_reads_a_message_dated_far_in_the_future_or_past(date):
+    updates, last = read([raw_update(9101, 8004, "/start", date=date)], None)
+    assert last == 9101 and [update.message.text for update in updates] == ["/start"]
 
 
 @pytest.mark.parametrize(
