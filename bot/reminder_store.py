@@ -59,7 +59,8 @@ def schedule_of(row: Reminder, timezone: str | None) -> Schedule | None:
             row.allow_quiet_hours,
         )
     except ValueError:
-        log.warning("reminders of user %s cannot fire as stored; left without a due time", row.user_id)
+        # no user id in the log (bot.logs); such rows have next_due_at NULL while not paused or blocked
+        log.warning("a runner's reminders cannot fire as stored; left without a due time")
         return None
 
 
