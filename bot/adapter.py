@@ -12,15 +12,17 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import TypeGuard
 
 from telegram import (
+    Bot,
     CallbackQuery,
     Chat,
     Document,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
@@ -90,6 +92,16 @@ def translate(update: Update, now: datetime, groups: frozenset[int] = frozenset(
     return who, Event("media", now, first_name=who.first_name)
 
 
+async def _preparing(bot: Bot, chat_id: int, kind: str) -> None:
+    """ "sending a photo…" / "sending a file…" in the runner's chat while the file is made (a file
+    is only ever the runner's own data, answered in their private chat). Best effort."""
+    action = ChatAction.UPLOAD_PHOTO if kind == "photo" else ChatAction.UPLOAD_DOCUMENT
+    try:
+        await bot.send_chat_action(chat_id, action)
+    except TelegramError as error:
+        log.debug("could not send the chat action: %s", type(error).__name__)
+
+
 def is_csv(document: Document | None) -> TypeGuard[Document]:
     """A document the coach reads (another app's export): a .csv name or a CSV media type."""
     if document is None:
@@ -149,7 +161,13 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         result = await conversations.handle(
-            who, event, update.update_id, replied_to(update), message_id(update), outbox=True
+            who,
+            event,
+            update.update_id,
+            replied_to(update),
+            message_id(update),
+            outbox=True,
+            preparing=partial(_preparing, context.bot, who.chat_id),
         )
     except Unavailable as error:  # nothing was stored: no reply, no apology; Telegram sends it again
         found = _VERDICT.get()

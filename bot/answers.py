@@ -23,6 +23,7 @@ class Later:
     answer: Answer
     make: Callable[[], Attachment]  # the file of the answer's message; run in a worker, so it must pickle
     key: Hashable | None = None  # what the file shows: a runner's file with an equal key is not made again
+    kind: str = "document"  # or "photo": what the chat is told is on its way (a chat action)
 
     def reply(self, coach: Coach) -> Reply:
         return self.answer.reply(coach)

@@ -9,11 +9,12 @@ themselves, confirming each only after its transaction committed.
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import signal
 from datetime import UTC, datetime, timedelta
 
-from telegram import BotCommand
+from telegram import BotCommand, BotCommandScopeAllGroupChats
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -100,8 +101,15 @@ async def process(application: Application, update: object) -> bool:
 
 
 async def announce_commands(application: Application, runtime: Runtime) -> None:
-    commands = [BotCommand(c.name, c.description) for c in runtime.conversations.coach.catalog.commands]
-    await application.bot.set_my_commands(commands)
+    """The menu of commands (in groups without a runner's own data: /export, /deletedata) and
+    what a new user sees in the empty chat and on the bot's profile."""
+    catalog = runtime.conversations.coach.catalog
+    bot = application.bot
+    await bot.set_my_commands([BotCommand(c.name, c.description) for c in catalog.commands])
+    in_groups = [BotCommand(c.name, c.description) for c in catalog.commands if c.groups]
+    await bot.set_my_commands(in_groups, scope=BotCommandScopeAllGroupChats())
+    await bot.set_my_description(html.unescape(catalog.render("bot/description", {})).strip())
+    await bot.set_my_short_description(html.unescape(catalog.render("bot/short_description", {})).strip())
 
 
 async def serve(runtime: Runtime) -> None:

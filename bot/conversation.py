@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -85,17 +86,20 @@ class Conversations:
         message_id: int | None = None,
         *,
         outbox: bool = False,
+        preparing: Callable[[str], Awaitable[object]] | None = None,
     ) -> Result:
         """`replying_to`: the id of the coach's message this one is a Telegram reply to;
         `message_id`: the id of the runner's message (new, or edited) itself. With `outbox`, the
         replies are written to the outbox in the event's transaction, for `bot.replies` to send
-        (`Result.outbox`)."""
+        (`Result.outbox`). `preparing(kind)` is awaited before a file ("photo", "document") is made."""
         work = partial(self._handle, who, event, update_id, replying_to, message_id, outbox)
         result = await self.store.run(work, event.now)
         if not result.later:
             return result
         messages = list(result.messages)
         for index, later in result.later:  # committed: the receipt keeps the words, not the file
+            if preparing is not None:
+                await preparing(later.kind)
             file = await self.files.make(who.user_id, later.make, later.key)
             messages[index] = replace(messages[index], file=file)
         return replace(result, messages=tuple(messages), later=())

@@ -209,7 +209,7 @@ def progress(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Report]
         return (Report(summary),)
     names, theme = params["names"], params["theme"]
     key = (summary, theme, tuple(names.items()))  # what the picture shows
-    return (Later(Report(summary), partial(_chart, summary, names, theme), key),)
+    return (Later(Report(summary), partial(_chart, summary, names, theme), key, "photo"),)
 
 
 def _chart(summary: Progress, names: Mapping[str, str], theme: ChartTheme) -> Attachment:

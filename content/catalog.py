@@ -25,6 +25,7 @@ HERE = Path(__file__).parent
 class Command:
     name: str
     description: str
+    groups: bool = True  # in the menu of group chats too (a runner's own data is not)
 
 
 class Catalog:

@@ -41,7 +41,8 @@ def _start(turn: Turn) -> None:
     link = turn.event.args
     if link.startswith("ex_"):  # a deep link t.me/<bot>?start=ex_<exercise id>
         answers.open_ref(turn, "ex:" + link[3:])
-        return
+        if turn.profile.onboarded:
+            return  # a new runner gets the explanation, then the set-up
     if not turn.profile.onboarded:
         if turn.flow_name == "onboarding":
             turn.show_card()
@@ -70,6 +71,12 @@ def _today(turn: Turn) -> None:
         turn.say("workout/in_progress", rows, step=turn.step_name())
         return
     turn.show_card()
+
+
+def _privacy(turn: Turn) -> None:
+    turn.say("privacy")
+    if not turn.at_home:
+        turn.show_card()
 
 
 def _help(turn: Turn) -> None:
@@ -123,6 +130,7 @@ def _open(turn: Turn) -> None:
 COMMANDS: dict[str, Callable[[Turn], None]] = {
     "start": _start,
     "help": _help,
+    "privacy": _privacy,
     "cancel": _cancel,
     "settings": _settings,
     "menu": _menu,

@@ -43,6 +43,7 @@ async def test_export_sends_a_csv_document_and_progress_a_photo(wired, runtime):
     ]
     assert {row[1] for row in rows[1:]} == {"Europe/Berlin"}
     assert telegram.messages(4801)[-1]["caption"].startswith("Your log: 6 sets")
+    assert [c["params"]["action"] for c in telegram.calls("sendChatAction")] == ["upload_document"]
 
     await chat.send("/progress")  # one session: no chart yet, but what it will show and when
     assert not telegram.calls("sendPhoto")
@@ -52,6 +53,8 @@ async def test_export_sends_a_csv_document_and_progress_a_photo(wired, runtime):
     await runtime.conversations.handle(Who(4801, 4801, "Ann"), Event.from_text("3x12 shoulder press 7kg", earlier))
     await chat.send("/progress")
     [call] = telegram.calls("sendPhoto")
+    assert [c["params"]["action"] for c in telegram.calls("sendChatAction")] == ["upload_document", "upload_photo"]
+    assert telegram.calls("sendChatAction")[-1]["params"]["chat_id"] == 4801
     photo = telegram.uploads(4801)[-1]
     assert photo.content.startswith(b"\x89PNG")
     sent = telegram.messages(4801)[-1]

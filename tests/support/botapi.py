@@ -637,6 +637,7 @@ class FakeTelegram:
         self._callback_answers: list[dict[str, Any]] = []
         self._commands: dict[str, list[dict[str, Any]]] = {}
         self._files: dict[str, UploadedFile] = {}
+        self._descriptions: dict[str, str] = {}
         self._uploads: list[tuple[int, UploadedFile]] = []
         self._methods: dict[str, tuple[str, Callable[[dict[str, Any]], Any]]] = {
             name.lower(): (name, handler)
@@ -658,6 +659,12 @@ class FakeTelegram:
                 "sendPhoto": lambda params: self._send_file(params, "photo"),
                 "sendDocument": lambda params: self._send_file(params, "document"),
                 "getFile": self._get_file,
+                "setMyDescription": lambda params: self._set_description(params, "description", 512),
+                "setMyShortDescription": lambda params: self._set_description(params, "short_description", 120),
+                "getMyDescription": lambda params: {"description": self._descriptions.get("description", "")},
+                "getMyShortDescription": lambda params: {
+                    "short_description": self._descriptions.get("short_description", "")
+                },
                 "close": lambda params: True,
                 "logOut": lambda params: True,
             }.items()
@@ -983,6 +990,14 @@ class FakeTelegram:
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise BotApiError.bad_request("command description is empty or too long")
         self._commands[self._commands_key(params)] = commands
+        return True
+
+    def _set_description(self, params: dict, field: str, limit: int) -> bool:
+        """setMyDescription (512 characters) / setMyShortDescription (120): what a new user sees."""
+        text = str(params.get(field) or "")
+        if len(text) > limit:
+            raise BotApiError.bad_request(f"{field} is too long")
+        self._descriptions[field] = text
         return True
 
     def _get_my_commands(self, params: dict) -> list[dict[str, Any]]:
