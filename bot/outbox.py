@@ -17,7 +17,9 @@ from sqlalchemy import bindparam, delete, insert, or_, select, update
 from bot.models import OutboxEntry, User
 from bot.store import Transaction, Who
 
-LEASE = timedelta(seconds=15)  # renewed while the process works on the entry (`bot.replies`)
+# Renewed every LEASE/3 while the process works on the entry (`bot.replies`); after a crash its
+# replies wait this long. An event loop stalled longer could let another replica send one twice.
+LEASE = timedelta(seconds=6)
 MAX_CLAIMS = 5
 BATCH = 100
 

@@ -8,10 +8,10 @@ Unavailable`) is not confirmed: the next call, after a back-off, asks from it on
 updates after it that did commit come again as harmless repeats.
 
 An update PTB cannot read (a new kind of update, a field it does not expect) is logged by its id
-only, counted, skipped and confirmed with the rest: one such update must not stop the bot (it
-would come first in every batch, at every restart). So the batch is fetched as JSON and each
-update parsed on its own, instead of PTB's `get_updates`, which fails the whole batch and logs it
-with the runners' messages in it.
+only, counted, skipped and confirmed with the rest (`bot.updates`): one such update must not stop
+the bot (it would come first in every batch, at every restart). So the batch is fetched as JSON and
+each update read on its own, instead of PTB's `get_updates`, which fails the whole batch and logs
+it with the runners' messages in it.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import metrics
 from bot.application import POLL_TIMEOUT, process
-from bot.updates import Unreadable, update_of
+from bot.updates import Unreadable, skip, update_of
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
@@ -51,7 +51,7 @@ async def serve(application: Application, stop: asyncio.Event) -> None:
                 fetch.cancel()  # stopping while waiting for news: nothing was fetched, nothing lost
                 break
             try:
-                updates, last = read(fetch.result(), bot)
+                updates, last = readable(fetch.result(), bot)
             except RetryAfter as error:
                 metrics.bot_api_error("getUpdates", error)
                 wait = error.retry_after
@@ -99,21 +99,16 @@ async def _fetch(bot: Bot, offset: int | None) -> object:
         )
 
 
-def read(batch: object, bot: Bot) -> tuple[list[Update], int | None]:
-    """The updates of a getUpdates answer that PTB can read, and the last update id of all."""
+def readable(batch: object, bot: Bot) -> tuple[list[Update], int | None]:
+    """The updates of a getUpdates answer that can be read (`bot.updates.update_of`; the others are
+    skipped), and the last update id of all."""
     updates, ids = [], []
     for data in batch if isinstance(batch, list) else ():
         update_id = data.get("update_id") if isinstance(data, dict) else None
         if isinstance(update_id, int):
             ids.append(update_id)
         try:
-            update: Update | None = update_of(data, bot)  # dates out of range are brought into it
-        except Exception as error:  # noqa: BLE001 — whatever PTB trips on, the update is skipped
-            update = None
-            reason = str(error) if isinstance(error, Unreadable) else type(error).__name__
-        if update is None:
-            metrics.UNREADABLE.inc()
-            log.error("update=%s cannot be read (%s): skipped", update_id, reason)  # never its content
-        else:
-            updates.append(update)
+            updates.append(update_of(data, bot))  # dates out of range are brought into it
+        except Unreadable as error:
+            skip(update_id, error)
     return updates, max(ids, default=None)

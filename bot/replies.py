@@ -9,7 +9,7 @@ growing pause) until Telegram takes it; it is never replaced by an apology, beca
 did take effect. A reply Telegram refuses for good (400) is skipped and logged, a chat that
 blocked the bot (403) gets nothing more. Sent entries are deleted in batches.
 
-The outbox entries this process holds are kept claimed (`bot.outbox.LEASE`, renewed every few
+The outbox entries this process holds are kept claimed (`bot.outbox.LEASE`, renewed every two
 seconds); entries whose claim lapsed (their process died before sending) are claimed and sent by
 the next process that looks, at most `bot.outbox.MAX_CLAIMS` times each.
 """
@@ -113,10 +113,11 @@ class Replies:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.idle(), timeout)
         left = {job.entry: job.sent for queue in self._queues.values() for job in queue if job.entry is not None}
-        for worker in list(self._workers.values()):
-            worker.cancel()
-        await asyncio.gather(*self._workers.values(), return_exceptions=True)
-        await self._flush()
+        running = [*self._workers.values(), *(t for t in (self._flushing,) if t and not t.done())]
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        await self._flush(again=False)
         if left:
             try:
                 await self.store.run(partial(outbox.release, progress=left))
@@ -192,8 +193,9 @@ class Replies:
 
     # --- the outbox -------------------------------------------------------------------------
 
-    async def _flush(self) -> None:
-        """Delete the entries sent (one transaction for all that are waiting)."""
+    async def _flush(self, again: bool = True) -> None:
+        """Delete the entries sent (one transaction for all that are waiting); while the database
+        is unavailable, try `again` every `TICK` (else leave them: they are sent again later)."""
         while self._done:
             done, self._done = self._done, []
             ids = [entry for entry, _ in done]
@@ -202,7 +204,9 @@ class Replies:
                 await self.store.run(partial(outbox.finish, done=ids, refs=refs))
             except Unavailable as error:
                 self._done[:0] = done
-                log.warning("could not mark %d sent reply(s) (%s); trying again", len(ids), error)
+                log.warning("could not mark %d sent reply(s) (%s)", len(ids), error)
+                if not again:
+                    return
                 await asyncio.sleep(TICK)
                 continue
             self._held.difference_update(ids)

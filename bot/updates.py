@@ -6,15 +6,25 @@ brackets) exhausts Python's recursion limit, and a date outside what `datetime` 
 `parse` refuses what cannot be an update (`Unreadable`: the webhook answers 400) and brings every
 timestamp into range first. The coach never uses a message's date (an event's time is when it is
 handled), so the runner's message is answered as any other.
+
+An update Telegram did send (it has an id) that PTB still cannot read (a kind or a field it does
+not know) is a `Poison`: sent again it would fail again, and in polling it would come first in
+every batch, at every restart. It is logged by its id only, counted, confirmed and skipped
+(`skip`; the webhook answers 200, polling moves past it).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 from typing import Any
 
 from telegram import Bot, Update
+
+from bot import metrics
+
+log = logging.getLogger(__name__)
 
 MAX_DEPTH = 48  # nesting of objects and lists; a real update has about a dozen levels
 LATEST = 2**32 - 1  # Telegram's dates are unix times in 32 bits (up to 2106); `datetime` holds them all
@@ -22,6 +32,14 @@ LATEST = 2**32 - 1  # Telegram's dates are unix times in 32 bits (up to 2106); `
 
 class Unreadable(ValueError):
     """Not an update Telegram could have sent."""
+
+
+class Poison(Unreadable):
+    """An update with its id that PTB cannot read (see the module's docstring)."""
+
+    def __init__(self, update_id: int, reason: str):
+        super().__init__(reason)
+        self.update_id = update_id
 
 
 def parse(body: bytes, bot: Bot | None) -> Update:
@@ -40,11 +58,17 @@ def update_of(data: object, bot: Bot | None) -> Update:
     _check(data)
     try:
         update = Update.de_json(data, bot)
-    except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError) as error:
-        raise Unreadable(type(error).__name__) from None
+    except Exception as error:  # noqa: BLE001 — whatever PTB trips on, Telegram would send it again
+        raise Poison(data["update_id"], type(error).__name__) from None
     if update is None:
-        raise Unreadable("empty")
+        raise Poison(data["update_id"], "empty")
     return update
+
+
+def skip(update_id: object, error: Unreadable) -> None:
+    """Log (the id and the kind of failure, never the content) and count an update left unread."""
+    metrics.UNREADABLE.inc()
+    log.error("update=%s cannot be read (%s): skipped", update_id, error)
 
 
 def _check(data: dict[str, Any]) -> None:

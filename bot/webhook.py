@@ -27,7 +27,7 @@ from bot.application import process
 from bot.connections import BodyTimeout, read_body
 from bot.polling import ALLOWED_UPDATES
 from bot.runtime import Runtime
-from bot.updates import Unreadable, parse
+from bot.updates import Poison, Unreadable, parse, skip
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1 << 20
@@ -56,6 +56,9 @@ def create_app(application: Application, runtime: Runtime) -> Starlette:
             return 413
         try:
             update = parse(body, application.bot)
+        except Poison as error:  # Telegram's, but PTB cannot read it: confirmed and skipped
+            skip(error.update_id, error)
+            return 200
         except Unreadable:
             return 400
         if not await process(application, update):  # not stored: Telegram retries on a 5xx

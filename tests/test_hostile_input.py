@@ -12,6 +12,7 @@ from support.botapi import FakeTelegram, chat_payload, message_payload, text_con
 from support.offline import OfflineRequest, make_message_update
 from test_wiring import handled
 
+from bot import metrics
 from bot.application import build_application
 from bot.models import SetLog, User
 from bot.polling import read
@@ -133,7 +134,6 @@ def test_polling_reads_a_message_dated_far_in_the_future_or_past(date):
         json.dumps({"update_id": 9002, "message": {"reply_to_message": {}}})
         .replace('{"reply_to_message": {}}', '{"reply_to_message": ' * 400 + "{}" + "}" * 400)
         .encode(),  # parses, but PTB would recurse once per level
-        b'{"update_id": 9003, "message": 5}',
         b"NaN",
     ],
 )
@@ -142,3 +142,13 @@ async def test_what_cannot_be_an_update_gets_a_4xx_not_a_500(wired, runtime, bod
     response = await post(application, runtime, body)
     assert 400 <= response.status_code < 500
     assert telegram.calls("sendMessage") == []
+
+
+async def test_an_update_ptb_cannot_read_is_confirmed_and_skipped_not_sent_again_and_again(wired, runtime, caplog):
+    """A poison pill: an update with its id that PTB cannot read would fail at every retry."""
+    application, telegram = wired
+    unread = metrics.UNREADABLE._value.get()
+    response = await post(application, runtime, b'{"update_id": 9003, "message": 5}')
+    assert response.status_code == 200 and telegram.calls("sendMessage") == []
+    assert metrics.UNREADABLE._value.get() == unread + 1
+    assert "update=9003 cannot be read (AttributeError): skipped" in caplog.text
