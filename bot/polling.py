@@ -51,7 +51,7 @@ async def serve(application: Application, stop: asyncio.Event) -> None:
                 fetch.cancel()  # stopping while waiting for news: nothing was fetched, nothing lost
                 break
             try:
-                updates, last = readable(fetch.result(), bot)
+                updates, last = read(fetch.result(), bot)
             except RetryAfter as error:
                 metrics.bot_api_error("getUpdates", error)
                 wait = error.retry_after
@@ -99,7 +99,7 @@ async def _fetch(bot: Bot, offset: int | None) -> object:
         )
 
 
-def readable(batch: object, bot: Bot) -> tuple[list[Update], int | None]:
+def read(batch: object, bot: Bot) -> tuple[list[Update], int | None]:
     """The updates of a getUpdates answer that can be read (`bot.updates.update_of`; the others are
     skipped), and the last update id of all."""
     updates, ids = [], []
