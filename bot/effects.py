@@ -1,15 +1,16 @@
 """Effects the engine asks for, applied inside the event's transaction.
 
-Each handler takes the open transaction, the user and the effect's parameters. Some answer:
-what they found (an entry undone, a history page, progress) comes back as `bot.answers.Answer`s.
+Each handler takes the open transaction, the user and the effect (`dialogs.effects`). Some
+answer: what they found (an entry undone, a history page, progress) comes back as
+`bot.answers.Answer`s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import assert_never
 
 from sqlalchemy import bindparam, func, select, update
 
@@ -17,73 +18,80 @@ from bot import logbook, reminder_store
 from bot.answers import Answer
 from bot.models import User
 from bot.store import Transaction, Who
+from dialogs.effects import (
+    DeleteData,
+    EditEntry,
+    Effect,
+    ExportLog,
+    ImportSets,
+    LogSets,
+    ShowHistory,
+    ShowProgress,
+    SkipReminder,
+    SnoozeReminder,
+    SyncReminders,
+    UndoEntry,
+)
 from dialogs.history import Corrected, Undone, entry_of
-from dialogs.outcome import Effect
 from dialogs.units import plain
 
-Handler = Callable[[Transaction, Who, dict[str, Any]], Sequence[Answer] | None]
 
-
-def log_sets(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
+def log_sets(tx: Transaction, who: Who, effect: LogSets) -> None:
     """Store one entry's sets; an entry logged again (a corrected set) replaces the old rows."""
-    logbook.discard(tx, who, params["entry_id"])
+    logbook.discard(tx, who, effect.entry_id)
     logbook.add_sets(
         tx,
         who,
-        params["entry_id"],
-        params["exercise_id"],
-        params["sets"],
-        logged_at=_moment(params) or tx.now,
-        workout=params.get("workout"),
+        effect.entry_id,
+        effect.exercise_id,
+        effect.sets,
+        logged_at=_moment(effect.logged_at) or tx.now,
+        workout=effect.workout,
     )
-    refresh_record(tx, who, params["exercise_id"])
+    refresh_record(tx, who, effect.exercise_id)
 
 
-def _moment(params: dict[str, Any]) -> datetime | None:
-    """The day a log named (`logged_at`, ISO with the runner's offset), if it named one."""
-    return datetime.fromisoformat(params["logged_at"]).astimezone(UTC) if params.get("logged_at") else None
+def _moment(logged_at: str | None) -> datetime | None:
+    """The day a log named (ISO with the runner's offset), if it named one."""
+    return datetime.fromisoformat(logged_at).astimezone(UTC) if logged_at else None
 
 
-def undo_entry(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Undone]:
+def undo_entry(tx: Transaction, who: Who, effect: UndoEntry) -> tuple[Undone]:
     """Remove one of the user's entries; once it is gone, Undo says so."""
-    removed = logbook.remove(tx, who, params["entry_id"])
+    removed = logbook.remove(tx, who, effect.entry_id)
     if removed is not None:
         refresh_record(tx, who, removed.entry.exercise_id)
     return (Undone(removed),)
 
 
-def edit_entry(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Corrected]:
+def edit_entry(tx: Transaction, who: Who, effect: EditEntry) -> tuple[Corrected]:
     """Replace the sets of one of the user's entries, keeping when it was logged (unless the
     correction named a day); nothing at all when the user has no such entry (undone, or another
     user's id)."""
-    removed = logbook.remove(tx, who, params["entry_id"])
+    removed = logbook.remove(tx, who, effect.entry_id)
     if removed is None:
-        return (Corrected(params["entry_id"], None),)
+        return (Corrected(effect.entry_id, None),)
     logbook.add_sets(
         tx,
         who,
-        params["entry_id"],
-        params["exercise_id"],
-        params["sets"],
-        logged_at=_moment(params) or removed.at,
+        effect.entry_id,
+        effect.exercise_id,
+        effect.sets,
+        logged_at=_moment(effect.logged_at) or removed.at,
         workout=removed.workout,
     )
-    for exercise_id in dict.fromkeys((removed.entry.exercise_id, params["exercise_id"])):
+    for exercise_id in dict.fromkeys((removed.entry.exercise_id, effect.exercise_id)):
         refresh_record(tx, who, exercise_id)
-    entry = entry_of(params["exercise_id"], params["sets"])
-    return (Corrected(params["entry_id"], entry, params.get("edited", False), params.get("day")),)
+    entry = entry_of(effect.exercise_id, effect.sets)
+    return (Corrected(effect.entry_id, entry, effect.edited, effect.day),)
 
 
-def import_sets(tx: Transaction, who: Who, params: dict[str, Any]) -> Sequence[Answer]:
+def import_sets(tx: Transaction, who: Who, effect: ImportSets) -> Sequence[Answer]:
     """Another app's entries (a Strong or Hevy CSV), those not imported before."""
-    answers = logbook.import_entries(tx, who, params)
+    answers = logbook.import_entries(tx, who, effect)
     for exercise_id in answers[0].exercises:
         refresh_record(tx, who, exercise_id)
     return answers
-
-
-def delete_data(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
-    logbook.forget(tx, who)
 
 
 _SETS = logbook.SETS
@@ -128,22 +136,34 @@ def refresh_record(tx: Transaction, who: Who, exercise_id: str) -> None:
     connection.execute(_SET_RECORD, {"user_id": who.user_id, "record": record})
 
 
-HANDLERS: dict[str, Handler] = {
-    "log_sets": log_sets,
-    "reminders": reminder_store.apply_effect,
-    "undo_entry": undo_entry,
-    "edit_entry": edit_entry,
-    "delete_data": delete_data,
-    "history": logbook.history,
-    "progress": logbook.progress,
-    "export": logbook.export,
-    "import_sets": import_sets,
-}
-
-
 def apply(tx: Transaction, who: Who, effects: tuple[Effect, ...]) -> list[Answer]:
     """Apply the effects in order; what they answered, in order."""
     answers: list[Answer] = []
     for effect in effects:
-        answers += HANDLERS[effect.kind](tx, who, effect.params) or ()
+        answers += _apply(tx, who, effect) or ()
     return answers
+
+
+def _apply(tx: Transaction, who: Who, effect: Effect) -> Sequence[Answer] | None:
+    match effect:
+        case LogSets():
+            log_sets(tx, who, effect)
+        case EditEntry():
+            return edit_entry(tx, who, effect)
+        case UndoEntry():
+            return undo_entry(tx, who, effect)
+        case ImportSets():
+            return import_sets(tx, who, effect)
+        case DeleteData():
+            logbook.forget(tx, who)
+        case ShowHistory():
+            return logbook.history(tx, who, effect)
+        case ShowProgress():
+            return logbook.progress(tx, who, effect)
+        case ExportLog():
+            return logbook.export(tx, who, effect)
+        case SyncReminders() | SnoozeReminder() | SkipReminder():
+            reminder_store.apply_effect(tx, who, effect)
+        case _:
+            assert_never(effect)
+    return None

@@ -23,6 +23,7 @@ from bot.answers import Later
 from bot.export import Layout, csv_of
 from bot.models import Base, SetLog, User
 from bot.store import Transaction, Who
+from dialogs.effects import ExportLog, ImportSets, ShowHistory, ShowProgress
 from dialogs.history import PAGE_SIZE, Export, ImportDone, Logged, Page
 from dialogs.outcome import Attachment
 from dialogs.progress import Ever, Progress, Report, summarize, window_start
@@ -97,10 +98,10 @@ def add_sets(
     tx.connection.execute(_ADD, rows)
 
 
-def import_entries(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[ImportDone]:
+def import_entries(tx: Transaction, who: Who, effect: ImportSets) -> tuple[ImportDone]:
     """Store a file's entries (`dialogs.imports`) that are not stored yet: their ids come from
     the file, so the same file sent again adds nothing."""
-    wanted = params["entries"]
+    wanted = effect.entries
     known: set[str] = set()
     for start in range(0, len(wanted), 500):
         ids = [entry["entry_id"] for entry in wanted[start : start + 500]]
@@ -114,9 +115,9 @@ def import_entries(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[I
         moment = datetime.fromisoformat(entry["logged_at"])
         add_sets(tx, who, entry["entry_id"], entry["exercise_id"], entry["sets"], logged_at=moment)
     exercises = tuple(dict.fromkeys(entry["exercise_id"] for entry in new))
-    skipped = tuple((name, sets) for name, sets in params["skipped"])
+    skipped = tuple((name, sets) for name, sets in effect.skipped)
     sets = sum(len(entry["sets"]) for entry in new)
-    return (ImportDone(params["source"], sets, len(new), len(known), skipped, params["warmups"], exercises),)
+    return (ImportDone(effect.source, sets, len(new), len(known), skipped, effect.warmups, exercises),)
 
 
 def discard(tx: Transaction, who: Who, entry_id: str) -> None:
@@ -172,13 +173,13 @@ _RANKED = (
 _BESTS = select(_RANKED.c.exercise_id, _RANKED.c.reps, _RANKED.c.weight, _RANKED.c.unit).where(_RANKED.c.rank == 1)
 
 
-def history(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Page]:
+def history(tx: Transaction, who: Who, effect: ShowHistory) -> tuple[Page]:
     """A page of /history, newest first, optionally of one exercise."""
     mine = SetLog.user_id == who.user_id
-    scope = [mine] + ([SetLog.exercise_id == params["exercise"]] if params["exercise"] else [])
+    scope = [mine] + ([SetLog.exercise_id == effect.exercise] if effect.exercise else [])
     total = tx.db.scalar(select(func.count(distinct(SetLog.entry_id))).where(*scope)) or 0
     pages = max(1, ceil(total / PAGE_SIZE))
-    number = min(max(params["page"], 0), pages - 1)
+    number = min(max(effect.page, 0), pages - 1)
     newest = (
         select(SetLog.entry_id, SetLog.logged_at)
         .where(*scope)
@@ -190,10 +191,10 @@ def history(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Page]:
     ids = [row.entry_id for row in tx.db.execute(newest)]
     shown = entries(tx, who, SetLog.entry_id.in_(ids)) if ids else []
     exercises = tuple(tx.db.scalars(select(SetLog.exercise_id).where(mine).distinct()))
-    return (Page(tuple(reversed(shown)), number, pages, params["exercise"], exercises, params["timezone"]),)
+    return (Page(tuple(reversed(shown)), number, pages, effect.exercise, exercises, effect.timezone),)
 
 
-def progress(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Report] | tuple[Later]:
+def progress(tx: Transaction, who: Who, effect: ShowProgress) -> tuple[Report] | tuple[Later]:
     """/progress: the summary, from the window's entries and three aggregates of the whole log
     (so 50,000 sets cost the database thread what the last twelve weeks cost); its chart is
     drawn after the commit, in a worker process (`bot.files`)."""
@@ -203,11 +204,11 @@ def progress(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Report]
     if span is not None and span.first is not None:
         best = {row.exercise_id: Set(row.reps, row.weight, row.unit) for row in tx.connection.execute(_BESTS, mine)}
         ever = Ever(_aware(span.first), _aware(span.last), best)
-    recent = entries(tx, who, SETS.c.logged_at >= window_start(tx.now, params["timezone"])) if ever else []
-    summary = summarize(recent, ever, list(params["names"]), params["timezone"], params["unit"], tx.now)
+    recent = entries(tx, who, SETS.c.logged_at >= window_start(tx.now, effect.timezone)) if ever else []
+    summary = summarize(recent, ever, list(effect.names), effect.timezone, effect.unit, tx.now)
     if summary is None or not summary.charted:
         return (Report(summary),)
-    names, theme = params["names"], params["theme"]
+    names, theme = effect.names, effect.theme
     key = (summary, theme, tuple(names.items()))  # what the picture shows
     return (Later(Report(summary), partial(_chart, summary, names, theme), key, "photo"),)
 
@@ -220,17 +221,17 @@ def _chart(summary: Progress, names: Mapping[str, str], theme: ChartTheme) -> At
 _COUNT = select(func.count()).select_from(SETS).where(MINE)
 
 
-def export(tx: Transaction, who: Who, params: dict[str, Any]) -> tuple[Export] | tuple[Later]:
+def export(tx: Transaction, who: Who, effect: ExportLog) -> tuple[Export] | tuple[Later]:
     """/export: the whole log as a CSV document, written after the commit by a worker process
     that reads the log itself, a page of rows at a time (`bot.files`)."""
-    layout: Layout = "strong" if params.get("layout") == "strong" else "sheet"
+    layout = effect.layout
     sets = tx.connection.scalar(_COUNT, {"user_id": who.user_id}) or 0
     if not sets:
         return (Export(0, layout),)
-    timezone = params["timezone"]
+    timezone = effect.timezone
     day = tx.now.astimezone(ZoneInfo(timezone)).date()
     filename = f"armswing-{'strong' if layout == 'strong' else 'log'}-{day:%Y-%m-%d}.csv"
-    job = partial(_export, who.user_id, filename, params["names"], timezone, params.get("unit") or "kg", layout)
+    job = partial(_export, who.user_id, filename, effect.names, timezone, effect.unit, layout)
     return (Later(Export(sets, layout), job),)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import func, or_, select, update
 
 from bot.models import Reminder, User
 from bot.store import Store, Transaction, Who
+from dialogs.effects import SkipReminder, SnoozeReminder, SyncReminders
 from dialogs.reminder import ReminderSettings
 from dialogs.session import Profile
 from scheduler.policy import Schedule
@@ -79,13 +80,12 @@ def last_workout(record: dict[str, Any]) -> datetime | None:
 
 
 # --- the effect of the reminders flow -------------------------------------------------------
-def apply_effect(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
-    """`sync`: copy the settings from the record (just saved) to the table; `snooze`, `skip`:
-    the runner's buttons. Each one plans the next due time again."""
+def apply_effect(tx: Transaction, who: Who, effect: SyncReminders | SnoozeReminder | SkipReminder) -> None:
+    """Sync: copy the settings from the record (just saved) to the table; snooze, skip: the
+    runner's buttons. Each one plans the next due time again."""
     user = tx.db.get(User, who.user_id)
     row = tx.db.get(Reminder, who.user_id)
-    action = params["action"]
-    if action == "sync":
+    if isinstance(effect, SyncReminders):
         settings = ReminderSettings.of(Profile(record=dict(user.record or {})))
         if settings is None:
             if row is not None:
@@ -99,11 +99,11 @@ def apply_effect(tx: Transaction, who: Who, params: dict[str, Any]) -> None:
         row.blocked = False  # they are talking to the bot
     elif row is None:
         return  # a reminder's button after the reminders were stopped
-    elif action == "snooze":
-        row.snoozed_until = _utc(datetime.fromisoformat(params["until"]))
-    elif action == "skip":
+    elif isinstance(effect, SnoozeReminder):
+        row.snoozed_until = _utc(datetime.fromisoformat(effect.until))
+    else:
         row.snoozed_until = None
-        row.last_nudge_for = date.fromisoformat(params["day"])
+        row.last_nudge_for = date.fromisoformat(effect.day)
     plan(row, user.timezone, tx.now)
 
 

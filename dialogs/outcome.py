@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from dialogs.effects import Effect
 from dialogs.session import Session
 
 ANYTIME = "g"  # the "version" of a button that works whatever the conversation did since
@@ -42,14 +43,6 @@ class Reply:
     buttons: Keyboard = ()
     ref: str = ""  # what the message is about (`entry:…`): a Telegram reply to it comes back as `Event.reply_to`
     file: Attachment | None = None  # sent with the text as its caption
-
-
-@dataclass(frozen=True)
-class Effect:
-    """Something outside the session to do in the same transaction (e.g. store logged sets)."""
-
-    kind: str
-    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

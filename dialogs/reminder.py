@@ -2,7 +2,7 @@
 
 The settings are part of the training record (`record["reminders"]`), written by the engine like
 the rest of the record, so every card shows them as they are in this very turn. An
-`Effect("reminders", {"action": "sync"})` has storage copy them into the reminders table, where
+`SyncReminders()` (`dialogs.effects`) has storage copy them into the reminders table, where
 the runner keeps its own state beside them (next due time, snooze, lease, blocked). The timezone
 is the profile's.
 """

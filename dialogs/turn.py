@@ -11,8 +11,9 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from dialogs.effects import Effect
 from dialogs.flow import END
-from dialogs.outcome import Button, Effect, Keyboard, Outcome, Reply
+from dialogs.outcome import Button, Keyboard, Outcome, Reply
 from dialogs.session import HOME_FLOW, Frame, Profile, Session
 
 if TYPE_CHECKING:
@@ -66,8 +67,9 @@ class Turn:
     def button(self, label: str, payload: str, /, **context: Any) -> Button:
         return Button(self.coach.catalog.label(label, **context), payload)
 
-    def effect(self, kind: str, /, **params: Any) -> None:
-        self.effects.append(Effect(kind, params))
+    def effect(self, effect: Effect, /) -> None:
+        """Ask storage to do `effect` in this event's transaction (`dialogs.effects`)."""
+        self.effects.append(effect)
 
     def set_timer(self, name: str, seconds: float) -> None:
         """Ring `timer:<name>` in `seconds` from the event's time, unless the runner leaves this

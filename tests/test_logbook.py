@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from dialogs.effects import EditEntry, LogSets
 from dialogs.engine import step
 from dialogs.events import Event
 from dialogs.flows import workout
@@ -48,7 +49,7 @@ def test_each_readme_example_does_what_the_readme_says(coach, message, result):
         assert not any(t.startswith("log/") for t in templates) and not outcome.effects
     else:
         line, _, day = result.removesuffix(")").partition(" (for ")  # "… (for yesterday)": the day named
-        assert templates == ["log/card"] and [e.kind for e in outcome.effects] == ["log_sets"]
+        assert templates == ["log/card"] and [type(e) for e in outcome.effects] == [LogSets]
         assert rendered[0].startswith(f"✓ Logged <b>{line}</b>" + (f" for {day}" if day else "\n"))
 
 
@@ -165,29 +166,29 @@ def test_a_day_named_travels_with_a_reading_still_to_pick(coach):
     tap = Event.from_button(pick.data(outcome.session.version), NOW + timedelta(minutes=5))
     picked = step(outcome.session, tap, coach)
     [effect] = picked.effects
-    assert effect.kind == "log_sets" and effect.params["logged_at"] == "2026-11-23T18:00:00+01:00"
+    assert isinstance(effect, LogSets) and effect.logged_at == "2026-11-23T18:00:00+01:00"
     assert picked.replies[0].context["day"] == {"date": "Mon 23 Nov", "back": 1}
 
 
 def test_the_day_is_the_runners_local_day(coach):
     late = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)  # already Wednesday in Berlin
     outcome = step(Session(profile=BERLIN), Event.from_text("yesterday 3x12 rows", late), coach)
-    assert outcome.effects[0].params["logged_at"] == "2026-11-24T00:30:00+01:00"
+    assert outcome.effects[0].logged_at == "2026-11-24T00:30:00+01:00"
 
 
 def test_a_correction_that_names_a_day_moves_the_entry(coach):
     reply = replace(Event.from_text("on sunday 3x10 @ 9", NOW), reply_to="entry:20261124T170000000000/shoulder_press")
     [effect] = step(Session(profile=BERLIN), reply, coach).effects
-    assert effect.kind == "edit_entry" and effect.params["logged_at"].startswith("2026-11-22T18:00")
-    assert effect.params["day"] == {"date": "Sun 22 Nov", "back": 2} and not effect.params["edited"]
+    assert isinstance(effect, EditEntry) and effect.logged_at and effect.logged_at.startswith("2026-11-22T18:00")
+    assert effect.day == {"date": "Sun 22 Nov", "back": 2} and not effect.edited
 
 
 def test_an_edited_message_corrects_its_entry_and_only_its_entry(coach):
     edit = Event.from_text("3x10 @ 9", NOW, edited=True)
     mine = step(Session(profile=BERLIN), replace(edit, edit_of="entry:20261124T170000000000/shoulder_press"), coach)
     [effect] = mine.effects
-    assert effect.kind == "edit_entry" and effect.params["edited"] and effect.params["exercise_id"] == "shoulder_press"
-    assert effect.params["entry_id"] == "20261124T170000000000" and not mine.replies  # storage answers with the card
+    assert isinstance(effect, EditEntry) and effect.edited and effect.exercise_id == "shoulder_press"
+    assert effect.entry_id == "20261124T170000000000" and not mine.replies  # storage answers with the card
     assert mine.about == "entry:20261124T170000000000/shoulder_press"  # a further edit corrects it again
 
     nothing = step(Session(profile=BERLIN), edit, coach)  # an edit of a message that logged nothing
@@ -209,4 +210,4 @@ def test_a_set_of_another_day_is_not_one_of_todays_workout(coach):
     assert outcome.replies[0].context["reason"] == "not_today"
     assert outcome.session.data["set"] == at_the_set.data["set"]  # still the same set
     logged = step(at_the_set, Event.from_text("today 12", NOW), coach)
-    assert [e.kind for e in logged.effects] == ["log_sets"] and "logged_at" not in logged.effects[0].params
+    assert [type(e) for e in logged.effects] == [LogSets] and logged.effects[0].logged_at is None

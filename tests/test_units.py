@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from support.transcript import Player
 
+from dialogs.effects import LogSets
 from dialogs.engine import step
 from dialogs.events import Event
 from dialogs.plan import plan_today
@@ -95,7 +96,7 @@ def _workout(player: Player) -> list[dict]:
 
     def watching(event):
         outcome = original(event)
-        logged.extend(e.params for e in outcome.effects if e.kind == "log_sets")
+        logged.extend(e for e in outcome.effects if isinstance(e, LogSets))
         return outcome
 
     player._step = watching
@@ -143,7 +144,7 @@ def test_the_weight_typed_on_set_1_carries_to_set_2(coach, now):
     card = outcome.replies[-1]
     assert (card.template, card.context["weight"], card.context["unit"]) == ("workout/set", "4", "kg")
     player.tap("15")
-    assert logged[-1]["sets"] == [[12, "4", "kg"], [15, "4", "kg"]]
+    assert logged[-1].sets == [[12, "4", "kg"], [15, "4", "kg"]]
 
 
 def test_the_set_card_shows_last_time(coach, now):

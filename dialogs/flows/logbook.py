@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dialogs.effects import DeleteData, EditEntry, ExportLog, ImportSets, LogSets, ShowHistory, ShowProgress, UndoEntry
 from dialogs.flow import END, Flow, State, Transition
 from dialogs.history import (
     REF,
@@ -111,8 +112,7 @@ def is_problem(turn: Turn) -> bool:
 # --- storing ------------------------------------------------------------------------------
 def _store(turn: Turn, entry: LogEntry, day: dict[str, Any] | None) -> None:
     entry_id = entry_id_at(turn.event.now)
-    when = {"logged_at": day["at"]} if day else {}
-    turn.effect("log_sets", entry_id=entry_id, exercise_id=entry.exercise_id, sets=sets_json(entry), **when)
+    turn.effect(LogSets(entry_id, entry.exercise_id, sets_json(entry), logged_at=day["at"] if day else None))
     shown = card(turn.coach, entry_id, entry, day=day_of(day))
     turn.replies.append(shown)
     turn.about = shown.ref
@@ -124,9 +124,15 @@ def _correct(turn: Turn, target: str, entry: LogEntry, *, edited: bool = False) 
     the entry as corrected: an edit of it corrects the entry again, with its new exercise."""
     entry_id, _ = split_target(target)
     day = _typed_day(turn)
-    when = {"logged_at": day["at"], "day": day_of(day)} if day else {}
     turn.effect(
-        "edit_entry", entry_id=entry_id, exercise_id=entry.exercise_id, sets=sets_json(entry), edited=edited, **when
+        EditEntry(
+            entry_id,
+            entry.exercise_id,
+            sets_json(entry),
+            edited=edited,
+            logged_at=day["at"] if day else None,
+            day=day_of(day) if day else None,
+        )
     )
     turn.about = REF + target_of(entry_id, entry.exercise_id)
 
@@ -285,7 +291,7 @@ def correct_edited(turn: Turn) -> None:
 
 
 def undo(turn: Turn) -> None:
-    turn.effect("undo_entry", entry_id=split_target(turn.argument)[0])
+    turn.effect(UndoEntry(split_target(turn.argument)[0]))
 
 
 def edit(turn: Turn) -> None:
@@ -296,22 +302,15 @@ def history(turn: Turn) -> None:
     """/history, or a filter or page button (`hist:<exercise id or all>:<page>`)."""
     exercise, _, page = turn.argument.partition(":")
     turn.private = True
-    turn.effect(
-        "history",
-        exercise=_known(exercise, turn),
-        page=int(page) if page.isdigit() else 0,
-        timezone=turn.profile.timezone or "UTC",
-    )
+    turn.effect(ShowHistory(_known(exercise, turn), int(page) if page.isdigit() else 0, turn.profile.timezone or "UTC"))
 
 
 def progress(turn: Turn) -> None:
     turn.private = True
     turn.effect(
-        "progress",
-        timezone=turn.profile.timezone or "UTC",
-        unit=turn.profile.units or "kg",
-        names=display_names(turn.coach),
-        theme=turn.profile.chart,
+        ShowProgress(
+            turn.profile.timezone or "UTC", turn.profile.units or "kg", display_names(turn.coach), turn.profile.chart
+        )
     )
 
 
@@ -320,11 +319,12 @@ def export(turn: Turn) -> None:
     turn.private = True
     strong = "strong" in (turn.argument, turn.event.args.strip().lower())
     turn.effect(
-        "export",
-        timezone=turn.profile.timezone or "UTC",
-        unit=turn.profile.units or "kg",
-        names=display_names(turn.coach),
-        layout="strong" if strong else "sheet",
+        ExportLog(
+            turn.profile.timezone or "UTC",
+            turn.profile.units or "kg",
+            display_names(turn.coach),
+            "strong" if strong else "sheet",
+        )
     )
 
 
@@ -349,7 +349,7 @@ def import_file(turn: Turn) -> None:
         for item in reading.entries
     ]
     skipped = [[name, sets] for name, sets in reading.skipped]
-    turn.effect("import_sets", source=reading.source, entries=entries, skipped=skipped, warmups=reading.warmups)
+    turn.effect(ImportSets(reading.source, entries, skipped, reading.warmups))
 
 
 def ask_delete(turn: Turn) -> None:
@@ -367,7 +367,7 @@ def delete(turn: Turn) -> None:
         if not turn.at_home:
             turn.show_card()
         return
-    turn.effect("delete_data")
+    turn.effect(DeleteData())
     turn.leave_all()
     turn.profile = Profile()
     turn.say("log/deleted")

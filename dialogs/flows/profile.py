@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from content.places import Place
+from dialogs.effects import SyncReminders
 from dialogs.flow import Action, State, Transition, then
 from dialogs.outcome import Reply
 from dialogs.turn import Turn
@@ -103,7 +104,7 @@ def set_zone(turn: Turn) -> None:
     turn.profile = replace(turn.profile, timezone=zone)
     turn.data.pop("zone_options", None)
     turn.data.pop("zone_typed", None)
-    turn.effect("reminders", action="sync")  # the next reminder is due at the new local time
+    turn.effect(SyncReminders())  # the next reminder is due at the new local time
 
 
 def offer_zones(turn: Turn) -> None:

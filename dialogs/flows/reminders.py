@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
+from dialogs.effects import SkipReminder, SnoozeReminder, SyncReminders
 from dialogs.flow import END, Action, Flow, Guard, Prompt, State, Transition, then
 from dialogs.flows.profile import local_clock, timezone_step
 from dialogs.outcome import Keyboard, Reply
@@ -161,7 +162,7 @@ def _later(turn: Turn) -> None:
 def _keep(turn: Turn, settings: ReminderSettings | None) -> None:
     """The settings go into the record now and into the reminders table with the transaction."""
     turn.profile = stored(turn.profile, settings)
-    turn.effect("reminders", action="sync")
+    turn.effect(SyncReminders())
 
 
 def save(turn: Turn) -> None:
@@ -424,7 +425,7 @@ def snooze(turn: Turn) -> None:
         assert due is not None  # one day a week always comes round
         until = due
     until = until.replace(microsecond=0)
-    turn.effect("reminders", action="snooze", until=until.isoformat())
+    turn.effect(SnoozeReminder(until.isoformat()))
     turn.say("reminders/snoozed", when=when(local_time(until, zone)))
 
 
@@ -434,7 +435,7 @@ def skip(turn: Turn) -> None:
     if settings is None or zone is None or not _is_date(turn.argument):
         turn.say("reminders/none")
         return
-    turn.effect("reminders", action="skip", day=turn.argument)
+    turn.effect(SkipReminder(turn.argument))
     turn.say("reminders/skipped", next=settings.describe(zone, turn.event.now)["next"])
 
 

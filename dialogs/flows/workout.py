@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from dialogs.effects import LogSets
 from dialogs.flow import END, Flow, Guard, State, Transition
 from dialogs.history import entry_of, line, problem
 from dialogs.log_day import day_said, local_date
@@ -300,13 +301,7 @@ def log(turn: Turn) -> None:
     del done[item.sets :]  # "3x12" typed at the last set logs that set, not sets beyond the plan
     turn.data["set"] = len(done) + 1
     _carry_weight(turn, done[first:])
-    turn.effect(
-        "log_sets",
-        entry_id=f"{turn.data['workout']}#{item.exercise_id}",
-        exercise_id=item.exercise_id,
-        sets=done,
-        workout=turn.data["workout"],
-    )
+    turn.effect(LogSets(f"{turn.data['workout']}#{item.exercise_id}", item.exercise_id, done, turn.data["workout"]))
     turn.say("workout/logged", line=describe_sets(turn, item.exercise_id, done[first:]))
     _touch(turn)
 

@@ -15,7 +15,7 @@ Each step is what the user does and what the coach must answer, by template key:
     - expect: {state: home:idle, units: kg, timezone: Europe/Berlin}
     - user: 3x10 @ 9               # a Telegram reply to the newest message that had a ref
       replying: log/card           # (a `Reply.ref`), by the template of that message
-      effects: [edit_entry]        # optional: the kinds of the effects the step asked for
+      effects: [EditEntry]         # optional: the kinds (dialogs.effects classes) of the effects asked for
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def play(path: Path, coach: Coach, now: datetime) -> None:
             labels = [b.label for row in outcome.replies[-1].buttons for b in row]
             assert labels == item["buttons"], f"{where}: buttons were {labels}"
         if "effects" in item:
-            kinds = [effect.kind for effect in outcome.effects]
+            kinds = [type(effect).__name__ for effect in outcome.effects]
             assert kinds == item["effects"], f"{where}: effects were {kinds}"
         if "notice" in item:
             assert outcome.notice == item["notice"], f"{where}: notice was {outcome.notice!r}"
