@@ -91,7 +91,7 @@ BOT_API_ERRORS = Counter(
 )
 WEBHOOK_REQUESTS = Counter(
     "armswing_webhook_requests",
-    "Requests to the webhook by HTTP status answered (200, 400, 403, 413, 503).",
+    "Requests to the webhook by HTTP status answered (200, 400, 403, 408, 413, 503).",
     ["code"],
     registry=REGISTRY,
 )
