@@ -12,6 +12,7 @@ import asyncio
 import html
 import logging
 import signal
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats
@@ -112,6 +113,13 @@ async def announce_commands(application: Application, runtime: Runtime) -> None:
     await bot.set_my_short_description(html.unescape(catalog.render("bot/short_description", {})).strip())
 
 
+def name_the_bot(application: Application, runtime: Runtime) -> None:
+    """Once Telegram said who the bot is (getMe, in `Application.initialize`): the coach's deep
+    links (the share button of an exercise) point at this bot."""
+    coach = runtime.conversations.coach
+    runtime.conversations.coach = replace(coach, start_link=f"https://t.me/{application.bot.username}?start=")
+
+
 async def serve(runtime: Runtime) -> None:
     """Run the Telegram bot until SIGINT or SIGTERM."""
     from bot import monitoring, polling, webhook  # imported here: the terminal chat needs none
@@ -123,6 +131,7 @@ async def serve(runtime: Runtime) -> None:
     application = build_application(runtime)
     replies: Replies = application.bot_data["replies"]
     async with application:  # initialize: getMe, so a rejected token is said first
+        name_the_bot(application, runtime)
         listener = monitoring.bind(runtime.settings)  # before anything runs: a port in use stops the start
         try:
             await application.start()

@@ -22,7 +22,7 @@ from dialogs.events import Event
 from dialogs.outcome import Attachment, Reply
 from dialogs.session import Session
 
-Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
+Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data or a link button's URL)
 log = logging.getLogger(__name__)
 
 

@@ -236,12 +236,21 @@ class Replies:
 
 
 def keyboard(message: Message, owner: int | None = None) -> InlineKeyboardMarkup | None:
-    """The message's buttons; marked as `owner`'s (see OWNER) for a group chat."""
+    """The message's buttons (a link button's data is its https URL); marked as `owner`'s (see
+    OWNER) for a group chat."""
     if not message.buttons:
         return None
     mark = "" if owner is None else f"{OWNER}{owner}"
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data + mark) for label, data in row] for row in message.buttons]
+        [
+            [
+                InlineKeyboardButton(label, url=data)
+                if data.startswith("https://")
+                else InlineKeyboardButton(label, callback_data=data + mark)
+                for label, data in row
+            ]
+            for row in message.buttons
+        ]
     )
 
 

@@ -3,6 +3,8 @@ reply, with related entries as buttons and, inside a flow, a way back to the sam
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from dialogs.matcher import Match
 from dialogs.outcome import Button, Reply
 from dialogs.turn import Turn
@@ -10,6 +12,7 @@ from dialogs.turn import Turn
 ASPECTS = ("overview", "howto", "muscles", "why", "mistakes", "equipment")
 # What "not covered" offers when nothing it knows comes close.
 FALLBACK_REFS = ("topic:which_exercises", "topic:what_can_you_do")
+SHARE_URL = "https://t.me/share/url"  # Telegram's share sheet: pick a chat, the link and text are sent there
 
 
 def answer(turn: Turn, text: str) -> None:
@@ -50,7 +53,10 @@ def _match_reply(turn: Turn, match: Match) -> Reply:
         exercise = knowledge.exercises[match.id]
         others = [a for a in ("howto", "muscles", "why", "mistakes") if a != match.aspect]
         row = tuple(turn.button(f"aspect/{a}", f"ex:{exercise.id}/{a}") for a in others)
-        return Reply("answer/exercise", {"exercise_id": exercise.id, "aspect": match.aspect}, (row[:2], row[2:]))
+        share = _share_row(turn, exercise.id, exercise.name)
+        return Reply(
+            "answer/exercise", {"exercise_id": exercise.id, "aspect": match.aspect}, (row[:2], row[2:], *share)
+        )
     if match.kind == "suggest":
         buttons = tuple((ref_button(turn, ref),) for ref in match.options)
         return Reply("answer/did_you_mean", {"options": [b.label for (b,) in buttons]}, buttons)
@@ -62,6 +68,17 @@ def _match_reply(turn: Turn, match: Match) -> Reply:
         skip = ((turn.button("skip_exercise", "skip"),),) if in_workout else ()
         return Reply("answer/safety", {"in_workout": in_workout}, skip)
     return _not_covered(turn, ())
+
+
+def _share_row(turn: Turn, exercise_id: str, name: str) -> tuple[tuple[Button, ...], ...]:
+    """A button that shares the exercise through Telegram's share sheet as the deep link
+    `<start link>ex_<id>`, which opens this explanation for whoever taps it (`/start ex_<id>`)."""
+    link = turn.coach.start_link
+    if not link:
+        return ()
+    catalog = turn.coach.catalog
+    query = urlencode({"url": f"{link}ex_{exercise_id}", "text": catalog.label("share_text", name=name)})
+    return ((Button(catalog.label("share"), "", url=f"{SHARE_URL}?{query}"),),)
 
 
 def _not_covered(turn: Turn, closest: tuple[str, ...]) -> Reply:

@@ -21,6 +21,9 @@ class Coach:
     places: Places
     flows: Mapping[str, Flow]
     exercise_names: Mapping[str, tuple[str, ...]]  # id -> display name and aliases, for the log parser
+    # The bot's own deep link without its payload (`https://t.me/<username>?start=`), known once
+    # the adapter asked Telegram who the bot is; empty (the terminal chat): no share buttons.
+    start_link: str = ""
 
     @classmethod
     def load(cls) -> Coach:

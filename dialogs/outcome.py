@@ -18,10 +18,12 @@ class Button:
     label: str
     payload: str
     anytime: bool = False  # for messages outside the conversation (reminders): global intents only
+    url: str = ""  # a link button (https://…), which opens the link and never comes back as an event
 
     def data(self, version: int) -> str:
-        """Telegram callback data: the payload stamped with the session version it belongs to."""
-        return f"{ANYTIME if self.anytime else version}|{self.payload}"
+        """Telegram callback data: the payload stamped with the session version it belongs to
+        (a link button's is its URL)."""
+        return self.url or f"{ANYTIME if self.anytime else version}|{self.payload}"
 
 
 Keyboard = tuple[tuple[Button, ...], ...]
