@@ -125,6 +125,12 @@ def message_id(update: Update) -> int | None:
     return None if message is None else message.message_id
 
 
+def tapped(update: Update) -> int | None:
+    """The id of the coach's message whose button this update is."""
+    query = update.callback_query
+    return None if query is None or query.message is None else query.message.message_id
+
+
 def answers_in(chat: Chat, groups: frozenset[int]) -> bool:
     """Private chats, and the group chats the operator allowed (ARMSWING_GROUP_CHATS)."""
     return chat.type == ChatType.PRIVATE or (chat.type in (ChatType.GROUP, ChatType.SUPERGROUP) and chat.id in groups)
@@ -166,6 +172,7 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             update.update_id,
             replied_to(update),
             message_id(update),
+            tapped(update),
             outbox=True,
             preparing=partial(_preparing, context.bot, who.chat_id),
         )
@@ -203,7 +210,7 @@ def reply(application: Application, who: Who, result: Result, query: CallbackQue
     if result.outbox is None and query is None:
         return
     job = Job(result.outbox, who.user_id, result.chat, result.messages, query=query, notice=result.notice)
-    job.moved = result.moved
+    job.moved = result.moved or result.stale  # the tapped card's buttons go (unless it is edited)
     if result.chat != who.answer_chat:
         conversations: Conversations = application.bot_data["conversations"]
         job.group = (

@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from bot import effects, outbox, timers
+from bot import cards, effects, outbox, timers
 from bot.answers import Later
 from bot.files import Files
 from bot.store import Store, Transaction, Who
@@ -29,19 +29,26 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Message:
     """A rendered reply: Telegram HTML and its buttons, maybe a file it is the caption of, and
-    what it is about (`Reply.ref`, remembered by message id once sent)."""
+    what it is about (`Reply.ref`, remembered by message id once sent). `card`, `record` and
+    `fold` as in `Reply`; `edit`: the id of the message this one replaces in place (0: a new
+    message; an empty text only takes that message's buttons away). See `bot.cards`."""
 
     text: str
     buttons: Keyboard = ()
     file: Attachment | None = None
     ref: str = ""
+    card: str = ""
+    record: str = ""
+    fold: bool = False
+    edit: int = 0
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"text": self.text, "buttons": [[list(b) for b in row] for row in self.buttons]}
         if self.file is not None:
             content = base64.b64encode(self.file.content).decode()
             data["file"] = {"kind": self.file.kind, "filename": self.file.filename, "content": content}
-        return data | ({"ref": self.ref} if self.ref else {})
+        extra = {"ref": self.ref, "card": self.card, "record": self.record, "edit": self.edit}
+        return data | {name: value for name, value in extra.items() if value}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Message:
@@ -49,7 +56,15 @@ class Message:
         file = data.get("file")
         if file is not None:
             file = Attachment(file["kind"], file["filename"], base64.b64decode(file["content"]))
-        return cls(data["text"], buttons, file, data.get("ref", ""))
+        return cls(
+            data["text"],
+            buttons,
+            file,
+            data.get("ref", ""),
+            data.get("card", ""),
+            data.get("record", ""),
+            edit=data.get("edit", 0),
+        )
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,7 @@ class Result:
     notice: str = ""
     repeated: bool = False  # a redelivered update: nothing changed, these are the first replies again
     moved: bool = False  # the conversation moved on, so older buttons no longer work
+    stale: bool = False  # the tap was on an older card: take its buttons away
     wake_at: datetime | None = None  # a timer the step set, due then (`bot.timers` fires it)
     later: tuple[tuple[int, Later], ...] = ()  # files to make for these messages
     outbox: int | None = None  # the outbox entry of these messages (`bot.outbox`), when asked for
@@ -75,7 +91,8 @@ class Conversations:
     def render(self, reply: Reply, version: int) -> Message:
         text = self.coach.catalog.render(reply.template, reply.context)
         buttons = tuple(tuple((b.label, b.data(version)) for b in row) for row in reply.buttons if row)
-        return Message(text, buttons, reply.file, reply.ref)
+        record = "" if reply.record is None else self.coach.catalog.render(reply.record.template, reply.record.context)
+        return Message(text, buttons, reply.file, reply.ref, reply.card, record.strip(), reply.fold)
 
     async def handle(
         self,
@@ -84,15 +101,17 @@ class Conversations:
         update_id: int | None = None,
         replying_to: int | None = None,
         message_id: int | None = None,
+        tapped: int | None = None,
         *,
         outbox: bool = False,
         preparing: Callable[[str], Awaitable[object]] | None = None,
     ) -> Result:
         """`replying_to`: the id of the coach's message this one is a Telegram reply to;
-        `message_id`: the id of the runner's message (new, or edited) itself. With `outbox`, the
-        replies are written to the outbox in the event's transaction, for `bot.replies` to send
-        (`Result.outbox`). `preparing(kind)` is awaited before a file ("photo", "document") is made."""
-        work = partial(self._handle, who, event, update_id, replying_to, message_id, outbox)
+        `message_id`: the id of the runner's message (new, or edited) itself; `tapped`: the id of
+        the coach's message whose button this is. With `outbox`, the replies are written to the
+        outbox in the event's transaction, for `bot.replies` to send (`Result.outbox`).
+        `preparing(kind)` is awaited before a file ("photo", "document") is made."""
+        work = partial(self._handle, who, event, update_id, replying_to, message_id, tapped, outbox)
         result = await self.store.run(work, event.now)
         if not result.later:
             return result
@@ -111,6 +130,7 @@ class Conversations:
         update_id: int | None,
         replying_to: int | None,
         message_id: int | None,
+        tapped: int | None,
         post: bool,
         tx: Transaction,
     ) -> Result:
@@ -128,7 +148,7 @@ class Conversations:
             event = replace(event, reply_to=tx.ref_of(who, replying_to))
         if event.edited and message_id is not None:
             event = replace(event, edit_of=tx.ref_of(who, message_id))
-        return self._step(tx, who, session, event, update_id, message_id, post)
+        return self._step(tx, who, session, event, update_id, message_id, tapped, post)
 
     async def wake(self, due: Due, now: datetime, *, outbox: bool = False) -> Result | None:
         """Ring a due timer that `timers.claim` handed out; None if it is no longer this claim's
@@ -150,6 +170,7 @@ class Conversations:
         event: Event,
         update_id: int | None = None,
         message_id: int | None = None,
+        tapped: int | None = None,
         post: bool = False,
     ) -> Result:
         outcome = step(session, event, self.coach)
@@ -162,8 +183,14 @@ class Conversations:
         version = outcome.session.version
         replies = (*(answer.reply(self.coach) for answer in answers), *outcome.replies)
         messages = tuple(self.render(reply, version) for reply in replies)
-        moved = version != session.version
         chat = who.chat_id if outcome.private else who.answer_chat  # the runner's own data: privately
+        if any(message.card for message in messages):  # edits decided here: a redelivery replays them
+            live = cards.live(tx, who, chat)
+            closing = "" if outcome.closing is None else self.render(outcome.closing, version).text.strip()
+            messages = cards.lay_out(
+                tx, who, chat, messages, live, tapped if chat == who.answer_chat else None, closing
+            )
+        moved = version != session.version
         stored = [m.to_json() for m in messages]
         if update_id is not None:  # the receipt: what a redelivery of this update gets again
             tx.remember(update_id, who, {"moved": moved, "chat": chat, "messages": stored})
@@ -174,6 +201,7 @@ class Conversations:
             chat,
             outcome.notice,
             moved=moved,
+            stale=outcome.stale,
             wake_at=wake_at if wake_at != session.wake_at() else None,
             later=later,
             outbox=entry,

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Text,
     Time,
     func,
 )
@@ -163,3 +164,17 @@ class OutboxEntry(Base):
     claims: Mapped[int] = mapped_column(Integer, default=1)  # how many times a process took it on
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LiveCard(Base):
+    """The message that shows the runner's current step (`Reply.card`), edited in place while
+    it is current, and the line it collapses to (`Reply.record`) once a newer card is sent."""
+
+    __tablename__ = "live_cards"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)  # the chat it is in (a group's, or the private one)
+    card: Mapped[str] = mapped_column(String(64))
+    record: Mapped[str] = mapped_column(Text)
+    # when it became the live card: its message is the newest message ref `card:<card>` since then
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -21,7 +21,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -31,7 +31,7 @@ from telegram import Message as Sent
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
-from bot import metrics, outbox
+from bot import cards, metrics, outbox
 from bot.conversation import Message
 from bot.store import Store, Unavailable
 
@@ -141,7 +141,8 @@ class Replies:
         chores = []
         if job.query is not None:
             chores.append(asyncio.ensure_future(answer(job.query, job.notice)))
-            if job.moved and job.query.message is not None:
+            tapped = job.query.message
+            if job.moved and tapped is not None and tapped.message_id not in {m.edit for m in job.messages}:
                 chores.append(asyncio.ensure_future(_drop_buttons(job.query)))
         refs: list[tuple[int, int, int, str]] = []
         told = job.group[1] if job.group else ""
@@ -151,8 +152,9 @@ class Replies:
                 *_, sent = await asyncio.gather(*chores, self._patiently(job, message))
                 chores = []
                 job.sent += 1
-                if sent is not None and message.ref:
-                    refs.append((job.user_id, job.chat_id, sent.message_id, message.ref))
+                ref = message.ref or (cards.REF + message.card if message.card else "")  # a new live card
+                if sent is not None and ref:
+                    refs.append((job.user_id, job.chat_id, sent.message_id, ref))
         except Forbidden:
             metrics.REPLIES.labels("blocked").inc()
             log.info("user=%s blocked the bot: %d reply(s) not sent", self.pseudonym(job.user_id), len(job.messages))
@@ -172,6 +174,10 @@ class Replies:
         pauses = iter(RETRY_PAUSES)
         while True:
             try:
+                if message.edit:
+                    if await _edit(self.bot, job.chat_id, message, job.owner) or not message.buttons:
+                        return None  # edited; or a record for a card that is gone: nothing to send
+                    message = replace(message, edit=0)  # the card cannot be edited: a new one instead
                 sent = await _send(self.bot, job.chat_id, message, job.owner)
             except Forbidden:
                 raise
@@ -269,6 +275,29 @@ async def _drop_buttons(query: CallbackQuery) -> None:
         await query.edit_message_reply_markup(reply_markup=None)
     except TelegramError as error:  # already without buttons, too old to edit, or the network
         log.debug("could not remove buttons: %s", error)
+
+
+async def _edit(bot: Any, chat_id: int, message: Message, owner: int | None) -> bool:
+    """Show `message` in the message it edits (only take its buttons away when it has no text);
+    False when Telegram cannot edit it (deleted by the runner, or too old). Other failures (the
+    network, 429) raise, to be tried again."""
+    try:
+        if message.text:
+            await bot.edit_message_text(
+                message.text,
+                chat_id=chat_id,
+                message_id=message.edit,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(message, owner),
+            )
+        else:
+            await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message.edit, reply_markup=None)
+    except BadRequest as error:
+        if "not modified" in error.message.lower():  # it shows this already
+            return True
+        log.debug("could not edit message: %s", error)
+        return False
+    return True
 
 
 async def _send(bot: Any, chat_id: int, message: Message, owner: int | None) -> Sent:

@@ -32,12 +32,16 @@ def plain(text: str) -> str:
 
 
 def show(result: Result, out: TextIO) -> list[str]:
-    """Print the replies; return the callback data of the numbered buttons now on screen."""
+    """Print the replies; return the callback data of the numbered buttons now on screen. A live
+    card edited in place is printed again as it is now; a card collapsed to its record, as that
+    line."""
     choices: list[str] = []
     if result.notice:
         out.write(f"  ({result.notice})\n")
     for message in result.messages:
-        out.write(_indent(plain(message.text)) + "\n")
+        if message.edit and not message.text:
+            continue  # only buttons taken away
+        out.write(_indent(plain(message.text), "card" if message.edit and message.buttons else "coach") + "\n")
         if message.file is not None:
             path = Path.cwd() / Path(message.file.filename).name
             path.write_bytes(message.file.content)
@@ -59,8 +63,10 @@ def _buttons(message: Message, out: TextIO) -> list[str]:
     return choices
 
 
-def _indent(text: str) -> str:
-    return "\n".join("coach> " + line if i == 0 else "       " + line for i, line in enumerate(text.splitlines()))
+def _indent(text: str, who: str = "coach") -> str:
+    """ "coach> " before the first line ("card> " for a live card edited in place)."""
+    head = f"{who}> ".rjust(7)
+    return "\n".join(head + line if i == 0 else "       " + line for i, line in enumerate(text.splitlines()))
 
 
 async def chat(runtime: Runtime, who: Who, source: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:

@@ -58,9 +58,9 @@ def _route(turn: Turn, session: Session) -> None:
     if event.kind == "button" and event.version != session.version:
         if event.version is not None and f"{event.version}|{event.payload}" == session.tap:
             turn.notice = turn.coach.catalog.label("already_done")
-        else:
-            turn.say("stale_menu")
-            turn.show_card()
+        else:  # a toast, and that old card loses its buttons: the current card is already on screen
+            turn.notice = turn.coach.catalog.label("stale_menu")
+            turn.stale = True
         return
     if event.kind == "media":
         turn.say("media_unsupported")

@@ -137,6 +137,9 @@ class Corrected:
         return card(coach, self.entry_id, self.entry, "log/edited" if self.edited else "log/corrected", self.day)
 
 
+CARD = "history"  # one live card: its filter and page buttons edit it in place
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of /history, newest first; `number` 0 is the newest page."""
@@ -151,7 +154,9 @@ class Page:
     def reply(self, coach: Coach) -> Reply:
         names = display_names(coach)
         if not self.entries:
-            return Reply("log/history_empty", {"filtered": self.exercise is not None}, self._buttons(coach, names))
+            return Reply(
+                "log/history_empty", {"filtered": self.exercise is not None}, self._buttons(coach, names), card=CARD
+            )
         zone = ZoneInfo(self.timezone)
         days = [
             {"day": f"{day:%a} {day.day} {day:%b %Y}", "lines": [describe(logged.entry, names) for logged in group]}
@@ -163,7 +168,7 @@ class Page:
             "pages": self.pages,
             "exercise": names.get(self.exercise or "", None),
         }
-        return Reply("log/history", context, self._buttons(coach, names))
+        return Reply("log/history", context, self._buttons(coach, names), card=CARD)
 
     def _buttons(self, coach: Coach, names: dict[str, str]) -> tuple[tuple[Button, ...], ...]:
         def show(exercise: str | None, number: int, label: str, **context: Any) -> Button:

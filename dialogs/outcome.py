@@ -45,6 +45,11 @@ class Reply:
     buttons: Keyboard = ()
     ref: str = ""  # what the message is about (`entry:…`): a Telegram reply to it comes back as `Event.reply_to`
     file: Attachment | None = None  # sent with the text as its caption
+    # The live card this reply is (a step's card: `Turn.show_card`): a tap on the card that shows
+    # the same `card` is answered by editing that message in place.
+    card: str = ""
+    record: Reply | None = None  # the one line the card collapses to when a newer card is sent
+    fold: bool = False  # said by the card itself: dropped when the card is edited, above it when sent anew
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,8 @@ class Outcome:
     replies: tuple[Reply, ...] = ()
     effects: tuple[Effect, ...] = ()
     notice: str = ""  # a short toast for the tapped button, if any
+    closing: Reply | None = None  # the final record of the card this step left (an exercise done)
+    stale: bool = False  # the tapped button is from an older card: take its buttons away
     about: str = ""  # what the runner's message made (a `Reply.ref`): an edit of it comes back as `Event.edit_of`
     # The replies show the runner's own data (their log, progress, export, its deletion): they go
     # to the runner's private chat, even when the event came from a group.

@@ -8,6 +8,7 @@ global intents and the engine all move the same way.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,8 @@ class Turn:
         self.private = False  # see `Outcome.private`
         self.cache: dict[str, Any] = {}  # what guards and actions of this turn computed once
         self.timer_set = False
+        self.closing: Reply | None = None  # see `Outcome.closing`
+        self.stale = False
 
     # --- reading -------------------------------------------------------------------------
     @property
@@ -63,6 +66,11 @@ class Turn:
     # --- writing -------------------------------------------------------------------------
     def say(self, template: str, buttons: Keyboard = (), /, **context: Any) -> None:
         self.replies.append(Reply(template, context, buttons))
+
+    def note(self, template: str, /, **context: Any) -> None:
+        """Say something the card that follows carries above itself (`Reply.fold`): one message,
+        not two; when that card is the one edited in place, it shows this itself."""
+        self.replies.append(Reply(template, context, fold=True))
 
     def button(self, label: str, payload: str, /, **context: Any) -> Button:
         return Button(self.coach.catalog.label(label, **context), payload)
@@ -89,8 +97,10 @@ class Turn:
 
     # --- moving --------------------------------------------------------------------------
     def show_card(self) -> None:
-        """Show the current step again, so the newest message carries the buttons that work."""
-        self.replies.append(self.state.prompt(self))
+        """Show the current step again, so the newest message carries the buttons that work. It
+        is the live card (named by its state, unless the prompt names it)."""
+        reply = self.state.prompt(self)
+        self.replies.append(reply if reply.card else replace(reply, card=self.state_name))
 
     def go(self, target: str) -> None:
         if target == END:
@@ -151,4 +161,13 @@ class Turn:
         if after.conversation() != before.conversation() and self.event.kind != "timer":
             tap = f"{self.event.version}|{self.event.payload}" if self.event.kind == "button" else ""
             after = after.moved(version=before.version + 1, tap=tap)
-        return Outcome(after, tuple(self.replies), tuple(self.effects), self.notice, self.about, self.private)
+        return Outcome(
+            after,
+            tuple(self.replies),
+            tuple(self.effects),
+            self.notice,
+            closing=self.closing,
+            stale=self.stale,
+            about=self.about,
+            private=self.private,
+        )

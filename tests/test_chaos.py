@@ -47,10 +47,10 @@ def test_a_workout_survives_random_kills(tmp_path):
                     kills += 1
                     bot.start()
                 if index == 11:  # chest press done: a question before the lateral raise
-                    api.wait_for_message(USER, r"^4/6 · ", timeout=30)
+                    api.wait_for_message(USER, r"(^|\n)4/6 · ", timeout=30)
                     api.send_text(USER, "how many reps should I do?")
                     press_on_latest(api, "↩ Back to Lateral raise")
-            api.wait_for_message(USER, r"^Workout done! 12 of 12 sets across 6 exercises", timeout=30)
+            api.wait_for_message(USER, r"Workout done! 12 of 12 sets across 6 exercises", timeout=30)
         finally:
             bot.stop()
         assert api.pending_updates() == []  # every update confirmed to Telegram

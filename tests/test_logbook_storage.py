@@ -36,6 +36,8 @@ class Chat:
         self.last = await self.runtime.conversations.handle(self.who, event, replying_to=replying_to)
         refs = []
         for message in self.last.messages:  # as Telegram would number the messages sent
+            if message.edit:  # an edit of a message already there
+                continue
             self.sent += 1
             if message.ref:
                 refs.append((self.who.user_id, self.who.chat_id, self.who.user_id * 1000 + self.sent, message.ref))
@@ -55,7 +57,7 @@ class Chat:
         return await self.handle(Event.from_button(data, self.now, "Ann"))
 
     def texts(self, result=None):
-        return [m.text for m in (result or self.last).messages]
+        return [m.text for m in (result or self.last).messages if not m.edit]  # the new messages
 
     def message_id(self):
         """The Telegram id of the newest message that had a ref (a log's card)."""
@@ -345,6 +347,7 @@ async def test_deletedata_removes_everything_about_the_runner_and_start_begins_f
     await bob.say("3x12 shoulder press 8kg")
     assert await counts(runtime, 4012) == {
         "conversations": 1,
+        "live_cards": 1,
         "message_refs": 1,
         "processed_updates": 1,
         "reminders": 1,

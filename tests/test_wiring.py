@@ -121,10 +121,15 @@ async def test_tapping_a_button_moves_on_and_clears_the_old_card(wired):
     await chat.tap("kg", message=card)
     assert telegram.callback_answers[-1]["text"] == "Already done ✓"
     assert chat.texts()[-1].startswith("Which timezone are you in?")
-    # Another button of that old card: out of date, and the current card again.
+    # Another button of that old card: a toast, and that card loses its buttons; no new message.
+    before = chat.texts()
     await chat.tap("lb", message=card)
-    assert chat.texts()[-2] == "That menu is out of date. Here is the current one:"
-    assert chat.texts()[-1].startswith("Which timezone are you in?")
+    assert telegram.callback_answers[-1]["text"].startswith("That card is no longer current")
+    assert chat.texts() == before
+    # A forged button: the same toast.
+    await handled(application, make_callback_update(199, chat.user_id, 1, "forged-data", bot=application.bot))
+    assert telegram.callback_answers[-1]["text"].startswith("That card is no longer current")
+    assert chat.texts() == before
 
 
 @pytest.mark.parametrize(
@@ -135,7 +140,6 @@ async def test_tapping_a_button_moves_on_and_clears_the_old_card(wired):
         (lambda app: make_message_update(902, 44, "x" * 4096, bot=app.bot), "Sorry, I don't know that one"),
         (lambda app: make_message_update(903, 44, "   ", bot=app.bot), "That message looks empty"),
         (lambda app: make_message_update(904, 44, "🏃‍♀️💪", bot=app.bot), "👍 Ask me a question"),  # small talk
-        (lambda app: make_callback_update(905, 44, 1, "forged-data", bot=app.bot), "That menu is out of date"),
     ],
 )
 async def test_odd_messages_get_a_polite_answer(wired, make, expected):
@@ -246,13 +250,16 @@ async def test_the_rest_timer_fires_through_the_job_queue(wired, monkeypatch):
         await chat.tap("Start ▶")
         await chat.tap("Start set 1 ▶")
         await chat.tap("12")
-        assert chat.texts()[-1].startswith("Rest about")
+        assert chat.texts()[-1].startswith("Shoulder press · resting\n✓ 12 @ 6 kg\nRest about")  # the card, edited
         for _ in range(50):
             await asyncio.sleep(0.05)
-            if chat.texts()[-1].startswith("Shoulder press · set 2 of 2"):
+            if chat.texts()[-1].startswith("Rest is over"):
                 break
-        assert chat.texts()[-2:] == ["Rest is over. Ready?", chat.texts()[-1]]
-        assert chat.texts()[-1].startswith("Shoulder press · set 2 of 2")
+        # The alert is a new message (the phone notifies) with the set's buttons; the rest card
+        # above it is collapsed to what was done there.
+        assert chat.texts()[-1].startswith("Rest is over. Ready?\n\nShoulder press · set 2 of 2\n✓ 12 @ 6 kg")
+        assert chat.texts()[-2] == "Shoulder press · ✓ 12 @ 6 kg"
+        assert not telegram.messages(chat.user_id)[-2].get("reply_markup")
     finally:
         await application.stop()
 

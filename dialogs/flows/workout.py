@@ -73,6 +73,23 @@ def abandoned(turn: Turn) -> bool:
 
 
 # --- cards --------------------------------------------------------------------------------
+def _done_line(turn: Turn, exercise_id: str) -> str:
+    """The sets of this exercise logged so far: "✓ 12 @ 4 kg · ✓ 11 @ 4 kg"."""
+    sets = turn.data["done"].get(exercise_id, [])
+    return " · ".join(f"✓ {reps}" + (f" @ {shown(Decimal(w))} {u}" if w is not None else "") for reps, w, u in sets)
+
+
+def exercise_record(turn: Turn) -> Reply:
+    """The one line an exercise's card collapses to: what was done there."""
+    exercise_id = _current(turn).exercise_id
+    return Reply("workout/record", {"exercise_id": exercise_id, "done": _done_line(turn, exercise_id)})
+
+
+def _live(turn: Turn, reply: Reply) -> Reply:
+    """An exercise's steps share one live card, edited in place as the runner goes."""
+    return replace(reply, card=f"workout:{turn.data['index']}", record=exercise_record(turn))
+
+
 def dumbbells_card(turn: Turn) -> Reply:
     unit = turn.profile.units or "kg"
     row = tuple(turn.button("weight", f"have:{w}", weight=w, unit=unit) for w in DUMBBELL_CHOICES[unit])
@@ -119,20 +136,23 @@ def intro_card(turn: Turn) -> Reply:
         if turn.data["index"]
         else (turn.button("finish", "finish"),)
     )
-    return Reply(
-        "workout/intro",
-        {
-            "exercise_id": item.exercise_id,
-            "number": turn.data["index"] + 1,
-            "count": len(turn.data["plan"]),
-            "sets": item.sets,
-            "reps": item.reps,
-            "weight": shown(item.weight),
-            "unit": item.unit,
-            "advice": item.advice,
-            "last": [[r, shown(w)] for r, w in item.last],
-        },
-        tuple(rows),
+    return _live(
+        turn,
+        Reply(
+            "workout/intro",
+            {
+                "exercise_id": item.exercise_id,
+                "number": turn.data["index"] + 1,
+                "count": len(turn.data["plan"]),
+                "sets": item.sets,
+                "reps": item.reps,
+                "weight": shown(item.weight),
+                "unit": item.unit,
+                "advice": item.advice,
+                "last": [[r, shown(w)] for r, w in item.last],
+            },
+            tuple(rows),
+        ),
     )
 
 
@@ -146,25 +166,31 @@ def set_card(turn: Turn) -> Reply:
         (turn.button("explain", f"ex:{item.exercise_id}/howto"), turn.button("skip_exercise", "skip")),
         (turn.button("back", "back"), turn.button("pause", "pause"), turn.button("finish", "finish")),
     )
-    return Reply(
-        "workout/set",
-        {
-            "exercise_id": item.exercise_id,
-            "set": number,
-            "sets": item.sets,
-            "reps": item.reps,
-            "weight": shown(item.weight),
-            "unit": item.unit,
-            "cue": exercise.cues[(number - 1) % len(exercise.cues)],
-            "last": [[r, shown(w)] for r, w in item.last],
-        },
-        rows,
+    return _live(
+        turn,
+        Reply(
+            "workout/set",
+            {
+                "exercise_id": item.exercise_id,
+                "done": _done_line(turn, item.exercise_id),
+                "set": number,
+                "sets": item.sets,
+                "reps": item.reps,
+                "weight": shown(item.weight),
+                "unit": item.unit,
+                "cue": exercise.cues[(number - 1) % len(exercise.cues)],
+                "last": [[r, shown(w)] for r, w in item.last],
+            },
+            rows,
+        ),
     )
 
 
 def other_card(turn: Turn) -> Reply:
     item = _current(turn)
-    return Reply("workout/other", {"set": turn.data["set"], "unit": item.unit}, ((turn.button("back", "back"),),))
+    return _live(
+        turn, Reply("workout/other", {"set": turn.data["set"], "unit": item.unit}, ((turn.button("back", "back"),),))
+    )
 
 
 def rest_card(turn: Turn) -> Reply:
@@ -173,12 +199,19 @@ def rest_card(turn: Turn) -> Reply:
         (turn.button("next_set", "go", set=turn.data["set"]),),
         (turn.button("back", "back"), turn.button("pause", "pause"), turn.button("finish", "finish")),
     )
-    return Reply("workout/rest", {"seconds": REST_SECONDS, "set": turn.data["set"], "sets": item.sets}, rows)
+    context = {
+        "exercise_id": item.exercise_id,
+        "done": _done_line(turn, item.exercise_id),
+        "seconds": REST_SECONDS,
+        "set": turn.data["set"],
+        "sets": item.sets,
+    }
+    return _live(turn, Reply("workout/rest", context, rows))
 
 
 def paused_card(turn: Turn) -> Reply:
     rows = ((turn.button("resume_workout", "go"), turn.button("finish", "finish")),)
-    return Reply("workout/paused", {"step": step_label(turn)}, rows)
+    return _live(turn, Reply("workout/paused", {"step": step_label(turn)}, rows))
 
 
 # --- guards -------------------------------------------------------------------------------
@@ -302,7 +335,9 @@ def log(turn: Turn) -> None:
     turn.data["set"] = len(done) + 1
     _carry_weight(turn, done[first:])
     turn.effect(LogSets(f"{turn.data['workout']}#{item.exercise_id}", item.exercise_id, done, turn.data["workout"]))
-    turn.say("workout/logged", line=describe_sets(turn, item.exercise_id, done[first:]))
+    turn.replies.append(
+        Reply("workout/logged", {"line": describe_sets(turn, item.exercise_id, done[first:])}, fold=True)
+    )
     _touch(turn)
 
 
@@ -348,6 +383,7 @@ def explain_problem(turn: Turn) -> None:
 
 
 def next_exercise(turn: Turn) -> None:
+    turn.closing = exercise_record(turn)
     turn.data["index"] += 1
     turn.data["set"] = 1
     turn.data["exercise"] = _current(turn).exercise_id
@@ -367,7 +403,7 @@ def previous_exercise(turn: Turn) -> None:
 
 
 def rest_over(turn: Turn) -> None:
-    turn.say("workout/rest_over")
+    turn.note("workout/rest_over")
 
 
 def pause(turn: Turn) -> None:
@@ -391,11 +427,12 @@ def save_dumbbells(turn: Turn) -> None:
     unit, weights = _dumbbells(turn)
     record["dumbbells"], record["dumbbells_unit"] = [plain(w) for w in weights], unit
     turn.profile = replace(turn.profile, record=record)
-    turn.say("workout/dumbbells_saved", weights=record["dumbbells"], unit=unit)
+    turn.note("workout/dumbbells_saved", weights=record["dumbbells"], unit=unit)
 
 
 def finish(turn: Turn) -> None:
     """The summary: sets against the plan, volume, last time, records, the week, next time."""
+    turn.closing = exercise_record(turn)
     unit = turn.profile.units or "kg"
     plan = _plan(turn)
     done = turn.data["done"]
@@ -426,7 +463,7 @@ def finish(turn: Turn) -> None:
         )
         record["workouts"] = workouts[-KEEP_WORKOUTS:]
         turn.profile = replace(turn.profile, record=record)
-    turn.say(
+    turn.note(
         "workout/summary",
         sets=count,
         planned=sum(item.sets for item in plan),
@@ -442,6 +479,7 @@ def finish(turn: Turn) -> None:
 
 
 def discard(turn: Turn) -> None:
+    turn.closing = exercise_record(turn)
     turn.say("workout/discarded", sets=sum(len(sets) for sets in turn.data.get("done", {}).values()))
 
 

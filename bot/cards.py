@@ -1,0 +1,124 @@
+"""Live cards: a step's card is one message, edited in place while it is current.
+
+The engine names the card each reply is (`Reply.card`: an exercise's steps share one) and the
+line it collapses to (`Reply.record`). Here, inside the event's transaction, the rendered replies
+are laid out against the runner's live card (`LiveCard`, one row per user):
+
+- a tap on the live card whose step shows the same card edits that message (text and buttons);
+  the lines the card shows itself (`Reply.fold`, "✓ Logged …") are dropped;
+- any other new card is sent as a new message, with those lines above it, and the old live card
+  is collapsed to its record (the step's `Outcome.closing` when it just ended), buttons removed.
+
+The edits are decided here and kept in the receipt and the outbox with the messages, so a
+redelivered update replays the same edits. A card sent as a new message is live once Telegram
+has given it an id: `bot.replies` notes it like a message ref (`REF` + the card), and the next
+event finds it there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot.models import LiveCard, MessageRef
+from bot.store import Transaction, Who
+
+if TYPE_CHECKING:
+    from bot.conversation import Message
+
+_TABLE = LiveCard.__table__
+_REFS = MessageRef.__table__
+REF = "card:"  # a sent card's message ref: `REF` + its `Reply.card`
+_READ = select(_TABLE.c.card, _TABLE.c.record, _TABLE.c.since).where(
+    _TABLE.c.user_id == bindparam("b_user"), _TABLE.c.chat_id == bindparam("b_chat")
+)
+_SENT = select(func.max(_REFS.c.message_id)).where(
+    _REFS.c.user_id == bindparam("b_user"),
+    _REFS.c.chat_id == bindparam("b_chat"),
+    _REFS.c.ref == bindparam("b_ref"),
+    _REFS.c.sent_at >= bindparam("b_since"),
+)
+
+
+@dataclass(frozen=True)
+class Live:
+    message_id: int
+    card: str
+    record: str
+
+
+def lay_out(
+    tx: Transaction,
+    who: Who,
+    chat_id: int,
+    messages: tuple[Message, ...],
+    live: Live | None,
+    tapped: int | None,
+    closing: str,
+) -> tuple[Message, ...]:
+    """The messages as they go out to `chat_id` (some as edits); the runner's live card
+    afterwards is stored: the same one edited in place, or the new card (its id is noted once it
+    is sent)."""
+    cards = [index for index, message in enumerate(messages) if message.card]
+    card = cards[-1] if cards else None
+    in_place = live is not None and card is not None and (tapped, messages[card].card) == (live.message_id, live.card)
+    out: list[Message] = []
+    folded: list[str] = []
+    for index, message in enumerate(messages):
+        if message.fold:
+            if not (in_place and card is not None and index < card):
+                folded.append(message.text.strip())
+            continue
+        if folded:
+            message = replace(message, text="\n\n".join([*folded, message.text]))
+            folded = []
+        if in_place and index == card:
+            assert live is not None
+            message = replace(message, edit=live.message_id)
+        out.append(message)
+    if folded:
+        out.append(_message("\n\n".join(folded)))
+    if card is None:
+        return tuple(out)
+    new = messages[card]
+    if in_place:
+        tx.connection.execute(_TABLE.update().where(_TABLE.c.user_id == who.user_id).values(record=new.record))
+        return tuple(out)
+    if live is not None:  # a newer card: the old one becomes its record
+        record = closing or (new.record if new.card == live.card else live.record)
+        out.append(_message(record, edit=live.message_id))  # last: files index the others
+    _keep(tx, who, chat_id, new.card, new.record)
+    return tuple(out)
+
+
+def _message(text: str, edit: int = 0) -> Message:
+    from bot.conversation import Message
+
+    return Message(text, edit=edit)
+
+
+def live(tx: Transaction, who: Who, chat_id: int) -> Live | None:
+    """The runner's live card in `chat_id`, if it is known: the newest message sent with it since
+    it became the live card, once its id is noted (see `REF`; a card that could not be edited
+    was sent again)."""
+    mine = {"b_user": who.user_id, "b_chat": chat_id}
+    row = tx.connection.execute(_READ, mine).first()
+    if row is None:
+        return None
+    message_id = tx.connection.scalar(_SENT, mine | {"b_ref": REF + row.card, "b_since": row.since})
+    return None if message_id is None else Live(message_id, row.card, row.record)
+
+
+def _keep(tx: Transaction, who: Who, chat_id: int, card: str, record: str) -> None:
+    dialect_insert: Any = pg_insert if tx.connection.dialect.name == "postgresql" else sqlite_insert
+    values = {"chat_id": chat_id, "card": card, "record": record, "since": tx.now}
+    statement = dialect_insert(_TABLE).values(user_id=who.user_id, **values)
+    tx.connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[_TABLE.c.user_id], set_={name: statement.excluded[name] for name in values}
+        )
+    )

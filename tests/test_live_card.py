@@ -1,0 +1,194 @@
+"""The guided workout as one live card per exercise, through the real PTB `Application` and the
+fake Bot API: what a runner's chat holds after a tap-only workout, and Telegram's edit rules."""
+
+import test_wiring as wiring
+from support.offline import make_callback_update
+
+# The tap-only workout of 6 exercises × 2 sets, from the menu's "Today's workout" to the summary:
+# the figures the README gives ("What the chat looks like"). The goal was at most 10 new messages.
+NEW_MESSAGES = 9  # the dumbbells question, the plan, one card per exercise, the summary
+EDITS = 24  # each exercise's card: set 1, rest, set 2 (and its record when the next card comes)
+EXERCISES = 6
+
+
+wired = wiring.wired  # the real Application over the fake Bot API (a fixture)
+
+
+class Chat(wiring.Chat):
+    async def tap(self, label, message=None, update_id=None):
+        """Tap `label` on `message` (the live card unless given); the update, to send it again."""
+        message = message or self.live()
+        data = next(
+            b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"] == label
+        )
+        update = make_callback_update(
+            update_id or self._id(),
+            self.user_id,
+            message["message_id"],
+            data,
+            bot=self.application.bot,
+            message=message,
+        )
+        await wiring.handled(self.application, update)
+        return update
+
+    def messages(self):
+        return self.telegram.messages(self.user_id)
+
+    def keyboards(self):
+        return [m for m in self.messages() if (m.get("reply_markup") or {}).get("inline_keyboard")]
+
+    def live(self):
+        return self.keyboards()[-1]
+
+    def sent(self):
+        return len(self.telegram.calls("sendMessage"))
+
+
+async def onboarded(application, telegram, user_id):
+    chat = Chat(application, telegram, user_id)
+    for text in ("/start", "kg", "Berlin"):
+        await chat.send(text)
+    await chat.tap("Not now")
+    return chat
+
+
+async def at_the_first_exercise(application, telegram, user_id):
+    chat = await onboarded(application, telegram, user_id)
+    await chat.tap("Today's workout")
+    await chat.tap("6 kg")
+    await chat.tap("Start ▶")
+    return chat
+
+
+async def tap_only_workout(chat):
+    """Today's workout from the menu, the dumbbells by a tap, then every set by a tap."""
+    await chat.tap("Today's workout")
+    await chat.tap("6 kg")
+    await chat.tap("Start ▶")
+    for _ in range(EXERCISES):
+        await chat.tap("Start set 1 ▶")
+        await chat.tap("12")
+        await chat.tap("Set 2 ▶")
+        await chat.tap("12")
+
+
+async def test_a_tap_only_workout_is_a_handful_of_messages_and_one_live_keyboard(wired):
+    application, telegram = wired
+    chat = await onboarded(application, telegram, 6001)
+    before = chat.sent()
+    await tap_only_workout(chat)
+    new = chat.sent() - before
+    edits = len(telegram.calls("editMessageText"))
+    assert (new, edits) == (NEW_MESSAGES, EDITS)
+    assert len(chat.keyboards()) == 1  # the summary's (with the menu)
+    texts = [m["text"] for m in chat.messages()]
+    assert any("Workout done!" in t for t in texts)
+    records = [t for t in texts if t.endswith("✓ 12 @ 6 kg · ✓ 12 @ 6 kg")]
+    assert len(records) == EXERCISES, texts  # each exercise's card collapsed to what was done there
+    assert not any("out of date" in t for t in texts)
+
+
+async def test_the_card_shows_the_sets_done_and_the_current_set(wired):
+    application, telegram = wired
+    chat = await at_the_first_exercise(application, telegram, 6002)
+    card = chat.live()
+    await chat.tap("Start set 1 ▶")
+    await chat.tap("12")
+    await chat.tap("Set 2 ▶")
+    now = chat.live()
+    assert now["message_id"] == card["message_id"]  # one message, edited in place
+    assert now["text"].startswith("Shoulder press · set 2 of 2\n✓ 12 @ 6 kg\n")
+    assert "Cue:" in now["text"]
+
+
+async def test_a_typed_set_sends_a_new_card_and_collapses_the_old_one(wired):
+    application, telegram = wired
+    chat = await at_the_first_exercise(application, telegram, 6003)
+    await chat.tap("Start set 1 ▶")
+    old = chat.live()
+    await chat.send("11 @ 5kg")
+    assert len(chat.keyboards()) == 1  # the old card's keyboard is gone
+    assert chat.live()["message_id"] != old["message_id"]
+    assert chat.live()["text"].startswith("✓ Logged Shoulder press — 11 @ 5 kg\n\nShoulder press · resting")
+    collapsed = next(m for m in chat.messages() if m["message_id"] == old["message_id"])
+    assert collapsed["text"] == "Shoulder press · ✓ 11 @ 5 kg"
+
+
+async def test_a_stale_tap_gets_a_toast_and_loses_its_keyboard_and_a_double_tap_acts_once(wired):
+    application, telegram = wired
+    chat = await at_the_first_exercise(application, telegram, 6004)
+    await chat.tap("Start set 1 ▶")
+    card = chat.live()
+    await chat.tap("12", message=card)
+    sent = chat.sent()
+    await chat.tap("12", message=card)  # a double tap: the card as it was drawn
+    assert telegram.callback_answers[-1]["text"] == "Already done ✓"
+    await chat.tap("15", message=card)  # another button of the same old drawing
+    assert telegram.callback_answers[-1]["text"].startswith("That card is no longer current")
+    assert chat.sent() == sent  # no "out of date" and no copy of the card
+    assert not any("out of date" in m["text"] for m in chat.messages())
+
+
+async def test_a_redelivered_tap_changes_and_sends_nothing_again(wired):
+    application, telegram = wired
+    chat = await at_the_first_exercise(application, telegram, 6005)
+    card = chat.live()
+    update = await chat.tap("Start set 1 ▶", message=card)
+    calls = len(telegram.calls())
+    await wiring.handled(application, update)  # Telegram delivers the same update again
+    assert len(telegram.calls()) == calls  # its edit went out once (from the outbox)
+    assert chat.live()["message_id"] == card["message_id"]
+
+
+async def test_a_replayed_edit_that_changes_nothing_is_no_error(wired):
+    """An edit Telegram answers with "message is not modified" (it shows that already) counts as
+    done: nothing is sent instead."""
+    application, telegram = wired
+    chat = await at_the_first_exercise(application, telegram, 6008)
+    card = chat.live()
+    telegram.fail_next("editMessageText", 400, description="Bad Request: message is not modified")
+    sent = chat.sent()
+    await chat.tap("Start set 1 ▶", message=card)
+    assert chat.sent() == sent
+    assert telegram.calls("editMessageText")[-1]["error"] is not None
+
+
+async def test_a_card_that_cannot_be_edited_comes_as_a_new_message(wired):
+    application, telegram = wired
+    chat = await at_the_first_exercise(application, telegram, 6006)
+    card = chat.live()
+    telegram.fail_next("editMessageText", 400, description="Bad Request: message can't be edited")
+    sent = chat.sent()
+    await chat.tap("Start set 1 ▶", message=card)
+    assert chat.sent() == sent + 1
+    assert chat.live()["text"].startswith("Shoulder press · set 1 of 2")
+    await chat.tap("12")  # the new message is the live card now: edited in place
+    assert chat.sent() == sent + 1
+    assert "Rest about" in chat.live()["text"]
+
+
+async def test_the_reminder_days_and_the_history_filters_edit_their_own_message(wired):
+    application, telegram = wired
+    chat = Chat(application, telegram, 6007)
+    for text in ("/start", "kg", "Berlin"):
+        await chat.send(text)
+    days = chat.live()
+    sent = chat.sent()
+    await chat.tap("Mon")
+    await chat.tap("✓ Tue")
+    assert chat.sent() == sent  # each tick edits the card
+    assert chat.live()["message_id"] == days["message_id"]
+    labels = [b["text"] for row in chat.live()["reply_markup"]["inline_keyboard"] for b in row]
+    assert "✓ Mon" in labels and "Tue" in labels
+    await chat.tap("Not now")
+    for text in ("3x12 shoulder press 8kg", "3x10 rows 10kg", "/history"):
+        await chat.send(text)
+    page = chat.live()
+    sent = chat.sent()
+    await chat.tap(
+        next(b["text"] for row in page["reply_markup"]["inline_keyboard"] for b in row if "row" in b["text"])
+    )
+    assert chat.sent() == sent
+    assert chat.live()["message_id"] == page["message_id"]
+    assert "Shoulder press" not in chat.live()["text"]
