@@ -86,12 +86,20 @@ def _help(turn: Turn) -> None:
 
 
 def _cancel(turn: Turn) -> None:
+    """Leave the current flow: back to the one it interrupted, at the same step; a workout with
+    sets still open asks first."""
     if turn.at_home and not turn.stack:
         turn.say("nothing_to_cancel")
         return
-    title = turn.flow.title
+    if turn.flow_name == "workout" and turn.state_name in workout.STEPS and workout.sets_open(turn):
+        workout.ask_to_end(turn)
+        turn.go("workout:confirm_end")
+        return
+    turn.say("cancelled", title=turn.flow.title)
+    if turn.stack and not turn.at_home:
+        turn.end_flow()
+        return
     turn.leave_all()
-    turn.say("cancelled", title=title)
     turn.show_card()
 
 

@@ -119,14 +119,16 @@ def test_a_runner_in_lb_repeating_the_planned_weight_sets_no_record(coach, now):
     player.tap("12")
     player.tap("Set 2 ▶")
     player.tap("12")
-    outcome = player.tap("Finish")
+    player.tap("Finish")
+    outcome = player.tap("End workout")
     summary = next(r for r in outcome.replies if r.template == "workout/summary")
     assert summary.context["records"] == []
     player.say("/today")
     player.tap("Start ▶")
     player.tap("Start set 1 ▶")
     player.say("12 @ 20 lb")
-    outcome = player.tap("Finish")
+    player.tap("Finish")
+    outcome = player.tap("End workout")
     summary = next(r for r in outcome.replies if r.template == "workout/summary")
     assert summary.context["records"] == [{"name": "Shoulder press", "weight": "20", "unit": "lb"}]
 

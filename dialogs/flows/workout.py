@@ -209,6 +209,13 @@ def rest_card(turn: Turn) -> Reply:
     return _live(turn, Reply("workout/rest", context, rows))
 
 
+def confirm_end_card(turn: Turn) -> Reply:
+    """Sets are still open: one tap to end, one to go back to the same step."""
+    sets, planned = _logged_count(turn), sum(item.sets for item in _plan(turn))
+    rows = ((turn.button("end_workout", "end"), turn.button("keep_going", "keep")),)
+    return _live(turn, Reply("workout/confirm_end", {"sets": sets, "planned": planned, "counts": _counts(turn)}, rows))
+
+
 def paused_card(turn: Turn) -> Reply:
     rows = ((turn.button("resume_workout", "go"), turn.button("finish", "finish")),)
     return _live(turn, Reply("workout/paused", {"step": step_label(turn)}, rows))
@@ -296,6 +303,30 @@ def later_exercise(turn: Turn) -> bool:
 def paused_at(state: str) -> Guard:
     def guard(turn: Turn) -> bool:
         return turn.data.get("paused_at") == state
+
+    return guard
+
+
+def _logged_count(turn: Turn) -> int:
+    return sum(len(sets) for sets in turn.data["done"].values())
+
+
+def _counts(turn: Turn) -> bool:
+    """A workout counts as one of the week's sessions with at least half its sets logged."""
+    return 2 * _logged_count(turn) >= sum(item.sets for item in _plan(turn))
+
+
+def sets_open(turn: Turn) -> bool:
+    return _logged_count(turn) < sum(item.sets for item in _plan(turn))
+
+
+def all_done(turn: Turn) -> bool:
+    return not sets_open(turn)
+
+
+def ending_from(state: str) -> Guard:
+    def guard(turn: Turn) -> bool:
+        return turn.data.get("ending_from") == state
 
     return guard
 
@@ -411,6 +442,17 @@ def pause(turn: Turn) -> None:
     _touch(turn)
 
 
+def ask_to_end(turn: Turn) -> None:
+    """Finish (or /cancel) with sets still open: remember the step to go back to."""
+    turn.data["ending_from"] = turn.state_name
+
+
+def keep_going(turn: Turn) -> None:
+    if turn.data.pop("ending_from", None) == "workout:rest":
+        turn.set_timer("rest", REST_SECONDS)  # a whole rest again, with its alert
+    _touch(turn)
+
+
 def resume(turn: Turn) -> None:
     turn.data.pop("paused_at", None)
     _touch(turn)
@@ -457,7 +499,8 @@ def finish(turn: Turn) -> None:
         elif any(reps < REP_LOW for reps, _, _ in sets):
             changes.append({"name": _name(turn, item.exercise_id), "advice": "less"})
     count = sum(len(sets) for sets in done.values())
-    if count:
+    counts = _counts(turn)
+    if counts:
         workouts.append(
             {"at": turn.event.now.isoformat(timespec="seconds"), "volume_kg": str(volume_kg), "sets": count}
         )
@@ -475,6 +518,7 @@ def finish(turn: Turn) -> None:
         changes=changes,
         week=workouts_this_week(turn.profile, turn.event.now),
         goal=WEEKLY_GOAL,
+        counts=counts,
     )
 
 
@@ -529,7 +573,8 @@ def _leaving(source: str) -> list[Transition]:
     return [
         Transition(source, "button:skip", "workout:intro", guard=has_next, action=next_exercise),
         Transition(source, "button:skip", END, guard=is_last, action=finish),
-        Transition(source, "button:finish", END, action=finish),
+        Transition(source, "button:finish", END, guard=all_done, action=finish),
+        Transition(source, "button:finish", "workout:confirm_end", guard=sets_open, action=ask_to_end),
         Transition(source, "button:discard", END, action=discard),
     ]
 
@@ -549,6 +594,7 @@ WORKOUT = Flow(
         State("workout:other", other_card, resume_label=step_label),
         State("workout:rest", rest_card, resume_label=step_label),
         State("workout:paused", paused_card, resume_label=step_label),
+        State("workout:confirm_end", confirm_end_card, resume_label=step_label),
     ),
     transitions=(
         Transition("workout:plan", "button:start", "workout:intro", action=start),
@@ -581,5 +627,10 @@ WORKOUT = Flow(
         Transition("workout:paused", "button:go", "workout:set", guard=paused_at("workout:set"), action=resume),
         Transition("workout:paused", "button:go", "workout:rest", guard=paused_at("workout:rest"), action=resume_rest),
         *[transition for source in STEPS for transition in _leaving(source)],
+        Transition("workout:confirm_end", "button:end", END, action=finish),
+        *[
+            Transition("workout:confirm_end", "button:keep", source, guard=ending_from(source), action=keep_going)
+            for source in STEPS
+        ],
     ),
 )
