@@ -62,7 +62,10 @@ REPLIES = Counter(
     registry=REGISTRY,
 )
 REMINDERS = Counter(
-    "armswing_reminders", "Reminders by result (sent, skipped, blocked, retried, failed, taken).", ["result"], registry=REGISTRY
+    "armswing_reminders",
+    "Reminders by result (sent, skipped, blocked, retried, failed, taken).",
+    ["result"],
+    registry=REGISTRY,
 )
 RATE_LIMIT_WAIT = Histogram(
     "armswing_rate_limiter_wait_seconds",
