@@ -15,13 +15,17 @@ httpx's. Timeouts mean what PTB's parameters say:
   connect + write + read (a peer that stops reading an upload still ends in `TimedOut`).
 
 Proxies: an `http://` proxy URL, or the environment's `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` as
-httpx reads them.
+httpx reads them, looked up once per host (aiohttp's own `trust_env` looks them up, and parses
+`~/.netrc`, on a worker thread for every call: a sixth of the bot's CPU under load). Bodies are
+urlencoded here as well: aiohttp makes a multipart writer (and a uuid4) for every dict body.
 """
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import urlencode, urlsplit
+from urllib.request import getproxies_environment, proxy_bypass_environment
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -30,6 +34,8 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 CLIENTS = ("aiohttp", "httpx")
+HEADERS = {"User-Agent": BaseRequest.USER_AGENT}
+FORM_HEADERS = HEADERS | {"Content-Type": "application/x-www-form-urlencoded"}
 POOL_TIMEOUT_MESSAGE = (
     "Pool timeout: All connections in the connection pool are occupied. Request was *not* sent to Telegram. "
     "Consider adjusting the connection pool size or the pool timeout."
@@ -45,6 +51,7 @@ class AiohttpRequest(BaseRequest):
         "_pool",
         "_pool_size",
         "_pool_wait",
+        "_proxies",
         "_proxy",
         "_read",
         "_session",
@@ -67,6 +74,7 @@ class AiohttpRequest(BaseRequest):
         self._read, self._write, self._connect = read_timeout, write_timeout, connect_timeout
         self._pool_wait, self._media_write = pool_timeout, media_write_timeout
         self._proxy = proxy
+        self._proxies: dict[str, str | None] = {}  # "scheme://host:port" -> the environment's proxy for it
         self._session: aiohttp.ClientSession | None = None
         self._pool: asyncio.Semaphore | None = None
 
@@ -77,8 +85,7 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0, ttl_dns_cache=300)
-            # trust_env: proxies from the environment, as httpx does; an explicit proxy wins.
-            self._session = aiohttp.ClientSession(connector=connector, trust_env=self._proxy is None)
+            self._session = aiohttp.ClientSession(connector=connector)  # proxies: see `_proxy_for`
             self._pool = asyncio.Semaphore(self._pool_size)
 
     async def shutdown(self) -> None:
@@ -119,9 +126,9 @@ class AiohttpRequest(BaseRequest):
                 method,
                 url,
                 data=_body(request_data, files),
-                headers={"User-Agent": self.USER_AGENT},
+                headers=HEADERS if files else FORM_HEADERS,
                 timeout=timeout,
-                proxy=self._proxy,
+                proxy=self._proxy_for(url),
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:  # aiohttp's connect and read timeouts are TimeoutErrors too
@@ -131,13 +138,24 @@ class AiohttpRequest(BaseRequest):
         finally:
             pool.release()
 
+    def _proxy_for(self, url: str) -> str | None:
+        """The explicit proxy, else the environment's for the URL's origin (None: go direct)."""
+        if self._proxy is not None:
+            return self._proxy
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._proxies:
+            bypass = proxy_bypass_environment(parts.hostname or "")
+            self._proxies[origin] = None if bypass else getproxies_environment().get(parts.scheme)
+        return self._proxies[origin]
+
 
 def _body(request_data: RequestData | None, files: dict[str, Any] | None) -> Any:
     """Form fields urlencoded, or multipart with the files (what `HTTPXRequest` sends too)."""
     if request_data is None:
         return None
     if not files:
-        return request_data.json_parameters
+        return urlencode(request_data.json_parameters).encode()
     form = aiohttp.FormData(quote_fields=False)
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)

@@ -174,6 +174,25 @@ async def test_per_call_read_timeout_wins(bot: Bot, api: FakeBotApi) -> None:
         await bot.get_updates(timeout=0)
 
 
+async def test_aiohttp_goes_through_the_environments_proxy_unless_the_host_is_exempt(
+    api: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fake answers a proxy's absolute-URL request line too, so it stands in for the proxy of
+    # a Telegram that cannot be reached directly.
+    proxy = api.base_url.removesuffix("/bot")
+    for name in ("HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(name, proxy)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    request = AiohttpRequest(connect_timeout=1, read_timeout=1)
+    async with Bot(api.token, base_url="http://telegram.invalid/bot", request=request) as bot:
+        assert (await bot.get_me()).username == "ArmswingTestBot"
+    monkeypatch.setenv("no_proxy", "telegram.invalid")
+    with pytest.raises(NetworkError):
+        async with Bot(api.token, base_url="http://telegram.invalid/bot", request=AiohttpRequest(connect_timeout=1)):
+            pass
+
+
 def test_aiohttp_refuses_a_proxy_it_cannot_speak() -> None:
     with pytest.raises(ValueError, match="http"):
         AiohttpRequest(proxy="socks5://127.0.0.1:1080")
