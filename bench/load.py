@@ -23,7 +23,8 @@ after a think time drawn from `--think`. A tap goes to the newest bot message sh
 The echo bot has no buttons: its users type every step.
 
 "Finished" is the bot's own log line for the update (`update=<id> ... outcome=...`), written
-after all its replies were sent; the log file is followed for it. The reply latency is measured
+after its commit; the log file is followed for it. Its replies go out from the outbox after the
+commit, so a user whose next step is a tap waits (up to `--timeout`) until the button shows. The reply latency is measured
 in the fake: from the moment the user's update is queued there to the moment the fake answers
 the bot's first sendMessage / sendPhoto / sendDocument / editMessageText to that chat. So it
 includes the bot's long-poll pickup and its batching (the next batch is fetched only when every
@@ -425,12 +426,12 @@ async def play(
             return
         if kind == "say" or echo:
             update_id = api.send_text(user.id, value, first_name="Runner")
-        elif (button := user.button(value)) is None:
+        elif not await user.until(lambda value=value: user.button(value) is not None, args.timeout):
             user.gave_up = f"no button {value!r}"
             return
         else:
             try:
-                update_id = api.press(user.id, *button, first_name="Runner")
+                update_id = api.press(user.id, *user.button(value), first_name="Runner")
             except LookupError:  # our copy of the chat is behind the fake's: a bug here, not in the bot
                 user.gave_up = f"button {value!r} already gone"
                 return
