@@ -3,6 +3,7 @@ replies, and commit it all in one transaction. Telegram and the terminal both co
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 from collections.abc import Awaitable, Callable
@@ -24,6 +25,9 @@ from dialogs.session import Session
 
 Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data or a link button's URL)
 log = logging.getLogger(__name__)
+# Telegram shows a chat action ("sending a file…") for 5 s or until the next message: said again
+# this often while a long export or a chart is still being made.
+PREPARING_EVERY = 4.0
 
 
 @dataclass(frozen=True)
@@ -110,17 +114,19 @@ class Conversations:
         `message_id`: the id of the runner's message (new, or edited) itself; `tapped`: the id of
         the coach's message whose button this is. With `outbox`, the replies are written to the
         outbox in the event's transaction, for `bot.replies` to send (`Result.outbox`).
-        `preparing(kind)` is awaited before a file ("photo", "document") is made."""
+        `preparing(kind)` is awaited before a file ("photo", "document") is made, and every
+        PREPARING_EVERY seconds until it is."""
         work = partial(self._handle, who, event, update_id, replying_to, message_id, tapped, outbox)
         result = await self.store.run(work, event.now)
         if not result.later:
             return result
         messages = list(result.messages)
         for index, later in result.later:  # committed: the receipt keeps the words, not the file
-            if preparing is not None:
+            making = asyncio.ensure_future(self.files.make(who.user_id, later.make, later.key))
+            while preparing is not None and not making.done():
                 await preparing(later.kind)
-            file = await self.files.make(who.user_id, later.make, later.key)
-            messages[index] = replace(messages[index], file=file)
+                await asyncio.wait({making}, timeout=PREPARING_EVERY)
+            messages[index] = replace(messages[index], file=await making)
         return replace(result, messages=tuple(messages), later=())
 
     def _handle(
