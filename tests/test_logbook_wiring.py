@@ -210,6 +210,6 @@ async def test_a_comment_beside_the_sets_is_ignored_and_the_sets_are_taken(wired
     await chat.tap("Start set 1 ▶")
     sent = len(chat.texts())
     await chat.send("12 reps, that was hard")  # inside the workout: the set of the exercise on screen
-    assert chat.texts()[sent:][0] == "✓ Logged Shoulder press — 1 × 12"
+    assert chat.texts()[sent:][0].startswith("✓ Logged Shoulder press — 1 × 12\n\n")  # above the rest's card
     await chat.send("/history")
     assert "• Shoulder press — 1 × 12\n• Bent-over row — 3 × 12 @ 8 kg" in chat.texts()[-1]
