@@ -12,10 +12,13 @@ import html
 import logging
 import re
 import sys
+import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from bot import cards, outbox
 from bot.conversation import Message, Result
 from bot.runtime import Runtime
 from bot.store import Who
@@ -31,25 +34,44 @@ def plain(text: str) -> str:
     return html.unescape(TAG.sub("", text))
 
 
-def show(result: Result, out: TextIO) -> list[str]:
-    """Print the replies; return the callback data of the numbered buttons now on screen. A live
-    card edited in place is printed again as it is now; a card collapsed to its record, as that
-    line."""
-    choices: list[str] = []
-    if result.notice:
-        out.write(f"  ({result.notice})\n")
-    for message in result.messages:
-        if message.edit and not message.text:
-            continue  # only buttons taken away
-        out.write(_indent(plain(message.text), "card" if message.edit and message.buttons else "coach") + "\n")
-        if message.file is not None:
-            path = Path.cwd() / Path(message.file.filename).name
-            path.write_bytes(message.file.content)
-            out.write(f"       [{message.file.kind} saved: {path}]\n")
-        choices = _buttons(message, out) or choices
-    out.write("\n")
-    out.flush()
-    return choices
+class Screen:
+    """What the terminal shows. Messages are numbered as Telegram numbers a chat's, and what the
+    cards are is noted as `bot.replies` notes it, so a live card is edited in place here too: it
+    is printed again as it is now (`card>`), and a collapsed card as its record."""
+
+    def __init__(self, runtime: Runtime, who: Who, out: TextIO):
+        self.runtime, self.who, self.out = runtime, who, out
+        self.next_id = int(time.time() * 1000)  # above the ids of earlier chats in this database
+        self.choices: list[tuple[str, int]] = []  # the numbered buttons: (callback data, message id)
+
+    async def show(self, result: Result) -> None:
+        out = self.out
+        if result.notice:
+            out.write(f"  ({result.notice})\n")
+        choices: list[tuple[str, int]] = []
+        refs = []
+        for message in result.messages:
+            if message.edit and not message.text:
+                continue  # only buttons taken away
+            if message.edit:
+                message_id = message.edit
+            else:
+                self.next_id += 1
+                message_id = self.next_id
+                ref = message.ref or (cards.REF + message.card if message.card else "")
+                if ref:
+                    refs.append((self.who.user_id, self.who.answer_chat, message_id, ref))
+            out.write(_indent(plain(message.text), "card" if message.edit and message.buttons else "coach") + "\n")
+            if message.file is not None:
+                path = Path.cwd() / Path(message.file.filename).name
+                path.write_bytes(message.file.content)
+                out.write(f"       [{message.file.kind} saved: {path}]\n")
+            choices = [(data, message_id) for data in _buttons(message, out)] or choices
+        out.write("\n")
+        out.flush()
+        self.choices = choices or self.choices
+        if refs:
+            await self.runtime.store.run(partial(outbox.finish, done=[], refs=refs))
 
 
 def _buttons(message: Message, out: TextIO) -> list[str]:
@@ -73,14 +95,14 @@ async def chat(runtime: Runtime, who: Who, source: TextIO = sys.stdin, out: Text
     interactive = source.isatty()
     if interactive:
         out.write("Armswing terminal chat. Type /start to begin, a number to tap a button, Ctrl-D to leave.\n\n")
-    choices: list[str] = []
+    screen = Screen(runtime, who, out)
     waiting: set[asyncio.Task] = set()
 
     async def ring(due: Due) -> None:
         result = await runtime.conversations.wake(due, datetime.now(UTC))
         if result is not None:
             out.write("\n")
-            show(result, out)
+            await screen.show(result)
             out.write("you> ")
             out.flush()
 
@@ -96,13 +118,14 @@ async def chat(runtime: Runtime, who: Who, source: TextIO = sys.stdin, out: Text
         if not interactive:
             out.write(f"you> {line}\n")
         now = datetime.now(UTC)
-        number = line.strip()
-        if number.isdigit() and 1 <= int(number) <= len(choices):
-            event = Event.from_button(choices[int(number) - 1], now, who.first_name)
+        number, tapped = line.strip(), None
+        if number.isdigit() and 1 <= int(number) <= len(screen.choices):
+            data, tapped = screen.choices[int(number) - 1]
+            event = Event.from_button(data, now, who.first_name)
         else:
             event = Event.from_text(line, now, who.first_name)
-        result = await _handle(runtime, who, event)
-        choices = show(result, out) or choices
+        result = await _handle(runtime, who, event, tapped)
+        await screen.show(result)
         if interactive and result.wake_at is not None:  # from a pipe the next line is already there
             waiting = {task for task in waiting if not task.done()}
             waiting.add(asyncio.create_task(_ring_at(result.wake_at, runner)))
@@ -110,9 +133,9 @@ async def chat(runtime: Runtime, who: Who, source: TextIO = sys.stdin, out: Text
         task.cancel()
 
 
-async def _handle(runtime: Runtime, who: Who, event: Event) -> Result:
+async def _handle(runtime: Runtime, who: Who, event: Event, tapped: int | None = None) -> Result:
     try:
-        return await runtime.conversations.handle(who, event)
+        return await runtime.conversations.handle(who, event, tapped=tapped)
     except Exception:  # one bad message must not end the chat; the transaction rolled back
         log.exception("the terminal chat could not handle a %s event", event.kind)  # not the runner's words
         return Result((runtime.conversations.error_message(),))

@@ -98,3 +98,11 @@ def test_a_whole_workout_in_the_terminal(tmp_path):
     assert out.count("✓ Logged") == 12
     assert "How to do the chest press" in out
     assert "Workout done! 12 of 12 sets across 6 exercises." in out
+
+
+def test_the_workout_card_is_shown_again_as_it_changes(tmp_path):
+    done = chat(tmp_path, ["/start", "kg", "Europe/Berlin", "/today", "6 kg", "1", "1", "2"])
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "card> Shoulder press · set 1 of 2" in out  # "Start set 1 ▶": the same card, edited
+    assert "card> Shoulder press · resting" in out  # "12": the set done, and the rest
