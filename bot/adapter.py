@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
-from typing import TypeGuard
+from typing import TypeGuard, cast
 
 from telegram import (
     Bot,
@@ -28,6 +28,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot import logs, metrics
 from bot.conversation import Conversations, Result
+from bot.processor import PerUserUpdateProcessor
 from bot.replies import OWNER, Job, Replies, answer
 from bot.store import Unavailable, Who
 from bot.timers import Due, TimerRunner
@@ -247,7 +248,7 @@ def install_timers(application: Application, conversations: Conversations, tick_
             reply(application, due.who, result)
             wake_timers_at(application, result.wake_at)
 
-        await application.update_processor.run_for(due.who.user_id, handle())
+        await cast(PerUserUpdateProcessor, application.update_processor).run_for(due.who.user_id, handle())
 
     application.bot_data["timers"] = TimerRunner(conversations.store, ring, spawn=application.create_task)
     if application.job_queue is not None:

@@ -23,6 +23,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from bot import adapter, reminders
 from bot.metrics import MeasuredRateLimiter, Pseudonym
@@ -42,10 +43,11 @@ POOL_WAIT = 15
 
 
 def build_application(
-    runtime: Runtime, request: object | None = None, updates_request: object | None = None
+    runtime: Runtime, request: BaseRequest | None = None, updates_request: BaseRequest | None = None
 ) -> Application:
     """`request` objects replace the HTTP layer (tests and benchmarks use an offline one)."""
     settings = runtime.settings
+    assert settings.token, "the Telegram bot needs a token (the terminal chat does not)"
     builder = (
         Application.builder()
         .token(settings.token)
@@ -140,6 +142,7 @@ async def serve(runtime: Runtime) -> None:
             me = application.bot
             log.info("Armswing is up as @%s in %s mode", me.username, runtime.settings.mode)
             if runtime.settings.mode == "webhook":
+                assert listener is not None  # webhook mode always listens (its port is never 0)
                 await webhook.serve(application, runtime, stop, listener)
             else:
                 async with monitoring.server(monitoring.app(application, runtime), listener):

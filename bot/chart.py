@@ -12,12 +12,17 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from dialogs.plan import WEEKLY_GOAL
 from dialogs.progress import Progress
 from dialogs.session import ChartTheme
 from dialogs.units import plain
+
+if TYPE_CHECKING:  # matplotlib itself is imported on first use
+    from matplotlib.axes import Axes
+    from matplotlib.dates import DateFormatter
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,7 @@ def draw(progress: Progress, names: Mapping[str, str], theme: ChartTheme = "ligh
     return buffer.getvalue()
 
 
-def _style(axes, title: str, start, end, dates, colours: Palette) -> None:
+def _style(axes: Axes, title: str, start: date, end: date, dates: DateFormatter, colours: Palette) -> None:
     axes.set_facecolor(colours.paper)
     axes.set_title(title, fontsize=14, color=colours.ink, loc="left", fontweight="bold")
     axes.set_xlim(start - timedelta(days=1), end + timedelta(days=1))

@@ -84,7 +84,7 @@ class Settings(BaseSettings):
     def from_env(cls, dotenv: Path | None = Path(".env")) -> Settings:
         """The process environment over the `.env` file; `ConfigError` when a value is malformed."""
         try:
-            return cls(_env_file=dotenv if dotenv is not None and dotenv.is_file() else None)
+            return cls(_env_file=dotenv if dotenv is not None and dotenv.is_file() else None)  # type: ignore[call-arg]  # pydantic-settings' init keyword
         except ValidationError as error:
             raise ConfigError(describe(error)) from None
 

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from bot import logbook, reminder_store
 from bot.answers import Answer
-from bot.models import User
+from bot.models import User, core_table
 from bot.store import Transaction, Who
 from dialogs.effects import (
     DeleteData,
@@ -108,7 +108,7 @@ _SETS_OF = (
     .order_by(_SETS.c.set_number)
 )
 _BEST = select(func.max(_SETS.c.weight_kg)).where(logbook.MINE, _EXERCISE)
-_USERS = User.__table__
+_USERS = core_table(User)
 _RECORD = select(_USERS.c.record).where(_USERS.c.id == bindparam("user_id"))
 _SET_RECORD = update(_USERS).where(_USERS.c.id == bindparam("user_id")).values(record=bindparam("record"))
 

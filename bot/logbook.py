@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, distinct, 
 from bot import chart, files
 from bot.answers import Later
 from bot.export import Layout, csv_of
-from bot.models import Base, SetLog, User
+from bot.models import Base, SetLog, User, core_table
 from bot.store import Transaction, Who
 from dialogs.effects import ExportLog, ImportSets, ShowHistory, ShowProgress
 from dialogs.history import PAGE_SIZE, Export, ImportDone, Logged, Page
@@ -34,7 +34,7 @@ from dialogs.units import Unit, stored_kg
 
 # --- reading and writing entries ----------------------------------------------------------
 # Core statements, built once: logging a set is on the hot path of a workout.
-SETS = SetLog.__table__
+SETS = core_table(SetLog)
 MINE = SETS.c.user_id == bindparam("user_id")
 _ENTRY = SETS.c.entry_id == bindparam("entry_id")
 _ADD = insert(SETS)
@@ -141,7 +141,7 @@ def forget(tx: Transaction, who: Who) -> None:
     for table in reversed(Base.metadata.sorted_tables):
         if "user_id" in table.c:
             tx.db.execute(table.delete().where(table.c.user_id == who.user_id))
-    tx.db.execute(User.__table__.delete().where(User.__table__.c.id == who.user_id))
+    tx.db.execute(core_table(User).delete().where(core_table(User).c.id == who.user_id))
 
 
 # --- requests -----------------------------------------------------------------------------

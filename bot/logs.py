@@ -25,6 +25,7 @@ import re
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -47,7 +48,9 @@ class Repeats(logging.Filter):
     """Lets through at most `most` records of one kind (logger, level, message before its
     arguments) per `seconds`; the first let through after some were held back says how many."""
 
-    def __init__(self, most: int = REPEATS_PER_MINUTE, seconds: float = 60.0, clock=time.monotonic):
+    def __init__(
+        self, most: int = REPEATS_PER_MINUTE, seconds: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ):
         super().__init__()
         self.most, self.seconds, self.clock = most, seconds, clock
         self._kinds: dict[tuple[str, int, str], tuple[float, int, int]] = {}  # kind: window start, let, held

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from prometheus_client import (
@@ -141,7 +142,15 @@ class MeasuredRateLimiter(AIORateLimiter):
     """PTB's rate limiter (every Bot API call but getUpdates passes it), recording how long each
     call waited for its turn and which calls failed."""
 
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args) -> Any:
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: Any,
+    ) -> Any:
         queued = time.perf_counter()
 
         async def measured(*call_args: Any, **call_kwargs: Any) -> Any:

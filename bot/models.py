@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Table,
     Text,
     Time,
     func,
@@ -26,6 +27,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 class Base(DeclarativeBase):
     pass
+
+
+def core_table(model: type[Base]) -> Table:
+    """The model's Core table, for statements written in Core (the ORM types `__table__` as a
+    mere `FromClause`, which `insert`/`update`/`delete` do not accept)."""
+    return cast(Table, model.__table__)
 
 
 class User(Base):

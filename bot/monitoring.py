@@ -95,7 +95,7 @@ async def server(app: Starlette, listener: socket.socket | None) -> AsyncIterato
         **connections.server_options(),  # bounded: connections, header and body read time
     )
     uvicorn_server = uvicorn.Server(config)
-    uvicorn_server.capture_signals = contextlib.nullcontext  # the process's own signal handlers stop it
+    uvicorn_server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]  # the process's own signal handlers stop it
     serving = asyncio.create_task(uvicorn_server.serve(sockets=[listener]))
     try:
         while not uvicorn_server.started and not serving.done():

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, or_, select, update
 
-from bot.models import OutboxEntry, User
+from bot.models import OutboxEntry, User, core_table
 from bot.store import Transaction, Who
 
 # Renewed every LEASE/3 while the process works on the entry (`bot.replies`); after a crash its
@@ -23,7 +23,7 @@ LEASE = timedelta(seconds=6)
 MAX_CLAIMS = 5
 BATCH = 100
 
-_OUTBOX = OutboxEntry.__table__
+_OUTBOX = core_table(OutboxEntry)
 _POST = insert(_OUTBOX)
 _RENEW = update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
 _LAPSED = or_(_OUTBOX.c.claimed_until.is_(None), _OUTBOX.c.claimed_until < bindparam("now"))
@@ -53,7 +53,9 @@ def post(tx: Transaction, user_id: int, chat_id: int, update_id: int | None, mes
         "claimed_until": tx.now + LEASE,
         "created_at": tx.now,
     }
-    return int(tx.connection.execute(_POST, row).inserted_primary_key[0])
+    key = tx.connection.execute(_POST, row).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def claim(tx: Transaction, skip: frozenset[int] = frozenset()) -> tuple[list[Entry], list[Entry]]:

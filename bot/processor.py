@@ -29,7 +29,9 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int | None, tuple[asyncio.Lock, int]] = {}
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    # PTB marks process_update final; overriding it is what puts the per-user turn *before* the
+    # concurrency semaphore, so that one runner's queued updates never hold slots other runners need.
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:  # type: ignore[misc]
         await self.run_for(user_key(update), super().process_update(update, coroutine))
 
     async def run_for(self, key: int | None, coroutine: Awaitable[Any]) -> None:

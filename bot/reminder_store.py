@@ -16,21 +16,26 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, cast, overload
 
 from sqlalchemy import func, or_, select, update
 
-from bot.models import Reminder, User
+from bot.models import Reminder, User, core_table
 from bot.store import Store, Transaction, Who
 from dialogs.effects import SkipReminder, SnoozeReminder, SyncReminders
 from dialogs.reminder import ReminderSettings
 from dialogs.session import Profile
+from dialogs.units import Unit
 from scheduler.policy import Schedule
 from scheduler.runner import Decision, DueReminder, next_wake
 
 log = logging.getLogger(__name__)
 
 
+@overload
+def _utc(instant: datetime) -> datetime: ...
+@overload
+def _utc(instant: datetime | None) -> datetime | None: ...
 def _utc(instant: datetime | None) -> datetime | None:
     if instant is None:
         return None
@@ -85,6 +90,7 @@ def apply_effect(tx: Transaction, who: Who, effect: SyncReminders | SnoozeRemind
     runner's buttons. Each one plans the next due time again."""
     user = tx.db.get(User, who.user_id)
     row = tx.db.get(Reminder, who.user_id)
+    assert user is not None  # the event's transaction made the user's row
     if isinstance(effect, SyncReminders):
         settings = ReminderSettings.of(Profile(record=dict(user.record or {})))
         if settings is None:
@@ -129,7 +135,7 @@ class SqlReminderStore:
         return await self._update([reminder], **values) > 0
 
     async def unsend(self, reminder: DueReminder, decision: Decision) -> None:
-        table = Reminder.__table__
+        table = core_table(Reminder)
         planned = (
             table.c.next_due_at.is_(None)
             if decision.next_due_at is None
@@ -165,7 +171,7 @@ class SqlReminderStore:
     async def _update(self, reminders: Sequence[DueReminder], **values: Any) -> int:
         """Write to the rows whose claim is still the one handed out (Core: no ORM round trips);
         how many rows that was."""
-        table = Reminder.__table__
+        table = core_table(Reminder)
         statements = [
             update(table)
             .where(
@@ -198,6 +204,7 @@ def _claim(tx: Transaction, *, limit: int, until: datetime) -> list[DueReminder]
             continue
         row.claimed_until = until
         record = dict(user.record or {})
+        assert row.next_due_at is not None  # claimed because it is due
         claimed.append(
             DueReminder(
                 row.user_id,
@@ -207,7 +214,7 @@ def _claim(tx: Transaction, *, limit: int, until: datetime) -> list[DueReminder]
                 until,
                 last_workout(record),
                 row.last_nudge_for,
-                Profile(user.first_name, user.units, user.timezone, record),
+                Profile(user.first_name, cast("Unit | None", user.units), user.timezone, record),
             )
         )
     return claimed

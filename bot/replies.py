@@ -26,7 +26,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram import Message as Sent
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
@@ -300,7 +300,7 @@ async def _edit(bot: Any, chat_id: int, message: Message, owner: int | None) -> 
     return True
 
 
-async def _send(bot: Any, chat_id: int, message: Message, owner: int | None) -> Sent:
+async def _send(bot: Bot, chat_id: int, message: Message, owner: int | None) -> Sent:
     """A text, or a photo or document with the text as its caption (or after it, when too long
     for one: the HTML is never shorter than the text Telegram counts)."""
     markup = keyboard(message, owner)

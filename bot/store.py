@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     Connection,
@@ -47,9 +47,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.pool import QueuePool
 
 from bot.metrics import Pseudonym
-from bot.models import Conversation, ErasedUpdate, MessageRef, ProcessedUpdate, User
+from bot.models import Conversation, ErasedUpdate, MessageRef, ProcessedUpdate, User, core_table
 from dialogs.session import Profile, Session
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,8 @@ class Who:
         return self.chat_id if self.group_chat is None else self.group_chat
 
 
-_RECEIPTS = ProcessedUpdate.__table__
-_ERASED = ErasedUpdate.__table__
+_RECEIPTS = core_table(ProcessedUpdate)
+_ERASED = core_table(ErasedUpdate)
 # The hot path's statements, built once: building SQLAlchemy expressions costs more CPU than
 # running them on SQLite.
 # An update of a runner who deleted their data since (their anonymised receipt).
@@ -100,8 +101,8 @@ _ROW = (
 # the snapshot it took before waiting: the lock is its own statement, and the read comes after.
 _LOCK = select(User.id).where(User.id == bindparam("user_id")).with_for_update()
 _SAVE_PROFILE = (
-    update(User.__table__)
-    .where(User.__table__.c.id == bindparam("user_id"))
+    update(core_table(User))
+    .where(core_table(User).c.id == bindparam("user_id"))
     .values({name: bindparam(name) for name in ("chat_id", "first_name", "units", "timezone", "record", "chart_theme")})
 )
 _REMEMBER = insert(_RECEIPTS)
@@ -221,6 +222,7 @@ class Transaction:
             if connection.dialect.name == "postgresql":
                 connection.execute(_LOCK, params)  # created here or by a concurrent first event
             row = connection.execute(_ROW, params).first()
+        assert row is not None  # inserted just above when it was missing
         profile = Profile(row.first_name, row.units, row.timezone, dict(row.record or {}), row.chart_theme or "light")
         version = row.version if row.version is not None else 0
         return Session.restore(row.state, version, profile), ERASED_RECEIPT if row.erased else row.replies
@@ -316,7 +318,7 @@ class Store:
         if engine.dialect.name == "sqlite":
             self._group = GroupCommit(self)
         else:
-            self._threads = ThreadPoolExecutor(engine.pool.size(), thread_name_prefix="database")
+            self._threads = ThreadPoolExecutor(cast(QueuePool, engine.pool).size(), thread_name_prefix="database")
 
     async def run(self, work: Callable[[Transaction], T], now: datetime | None = None) -> T:
         """`work(tx)` in one transaction on a database thread: committed if it returns, rolled
@@ -470,8 +472,8 @@ class GroupCommit:
             for job in batch:
                 job.answer(error=failure)
             return
-        for job, result, error in outcomes:
-            job.answer(result, error)
+        for job, result, failed in outcomes:
+            job.answer(result, failed)
 
     def _one(self, connection: Connection, job: _Job) -> tuple[Any, BaseException | None]:
         """One event in its savepoint: (result, None), or (None, its error) rolled back alone.

@@ -26,13 +26,13 @@ from typing import Any
 
 from sqlalchemy import bindparam, or_, select, update
 
-from bot.models import Conversation, User
+from bot.models import Conversation, User, core_table
 from bot.store import Store, Transaction, Who
 
 log = logging.getLogger(__name__)
 BATCH = 50  # rows per claim
 LEASE = timedelta(seconds=15)  # a claim left by a crashed process lapses after this
-_TABLE = Conversation.__table__
+_TABLE = core_table(Conversation)
 _RELEASE = (
     update(_TABLE)
     .where(_TABLE.c.user_id == bindparam("b_user"), _TABLE.c.wake_claimed_until == bindparam("b_claim"))
