@@ -24,14 +24,14 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.models import LiveCard, MessageRef
+from bot.models import LiveCard, MessageRef, core_table
 from bot.store import Transaction, Who
 
 if TYPE_CHECKING:
     from bot.conversation import Message
 
-_TABLE = LiveCard.__table__
-_REFS = MessageRef.__table__
+_TABLE = core_table(LiveCard)
+_REFS = core_table(MessageRef)
 REF = "card:"  # a sent card's message ref: `REF` + its `Reply.card`
 _READ = select(_TABLE.c.card, _TABLE.c.record, _TABLE.c.since).where(
     _TABLE.c.user_id == bindparam("b_user"), _TABLE.c.chat_id == bindparam("b_chat")

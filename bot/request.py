@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 from urllib.parse import urlencode, urlsplit
-from urllib.request import getproxies_environment, proxy_bypass_environment
+from urllib.request import getproxies_environment, proxy_bypass_environment  # type: ignore[attr-defined]  # in the module, not in typeshed
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
