@@ -169,6 +169,9 @@ def test_did_you_mean_lists_the_options_and_escapes_them(env):
     three = render(env, "answer/did_you_mean", options=["A", "B", "<b>&"])
     assert three.endswith("<b>A</b>, <b>B</b> or <b>&lt;b&gt;&amp;</b>?")
     assert_telegram_html(three)
+    # Titles that are questions lose their own mark: one question mark, at the end.
+    asked = render(env, "answer/did_you_mean", options=["How many reps?", "How heavy should I go?"])
+    assert asked.endswith("<b>How many reps</b> or <b>How heavy should I go</b>?")
 
 
 def test_unknown_admits_it_and_gives_no_advice(knowledge, env):
