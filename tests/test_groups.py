@@ -7,11 +7,14 @@ import itertools
 
 import pytest
 from sqlalchemy import func, select
-from support.botapi import FakeTelegram
-from support.offline import OfflineRequest, make_callback_update, make_edited_message_update, make_message_update
+from support.offline import (
+    make_callback_update,
+    make_edited_message_update,
+    make_message_update,
+    offline_application,
+)
 from test_wiring import handled
 
-from bot.application import build_application
 from bot.models import SetLog
 
 GROUP, ANN, BOB = -100, 47, 48
@@ -21,9 +24,7 @@ NOT_YOURS = "That card is someone else's. Send /today or /menu for your own."
 @pytest.fixture
 async def wired(runtime):
     runtime.settings = runtime.settings.model_copy(update={"group_chats": frozenset({GROUP})})
-    telegram = FakeTelegram()
-    application = build_application(runtime, OfflineRequest(telegram), OfflineRequest(telegram))
-    async with application:
+    async with offline_application(runtime) as (application, telegram):
         yield Members(application, telegram, runtime)
 
 

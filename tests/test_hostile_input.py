@@ -8,12 +8,11 @@ import json
 import httpx
 import pytest
 from sqlalchemy import select
-from support.botapi import FakeTelegram, chat_payload, message_payload, text_content, user_payload
-from support.offline import OfflineRequest, make_message_update
+from support.botapi import chat_payload, message_payload, text_content, user_payload
+from support.offline import make_message_update, offline_application
 from test_wiring import handled
 
 from bot import metrics
-from bot.application import build_application
 from bot.models import SetLog, User
 from bot.polling import read
 from bot.webhook import SECRET_HEADER, create_app
@@ -24,10 +23,8 @@ SECRET = "s3cret-Token_value"
 @pytest.fixture
 async def wired(runtime):
     runtime.settings = runtime.settings.model_copy(update={"webhook_secret": SECRET})
-    telegram = FakeTelegram()
-    application = build_application(runtime, OfflineRequest(telegram), OfflineRequest(telegram))
-    async with application:
-        yield application, telegram
+    async with offline_application(runtime) as wired:
+        yield wired
 
 
 class Runner:

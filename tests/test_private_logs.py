@@ -9,10 +9,10 @@ import logging
 
 import pytest
 from sqlalchemy import text
-from support.botapi import FakeTelegram, chat_payload, message_payload, text_content, user_payload
-from support.offline import OfflineRequest, make_message_update
+from support.botapi import chat_payload, message_payload, text_content, user_payload
+from support.offline import make_message_update, offline_application
 
-from bot.application import build_application, process
+from bot.application import process
 from bot.config import Settings
 from bot.logs import configure, formatter
 
@@ -40,10 +40,8 @@ def lines(request):
 
 @pytest.fixture
 async def wired(runtime):
-    telegram = FakeTelegram()
-    application = build_application(runtime, OfflineRequest(telegram), OfflineRequest(telegram))
-    async with application:
-        yield application, telegram
+    async with offline_application(runtime) as wired:
+        yield wired
 
 
 def fail_new_users(runtime):

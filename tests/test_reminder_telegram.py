@@ -5,13 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from support.botapi import FakeTelegram, bot_sender, chat_payload, user_payload
+from support.botapi import bot_sender, chat_payload, user_payload
 from support.clock import FakeClock
-from support.offline import OfflineRequest
+from support.offline import offline_application
 from telegram import Update
 from test_wiring import handled
 
-from bot.application import build_application
 from bot.models import Reminder
 from bot.store import Who
 from dialogs.events import Event
@@ -24,9 +23,7 @@ DUE = datetime(2026, 11, 3, 12, tzinfo=UTC)  # Tuesday 07:00 in New York
 
 @pytest.fixture
 async def wired(runtime):
-    telegram = FakeTelegram()
-    application = build_application(runtime, OfflineRequest(telegram), OfflineRequest(telegram))
-    async with application:
+    async with offline_application(runtime) as (application, telegram):
         for text in ("/start", "kg", "America/New_York", "tue fri 7am"):
             await runtime.conversations.handle(ANN, Event.from_text(text, SET_AT, "Ann"))
         yield application, telegram

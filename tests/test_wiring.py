@@ -12,6 +12,7 @@ from support.offline import (
     make_message_update,
     make_photo_update,
     make_sticker_update,
+    offline_application,
 )
 
 from bot.application import announce_commands, build_application, process
@@ -28,10 +29,8 @@ async def handled(application, update):
 
 @pytest.fixture
 async def wired(runtime):
-    telegram = FakeTelegram()
-    application = build_application(runtime, OfflineRequest(telegram), OfflineRequest(telegram))
-    async with application:
-        yield application, telegram
+    async with offline_application(runtime) as wired:
+        yield wired
 
 
 class Chat:

@@ -22,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import unquote
 
@@ -229,3 +230,15 @@ def _message_update(
     chat = chat_payload(user_id if chat_id is None else chat_id, user)
     message = message_payload(update_id if message_id is None else message_id, user, chat, **content)
     return Update.de_json({"update_id": update_id, "message": message}, bot)
+
+
+@asynccontextmanager
+async def offline_application(runtime: Any) -> AsyncIterator[tuple[Any, FakeTelegram]]:
+    """The bot's real PTB Application over this offline request layer, initialised (getMe done):
+    what the wiring tests drive, with the fake Telegram that records its calls."""
+    from bot.application import build_application
+
+    telegram = FakeTelegram()
+    application = build_application(runtime, OfflineRequest(telegram), OfflineRequest(telegram))
+    async with application:
+        yield application, telegram
