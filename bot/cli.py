@@ -8,7 +8,6 @@ import getpass
 import os
 import sys
 from pathlib import Path
-from typing import cast
 
 from telegram.error import InvalidToken, NetworkError
 
@@ -86,7 +85,6 @@ async def _export(settings: Settings, user_id: int) -> int:
     from bot.logbook import entries
     from bot.models import User
     from dialogs.history import Logged, display_names
-    from dialogs.units import Unit
 
     def read(tx: Transaction) -> tuple[User | None, list[Logged]]:
         user = tx.db.get(User, user_id)
@@ -101,8 +99,7 @@ async def _export(settings: Settings, user_id: int) -> int:
         print(f"armswing: there is no user {user_id}", file=sys.stderr)
         return 1
     names = display_names(runtime.conversations.coach)
-    unit = cast("Unit", user.units or "kg")  # the column holds only what the settings flow stored
-    sys.stdout.buffer.write(csv_of(logged, names, user.timezone or "UTC", unit, "sheet"))
+    sys.stdout.buffer.write(csv_of(logged, names, user.timezone or "UTC", user.units or "kg", "sheet"))
     sys.stdout.flush()
     return 0
 

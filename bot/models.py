@@ -24,6 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from dialogs.units import Unit
+
 
 class Base(DeclarativeBase):
     pass
@@ -41,7 +43,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # Telegram user id
     chat_id: Mapped[int] = mapped_column(BigInteger)
     first_name: Mapped[str] = mapped_column(String(64), default="")
-    units: Mapped[str | None] = mapped_column(String(2))
+    units: Mapped[Unit | None] = mapped_column(String(2))  # only what the settings flow stores
     timezone: Mapped[str | None] = mapped_column(String(64))
     # A summary derived from set_logs (last sets and best per exercise, recent workout days),
     # kept beside the profile so the pure engine can plan without querying the log.

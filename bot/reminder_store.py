@@ -16,7 +16,7 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
-from typing import Any, cast, overload
+from typing import Any, overload
 
 from sqlalchemy import func, or_, select, update
 
@@ -25,7 +25,6 @@ from bot.store import Store, Transaction, Who
 from dialogs.effects import SkipReminder, SnoozeReminder, SyncReminders
 from dialogs.reminder import ReminderSettings
 from dialogs.session import Profile
-from dialogs.units import Unit
 from scheduler.policy import Schedule
 from scheduler.runner import Decision, DueReminder, next_wake
 
@@ -214,7 +213,7 @@ def _claim(tx: Transaction, *, limit: int, until: datetime) -> list[DueReminder]
                 until,
                 last_workout(record),
                 row.last_nudge_for,
-                Profile(user.first_name, cast("Unit | None", user.units), user.timezone, record),
+                Profile(user.first_name, user.units, user.timezone, record),
             )
         )
     return claimed
