@@ -58,7 +58,7 @@ UNREADABLE = Counter(
 )
 REPLIES = Counter(
     "armswing_replies",
-    "Reply sends after the commit by result (sent, retried, refused, blocked, given_up).",
+    "Reply sends after the commit by result (sent, retried, refused, blocked, superseded, given_up).",
     ["result"],
     registry=REGISTRY,
 )

@@ -4,6 +4,13 @@ that lapses (its process died) is taken by whichever process looks next (`bot.re
 
 Each claim counts: an entry claimed `MAX_CLAIMS` times (a process crash-looping while it sends)
 is given up instead of being sent again and again.
+
+An entry whose claim lapsed may have gone out already (its process died after sending, before
+the delete): Telegram cannot tell. It is sent again only while it is still the newest thing the
+runner was told. Once the runner has moved on (a later update of theirs was handled, or their
+conversation changed since, e.g. a rest timer rang), it is dropped as superseded: sent late, its
+cards would come back below newer ones with buttons that are out of date, and its edits would
+turn the live card back to an older step.
 """
 
 from __future__ import annotations
@@ -12,9 +19,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, exists, insert, or_, select, update
 
-from bot.models import OutboxEntry, User, core_table
+from bot.models import Conversation, OutboxEntry, ProcessedUpdate, User, core_table
 from bot.store import Transaction, Who
 
 # Renewed every LEASE/3 while the process works on the entry (`bot.replies`); after a crash its
@@ -27,6 +34,18 @@ _OUTBOX = core_table(OutboxEntry)
 _POST = insert(_OUTBOX)
 _RENEW = update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
 _LAPSED = or_(_OUTBOX.c.claimed_until.is_(None), _OUTBOX.c.claimed_until < bindparam("now"))
+_CONVERSATIONS, _RECEIPTS = core_table(Conversation), core_table(ProcessedUpdate)
+_SUPERSEDED = or_(  # the runner moved on after the entry was written
+    exists().where(_CONVERSATIONS.c.user_id == _OUTBOX.c.user_id, _CONVERSATIONS.c.updated_at > _OUTBOX.c.created_at),
+    exists().where(_RECEIPTS.c.user_id == _OUTBOX.c.user_id, _RECEIPTS.c.processed_at > _OUTBOX.c.created_at),
+)
+_CLAIM = (
+    select(_OUTBOX, _SUPERSEDED.label("superseded"))
+    .where(_LAPSED)
+    .order_by(_OUTBOX.c.id)
+    .limit(BATCH)
+    .with_for_update(of=_OUTBOX, skip_locked=True)
+)
 
 
 @dataclass(frozen=True)
@@ -58,21 +77,33 @@ def post(tx: Transaction, user_id: int, chat_id: int, update_id: int | None, mes
     return int(key[0])
 
 
-def claim(tx: Transaction, skip: frozenset[int] = frozenset()) -> tuple[list[Entry], list[Entry]]:
-    """Take the entries whose claim lapsed, oldest first (`skip`: those this process holds
-    already): (the entries to send now, the entries given up after `MAX_CLAIMS` claims, deleted)."""
-    query = select(_OUTBOX).where(_LAPSED).order_by(_OUTBOX.c.id).limit(BATCH).with_for_update(skip_locked=True)
-    rows = [row for row in tx.connection.execute(query, {"now": tx.now}) if row.id not in skip]
-    entries = [Entry(r.id, r.user_id, r.chat_id, r.update_id, r.messages, r.sent) for r in rows]
-    given_up = [entry for entry, row in zip(entries, rows, strict=True) if row.claims >= MAX_CLAIMS]
-    taken = [entry for entry, row in zip(entries, rows, strict=True) if row.claims < MAX_CLAIMS]
-    if given_up:
-        tx.connection.execute(delete(_OUTBOX).where(_OUTBOX.c.id.in_([e.id for e in given_up])))
+@dataclass(frozen=True)
+class Claimed:
+    """What one look at the outbox took: `taken` to send now; `superseded` (the runner moved on)
+    and `given_up` (claimed `MAX_CLAIMS` times) are deleted, not sent."""
+
+    taken: list[Entry]
+    superseded: list[Entry]
+    given_up: list[Entry]
+
+
+def claim(tx: Transaction, skip: frozenset[int] = frozenset()) -> Claimed:
+    """Take the entries whose claim lapsed, oldest first (`skip`: those this process holds already)."""
+    taken: list[Entry] = []
+    superseded: list[Entry] = []
+    given_up: list[Entry] = []
+    for row in tx.connection.execute(_CLAIM, {"now": tx.now}):
+        if row.id in skip:
+            continue
+        entry = Entry(row.id, row.user_id, row.chat_id, row.update_id, row.messages, row.sent)
+        (superseded if row.superseded else given_up if row.claims >= MAX_CLAIMS else taken).append(entry)
+    if dropped := [entry.id for entry in (*superseded, *given_up)]:
+        tx.connection.execute(delete(_OUTBOX).where(_OUTBOX.c.id.in_(dropped)))
     if taken:
         tx.connection.execute(
             _RENEW.values(claims=_OUTBOX.c.claims + 1, claimed_until=tx.now + LEASE), {"ids": [e.id for e in taken]}
         )
-    return taken, given_up
+    return Claimed(taken, superseded, given_up)
 
 
 def renew(tx: Transaction, ids: list[int]) -> None:

@@ -11,7 +11,8 @@ blocked the bot (403) gets nothing more. Sent entries are deleted in batches.
 
 The outbox entries this process holds are kept claimed (`bot.outbox.LEASE`, renewed every two
 seconds); entries whose claim lapsed (their process died before sending) are claimed and sent by
-the next process that looks, at most `bot.outbox.MAX_CLAIMS` times each.
+the next process that looks, at most `bot.outbox.MAX_CLAIMS` times each, and only while the
+runner has not moved on since (`bot.outbox`).
 """
 
 from __future__ import annotations
@@ -224,11 +225,18 @@ class Replies:
                 if self._held and time.monotonic() - renewed >= RENEW_EVERY:
                     await self.store.run(partial(outbox.renew, ids=sorted(self._held)))
                     renewed = time.monotonic()
-                taken, given_up = await self.store.run(partial(outbox.claim, skip=frozenset(self._held)))
+                claimed = await self.store.run(partial(outbox.claim, skip=frozenset(self._held)))
             except Unavailable as error:
                 log.warning("could not look at the outbox (%s)", error)
             else:
-                for entry in given_up:
+                for entry in claimed.superseded:
+                    metrics.REPLIES.labels("superseded").inc()
+                    log.info(
+                        "update=%s user=%s: replies left by a stopped process dropped, the runner moved on",
+                        entry.update_id,
+                        self.pseudonym(entry.user_id),
+                    )
+                for entry in claimed.given_up:
                     metrics.REPLIES.labels("given_up").inc()
                     log.error(
                         "update=%s user=%s: replies given up after %d claims",
@@ -236,7 +244,7 @@ class Replies:
                         self.pseudonym(entry.user_id),
                         outbox.MAX_CLAIMS,
                     )
-                for entry in taken:
+                for entry in claimed.taken:
                     self.send(Job.of(entry))
             await asyncio.sleep(TICK)
 

@@ -22,12 +22,6 @@ SEED = int(os.environ.get("ARMSWING_CHAOS_SEED", "7"))
 STEPS = [(number, label) for number in range(1, 7) for label in ("Start set 1 ▶", "12", "Set 2 ▶", "12")]
 
 
-# Known bug (found 2026-12-03, not fixed): after some restarts the outbox sends replies of earlier
-# steps again as new messages (seed 7: the cards of exercises 2 and 4 reappear, with live buttons,
-# after the kill during exercise 6), so the newest message is not the current card and the runner
-# waits for a button that never comes. Only that wait (TimeoutError) is tolerated; every check of
-# what was stored (12 sets, none twice, all confirmed) still fails the test when it breaks.
-@pytest.mark.xfail(raises=TimeoutError, strict=False, reason="the outbox re-sends earlier steps' cards after a restart")
 def test_a_workout_survives_random_kills(tmp_path):
     rng = random.Random(SEED)
     # Not after the last tap: the bot that handles it must live to confirm it (a SIGTERM does).

@@ -24,15 +24,16 @@ async def entries(runtime):
 async def test_replies_are_written_with_the_event_and_claimed_by_the_process_that_committed(runtime):
     result = await runtime.conversations.handle(ANN, Event.from_text("/start", START, "Ann"), 1, outbox=True)
     assert result.outbox is not None and await entries(runtime) == 1
-    taken, given_up = await runtime.store.run(outbox.claim, START)  # still claimed: nobody else takes it
-    assert (taken, given_up) == ([], [])
+    claimed = await runtime.store.run(outbox.claim, START)  # still claimed: nobody else takes it
+    assert claimed == outbox.Claimed([], [], [])
     redelivered = await runtime.conversations.handle(ANN, Event.from_text("/start", START, "Ann"), 1, outbox=True)
     assert redelivered.repeated and redelivered.outbox is None  # a repeat adds nothing to send
     assert await entries(runtime) == 1
 
     later = START + outbox.LEASE * 2  # the process died: its claim lapsed
-    [entry], given_up = await runtime.store.run(outbox.claim, later)
-    assert given_up == [] and entry.id == result.outbox and entry.chat_id == ANN.chat_id
+    claimed = await runtime.store.run(outbox.claim, later)
+    [entry] = claimed.taken
+    assert entry.id == result.outbox and entry.chat_id == ANN.chat_id
     assert [m["text"] for m in entry.messages] == [m.text for m in result.messages]
     finish = partial(outbox.finish, done=[entry.id], refs=[(ANN.user_id, ANN.chat_id, 77, "entry:x")])
     await runtime.store.run(finish, later)
@@ -48,13 +49,33 @@ async def test_an_entry_is_claimed_at_most_max_claims_times_then_given_up(runtim
     moment, claims = START, 1  # the first claim: the process that committed it
     while True:
         moment += outbox.LEASE * 2
-        taken, given_up = await runtime.store.run(outbox.claim, moment)
-        if given_up:
+        claimed = await runtime.store.run(outbox.claim, moment)
+        if claimed.given_up:
             break
-        assert [entry.id for entry in taken] == [result.outbox]
+        assert [entry.id for entry in claimed.taken] == [result.outbox]
         claims += 1
-    assert claims == outbox.MAX_CLAIMS and [entry.id for entry in given_up] == [result.outbox]
+    assert claims == outbox.MAX_CLAIMS and [entry.id for entry in claimed.given_up] == [result.outbox]
     assert await entries(runtime) == 0
+
+
+async def test_a_lapsed_entry_is_dropped_once_the_runner_moved_on(runtime):
+    """Its process may have sent it before dying: sent again after a newer reply, its card would
+    come back below the current one with stale buttons. Dropped, unless it is still the newest."""
+    first = await runtime.conversations.handle(ANN, Event.from_text("/start", START, "Ann"), 1, outbox=True)
+    later = START + outbox.LEASE * 2
+    newer = await runtime.conversations.handle(ANN, Event.from_text("kg", later, "Ann"), 2, outbox=True)
+    claimed = await runtime.store.run(outbox.claim, later + outbox.LEASE * 2)  # both lapsed
+    assert [e.id for e in claimed.superseded] == [first.outbox] and [e.id for e in claimed.taken] == [newer.outbox]
+    assert await entries(runtime) == 1  # the superseded one is gone
+
+
+async def test_a_lapsed_entry_is_dropped_after_a_timer_rang_for_the_runner(runtime):
+    """A rest alert rung by another process moves the conversation on without an update."""
+    first = await runtime.conversations.handle(ANN, Event.from_text("/start", START, "Ann"), 1, outbox=True)
+    with runtime.store.transaction(START + outbox.LEASE) as tx:  # what a ringing timer's save leaves
+        tx.save(ANN, tx.load(ANN), before=tx.load(ANN))
+    claimed = await runtime.store.run(outbox.claim, START + outbox.LEASE * 2)
+    assert [e.id for e in claimed.superseded] == [first.outbox] and claimed.taken == []
 
 
 async def test_the_reply_to_deletedata_survives_the_deletion_and_refs_of_a_deleted_user_are_dropped(runtime):

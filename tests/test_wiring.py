@@ -254,6 +254,7 @@ async def test_the_rest_timer_fires_through_the_job_queue(wired, monkeypatch):
             await asyncio.sleep(0.05)
             if chat.texts()[-1].startswith("Rest is over"):
                 break
+        await application.bot_data["replies"].idle()  # the collapse of the rest card goes after the alert
         # The alert is a new message (the phone notifies) with the set's buttons; the rest card
         # above it is collapsed to what was done there.
         assert chat.texts()[-1].startswith("Rest is over. Ready?\n\nShoulder press · set 2 of 2\n✓ 12 @ 6 kg")
