@@ -1,6 +1,6 @@
 """How right and how fast the question matcher is.
 
-    .venv/bin/python bench/matching.py [--set tuning|heldout|dev|original] [--rounds N] [--misses]
+    .venv/bin/python bench/matching.py [--set tuning|dev|retired|heldout|original] [--rounds N] [--misses]
 
 Scores every question of the chosen set (tests/data/questions_<set>.yaml, or the original
 tests/data/questions.yaml) and prints, per category, how many were answered right, "not covered"
@@ -8,9 +8,9 @@ tests/data/questions.yaml) and prints, per category, how many were answered righ
 (the first round separately: it fills the caches) and 500 random 4,096-character messages, and
 prints p50 / p99 / max milliseconds per message, wall clock and CPU. Target: p99 under 5 ms.
 
-`--misses` lists what was not right: for the tuning split only. The held-out split is never
-looked at question by question: the matcher is not tuned on it, so its figures say how it does
-on questions it has never seen.
+`--misses` lists what was not right, for every set but the held-out one: that set is never
+looked at question by question (the matcher is not tuned on it, so its figures say how it does
+on questions it has never seen).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the question sets and their scoring live with the tests
 
-from support.questions import OUTCOMES, QUESTIONS, is_right, load_split, outcome, top1
+from support.questions import OUTCOMES, QUESTIONS, SPLITS, is_right, load_split, outcome, top1
 
 from content.knowledge import load_knowledge
 from dialogs.matcher import Matcher
@@ -86,9 +86,9 @@ def score_original(matcher: Matcher) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", default="tuning", choices=("tuning", "heldout", "dev", "original"))
+    parser.add_argument("--set", default="tuning", choices=(*SPLITS, "original"))
     parser.add_argument("--rounds", type=int, default=200)
-    parser.add_argument("--misses", action="store_true", help="list the misses (tuning split only)")
+    parser.add_argument("--misses", action="store_true", help="list the misses (not for the held-out set)")
     args = parser.parse_args()
     if args.misses and args.set == "heldout":
         parser.error("the held-out split is scored as a whole, never looked at question by question")

@@ -2,10 +2,12 @@
 its benchmark so both count the same way.
 
 - tests/data/questions.yaml: the project's first set (written beside the topics).
-- tests/data/questions_tuning.yaml and questions_heldout.yaml: written from the article without
-  looking at the topics, split by hash. The matcher is tuned on the tuning split only; the
-  held-out split is only ever scored as a whole (bench/matching.py --set heldout).
+- tests/data/questions_tuning.yaml: written from the article without looking at the topics.
+- tests/data/questions_retired.yaml: the first held-out split, retired into tuning data once its
+  totals had been looked at after many rounds of tuning (it no longer measured unseen questions).
 - tests/data/questions_dev.yaml: regression questions written by the matcher's tuner.
+- tests/data/questions_heldout.yaml, when present: a held-out set nothing is tuned on, only ever
+  scored as a whole (bench/matching.py --set heldout).
 """
 
 from __future__ import annotations
@@ -18,14 +20,14 @@ from dialogs.matcher import Match
 
 DATA = Path(__file__).parent.parent / "data"
 QUESTIONS: list[dict] = yaml.safe_load((DATA / "questions.yaml").read_text())
-SPLITS = ("tuning", "heldout", "dev")
+SPLITS = ("tuning", "dev", "retired", "heldout")
 # What a reply that is no coaching answer counts as: the expectation it meets.
 NOT_COVERED = "not-covered"
 OUTCOMES = ("right", "dont_know", "did_you_mean", "confident_wrong")
 
 
 def load_split(name: str) -> list[dict]:
-    """`tuning`, `heldout` or `dev`: items with q, cat, expect, optional current and also."""
+    """One of SPLITS: items with q, cat, expect, optional current and also."""
     if name not in SPLITS:
         raise ValueError(f"no question split {name!r}")
     return yaml.safe_load((DATA / f"questions_{name}.yaml").read_text())
