@@ -13,7 +13,9 @@ How it decides:
    (content/english.py), against the content's own vocabulary; fold texting spellings, phrases
    and synonyms ("how often", "stamina", "lift weights"), stem. Words of conversation ("tell
    me", "nah", "legit") are ignored like stopwords. Keep the form of the question: yes/no, why,
-   which, how or other.
+   which ("what muscles…", "what should i…" too), how or other. When the last sentence or
+   clause asks a question of its own after others that set the scene ("I run 5k three times a
+   week. Should I also do upper body?"), it is answered alone if it can be.
 4. A named exercise gets the aspect asked for (where the body goes is its how-to; a yes/no
    question about doing it, its why), unless a weak aspect word sits beside a topic ("how many
    reps for the shoulder press"). While an exercise is on screen, an aspect, "this/it" or its
@@ -54,6 +56,7 @@ from content.english import english_words
 from content.knowledge import EXERCISE_REF, TOPIC_REF, Knowledge
 from dialogs.vocabulary import (
     AMBIGUOUS,
+    ASKING,
     ASPECT_PRIORITY,
     ASPECT_WORDS,
     BODY_STRENGTH,
@@ -74,6 +77,7 @@ from dialogs.vocabulary import (
     HEADLINE_WEIGHING,
     INJURY_WORDS,
     INTRODUCTIONS,
+    LIFTING,
     NOT_COVERED,
     OUT_OF_SCOPE,
     PERSONAL_WORDS,
@@ -89,6 +93,7 @@ from dialogs.vocabulary import (
     STOPWORDS,
     TEXTING,
     WH_WORDS,
+    WHAT_WORDS,
     WHY_WORDS,
     WORDS,
     YESNO_WORDS,
@@ -116,6 +121,8 @@ CLOSEST_SHARE = 0.5  # a topic offered as "closest" scores at least this share o
 
 _PHRASE_PATTERN = re.compile(r"\b(" + "|".join(map(re.escape, PHRASES)) + r")\b")
 _INTRODUCTION = re.compile(r"\b(" + "|".join(INTRODUCTIONS) + r") \w+$")
+# Where a sentence or a clause ends: after . ! ? ; (keeping the "?"), or before ", but" / ", so".
+_CLAUSE_BREAK = re.compile(r"(?<=[.!?;])\s+|,\s*(?:but|so|and)?\s*|\s+but\s+")
 _DRAWN_OUT = re.compile(r"([^\W\d])\1{2,}")
 _DIGITS_AND_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
 # Stopwords and words of conversation: neither help a match nor count against it.
@@ -216,8 +223,24 @@ class Matcher:
         terms = self._terms(words)
         if OUT_OF_SCOPE.intersection(words) or OUT_OF_SCOPE.intersection(terms) or _NOT_COVERED.search(" ".join(words)):
             return UNKNOWN
-        form = _form(words)
         named = self._find(words)
+        question = _question_clause(text)
+        if question is not None:
+            # "I run 5k three times a week. Should I also do upper body?": the first sentence
+            # sets the scene (an exercise named there is the one asked about), the last asks.
+            clause_words = _words(question)
+            current = named.exercise_id if named and not self._find(clause_words) else current_exercise
+            answer = self._answer(clause_words, self._terms(clause_words), current, question)
+            if answer.kind in ("topic", "exercise"):
+                return answer
+        return self._answer(words, terms, current_exercise, text, named)
+
+    def _answer(
+        self, words: list[str], terms: list[str], current_exercise: str | None, text: str, named: _Named | None = None
+    ) -> Match:
+        """The answer to words that passed the checks for care, small talk and scope."""
+        form = _form(words)
+        named = named or self._find(words)
         if named is not None:
             return self._about_named(words, named, form)
         if current_exercise in self._exercise_ids:
@@ -229,7 +252,10 @@ class Matcher:
             return Match("topic", exact, score=100.0)
         asked = text[:MAX_CHARS].rstrip().endswith("?")
         headline, elsewhere = self._headline(terms, form, asked)
-        return headline or self._by_topic(terms, words, form, exclude=HEADLINE_TOPIC if elsewhere else None)
+        # A "which" question (or the headline asked about another topic's subject) is not
+        # answered with the yes-and-why.
+        exclude = HEADLINE_TOPIC if elsewhere or form == "which" else None
+        return headline or self._by_topic(terms, words, form, exclude=exclude)
 
     def closest(self, text: str, limit: int = 3) -> tuple[str, ...]:
         """Refs of the things it knows that come closest to a question it cannot answer: an
@@ -434,6 +460,7 @@ class _TopicIndex:
         if lenient:
             unknown_mass /= 1 + len(CONCEPTS.keys() & known.keys())
         understood = known_mass / (known_mass + unknown_mass)
+        running = "run" in known and not LIFTING & known.keys()
         query_norm = _norm(known.values())
         dots: dict[int, float] = {}
         for term, weight in known.items():
@@ -449,8 +476,9 @@ class _TopicIndex:
                 continue
             explained = sum(w for t, w in known.items() if t in self.terms[topic_id])
             blended = COSINE_SHARE * similarity + (1 - COSINE_SHARE) * explained / known_mass
-            if "run" in known and "run" not in self.terms[topic_id]:
-                # "How often should I run?" asks about running, not about a lifting topic.
+            if running and "run" not in self.terms[topic_id]:
+                # "How often should I run?" asks about running, not about a lifting topic
+                # (but "how often should runners lift" does).
                 blended *= RUNNING_MISMATCH
             # A topic usually asked in the question's form gains: "should runners…" wants the
             # yes-and-why answer, "which muscles…" the list.
@@ -467,6 +495,21 @@ def _fuzzy_alias(window: str, aliases: list[str]) -> tuple[str, float] | None:
         if all(fuzz.ratio(typed, meant) >= ALIAS_WORD_SCORE for typed, meant in pairs):
             return alias, score
     return None
+
+
+def _question_clause(text: str) -> str | None:
+    """The last sentence or clause, when something comes before it and it asks a question of its
+    own: it ends with "?" or opens like a question ("…, should i", "… but do runners…"), and
+    nothing in it points back ("can upper body work help with that")."""
+    clauses = [c for c in _CLAUSE_BREAK.split(text[:MAX_CHARS].strip()) if c and c.strip()]
+    if len(clauses) < 2:
+        return None
+    words = _words(clauses[-1])
+    if not (clauses[-1].endswith("?") or words and _form(words) in ("yesno", "why", "which")):
+        return None
+    if len(_content(words)) < 2 or DEICTIC.intersection(words) or HEADLINE_HELPING.intersection(words):
+        return None
+    return clauses[-1]
 
 
 def _small_talk(words: list[str]) -> str | None:
@@ -512,9 +555,12 @@ def _form(words: list[str]) -> str:
     another (what…, a statement). Greetings and words of conversation in front are skipped."""
     if WHY_WORDS.intersection(words):
         return "why"
-    opener = next((w for w in words if w not in DISCOURSE and w not in SMALL_TALK_FILLER), "")
+    at = next((i for i, w in enumerate(words) if w not in DISCOURSE and w not in SMALL_TALK_FILLER), len(words))
+    opener, after, then = (words[at : at + 3] + ["", "", ""])[:3]
     if opener in FORM_OPENERS:
         return FORM_OPENERS[opener]
+    if opener in WHAT_WORDS and (after and after not in STOPWORDS or after in ASKING and then in PERSONAL_WORDS):
+        return "which"  # "what muscles…", "what should i strengthen": it asks for a thing, not a yes or no
     if opener in WH_WORDS:
         return "other"
     if YESNO_WORDS.intersection(words):
@@ -542,7 +588,10 @@ def _stem(word: str) -> str:
         return word
     for suffix, keep in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= keep:
-            return word[: -len(suffix)]
+            stem = word[: -len(suffix)]
+            if suffix in ("ing", "ed") and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+                return stem[:-1]  # "hitting" is "hit", "stopped" "stop"
+            return stem
     return word
 
 

@@ -209,6 +209,8 @@ FORM_OPENERS = {
 }
 WHY_WORDS = _set("why y reason reasons point case convince")
 WH_WORDS = _set("what whats which how when where who")
+WHAT_WORDS = _set("what whats wat wut")
+ASKING = _set("should shud shld do can could must")  # "what should i…": asks for a thing to do
 # Asked later in the sentence, these still make it a yes/no question ("u think runners should…").
 YESNO_WORDS = _set(
     "should shud shld must whether worth needed necessary recommended advisable nay relevant required essential optional"
@@ -353,6 +355,9 @@ ASPECT_WORDS = {
 # An aspect this strong is about the exercise on screen even when other words point at a topic.
 BODY_STRENGTH = 3
 ASPECT_PRIORITY = ("mistakes", "equipment", "muscles", "why", "howto")
+# Terms of lifting: a question with one of these is about the training even when it names running
+# ("how often should runners lift"), so topics that never mention running are not marked down.
+LIFTING = _set("upperbody lift train exercise weight dumbbell rep set strength arm shoulder back chest core")
 # Words that point at the exercise on screen.
 DEICTIC = frozenset({"this", "it", "that", "one", "exercise"})
 # Words that say nothing about which topic is meant.

@@ -422,3 +422,49 @@ def test_the_headline_asked_about_another_topic_gets_that_topic(matcher):
     assert matcher.match("should runners train upper body to avoid injury").id == "benefit_injury"
     assert matcher.match("should runners train upper body for speed").id == "faster_running"
     assert matcher.match("do runners get bulky from upper body training").id == "bulky"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i run 5k 3 times a week. should i also be doing upper body?",
+        "i only care about running faster, should i still train upper body",
+        "In my country runners never go to gym. You think runner need the upper body strong?",
+    ],
+)
+def test_a_sentence_that_sets_the_scene_leaves_the_question_to_the_one_that_asks(matcher, text):
+    assert matcher.match(text).id == "should_train_upper_body"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i slouch when i'm tired near the finish, can upper body work help with that",  # points back
+        "do i train chest, back or shoulders",  # a list, not clauses
+    ],
+)
+def test_a_last_clause_that_leans_on_the_rest_is_no_question_of_its_own(matcher, text):
+    match = matcher.match(text)
+    assert top1(match) != "topic:should_train_upper_body" and "topic:should_train_upper_body" not in match.options
+
+
+def test_a_scene_that_names_an_exercise_makes_it_the_one_asked_about(matcher):
+    match = matcher.match("i'm on the renegade rows. where do my hands go?")
+    assert (match.kind, match.id, match.aspect) == ("exercise", "renegade_row", "howto")
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("what muscles in the upper body matter for running", "muscles_to_train"),
+        ("what exercises are good for runners", "which_exercises"),
+    ],
+)
+def test_a_what_question_asks_for_a_thing_not_a_yes_or_no(matcher, text, topic):
+    assert matcher.match(text).id == topic
+
+
+@pytest.mark.parametrize("text", ["how often should runners do upper body", "how often should a runner lift"])
+def test_runners_lifting_is_no_question_about_running(matcher, text):
+    assert matcher.match(text).id == "frequency"
+    assert matcher.match("how often should i run").kind == "unknown"

@@ -20,7 +20,7 @@ from dialogs.matcher import Match
 
 DATA = Path(__file__).parent.parent / "data"
 QUESTIONS: list[dict] = yaml.safe_load((DATA / "questions.yaml").read_text())
-SPLITS = ("tuning", "dev", "retired", "heldout")
+SPLITS = ("tuning", "dev", "retired", "probe", "slice", "heldout")
 # What a reply that is no coaching answer counts as: the expectation it meets.
 NOT_COVERED = "not-covered"
 OUTCOMES = ("right", "dont_know", "did_you_mean", "confident_wrong")
