@@ -75,6 +75,7 @@ from dialogs.vocabulary import (
     HEADLINE_TOPIC,
     HEADLINE_TRAINING,
     HEADLINE_WEIGHING,
+    HELPING_WORDS,
     INJURY_WORDS,
     INTRODUCTIONS,
     LIFTING,
@@ -84,6 +85,7 @@ from dialogs.vocabulary import (
     PHRASES,
     PREVENTION_WORDS,
     QUESTION_SUBJECTS,
+    RUNNING_STRAIN,
     SAFETY_BODY,
     SAFETY_PHRASES,
     SAFETY_PROBLEM,
@@ -127,6 +129,8 @@ _DRAWN_OUT = re.compile(r"([^\W\d])\1{2,}")
 _DIGITS_AND_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
 # Stopwords and words of conversation: neither help a match nor count against it.
 _IGNORED = STOPWORDS | DISCOURSE
+# Words that may come before the question proper ("hey coach, so…").
+_LEAD_IN = DISCOURSE | SMALL_TALK_FILLER
 _SYNONYM_GROUPS = {**TEXTING, **CONCEPTS, **WORDS}
 _TEXTED = {word: canon for canon, words in TEXTING.items() for word in words.split()}
 _SYNONYMS = {word: canon for canon, words in _SYNONYM_GROUPS.items() for word in words.split()}
@@ -304,7 +308,8 @@ class Matcher:
         unknown = any(t not in self._topics.idf for t in rest)
         if strength < BODY_STRENGTH and rest and (unknown or self._best_topic(terms, form)):
             return None
-        return Match("exercise", exercise_id, aspect or "overview", score=100.0)
+        purpose = aspect is None and terms[-1] == "for"  # "whats this one for"
+        return Match("exercise", exercise_id, "why" if purpose else aspect or "overview", score=100.0)
 
     def _headline(self, terms: list[str], form: str, asked: bool) -> tuple[Match | None, bool]:
         """The headline question in any words ("runners + upper body workouts?" too), if it is
@@ -541,6 +546,8 @@ def _needs_care(words: list[str]) -> bool:
     if SAFETY_BODY.intersection(words) and SAFETY_PROBLEM.intersection(words):
         return True
     said = set(words)
+    if INJURY_WORDS & said and SAFETY_BODY & said and not (PREVENTION_WORDS | RUNNING_STRAIN) & said:
+        return True  # "wrist hurts in the plank"; "shoulders strained from running" is a topic
     return bool(INJURY_WORDS & said and PERSONAL_WORDS & said) and not PREVENTION_WORDS & said
 
 
@@ -555,8 +562,10 @@ def _form(words: list[str]) -> str:
     another (what…, a statement). Greetings and words of conversation in front are skipped."""
     if WHY_WORDS.intersection(words):
         return "why"
-    at = next((i for i, w in enumerate(words) if w not in DISCOURSE and w not in SMALL_TALK_FILLER), len(words))
+    at = next((i for i, w in enumerate(words) if w in FORM_OPENERS or w not in _LEAD_IN), len(words))
     opener, after, then = (words[at : at + 3] + ["", "", ""])[:3]
+    if opener == "how" and HELPING_WORDS.intersection(words):
+        return "why"  # "how does arm swing help": what good it does, not how it is done
     if opener in FORM_OPENERS:
         return FORM_OPENERS[opener]
     if opener in WHAT_WORDS and (after and after not in STOPWORDS or after in ASKING and then in PERSONAL_WORDS):

@@ -21,6 +21,10 @@ PHRASES = {
     "this thing": "bot",
     # A coach to hire is a personal trainer; "my coach says…" is only conversation.
     "a coach": "trainer",
+    # Someone's own trainer or coach is only a person who said something.
+    "my trainer": "someone",
+    "my coach": "someone",
+    "my pt": "someone",
     "coach me": "trainer",
     "real coach": "trainer",
     "human coach": "trainer",
@@ -35,9 +39,18 @@ PHRASES = {
     "how heavy": "heavy",
     "good for": "benefit",
     "point of": "benefit",
-    "how does": "benefit",
     "muscle groups": "muscle",
     "warm up": "warmup",
+    "before the workout": "warmup",
+    "before the session": "warmup",
+    "before training": "warmup",
+    "before lifting": "warmup",
+    "after the workout": "cooldown",
+    "after the session": "cooldown",
+    "after training": "cooldown",
+    "after lifting": "cooldown",
+    "bounce back": "recover",
+    "how slowly": "how repspeed",
     "cool down": "cooldown",
     "bulk up": "bulk",
     "every day": "often",
@@ -118,7 +131,7 @@ CONCEPTS = {
     "weight": "weights kg kgs kilo kilos pound pounds lb lbs",
     "heavy": "heavier heaviest light lighter",
     "dumbbell": "dumbbells dumbell dumbells db dbs",
-    "bulk": "bulky bulking bulked huge massive jacked muscular bodybuilder big bigger buff",
+    "bulk": "bulky bulking bulked huge massive jacked muscular muscly beefy swole ripped hulk bodybuilder big bigger buff",
     "often": "frequency frequently daily twice once",
     "warmup": "warm warming warmups",
     "cooldown": "cool cooling afterwards",
@@ -126,7 +139,7 @@ CONCEPTS = {
     "injury": "injuries injured injure hurt hurts hurting",
     "imbalance": "imbalances imbalanced unbalanced",
     "posture": "tall taller slouch slouching slump slumping hunch hunched hunching upright",
-    "breath": "breathing breathe breathes breathless",
+    "breath": "breathing breathe breathes breathless lung lungs",
     "core": "abs trunk",
     "fatigue": "tired tiring tire fatigued exhausted wrecked",
     "recover": "recovery recovering recovers",
@@ -153,7 +166,7 @@ WORDS = {
     "train": "training trains trained target targets targeting hit hits",
     "protect": "safe safely protecting protects",
     "strength": "strengthen strengthening stronger strong",
-    "muscle": "muscles",
+    "muscle": "muscles area areas part parts",
     "benefit": "benefits useful worth purpose",
     "mistake": "mistakes error errors",
     "step": "steps instruction instructions",
@@ -208,6 +221,7 @@ FORM_OPENERS = {
     "how": "how",
 }
 WHY_WORDS = _set("why y reason reasons point case convince")
+HELPING_WORDS = _set("help helps helped helping benefit benefits")
 WH_WORDS = _set("what whats which how when where who")
 WHAT_WORDS = _set("what whats wat wut")
 ASKING = _set("should shud shld do can could must")  # "what should i…": asks for a thing to do
@@ -342,6 +356,11 @@ ASPECT_WORDS = {
     "elbow": ("howto", 1),
     "hand": ("howto", 1),
     "flat": ("howto", 3),
+    "under": ("howto", 3),
+    "apart": ("howto", 3),
+    "together": ("howto", 3),
+    "lock": ("howto", 3),
+    "slowly": ("howto", 3),
     "lie": ("howto", 3),
     "lying": ("howto", 3),
     "feel": ("muscles", 2),
@@ -502,6 +521,7 @@ SMALL_TALK = {
         "heya",
         "yo",
         "howdy",
+        "gm",
         "good morning",
         "good afternoon",
         "good evening",
@@ -592,7 +612,7 @@ SAFETY_WORDS = _set(
     postpartum asthma asthmatic diabetes diabetic surgery operation medication medical doctor physio
     physiotherapist unstable click clicks clicking clicked pop pops popped popping crack cracking grinding snap
     snapped baby postpartum breastfeeding menopause scoliosis fracture fractured broke broken dangerous twinge
-    ouch arthritic hypertension epilepsy seizure seizures cancer chemo chemotherapy stroke concussion migraine
+    ouch ow twinged twinges tweaked arthritic hypertension epilepsy seizure seizures cancer chemo chemotherapy stroke concussion migraine
     migraines headache headaches nerve sciatica herniated disc hypermobile hypermobility dislocation osteoarthritis
     rheumatoid fibromyalgia anemia anaemia thyroid kidney illness sick fever flu covid infection rehab
     rehabilitation prescription pacemaker angina arrhythmia palpitations cramp cramps cramping stiffness elderly
@@ -653,6 +673,6 @@ SAFETY_PROBLEM = _set("problem problems issue issues condition")
 # the runner's own body ("shoulders ache at the end of a marathon").
 INJURY_WORDS = _set("injury injuries injured injure strain strained ache aches aching achy hurt hurts hurting")
 PERSONAL_WORDS = _set("i im ive me my")
-PREVENTION_WORDS = _set(
-    "prevent prevention avoid reduce risk help helps keep stop protect free overuse fewer less lower"
-)
+# The strain running puts on the upper body is what training it helps with: a topic.
+RUNNING_STRAIN = _set("run running runs marathon marathons race races mile miles repetitive")
+PREVENTION_WORDS = _set("prevent prevention avoid reduce risk help helps keep stop protect free overuse fewer less")
