@@ -14,6 +14,7 @@ PHRASES = {
     # "you" is the coach itself only in questions about the bot; elsewhere it is a stopword.
     "what do you think": "think",
     "what can you": "bot",
+    "what else can you": "bot",
     "what do you": "bot",
     "what are you": "bot",
     "who are you": "bot",
@@ -158,7 +159,7 @@ WORDS = {
     "week": "weeks weekly",
     "arm": "arms",
     "shoulder": "shoulders",
-    "hand": "hands",
+    "hand": "hands fist fists",
     "mile": "miles mi km kms kilometre kilometres kilometer kilometers",
     "exercise": "exercises moves workout workouts routine",
     "run": "running runner runners runs jog jogging jogger sprint sprints sprinting sprinter sprinters",
@@ -167,7 +168,7 @@ WORDS = {
     "protect": "safe safely protecting protects",
     "strength": "strengthen strengthening stronger strong",
     "muscle": "muscles area areas part parts",
-    "benefit": "benefits useful worth purpose",
+    "benefit": "benefits useful worth purpose important importance matter matters",
     "mistake": "mistakes error errors",
     "step": "steps instruction instructions",
     "work": "works working worked",
@@ -248,7 +249,7 @@ HEADLINE_ALSO = _set("muscle shoulder back chest marathon mile half top body bet
 # "does upper body strength help <something>": a benefit the headline may not be about.
 HEADLINE_HELPING = _set("help improve fix boost")
 # Subjects of other topics (beside CONCEPTS) that take the question away from the headline.
-HEADLINE_OTHERS = _set("exercise tall count gym bench forward balance rhythm momentum")
+HEADLINE_OTHERS = _set("exercise tall count gym bench forward balance rhythm momentum protect")
 
 # Questions next door that share words with the coaching ("should i train legs too", "lift the
 # day before a race", "i've got no weights"): the content does not cover them.
@@ -261,6 +262,7 @@ NOT_COVERED = (
     "lower body",
     "day before",
     "race day",
+    "same day",
     "before a race",
     "after a race",
     "good marathon time",
