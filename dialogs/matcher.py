@@ -560,6 +560,7 @@ def _is_emoji(text: str) -> bool:
 def _form(words: list[str]) -> str:
     """The form of a question: yes/no ("should runners…", "is it worth…"), why, which, how, or
     another (what…, a statement). Greetings and words of conversation in front are skipped."""
+    words = [_TEXTED.get(word, word) for word in words]  # "whats ur take": "ur" is "your"
     if WHY_WORDS.intersection(words):
         return "why"
     at = next((i for i, w in enumerate(words) if w in FORM_OPENERS or w not in _LEAD_IN), len(words))

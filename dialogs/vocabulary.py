@@ -294,7 +294,7 @@ OUT_OF_SCOPE = _set(
     pain painful sore ankle ankles shin shins plantar achilles hamstring
     hamstrings calf calves diet dieting eat eating food meal nutrition calorie calories protein carb carbs lose
     losing shoe shoes sneaker sneakers doctor physio medicine pregnant pregnancy supplement supplements creatine
-    caffeine squat squats lunge lunges deadlift deadlifts pushup pushups pullup pullups chinup chinups situp
+    caffeine planks squat squats lunge lunges deadlift deadlifts pushup pushups pullup pullups chinup chinups situp
     situps burpee burpees yoga pilates swim swimming cycling bike biking rowing treadmill tennis golf football
     soccer basketball kettlebell kettlebells barbell barbells band bands cable machine machines trx bodyweight
     calisthenics dip dips crossfit hiit boxing climbing elliptical spin stairmaster hydration hydrate water drink

@@ -346,6 +346,7 @@ def test_what_is_not_covered_offers_the_closest_things_known(matcher):
         "tell me whether runners should train the upper body",
         "nah i just run, do i really need upper body stuff?",
         "why would a runner care about upper body strength",
+        "whats ur take on upper body work for runners",
     ],
 )
 def test_words_of_conversation_do_not_sink_a_question(matcher, text):
