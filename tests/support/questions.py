@@ -6,6 +6,8 @@ its benchmark so both count the same way.
 - tests/data/questions_retired.yaml: the first held-out split, retired into tuning data once its
   totals had been looked at after many rounds of tuning (it no longer measured unseen questions).
 - tests/data/questions_dev.yaml: regression questions written by the matcher's tuner.
+- tests/data/questions_probe.yaml and questions_slice.yaml: the second tuner's own questions,
+  split by hash; the probe is tuned on, the slice only ever scored as a whole.
 - tests/data/questions_heldout.yaml, when present: a held-out set nothing is tuned on, only ever
   scored as a whole (bench/matching.py --set heldout).
 """
