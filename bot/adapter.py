@@ -166,6 +166,9 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answer(update.callback_query, conversations.notice("group/not_your_card"))  # a toast, nothing else
         metrics.UPDATES.labels(event.kind, "not_yours").inc()
         return
+    replies: Replies = context.application.bot_data["replies"]
+    for chat_id in {who.answer_chat, who.chat_id}:  # what the runner saw last has its id noted
+        await replies.settled(chat_id)
     try:
         result = await conversations.handle(
             who,

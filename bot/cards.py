@@ -9,6 +9,10 @@ are laid out against the runner's live card (`LiveCard`, one row per user):
 - any other new card is sent as a new message, with those lines above it, and the old live card
   is collapsed to its record (the step's `Outcome.closing` when it just ended), buttons removed.
 
+Other messages with buttons of the conversation's step (an answer's related topics and its
+"↩ Back to …") are noted as `KEYS` once sent; when the conversation moves on, their buttons no
+longer act (`unkey`) and are taken away, so only the current card has buttons.
+
 The edits are decided here and kept in the receipt and the outbox with the messages, so a
 redelivered update replays the same edits. A card sent as a new message is live once Telegram
 has given it an id: `bot.replies` notes it like a message ref (`REF` + the card), and the next
@@ -20,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -33,9 +37,13 @@ if TYPE_CHECKING:
 _TABLE = core_table(LiveCard)
 _REFS = core_table(MessageRef)
 REF = "card:"  # a sent card's message ref: `REF` + its `Reply.card`
+KEYS = "keys"  # the message ref of a message (not a card) whose buttons act only at the step it was sent at
 _READ = select(_TABLE.c.card, _TABLE.c.record, _TABLE.c.since).where(
     _TABLE.c.user_id == bindparam("b_user"), _TABLE.c.chat_id == bindparam("b_chat")
 )
+_MINE = (_REFS.c.user_id == bindparam("b_user"), _REFS.c.chat_id == bindparam("b_chat"), _REFS.c.ref == KEYS)
+_KEYED = select(_REFS.c.message_id).where(*_MINE)
+_UNKEYED = delete(_REFS).where(*_MINE)
 _SENT = select(func.max(_REFS.c.message_id)).where(
     _REFS.c.user_id == bindparam("b_user"),
     _REFS.c.chat_id == bindparam("b_chat"),
@@ -111,6 +119,17 @@ def live(tx: Transaction, who: Who, chat_id: int) -> Live | None:
         return None
     message_id = tx.connection.scalar(_SENT, mine | {"b_ref": REF + row.card, "b_since": row.since})
     return None if message_id is None else Live(message_id, row.card, row.record)
+
+
+def unkey(tx: Transaction, who: Who, chat_id: int, spare: set[int]) -> tuple[Message, ...]:
+    """The conversation moved on: edits that take the buttons off the messages noted as `KEYS`
+    (but those in `spare`: edited anyway, or the tapped one, whose buttons `bot.replies` takes)."""
+    mine = {"b_user": who.user_id, "b_chat": chat_id}
+    keyed = tx.connection.scalars(_KEYED, mine).all()
+    if not keyed:
+        return ()
+    tx.connection.execute(_UNKEYED, mine)
+    return tuple(_message("", edit=message_id) for message_id in sorted(keyed) if message_id not in spare)
 
 
 def _keep(tx: Transaction, who: Who, chat_id: int, card: str, record: str) -> None:

@@ -96,7 +96,9 @@ class Conversations:
         text = self.coach.catalog.render(reply.template, reply.context)
         buttons = tuple(tuple((b.label, b.data(version)) for b in row) for row in reply.buttons if row)
         record = "" if reply.record is None else self.coach.catalog.render(reply.record.template, reply.record.context)
-        return Message(text, buttons, reply.file, reply.ref, reply.card, record.strip(), reply.fold)
+        stepwise = not reply.card and any(not b.anytime and not b.url for row in reply.buttons for b in row)
+        ref = reply.ref or (cards.KEYS if stepwise else "")  # its buttons go when the conversation moves on
+        return Message(text, buttons, reply.file, ref, reply.card, record.strip(), reply.fold)
 
     async def handle(
         self,
@@ -197,6 +199,9 @@ class Conversations:
                 tx, who, chat, messages, live, tapped if chat == who.answer_chat else None, closing
             )
         moved = version != session.version
+        if moved:  # the buttons of the step before act no more
+            spare = {m.edit for m in messages} | {tapped or 0}
+            messages = (*messages, *cards.unkey(tx, who, chat, spare))
         stored = [m.to_json() for m in messages]
         if update_id is not None:  # the receipt: what a redelivery of this update gets again
             tx.remember(update_id, who, {"moved": moved, "chat": chat, "messages": stored})

@@ -46,6 +46,8 @@ RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)  # seconds before each new attemp
 LAST_PAUSE = 30.0
 TICK = 2.0  # seconds between looks for entries whose claim lapsed
 RENEW_EVERY = outbox.LEASE.total_seconds() / 3
+# Seconds a runner's next update waits for the replies before it to be sent and noted (`settled`).
+SETTLE = 2.0
 
 
 @dataclass
@@ -81,7 +83,9 @@ class Replies:
         self._queues: dict[int, deque[Job]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._held: set[int] = set()  # outbox entries in this process's hands
-        self._done: list[tuple[int, list[tuple[int, int, int, str]]]] = []  # sent: (entry, refs), to delete
+        self._done: list[tuple[int, int, list[tuple[int, int, int, str]]]] = []  # sent: (entry, chat, refs)
+        self._unsettled: dict[int, int] = {}  # chat id -> its entries held and not yet marked sent
+        self._settled: dict[int, asyncio.Event] = {}  # chat id -> set once none is left
         self._flushing: asyncio.Task[None] | None = None
         self._ticking: asyncio.Task[None] | None = None
 
@@ -89,6 +93,8 @@ class Replies:
         """Queue `job` behind the chat's earlier replies; returns at once."""
         if job.entry is not None:
             self._held.add(job.entry)
+            self._unsettled[job.chat_id] = self._unsettled.get(job.chat_id, 0) + 1
+            self._settled.setdefault(job.chat_id, asyncio.Event())
         queue = self._queues.get(job.chat_id)
         if queue is not None:
             queue.append(job)
@@ -100,6 +106,15 @@ class Replies:
         """Wait until every reply queued is sent and its entry deleted."""
         while tasks := [*self._workers.values(), *(t for t in (self._flushing,) if t and not t.done())]:
             await asyncio.wait(tasks)
+
+    async def settled(self, chat_id: int, timeout: float = SETTLE) -> None:
+        """Wait (up to `timeout` seconds) until the replies queued for `chat_id` are sent and what
+        they are about is noted. The runner may be answering a card whose id Telegram gave only a
+        moment ago: handled before its id is noted, their answer could not edit or collapse it."""
+        event = self._settled.get(chat_id)
+        if event is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), timeout)
 
     def start(self) -> None:
         """Look for entries other processes left (a crash) every `TICK` seconds, and keep this one's claimed."""
@@ -165,7 +180,7 @@ class Replies:
             with contextlib.suppress(TelegramError):
                 await self.bot.send_message(job.group[0], told, parse_mode=ParseMode.HTML)
         if job.entry is not None:
-            self._done.append((job.entry, refs))
+            self._done.append((job.entry, job.chat_id, refs))
             if self._flushing is None or self._flushing.done():
                 self._flushing = asyncio.create_task(self._flush(), name="replies:flush")
 
@@ -205,8 +220,8 @@ class Replies:
         is unavailable, try `again` every `TICK` (else leave them: they are sent again later)."""
         while self._done:
             done, self._done = self._done, []
-            ids = [entry for entry, _ in done]
-            refs = [ref for _, entry_refs in done for ref in entry_refs]
+            ids = [entry for entry, _, _ in done]
+            refs = [ref for _, _, entry_refs in done for ref in entry_refs]
             try:
                 await self.store.run(partial(outbox.finish, done=ids, refs=refs))
             except Unavailable as error:
@@ -217,6 +232,12 @@ class Replies:
                 await asyncio.sleep(TICK)
                 continue
             self._held.difference_update(ids)
+            for _, chat_id, _ in done:
+                left = self._unsettled.pop(chat_id) - 1
+                if left:
+                    self._unsettled[chat_id] = left
+                else:
+                    self._settled.pop(chat_id).set()
 
     async def _tick_forever(self) -> None:
         renewed = time.monotonic()

@@ -2,7 +2,9 @@
 fake Bot API: what a runner's chat holds after a tap-only workout, and Telegram's edit rules."""
 
 import test_wiring as wiring
-from support.offline import make_callback_update
+from support.offline import make_callback_update, make_message_update
+
+from bot.application import process
 
 # The tap-only workout of 6 exercises × 2 sets, from the menu's "Today's workout" to the summary:
 # the figures the README gives ("What the chat looks like"). The goal was at most 10 new messages.
@@ -40,6 +42,24 @@ class Chat(wiring.Chat):
 
     def live(self):
         return self.keyboards()[-1]
+
+    def showing(self, label):
+        """The newest message with a button labelled `label`."""
+        return next(
+            m
+            for m in reversed(self.keyboards())
+            for row in m["reply_markup"]["inline_keyboard"]
+            for b in row
+            if b["text"] == label
+        )
+
+    async def type_quickly(self, *texts):
+        """Each text handled as soon as the one before it committed, before its replies are out:
+        a runner who answers a card the moment it shows, before the bot has noted its id."""
+        for text in texts:
+            update = make_message_update(self._id(), self.user_id, text, bot=self.application.bot)
+            await process(self.application, update)
+        await self.application.bot_data["replies"].idle()
 
     def sent(self):
         return len(self.telegram.calls("sendMessage"))
@@ -87,6 +107,31 @@ async def test_a_tap_only_workout_is_a_handful_of_messages_and_one_live_keyboard
     records = [t for t in texts if t.endswith("✓ 12 @ 6 kg · ✓ 12 @ 6 kg")]
     assert len(records) == EXERCISES, texts  # each exercise's card collapsed to what was done there
     assert not any("out of date" in t for t in texts)
+
+
+async def test_typed_answers_leave_no_keyboard_behind(wired):
+    """Onboarding, the dumbbells and a question by typing (each the moment the card before it
+    shows), a set typed after a question, then the rest by taps: every picker, card and answer
+    whose step is over lost its buttons; only the summary's menu has any."""
+    application, telegram = wired
+    chat = Chat(application, telegram, 6010)
+    await chat.type_quickly("/start", "kg", "Berlin", "Mon Thu 7:00")
+    assert len(chat.keyboards()) == 1  # the menu: not the units, timezone or reminder-day pickers
+    await chat.type_quickly("/today", "I have 6kg", "how many reps should I do?")
+    answer = chat.live()
+    assert "↩ Back to" in str(answer["reply_markup"])
+    await chat.tap("Start ▶", message=chat.showing("Start ▶"))
+    assert not next(m for m in chat.messages() if m["message_id"] == answer["message_id"]).get("reply_markup")
+    await chat.tap("Start set 1 ▶")
+    await chat.type_quickly("what does this work?", "12")
+    assert len(chat.keyboards()) == 1  # the rest card: not the answer, not the set card before it
+    await chat.tap("Set 2 ▶")
+    await chat.tap("12")
+    for _ in range(EXERCISES - 1):
+        for label in ("Start set 1 ▶", "12", "Set 2 ▶", "12"):
+            await chat.tap(label)
+    assert "Workout done!" in chat.live()["text"]
+    assert len(chat.keyboards()) == 1, [m["text"][:40] for m in chat.keyboards()]
 
 
 async def test_the_card_shows_the_sets_done_and_the_current_set(wired):
