@@ -59,6 +59,7 @@ from dialogs.vocabulary import (
     ASKING,
     ASPECT_PRIORITY,
     ASPECT_WORDS,
+    BACK_REFERENCES,
     BODY_STRENGTH,
     CONCEPTS,
     DEICTIC,
@@ -224,26 +225,34 @@ class Matcher:
         talk = _small_talk(words)
         if talk is not None:
             return Match("smalltalk", talk)
-        terms = self._terms(words)
-        if OUT_OF_SCOPE.intersection(words) or OUT_OF_SCOPE.intersection(terms) or _NOT_COVERED.search(" ".join(words)):
+        if _NOT_COVERED.search(" ".join(words)):
             return UNKNOWN
         named = self._find(words)
         question = _question_clause(text)
         if question is not None:
             # "I run 5k three times a week. Should I also do upper body?": the first sentence
-            # sets the scene (an exercise named there is the one asked about), the last asks.
+            # sets the scene (an exercise named there is the one asked about; a subject next
+            # door, like the coffee in "…heavier than a coffee cup lol, am i missing out", is
+            # only scenery), the last asks.
             clause_words = _words(question)
+            clause_terms = self._terms(clause_words)
             current = named.exercise_id if named and not self._find(clause_words) else current_exercise
-            answer = self._answer(clause_words, self._terms(clause_words), current, question)
-            if answer.kind in ("topic", "exercise"):
-                return answer
+            if not _out_of_scope(clause_words, clause_terms):
+                answer = self._answer(clause_words, clause_terms, current, question)
+                if answer.kind in ("topic", "exercise"):
+                    return answer
+        terms = self._terms(words)
+        if _out_of_scope(words, terms):
+            return UNKNOWN
         return self._answer(words, terms, current_exercise, text, named)
 
     def _answer(
         self, words: list[str], terms: list[str], current_exercise: str | None, text: str, named: _Named | None = None
     ) -> Match:
         """The answer to words that passed the checks for care, small talk and scope."""
-        form = _form(words)
+        form = _form([self._correct(word) for word in words])  # "shuld i…" is a yes/no question
+        if form == "why":  # "how does arm swing help": the how is the why
+            terms = [t for t in terms if t != "how"]
         named = named or self._find(words)
         if named is not None:
             return self._about_named(words, named, form)
@@ -321,7 +330,9 @@ class Matcher:
             return None, False
         if "or" in terms and len(HEADLINE_BODY & content) > 1:
             return None, False  # "do i train chest, back or shoulders": which muscles
-        body = HEADLINE_BODY & content and HEADLINE_TRAINING.intersection(terms)
+        # "do" trains only as a verb ("should runners do arms"), not as "how do arms help".
+        verbs = [t for before, t in pairwise(["", *terms]) if t not in ASKING or before and before not in WH_WORDS]
+        body = HEADLINE_BODY & content and HEADLINE_TRAINING.intersection(verbs)
         if not HEADLINE_SUBJECT & content and not body and not (HEADLINE_LIFTING & content and "run" in content):
             return None, False
         own = self._topics.terms[HEADLINE_TOPIC] | HEADLINE_ALSO
@@ -502,6 +513,11 @@ def _fuzzy_alias(window: str, aliases: list[str]) -> tuple[str, float] | None:
     return None
 
 
+def _out_of_scope(words: list[str], terms: list[str]) -> bool:
+    """A subject next door that the coach must not answer with its own material."""
+    return bool(OUT_OF_SCOPE.intersection(words) or OUT_OF_SCOPE.intersection(terms))
+
+
 def _question_clause(text: str) -> str | None:
     """The last sentence or clause, when something comes before it and it asks a question of its
     own: it ends with "?" or opens like a question ("…, should i", "… but do runners…"), and
@@ -512,7 +528,7 @@ def _question_clause(text: str) -> str | None:
     words = _words(clauses[-1])
     if not (clauses[-1].endswith("?") or words and _form(words) in ("yesno", "why", "which")):
         return None
-    if len(_content(words)) < 2 or DEICTIC.intersection(words) or HEADLINE_HELPING.intersection(words):
+    if len(_content(words)) < 2 or BACK_REFERENCES.intersection(words) or HEADLINE_HELPING.intersection(words):
         return None
     return clauses[-1]
 
@@ -576,7 +592,9 @@ def _form(words: list[str]) -> str:
     if YESNO_WORDS.intersection(words):
         return "yesno"
     # A yes/no question later in the message: "…, am i missing out", "i'm a runner, is it worth it"
-    if any(w in FORM_OPENERS and nxt in QUESTION_SUBJECTS for w, nxt in pairwise(words)):
+    # ("…, how do i fix it" stays a how question.)
+    asked = [(w, nxt) for before, w, nxt in zip(["", *words], words, words[1:], strict=False) if before not in WH_WORDS]
+    if any(w in FORM_OPENERS and nxt in QUESTION_SUBJECTS for w, nxt in asked):
         return "yesno"
     return "other"
 

@@ -56,6 +56,11 @@ PHRASES = {
     "bulk up": "bulk",
     "every day": "often",
     "times a week": "often",
+    "x a week": "often",
+    "x per week": "often",
+    "x week": "often",
+    "missing out": "benefit",
+    "miss out": "benefit",
     "times per week": "often",
     "a week": "week",
     "per week": "week",
@@ -188,7 +193,7 @@ STOPWORDS = _set(
     any about if then than from by as but also there here do does did doing done get gets got getting have has
     had having would could should will wil shall can cant may might must what whats which when where who whom
     while very please hey hi ok okay into yeah yes no not dont doesnt didnt isnt arent wont cannot you your yours
-    now still already even ever maybe probably anything something thing things stuff lot lots bit kind sort type
+    now still already even ever maybe probably anything something thing things stuff lot lots alot bit kind sort type
     guys make makes made take takes know think feel feels go goes going say says said see look try keep use want
     true lol thanks thank cheers time times all always never sometimes usually mostly completely totally pretty
     quite rather literally basically honestly definitely anyway though because since
@@ -273,6 +278,11 @@ NOT_COVERED = (
     "no dumbbells",
     "dont have dumbbells",
     "dont have any dumbbells",
+    "dont have weights",
+    "dont have any weights",
+    "how do i train for",
+    "how to train for",
+    "how should i train for",
     "dont own",
     "without dumbbells",
     "without weights",
@@ -381,6 +391,8 @@ ASPECT_PRIORITY = ("mistakes", "equipment", "muscles", "why", "howto")
 LIFTING = _set("upperbody lift train exercise weight dumbbell rep set strength arm shoulder back chest core")
 # Words that point at the exercise on screen.
 DEICTIC = frozenset({"this", "it", "that", "one", "exercise"})
+# Words that point back at an earlier sentence: a clause with one is no question of its own.
+BACK_REFERENCES = DEICTIC | _set("they them those these there such")
 # Words that say nothing about which topic is meant.
 GENERIC = frozenset(
     {"run", "proper", "right", "correct", "good", "tell", "explain", "show", "again", "common", "exactly", "way"}

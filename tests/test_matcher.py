@@ -490,3 +490,22 @@ def test_how_something_helps_is_what_good_it_does_and_how_it_goes_is_how_to_do_i
 def test_someones_own_trainer_is_not_a_trainer_to_hire(matcher):
     text = "I am runner since two years. My trainer say upper body not important. Is true?"
     assert matcher.match(text).id == "should_train_upper_body"
+
+
+def test_scenery_next_door_does_not_sink_a_question_of_its_own(matcher):
+    text = "never lifted anything heavier than a coffee cup lol, am i missing out by not doing upper body"
+    assert matcher.match(text).id == "should_train_upper_body"
+    assert matcher.match("I use kettlebells. How heavy should they be?").kind == "unknown"  # points back
+    assert matcher.match("I don't own any dumbbells. What can I use?").kind == "unknown"
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("shuld i trane my arms if i run alot", "should_train_upper_body"),  # the form, typos fixed
+        ("my arms flail around when i run, how do i fix it", "arm_swing_technique"),  # "do" is no training
+        ("2x a week enough?", "frequency"),
+    ],
+)
+def test_a_question_is_read_through_its_spelling(matcher, text, topic):
+    assert matcher.match(text).id == topic
