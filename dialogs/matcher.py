@@ -87,6 +87,7 @@ from dialogs.vocabulary import (
     PREVENTION_WORDS,
     QUESTION_SUBJECTS,
     RUNNING_STRAIN,
+    RUNNING_TOPIC,
     SAFETY_BODY,
     SAFETY_PHRASES,
     SAFETY_PROBLEM,
@@ -132,6 +133,7 @@ _DIGITS_AND_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
 _IGNORED = STOPWORDS | DISCOURSE
 # Words that may come before the question proper ("hey coach, so…").
 _LEAD_IN = DISCOURSE | SMALL_TALK_FILLER
+_WH = WH_WORDS | WHY_WORDS
 _SYNONYM_GROUPS = {**TEXTING, **CONCEPTS, **WORDS}
 _TEXTED = {word: canon for canon, words in TEXTING.items() for word in words.split()}
 _SYNONYMS = {word: canon for canon, words in _SYNONYM_GROUPS.items() for word in words.split()}
@@ -294,9 +296,9 @@ class Matcher:
         also = self._others_named(others, named.exercise_id) - {named.exercise_id}
         if also:  # "elbows in presses and rows": about several moves, so a topic or a choice
             options = tuple(EXERCISE_REF + ex for ex in (named.exercise_id, *sorted(also)))
-            return self._best_topic(rest, form) or Match("suggest", options=options[:3])
+            return self._best_topic(rest, form, _lifting(rest)) or Match("suggest", options=options[:3])
         if strength <= 1 and _residual(rest):  # "how many reps for the shoulder press"
-            topic = self._best_topic(rest, form)
+            topic = self._best_topic(rest, form, _lifting(rest))
             if topic is not None:
                 return topic
         if aspect in (None, "howto") and strength <= 1 and (form == "yesno" or "run" in rest):
@@ -315,7 +317,7 @@ class Matcher:
             return None
         rest = _residual(terms) - own
         unknown = any(t not in self._topics.idf for t in rest)
-        if strength < BODY_STRENGTH and rest and (unknown or self._best_topic(terms, form)):
+        if strength < BODY_STRENGTH and rest and (unknown or self._best_topic(terms, form, _lifting(terms))):
             return None
         purpose = aspect is None and terms[-1] == "for"  # "whats this one for"
         return Match("exercise", exercise_id, "why" if purpose else aspect or "overview", score=100.0)
@@ -331,7 +333,7 @@ class Matcher:
         if "or" in terms and len(HEADLINE_BODY & content) > 1:
             return None, False  # "do i train chest, back or shoulders": which muscles
         # "do" trains only as a verb ("should runners do arms"), not as "how do arms help".
-        verbs = [t for before, t in pairwise(["", *terms]) if t not in ASKING or before and before not in WH_WORDS]
+        verbs = [t for before, t in pairwise(["", *terms]) if t not in ASKING or before and before not in _WH]
         body = HEADLINE_BODY & content and HEADLINE_TRAINING.intersection(verbs)
         if not HEADLINE_SUBJECT & content and not body and not (HEADLINE_LIFTING & content and "run" in content):
             return None, False
@@ -513,6 +515,12 @@ def _fuzzy_alias(window: str, aliases: list[str]) -> tuple[str, float] | None:
     return None
 
 
+def _lifting(terms: Iterable[str]) -> str | None:
+    """The topic to leave out of a question about lifting: the run's own arm swing, unless it
+    speaks of running."""
+    return None if "run" in terms else RUNNING_TOPIC
+
+
 def _out_of_scope(words: list[str], terms: list[str]) -> bool:
     """A subject next door that the coach must not answer with its own material."""
     return bool(OUT_OF_SCOPE.intersection(words) or OUT_OF_SCOPE.intersection(terms))
@@ -593,7 +601,7 @@ def _form(words: list[str]) -> str:
         return "yesno"
     # A yes/no question later in the message: "…, am i missing out", "i'm a runner, is it worth it"
     # ("…, how do i fix it" stays a how question.)
-    asked = [(w, nxt) for before, w, nxt in zip(["", *words], words, words[1:], strict=False) if before not in WH_WORDS]
+    asked = [(w, nxt) for before, w, nxt in zip(["", *words], words, words[1:], strict=False) if before not in _WH]
     if any(w in FORM_OPENERS and nxt in QUESTION_SUBJECTS for w, nxt in asked):
         return "yesno"
     return "other"

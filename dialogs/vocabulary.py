@@ -389,6 +389,9 @@ ASPECT_PRIORITY = ("mistakes", "equipment", "muscles", "why", "howto")
 # Terms of lifting: a question with one of these is about the training even when it names running
 # ("how often should runners lift"), so topics that never mention running are not marked down.
 LIFTING = _set("upperbody lift train exercise weight dumbbell rep set strength arm shoulder back chest core")
+# The topic about the run itself: never the answer to a question that names an exercise or is
+# asked while one is on screen, unless it speaks of running ("elbows at 90 in curls and rows").
+RUNNING_TOPIC = "arm_swing_technique"
 # Words that point at the exercise on screen.
 DEICTIC = frozenset({"this", "it", "that", "one", "exercise"})
 # Words that point back at an earlier sentence: a clause with one is no question of its own.

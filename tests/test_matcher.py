@@ -509,3 +509,12 @@ def test_scenery_next_door_does_not_sink_a_question_of_its_own(matcher):
 )
 def test_a_question_is_read_through_its_spelling(matcher, text, topic):
     assert matcher.match(text).id == topic
+
+
+def test_a_question_about_lifting_is_not_answered_with_the_runs_arm_swing(matcher):
+    assert top1(matcher.match("should my elbows be bent at 90 in curls and rows")) != "topic:arm_swing_technique"
+    assert matcher.match("should my elbows be bent at 90 when running").id == "arm_swing_technique"
+
+
+def test_why_arms_matter_is_the_arm_swing_not_the_headline(matcher):
+    assert top1(matcher.match("why do my arms matter when i sprint")) != "topic:should_train_upper_body"
