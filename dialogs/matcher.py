@@ -86,6 +86,7 @@ from dialogs.vocabulary import (
     PHRASES,
     PREVENTION_WORDS,
     QUESTION_SUBJECTS,
+    RUNNING_HOW_SUBJECTS,
     RUNNING_STRAIN,
     RUNNING_TOPIC,
     SAFETY_BODY,
@@ -253,6 +254,8 @@ class Matcher:
     ) -> Match:
         """The answer to words that passed the checks for care, small talk and scope."""
         form = _form([self._correct(word) for word in words])  # "shuld i…" is a yes/no question
+        if form == "how" and "run" in terms and not RUNNING_HOW_SUBJECTS.intersection(terms):
+            return UNKNOWN  # "how do i get better at running": how to run, not covered
         if form == "why":  # "how does arm swing help": the how is the why
             terms = [t for t in terms if t != "how"]
         named = named or self._find(words)
@@ -570,8 +573,8 @@ def _needs_care(words: list[str]) -> bool:
     if SAFETY_BODY.intersection(words) and SAFETY_PROBLEM.intersection(words):
         return True
     said = set(words)
-    if INJURY_WORDS & said and SAFETY_BODY & said and not (PREVENTION_WORDS | RUNNING_STRAIN) & said:
-        return True  # "wrist hurts in the plank"; "shoulders strained from running" is a topic
+    if INJURY_WORDS & said and not (PREVENTION_WORDS | RUNNING_STRAIN) & said:
+        return True  # "wrist hurts in the plank", "it hurts"; "shoulders strained from running" is a topic
     return bool(INJURY_WORDS & said and PERSONAL_WORDS & said) and not PREVENTION_WORDS & said
 
 

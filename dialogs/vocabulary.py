@@ -209,7 +209,7 @@ DISCOURSE = _set(
     recommend recommended suggest opinion think thought thoughts believe suppose guess mean
     honest real actually truly seriously anyway also too even just still during one new many else offer stay
     fix easier harder using supposed top k more talk speak tend near finish okay ok yeah yep
-    someone somebody everyone people person folks say says said told wanted wanna please kindly hello hey
+    someone somebody everyone people person folks woman women female girl girls lady ladies man men male guy say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
     """
 )
@@ -304,7 +304,7 @@ OUT_OF_SCOPE = _set(
     pain painful sore ankle ankles shin shins plantar achilles hamstring
     hamstrings calf calves diet dieting eat eating food meal nutrition calorie calories protein carb carbs lose
     losing shoe shoes sneaker sneakers doctor physio medicine pregnant pregnancy supplement supplements creatine
-    caffeine planks squat squats lunge lunges deadlift deadlifts pushup pushups pullup pullups chinup chinups situp
+    caffeine fasting fasted planks crunch crunches squat squats lunge lunges deadlift deadlifts pushup pushups pullup pullups chinup chinups situp
     situps burpee burpees yoga pilates swim swimming cycling bike biking rowing treadmill tennis golf football
     soccer basketball kettlebell kettlebells barbell barbells band bands cable machine machines trx bodyweight
     calisthenics dip dips crossfit hiit boxing climbing elliptical spin stairmaster hydration hydrate water drink
@@ -351,6 +351,9 @@ ASPECT_WORDS = {
     "hip": ("howto", 3),
     "grip": ("howto", 3),
     "position": ("howto", 3),
+    "alternate": ("howto", 2),
+    "side": ("howto", 2),
+    "swing": ("mistakes", 2),
     "start": ("howto", 3),
     "high": ("howto", 3),
     "low": ("howto", 3),
@@ -394,6 +397,11 @@ LIFTING = _set("upperbody lift train exercise weight dumbbell rep set strength a
 RUNNING_TOPIC = "arm_swing_technique"
 # Words that point at the exercise on screen.
 DEICTIC = frozenset({"this", "it", "that", "one", "exercise"})
+# A "how" question about running with none of these asks how to run, which the content does not
+# cover ("how do i run faster up hills"); with one it asks about the upper body's part in it.
+RUNNING_HOW_SUBJECTS = LIFTING | _set(
+    "swing elbow hand posture propulsion heavy bulk form warmup cooldown often injury"
+)
 # Words that point back at an earlier sentence: a clause with one is no question of its own.
 BACK_REFERENCES = DEICTIC | _set("they them those these there such")
 # Words that say nothing about which topic is meant.
@@ -650,6 +658,11 @@ SAFETY_PHRASES = (
     "bad wrist",
     "bad knee",
     "push through",
+    "feels weird",
+    "feel weird",
+    "feels funny",
+    "feels off",
+    "feels wrong",
     "too old",
     "years old",
     "my age",

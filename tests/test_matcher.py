@@ -518,3 +518,16 @@ def test_a_question_about_lifting_is_not_answered_with_the_runs_arm_swing(matche
 
 def test_why_arms_matter_is_the_arm_swing_not_the_headline(matcher):
     assert top1(matcher.match("why do my arms matter when i sprint")) != "topic:should_train_upper_body"
+
+
+@pytest.mark.parametrize(
+    "text", ["how do i run faster up hills", "how do i get better at running", "can i lift weights if i'm fasting"]
+)
+def test_how_to_run_and_a_word_that_only_looks_like_ours_are_not_covered(matcher, text):
+    assert matcher.match(text).kind == "unknown"
+    assert matcher.match("how should i hold my arms when i run").id == "arm_swing_technique"
+
+
+def test_it_hurts_mid_workout_is_a_call_for_care(matcher):
+    assert matcher.match("it hurts", current_exercise="lateral_raise") == Match("safety")
+    assert matcher.match("my shoulder feels weird after presses") == Match("safety")
