@@ -6,10 +6,17 @@ over HTTP, while about a thousand simulated runners chat with it; in the same ru
     .venv/bin/python bench/load.py --users 50 --duration 20          # a quick run
     .venv/bin/python bench/load.py --database sqlite postgresql://postgres@127.0.0.1:5432/load \
         --latency 0 50 --client aiohttp httpx --scale 2 4              # the README's table
+    .venv/bin/python bench/load.py --no-echo --latency 0 --rounds 2 \
+        --revision old=../perf-old/.venv/bin/armswing new=.venv/bin/armswing  # before/after, A/B/A/B
 
 Each combination of `--database`, `--latency` (the fake Bot API's round trip, ms), `--client`
 and `--pool` is one run of Armswing polling; `--scale N` adds runs of N processes on each
-PostgreSQL database in webhook mode behind `bench/balancer.py` (round robin). Every run gets a
+PostgreSQL database in webhook mode behind `bench/balancer.py` (round robin). `--revision
+NAME=PATH` (several) runs each of those with another checkout's `armswing` executable too (its
+own virtual environment), `--rounds N` runs them all N times, interleaved (A, B, A, B: whatever
+else loads the machine meets every revision alike), and the report adds each revision's
+updates/s and CPU per update as ratios to the first revision's in the same round, with their
+spread over the rounds. Every run gets a
 fresh fake, a fresh database (a PostgreSQL database's public schema is emptied: it must be a
 throw-away one) and the same users with the same random choices. The echo bot runs once per
 round trip; each Armswing row shows its updates/s and CPU per update as ratios to the echo
@@ -110,6 +117,8 @@ class Target:
     client: str = ""  # Armswing's ARMSWING_HTTP_CLIENT; "" for its default
     pool: int | None = None  # ARMSWING_HTTP_POOL_SIZE; None for the client's default
     processes: int = 1  # more than one: webhook mode behind bench/balancer.py
+    revision: str = ""  # the name of the `armswing` executable (--revision), "" for this checkout's
+    round: int = 1
 
     @property
     def webhook(self) -> bool:
@@ -119,10 +128,14 @@ class Target:
         if self.bot == "echo":
             return "| PTB echo | — | httpx | 1 (polling) |"
         database = "SQLite" if is_sqlite(self.database) else "PostgreSQL"
-        client = self.client or Settings.model_fields["http_client"].default
-        pool = self.pool or HTTP_POOL_SIZES[client]
         mode = "webhook" if self.webhook else "polling"
-        return f"| Armswing | {database} | {client} ({pool}) | {self.processes} ({mode}) |"
+        name = f"Armswing {self.revision} #{self.round}" if self.revision else "Armswing"
+        if self.revision and not self.client:  # another checkout's default, whatever it was
+            client = "its default"
+        else:
+            client = self.client or Settings.model_fields["http_client"].default
+            client += f" ({self.pool or HTTP_POOL_SIZES[client]})"
+        return f"| {name} | {database} | {client} | {self.processes} ({mode}) |"
 
 
 @dataclass
@@ -339,7 +352,9 @@ def database_url(target: Target, workdir: Path) -> str:
     return f"sqlite:///{workdir / 'load.sqlite3'}" if is_sqlite(target.database) else target.database
 
 
-def bot_processes(target: Target, api: FakeBotApi, workdir: Path) -> tuple[list[Process], Process | None]:
+def bot_processes(
+    target: Target, api: FakeBotApi, workdir: Path, revisions: dict[str, Path]
+) -> tuple[list[Process], Process | None]:
     """The bot's processes, and the balancer in front of them in webhook mode."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_URL", "ARMSWING_"))},
@@ -348,6 +363,7 @@ def bot_processes(target: Target, api: FakeBotApi, workdir: Path) -> tuple[list[
     }
     if target.bot == "echo":
         return [Process([sys.executable, str(ECHO_BOT)], env, workdir, workdir / "bot.log")], None
+    armswing = revisions.get(target.revision, ARMSWING)
     env |= {
         "DATABASE_URL": database_url(target, workdir),
         "ARMSWING_SEND_RATE": "100000",  # the fake has no flood limit: measure the bot, not PTB's limiter
@@ -360,7 +376,7 @@ def bot_processes(target: Target, api: FakeBotApi, workdir: Path) -> tuple[list[
         env["ARMSWING_HTTP_POOL_SIZE"] = str(target.pool)
     if not target.webhook:
         env["TELEGRAM_BOT_MODE"] = "polling"
-        return [Process([str(ARMSWING), "run"], env, workdir, workdir / "bot.log")], None
+        return [Process([str(armswing), "run"], env, workdir, workdir / "bot.log")], None
     ports = [free_port() for _ in range(target.processes)]
     front = free_port()
     balancer = Process(
@@ -378,7 +394,7 @@ def bot_processes(target: Target, api: FakeBotApi, workdir: Path) -> tuple[list[
     for number, port in enumerate(ports):
         bots.append(
             Process(
-                [str(ARMSWING), "run"],
+                [str(armswing), "run"],
                 env | {"TELEGRAM_WEBHOOK_PORT": str(port)},
                 workdir,
                 workdir / f"bot{number}.log",
@@ -457,7 +473,7 @@ async def run(api: ObservedBotApi, target: Target, workdir: Path, args: argparse
     api.listener = load.heard
     if target.bot == "armswing" and not is_sqlite(target.database):
         empty_postgres(target.database)
-    bots, balancer = bot_processes(target, api, workdir)
+    bots, balancer = bot_processes(target, api, workdir, args.revision)
     followers = [LogFollower(bot.log, loop, load.finished) for bot in bots]
     for follower in followers:
         follower.start()
@@ -651,6 +667,8 @@ def report(outcomes: list[Outcome], args: argparse.Namespace) -> bool:
             f"| {'pass' if passed else 'FAIL'} |"
         )
     print()
+    if ab := comparison(outcomes):
+        print("\n".join(ab), end="\n\n")
     print(
         f"{args.users} users, think {args.think[0]}–{args.think[1]} s, {args.duration:.0f} s a run of which the "
         f"first {args.warmup:.0f} s warm up (not measured); {os.cpu_count()} cores."
@@ -675,12 +693,53 @@ def targets(args: argparse.Namespace) -> list[Target]:
     for latency in args.latency:
         if not args.no_echo:
             runs.append(Target("echo", latency))
-        for database, client, pool in itertools.product(args.database, args.client, args.pool):
-            runs.append(Target("armswing", latency, database, client, pool or None))
-        for database, processes in itertools.product(args.database, args.scale):
-            if not is_sqlite(database):
-                runs.append(Target("armswing", latency, database, args.client[0], args.pool[0] or None, processes))
+        for number, revision in itertools.product(range(1, args.rounds + 1), list(args.revision) or [""]):
+            at = {"revision": revision, "round": number}
+            for database, client, pool in itertools.product(args.database, args.client, args.pool):
+                runs.append(Target("armswing", latency, database, client, pool or None, **at))
+            for database, processes in itertools.product(args.database, args.scale):
+                if not is_sqlite(database):
+                    client, pool = args.client[0], args.pool[0] or None
+                    runs.append(Target("armswing", latency, database, client, pool, processes, **at))
     return runs
+
+
+def revision(value: str) -> tuple[str, Path]:
+    """--revision NAME=PATH: an `armswing` executable (another checkout's virtual environment)."""
+    name, _, path = value.partition("=")
+    if not name or not Path(path).is_file():
+        raise argparse.ArgumentTypeError(f"{value!r}: NAME=PATH of an armswing executable")
+    return name, Path(path).resolve()
+
+
+def comparison(outcomes: list[Outcome]) -> list[str]:
+    """Each revision against the first (--revision) run by run in the same round: updates/s
+    and CPU per update as ratios, their median and their spread over the rounds."""
+    runs: dict[tuple[Any, ...], dict[int, dict[str, Figures]]] = {}
+    for outcome in outcomes:
+        target = outcome.target
+        if target.revision:
+            alike = (target.latency_ms, target.database, target.client, target.pool, target.processes)
+            runs.setdefault(alike, {}).setdefault(target.round, {})[target.revision] = figures(outcome)
+    lines = []
+    for (latency, database, *_), rounds in runs.items():
+        names = list(next(iter(rounds.values())))
+        base = names[0]
+        for name in names[1:]:
+            pairs = [(by[name], by[base]) for by in rounds.values() if name in by and base in by]
+            speed = sorted(b.per_second / a.per_second for b, a in pairs if a.per_second)
+            cost = sorted(b.cpu_ms / a.cpu_ms for b, a in pairs if a.cpu_ms)
+            if not speed or not cost:
+                continue
+            own = sorted(b.cpu_ms for b, _ in pairs)
+            theirs = sorted(a.cpu_ms for _, a in pairs)
+            lines.append(
+                f"{name} / {base} ({'SQLite' if is_sqlite(database) else 'PostgreSQL'}, {latency:.0f} ms, "
+                f"{len(pairs)} rounds): updates/s × {statistics.median(speed):.2f} ({speed[0]:.2f}–{speed[-1]:.2f}), "
+                f"CPU/update × {statistics.median(cost):.2f} ({cost[0]:.2f}–{cost[-1]:.2f}); CPU ms/update "
+                f"{name} {own[0]:.2f}–{own[-1]:.2f}, {base} {theirs[0]:.2f}–{theirs[-1]:.2f}"
+            )
+    return lines
 
 
 def main() -> int:
@@ -705,6 +764,15 @@ def main() -> int:
         "--scale", type=int, nargs="*", default=[], help="process counts for webhook runs on each PostgreSQL database"
     )
     parser.add_argument("--no-echo", action="store_true", help="leave out the echo bot's runs")
+    parser.add_argument(
+        "--revision",
+        type=revision,
+        nargs="+",
+        default=[],
+        metavar="NAME=PATH",
+        help="armswing executables to compare (the first is the base of the ratios); default: this checkout's",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="times every Armswing run is made, interleaved")
     parser.add_argument("--timeout", type=float, default=30, help="seconds an update may take before it counts as lost")
     parser.add_argument(
         "--warmup",
@@ -717,6 +785,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="where the bots' databases and logs go (default: a new temp dir)")
     args = parser.parse_args()
+    args.revision = dict(args.revision)
     args.warmup = min(30.0, args.duration / 3) if args.warmup is None else args.warmup
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="armswing-load-"))
     runs = targets(args)

@@ -27,12 +27,11 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram import Message as Sent
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
-from bot import cards, metrics, outbox
+from bot import bot_api, cards, metrics, outbox
 from bot.conversation import Message
 from bot.store import Store, Unavailable
 
@@ -159,7 +158,7 @@ class Replies:
             chores.append(asyncio.ensure_future(answer(job.query, job.notice)))
             tapped = job.query.message
             if job.moved and tapped is not None and tapped.message_id not in {m.edit for m in job.messages}:
-                chores.append(asyncio.ensure_future(_drop_buttons(job.query)))
+                chores.append(asyncio.ensure_future(_drop_buttons(self.bot, tapped)))
         refs: list[tuple[int, int, int, str]] = []
         told = job.group[1] if job.group else ""
         try:
@@ -170,7 +169,7 @@ class Replies:
                 job.sent += 1
                 ref = message.ref or (cards.REF + message.card if message.card else "")  # a new live card
                 if sent is not None and ref:
-                    refs.append((job.user_id, job.chat_id, sent.message_id, ref))
+                    refs.append((job.user_id, job.chat_id, sent, ref))
         except Forbidden:
             metrics.REPLIES.labels("blocked").inc()
             log.info("user=%s blocked the bot: %d reply(s) not sent", self.pseudonym(job.user_id), len(job.messages))
@@ -184,9 +183,9 @@ class Replies:
             if self._flushing is None or self._flushing.done():
                 self._flushing = asyncio.create_task(self._flush(), name="replies:flush")
 
-    async def _patiently(self, job: Job, message: Message) -> Sent | None:
-        """Send `message`, again and again while the network or Telegram fails; None if
-        Telegram refuses it for good (a 400: it would never go)."""
+    async def _patiently(self, job: Job, message: Message) -> int | None:
+        """Send `message`, again and again while the network or Telegram fails: the id of the
+        message sent, None if it was an edit or Telegram refuses it for good (a 400: it would never go)."""
         pauses = iter(RETRY_PAUSES)
         while True:
             try:
@@ -270,21 +269,29 @@ class Replies:
             await asyncio.sleep(TICK)
 
 
+def rows(message: Message, owner: int | None = None) -> bot_api.Rows:
+    """The message's buttons as the Bot API spells them (a link button's data is its https URL);
+    marked as `owner`'s (see OWNER) for a group chat."""
+    mark = "" if owner is None else f"{OWNER}{owner}"
+    return [
+        [
+            {"text": label, "url": data}
+            if data.startswith("https://")
+            else {"text": label, "callback_data": data + mark}
+            for label, data in row
+        ]
+        for row in message.buttons
+    ]
+
+
 def keyboard(message: Message, owner: int | None = None) -> InlineKeyboardMarkup | None:
-    """The message's buttons (a link button's data is its https URL); marked as `owner`'s (see
-    OWNER) for a group chat."""
+    """The message's buttons for PTB's methods (see `rows`)."""
     if not message.buttons:
         return None
-    mark = "" if owner is None else f"{OWNER}{owner}"
     return InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(label, url=data)
-                if data.startswith("https://")
-                else InlineKeyboardButton(label, callback_data=data + mark)
-                for label, data in row
-            ]
-            for row in message.buttons
+            [InlineKeyboardButton(b["text"], url=b.get("url"), callback_data=b.get("callback_data")) for b in row]
+            for row in rows(message, owner)
         ]
     )
 
@@ -297,11 +304,11 @@ async def answer(query: CallbackQuery, notice: str) -> None:
         log.debug("could not answer the button: %s", error)
 
 
-async def _drop_buttons(query: CallbackQuery) -> None:
+async def _drop_buttons(bot: Bot, tapped: MaybeInaccessibleMessage) -> None:
     """The tapped card's buttons belong to a step that is over: remove them from the chat
     (best effort: a tap on them later gets "that menu is out of date")."""
     try:
-        await query.edit_message_reply_markup(reply_markup=None)
+        await bot_api.drop_buttons(bot, tapped.chat.id, tapped.message_id)
     except TelegramError as error:  # already without buttons, too old to edit, or the network
         log.debug("could not remove buttons: %s", error)
 
@@ -312,15 +319,9 @@ async def _edit(bot: Any, chat_id: int, message: Message, owner: int | None) -> 
     network, 429) raise, to be tried again."""
     try:
         if message.text:
-            await bot.edit_message_text(
-                message.text,
-                chat_id=chat_id,
-                message_id=message.edit,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(message, owner),
-            )
+            await bot_api.edit_text(bot, chat_id, message.edit, message.text, bot_api.markup(rows(message, owner)))
         else:
-            await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message.edit, reply_markup=None)
+            await bot_api.drop_buttons(bot, chat_id, message.edit)
     except BadRequest as error:
         if "not modified" in error.message.lower():  # it shows this already
             return True
@@ -329,22 +330,22 @@ async def _edit(bot: Any, chat_id: int, message: Message, owner: int | None) -> 
     return True
 
 
-async def _send(bot: Bot, chat_id: int, message: Message, owner: int | None) -> Sent:
+async def _send(bot: Bot, chat_id: int, message: Message, owner: int | None) -> int:
     """A text, or a photo or document with the text as its caption (or after it, when too long
-    for one: the HTML is never shorter than the text Telegram counts)."""
-    markup = keyboard(message, owner)
+    for one: the HTML is never shorter than the text Telegram counts); the id of the message sent."""
     file = message.file
     if file is None:
-        return await bot.send_message(chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        return await bot_api.send_text(bot, chat_id, message.text, bot_api.markup(rows(message, owner)))
     send = bot.send_photo if file.kind == "photo" else bot.send_document
     if len(message.text.encode("utf-16-le")) // 2 <= CAPTION_LIMIT:
-        return await send(
+        sent = await send(
             chat_id,
             file.content,
             caption=message.text,
             parse_mode=ParseMode.HTML,
-            reply_markup=markup,
+            reply_markup=keyboard(message, owner),
             filename=file.filename,
         )
+        return sent.message_id
     await send(chat_id, file.content, filename=file.filename)
-    return await bot.send_message(chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    return await bot_api.send_text(bot, chat_id, message.text, bot_api.markup(rows(message, owner)))

@@ -130,6 +130,20 @@ def _save_conversation(dialect_insert: Any) -> Any:
 
 
 _SAVE_CONVERSATION = {"postgresql": _save_conversation(pg_insert), "sqlite": _save_conversation(sqlite_insert)}
+_MESSAGE = (MessageRef.user_id, MessageRef.chat_id, MessageRef.message_id)
+
+
+def _note_ref(dialect_insert: Any) -> Any:
+    statement = dialect_insert(MessageRef).values(
+        {name: bindparam(name) for name in ("user_id", "chat_id", "message_id", "ref", "sent_at")}
+    )
+    return statement.on_conflict_do_update(
+        index_elements=list(_MESSAGE), set_={"ref": statement.excluded.ref, "sent_at": statement.excluded.sent_at}
+    )
+
+
+_NOTE_REF = {"postgresql": _note_ref(pg_insert), "sqlite": _note_ref(sqlite_insert)}
+_REF_OF = select(MessageRef.ref).where(*(column == bindparam(column.key) for column in _MESSAGE))
 NO_UPDATE = -1  # update ids are never negative
 MAX_BATCH = 64  # events in one SQLite commit: enough to absorb a polling batch, short enough to answer soon
 WITHOUT_SECRET = Pseudonym("")  # for stores opened without the bot's token (tests, tools)
@@ -282,24 +296,13 @@ class Transaction:
     def note_ref(self, who: Who, message_id: int, ref: str) -> None:
         """Remember what the message `message_id` in the chat of the event is about (the runner's
         own message: what it logged); a later note for the same message replaces it."""
-        statement = self._insert(MessageRef).values(
-            user_id=who.user_id, chat_id=who.answer_chat, message_id=message_id, ref=ref, sent_at=self.now
-        )
-        self.connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=[MessageRef.user_id, MessageRef.chat_id, MessageRef.message_id],
-                set_={"ref": ref, "sent_at": self.now},
-            )
-        )
+        row = {"user_id": who.user_id, "chat_id": who.answer_chat, "message_id": message_id, "ref": ref}
+        self.connection.execute(_NOTE_REF[self.connection.dialect.name], row | {"sent_at": self.now})
 
     def ref_of(self, who: Who, message_id: int) -> str:
         """What the message `message_id` in the chat of the event is about; "" if nothing."""
-        query = select(MessageRef.ref).where(
-            MessageRef.user_id == who.user_id,
-            MessageRef.chat_id == who.answer_chat,
-            MessageRef.message_id == message_id,
-        )
-        return self.connection.scalar(query) or ""
+        mine = {"user_id": who.user_id, "chat_id": who.answer_chat, "message_id": message_id}
+        return self.connection.scalar(_REF_OF, mine) or ""
 
 
 class Store:
