@@ -86,6 +86,7 @@ from dialogs.vocabulary import (
     PHRASES,
     PREVENTION_WORDS,
     QUESTION_SUBJECTS,
+    RELATIVE,
     RUNNING_HOW_SUBJECTS,
     RUNNING_STRAIN,
     RUNNING_TOPIC,
@@ -505,7 +506,9 @@ class _TopicIndex:
             # yes-and-why answer, "which muscles…" the list.
             blended *= 1 + FORM_BONUS * max(0.0, 2 * self._form_fit[topic_id][form] - 1)
             scores[topic_id] = 100.0 * blended * understood
-        return sorted(scores.items(), key=lambda item: item[1], reverse=True)
+        # Best first; a tie (to rounding: sums over sets differ in the last bits from run to
+        # run) goes to the topic that comes first by name, so every run answers alike.
+        return sorted(scores.items(), key=lambda item: (-round(item[1], 6), item[0]))
 
 
 def _fuzzy_alias(window: str, aliases: list[str]) -> tuple[str, float] | None:
@@ -537,6 +540,8 @@ def _question_clause(text: str) -> str | None:
     if len(clauses) < 2:
         return None
     words = _words(clauses[-1])
+    if words and words[0] in RELATIVE and re.search(r",\s*" + re.escape(clauses[-1]) + "$", text[:MAX_CHARS].strip()):
+        return None  # "back or shoulders, which matters more": the which is the list before it
     if not (clauses[-1].endswith("?") or words and _form(words) in ("yesno", "why", "which")):
         return None
     if len(_content(words)) < 2 or BACK_REFERENCES.intersection(words) or HEADLINE_HELPING.intersection(words):

@@ -34,6 +34,7 @@ PHRASES = {
     "real person": "trainer",
     "a human": "trainer",
     "use you": "use bot",
+    "how much does": "how",  # "how much does it matter": how important, not how many
     "how many": "count",
     "how much": "count",
     "how often": "often",
@@ -51,6 +52,7 @@ PHRASES = {
     "after training": "cooldown",
     "after lifting": "cooldown",
     "bounce back": "recover",
+    "hold up": "endurance",
     "how slowly": "how repspeed",
     "cool down": "cooldown",
     "bulk up": "bulk",
@@ -402,6 +404,8 @@ DEICTIC = frozenset({"this", "it", "that", "one", "exercise"})
 RUNNING_HOW_SUBJECTS = LIFTING | _set(
     "swing elbow hand posture propulsion heavy bulk form warmup cooldown often injury"
 )
+# After a comma these open a clause about what came before it, not a question of its own.
+RELATIVE = _set("which who whom whose")
 # Words that point back at an earlier sentence: a clause with one is no question of its own.
 BACK_REFERENCES = DEICTIC | _set("they them those these there such")
 # Words that say nothing about which topic is meant.
