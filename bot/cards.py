@@ -5,7 +5,8 @@ line it collapses to (`Reply.record`). Here, inside the event's transaction, the
 are laid out against the runner's live card (`LiveCard`, one row per user):
 
 - a tap on the live card whose step shows the same card edits that message (text and buttons);
-  the lines the card shows itself (`Reply.fold`, "✓ Logged …") are dropped;
+  the lines the card shows itself (`Reply.fold`, "✓ Logged …") are dropped, and so are those
+  its record shows when it collapses (a set logged as its exercise ends);
 - any other new card is sent as a new message, with those lines above it, and the old live card
   is collapsed to its record (the step's `Outcome.closing` when it just ended), buttons removed.
 
@@ -71,14 +72,15 @@ def lay_out(
     """The messages as they go out to `chat_id` (some as edits); the runner's live card
     afterwards is stored: the same one edited in place, or the new card (its id is noted once it
     is sent)."""
-    cards = [index for index, message in enumerate(messages) if message.card]
+    cards = [index for index, message in enumerate(messages) if message.card and not message.fold]
     card = cards[-1] if cards else None
     in_place = live is not None and card is not None and (tapped, messages[card].card) == (live.message_id, live.card)
+    collapsed = "" if live is None or card is None or in_place or messages[card].card == live.card else live.card
     out: list[Message] = []
     folded: list[str] = []
     for index, message in enumerate(messages):
-        if message.fold:
-            if not (in_place and card is not None and index < card):
+        if message.fold:  # shown by the card edited in place, or by the record the live card becomes
+            if not ((in_place and card is not None and index < card) or (collapsed and message.card == collapsed)):
                 folded.append(message.text.strip())
             continue
         if folded:

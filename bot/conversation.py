@@ -153,7 +153,7 @@ class Conversations:
                 replies, chat, repeated=True, moved=previous["moved"], before=session.state, after=session.state
             )
         if replying_to is not None:
-            event = replace(event, reply_to=tx.ref_of(who, replying_to))
+            event = replace(event, reply_to=tx.ref_of(who, replying_to).removeprefix(cards.REF))  # a card: its name
         if event.edited and message_id is not None:
             event = replace(event, edit_of=tx.ref_of(who, message_id))
         return self._step(tx, who, session, event, update_id, message_id, tapped, post)

@@ -18,7 +18,9 @@ from bot import logbook, reminder_store
 from bot.answers import Answer
 from bot.models import User, core_table
 from bot.store import Transaction, Who
+from dialogs.corrections import SetsCorrected, replaced
 from dialogs.effects import (
+    CorrectSets,
     DeleteData,
     EditEntry,
     Effect,
@@ -32,7 +34,7 @@ from dialogs.effects import (
     SyncReminders,
     UndoEntry,
 )
-from dialogs.history import Corrected, Undone, entry_of
+from dialogs.history import Corrected, Undone, entry_of, sets_json
 from dialogs.units import plain
 
 
@@ -84,6 +86,18 @@ def edit_entry(tx: Transaction, who: Who, effect: EditEntry) -> tuple[Corrected]
         refresh_record(tx, who, exercise_id)
     entry = entry_of(effect.exercise_id, effect.sets)
     return (Corrected(effect.entry_id, entry, effect.edited, effect.day),)
+
+
+def correct_sets(tx: Transaction, who: Who, effect: CorrectSets) -> tuple[SetsCorrected]:
+    """Replace the last sets of one of the user's workout entries, keeping when it was logged."""
+    removed = logbook.remove(tx, who, effect.entry_id)
+    if removed is None:
+        return (SetsCorrected(effect.exercise_id, None, [], []),)
+    before = sets_json(removed.entry)
+    after, numbers = replaced(before, effect.sets)
+    logbook.add_sets(tx, who, effect.entry_id, effect.exercise_id, after, logged_at=removed.at, workout=removed.workout)
+    refresh_record(tx, who, effect.exercise_id)
+    return (SetsCorrected(effect.exercise_id, before, after, numbers),)
 
 
 def import_sets(tx: Transaction, who: Who, effect: ImportSets) -> Sequence[Answer]:
@@ -150,6 +164,8 @@ def _apply(tx: Transaction, who: Who, effect: Effect) -> Sequence[Answer] | None
             log_sets(tx, who, effect)
         case EditEntry():
             return edit_entry(tx, who, effect)
+        case CorrectSets():
+            return correct_sets(tx, who, effect)
         case UndoEntry():
             return undo_entry(tx, who, effect)
         case ImportSets():

@@ -45,8 +45,9 @@ RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)  # seconds before each new attemp
 LAST_PAUSE = 30.0
 TICK = 2.0  # seconds between looks for entries whose claim lapsed
 RENEW_EVERY = outbox.LEASE.total_seconds() / 3
-# Seconds a runner's next update waits for the replies before it to be sent and noted (`settled`).
-SETTLE = 2.0
+# Seconds a runner's next update waits for the replies before it to be sent and noted (`settled`):
+# a send takes a round trip and the note a commit; a send that takes longer holds up no more.
+SETTLE = 1.0
 
 
 @dataclass
@@ -85,6 +86,7 @@ class Replies:
         self._done: list[tuple[int, int, list[tuple[int, int, int, str]]]] = []  # sent: (entry, chat, refs)
         self._unsettled: dict[int, int] = {}  # chat id -> its entries held and not yet marked sent
         self._settled: dict[int, asyncio.Event] = {}  # chat id -> set once none is left
+        self._failing: set[int] = set()  # chats whose last send failed (they are tried again)
         self._flushing: asyncio.Task[None] | None = None
         self._ticking: asyncio.Task[None] | None = None
 
@@ -111,7 +113,7 @@ class Replies:
         they are about is noted. The runner may be answering a card whose id Telegram gave only a
         moment ago: handled before its id is noted, their answer could not edit or collapse it."""
         event = self._settled.get(chat_id)
-        if event is not None:
+        if event is not None and chat_id not in self._failing:  # failing: the runner saw nothing new
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), timeout)
 
@@ -207,8 +209,10 @@ class Replies:
                 pause = next(pauses, LAST_PAUSE)
                 log.warning("sending a reply failed (%s); trying again in %.1fs", type(error).__name__, pause)
             else:
+                self._failing.discard(job.chat_id)
                 metrics.REPLIES.labels("sent").inc()
                 return sent
+            self._failing.add(job.chat_id)
             metrics.REPLIES.labels("retried").inc()
             await asyncio.sleep(pause)
 
@@ -237,6 +241,7 @@ class Replies:
                     self._unsettled[chat_id] = left
                 else:
                     self._settled.pop(chat_id).set()
+                    self._failing.discard(chat_id)
 
     async def _tick_forever(self) -> None:
         renewed = time.monotonic()

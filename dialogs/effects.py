@@ -41,6 +41,15 @@ class EditEntry:
 
 
 @dataclass(frozen=True)
+class CorrectSets:
+    """Replace the last sets of a guided workout's exercise entry with `sets` (`dialogs.corrections`)."""
+
+    entry_id: str
+    exercise_id: str
+    sets: SetRows
+
+
+@dataclass(frozen=True)
 class UndoEntry:
     entry_id: str
 
@@ -101,6 +110,7 @@ class SkipReminder:
 Effect = (
     LogSets
     | EditEntry
+    | CorrectSets
     | UndoEntry
     | ImportSets
     | DeleteData

@@ -27,7 +27,7 @@ class Event:
     version: int | None = None  # the session version the button or timer was made at
     anytime: bool = False  # a button of a message outside the conversation (a reminder)
     first_name: str = ""  # the sender's name as Telegram gives it now
-    reply_to: str = ""  # the `Reply.ref` of the message this one answers (a Telegram reply), if any
+    reply_to: str = ""  # the `Reply.ref` (a card: its `Reply.card`) of the message this one answers (a Telegram reply)
     edited: bool = False  # the runner edited a message they sent before; this is its new text
     edit_of: str = ""  # what that message was about (`Outcome.about` when it was handled), if anything
     document: bytes = field(default=b"", repr=False)  # a CSV file the runner sent (its name is `payload`)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from dialogs import answers
+from dialogs import answers, corrections
 from dialogs.flows import logbook, reminders, workout
 from dialogs.flows.home import menu_card
 from dialogs.turn import Turn
@@ -182,6 +182,8 @@ def handle(turn: Turn) -> bool:
         handler = COMMANDS.get(event.command)
     elif event.kind == "button":
         handler = BUTTONS.get(event.payload.partition(":")[0])
+    elif corrections.corrects_a_set(turn):  # a corrected line in reply to a workout's exercise card
+        handler = corrections.correct_set
     elif logbook.corrects_a_card(turn):  # a corrected line in reply to a log's card
         handler = logbook.correct_card
     elif event.kind == "text" and asks_for_workout(event.text):

@@ -49,7 +49,9 @@ class Reply:
     # the same `card` is answered by editing that message in place.
     card: str = ""
     record: Reply | None = None  # the one line the card collapses to when a newer card is sent
-    fold: bool = False  # said by the card itself: dropped when the card is edited, above it when sent anew
+    # Said by the card itself (`card`, when set: the card whose record shows it too): dropped when
+    # that card is edited (in place, or to its record), else put above the card that follows.
+    fold: bool = False
 
 
 @dataclass(frozen=True)

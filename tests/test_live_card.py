@@ -2,7 +2,9 @@
 fake Bot API: what a runner's chat holds after a tap-only workout, and Telegram's edit rules."""
 
 import test_wiring as wiring
+from support.botapi import chat_payload, message_payload, user_payload
 from support.offline import make_callback_update, make_message_update
+from telegram import Update
 
 from bot.application import process
 
@@ -33,6 +35,19 @@ class Chat(wiring.Chat):
         )
         await wiring.handled(self.application, update)
         return update
+
+    async def reply(self, message, text, update_id=None):
+        """A Telegram reply to `message` (as the chat shows it now); the update, to send it again."""
+        user = user_payload(self.user_id, self.first_name)
+        payload = message_payload(self._id(), user, chat_payload(self.user_id, user), text=text)
+        payload["reply_to_message"] = self.now(message)
+        update = Update.de_json({"update_id": update_id or self._id(), "message": payload}, self.application.bot)
+        await wiring.handled(self.application, update)
+        return update
+
+    def now(self, message):
+        """`message` as the chat shows it now (edited since, maybe)."""
+        return next(m for m in self.messages() if m["message_id"] == message["message_id"])
 
     def messages(self):
         return self.telegram.messages(self.user_id)
@@ -237,3 +252,53 @@ async def test_the_reminder_days_and_the_history_filters_edit_their_own_message(
     assert chat.sent() == sent
     assert chat.live()["message_id"] == page["message_id"]
     assert "Shoulder press" not in chat.live()["text"]
+
+
+async def history(chat):
+    await chat.send("/history")
+    return chat.messages()[-1]["text"]
+
+
+async def test_a_reply_to_the_card_corrects_its_last_set_while_the_workout_runs(wired):
+    application, telegram = wired
+    chat = await at_the_first_exercise(application, telegram, 6011)
+    await chat.tap("Start set 1 ▶")
+    await chat.tap("12")
+    card = chat.live()  # resting: "✓ 12 @ 6 kg"
+    await chat.reply(card, "10")
+    said = chat.live()["text"]
+    assert said.startswith("✓ Corrected Shoulder press, set 1 of 1: 10 @ 6 kg instead of 12 @ 6 kg.\n\n")
+    assert "Shoulder press · resting\n✓ 10 @ 6 kg\n" in said  # the card again, as it is now
+    assert len(chat.keyboards()) == 1
+    await chat.tap("Set 2 ▶")
+    await chat.tap("12")  # set 2, not a third set
+    assert chat.now(card)["text"] == "Shoulder press · ✓ 10 @ 6 kg"  # the card that was corrected, collapsed
+    records = [m for m in chat.messages() if m["text"] == "Shoulder press · ✓ 10 @ 6 kg · ✓ 12 @ 6 kg"]
+    assert len(records) == 1, [m["text"][:60] for m in chat.messages()]
+    await chat.reply(records[0], "9 @ 5kg")  # an exercise done, in the workout still running
+    assert chat.live()["text"].startswith("✓ Corrected Shoulder press, set 2 of 2 (the last one that message shows)")
+    assert "2/6 · Bent-over row" in chat.live()["text"]  # and the current card again
+    assert "• Shoulder press — 10 @ 6 kg, 9 @ 5 kg" in await history(chat)
+
+
+async def test_a_reply_to_a_record_after_the_workout_corrects_the_log_once(wired):
+    application, telegram = wired
+    chat = await onboarded(application, telegram, 6012)
+    await tap_only_workout(chat)
+    press, row = (
+        next(m for m in chat.messages() if m["text"].startswith(f"{name} · ✓"))
+        for name in ("Shoulder press", "Bent-over row")
+    )
+    update = await chat.reply(press, "10 @ 5kg")
+    assert chat.messages()[-1]["text"] == (
+        "✓ Corrected Shoulder press, set 2 of 2 (the last one that message shows): 10 @ 5 kg instead of 12 @ 6 kg."
+    )
+    calls = len(telegram.calls())
+    await wiring.handled(application, update)  # Telegram delivers it again: nothing changes, nothing is sent
+    assert len(telegram.calls()) == calls
+    await chat.reply(row, "2x11")  # as many of the last sets as it names
+    assert chat.messages()[-1]["text"].startswith("✓ Corrected Bent-over row, sets 1, 2 of 2: 11 @ 6 kg · 11 @ 6 kg")
+    await chat.reply(row, "10 shoulder press")
+    assert chat.messages()[-1]["text"].startswith("That names Shoulder press, but the message you replied to is about")
+    log = await history(chat)
+    assert "• Shoulder press — 12 @ 6 kg, 10 @ 5 kg" in log and "• Bent-over row — 2 × 11 @ 6 kg" in log

@@ -95,7 +95,8 @@ def test_a_whole_workout_in_the_terminal(tmp_path):
     done = chat(tmp_path, lines)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert out.count("✓ Logged") == 12
+    assert out.count("✓ Logged") == 6  # each first set; the second one shows in the exercise's record
+    assert out.count(" @ 6 kg · ✓ 1") == 6, out  # "Shoulder press · ✓ 12 @ 6 kg · ✓ 12 @ 6 kg"
     assert "How to do the chest press" in out
     assert "Workout done! 12 of 12 sets across 6 exercises." in out
 

@@ -42,6 +42,9 @@ KEEP_WORKOUTS = 60  # finished workouts kept in the record: enough for weekly co
 DUMBBELL_CHOICES = {"kg": ("2", "4", "6", "8", "10"), "lb": ("5", "10", "15", "20", "25")}
 MAX_DUMBBELL_KG = 60
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+# An exercise's live card: `SETS` + the exercise's entry id in this workout (`entry_id`). A
+# Telegram reply to it (live or collapsed to its record) corrects its sets (`dialogs.corrections`).
+SETS = "sets:"
 
 
 # --- reading the workout ------------------------------------------------------------------
@@ -72,11 +75,30 @@ def abandoned(turn: Turn) -> bool:
     return last is not None and turn.event.now - datetime.fromisoformat(last) > ABANDONED_AFTER
 
 
+def entry_id(workout: str, exercise_id: str) -> str:
+    """The logbook entry of one exercise of a guided workout (all its sets)."""
+    return f"{workout}#{exercise_id}"
+
+
+def split_entry(entry: str) -> tuple[str, str]:
+    """(workout, exercise id) of an `entry_id`."""
+    workout, _, exercise_id = entry.rpartition("#")
+    return workout, exercise_id
+
+
+def _card(turn: Turn) -> str:
+    return SETS + entry_id(turn.data["workout"], _current(turn).exercise_id)
+
+
 # --- cards --------------------------------------------------------------------------------
+def sets_line(sets: list[list[Any]], mark: str = "✓ ") -> str:
+    """Sets as a card shows them: "✓ 12 @ 4 kg · ✓ 11 @ 4 kg"."""
+    return " · ".join(f"{mark}{reps}" + (f" @ {shown(Decimal(w))} {u}" if w is not None else "") for reps, w, u in sets)
+
+
 def _done_line(turn: Turn, exercise_id: str) -> str:
-    """The sets of this exercise logged so far: "✓ 12 @ 4 kg · ✓ 11 @ 4 kg"."""
-    sets = turn.data["done"].get(exercise_id, [])
-    return " · ".join(f"✓ {reps}" + (f" @ {shown(Decimal(w))} {u}" if w is not None else "") for reps, w, u in sets)
+    """The sets of this exercise logged so far."""
+    return sets_line(turn.data["done"].get(exercise_id, []))
 
 
 def exercise_record(turn: Turn) -> Reply:
@@ -87,7 +109,7 @@ def exercise_record(turn: Turn) -> Reply:
 
 def _live(turn: Turn, reply: Reply) -> Reply:
     """An exercise's steps share one live card, edited in place as the runner goes."""
-    return replace(reply, card=f"workout:{turn.data['index']}", record=exercise_record(turn))
+    return replace(reply, card=_card(turn), record=exercise_record(turn))
 
 
 def dumbbells_card(turn: Turn) -> Reply:
@@ -364,15 +386,15 @@ def log(turn: Turn) -> None:
     done[first:] = _logged_sets(turn)
     del done[item.sets :]  # "3x12" typed at the last set logs that set, not sets beyond the plan
     turn.data["set"] = len(done) + 1
-    _carry_weight(turn, done[first:])
-    turn.effect(LogSets(f"{turn.data['workout']}#{item.exercise_id}", item.exercise_id, done, turn.data["workout"]))
-    turn.replies.append(
-        Reply("workout/logged", {"line": describe_sets(turn, item.exercise_id, done[first:])}, fold=True)
-    )
+    carry_weight(turn, done[first:])
+    workout = turn.data["workout"]
+    turn.effect(LogSets(entry_id(workout, item.exercise_id), item.exercise_id, done, workout))
+    line = describe_sets(turn, item.exercise_id, done[first:])  # shown by the exercise's card (`Reply.fold`)
+    turn.replies.append(Reply("workout/logged", {"line": line}, card=_card(turn), fold=True))
     _touch(turn)
 
 
-def _carry_weight(turn: Turn, sets: list[list[Any]]) -> None:
+def carry_weight(turn: Turn, sets: list[list[Any]]) -> None:
     """The weight the runner actually used becomes the weight of the exercise's next sets."""
     weighed = [s for s in sets if s[1] is not None]
     if not weighed:
