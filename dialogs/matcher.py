@@ -129,6 +129,10 @@ _PHRASE_PATTERN = re.compile(r"\b(" + "|".join(map(re.escape, PHRASES)) + r")\b"
 _INTRODUCTION = re.compile(r"\b(" + "|".join(INTRODUCTIONS) + r") \w+$")
 # Where a sentence or a clause ends: after . ! ? ; (keeping the "?"), or before ", but" / ", so".
 _CLAUSE_BREAK = re.compile(r"(?<=[.!?;])\s+|,\s*(?:but|so|and)?\s*|\s+but\s+")
+# "how do i run faster", "how can i get better at running": asking how to run.
+_HOW_TO_RUN = re.compile(
+    r"\bhow (do|can|should|could|would|to) (i |you |we )?(run|breathe|get better|get faster|improve|become)\b"
+)
 _DRAWN_OUT = re.compile(r"([^\W\d])\1{2,}")
 _DIGITS_AND_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
 # Stopwords and words of conversation: neither help a match nor count against it.
@@ -255,7 +259,7 @@ class Matcher:
     ) -> Match:
         """The answer to words that passed the checks for care, small talk and scope."""
         form = _form([self._correct(word) for word in words])  # "shuld i…" is a yes/no question
-        if form == "how" and "run" in terms and not RUNNING_HOW_SUBJECTS.intersection(terms):
+        if _HOW_TO_RUN.search(" ".join(words)) and not RUNNING_HOW_SUBJECTS.intersection(terms):
             return UNKNOWN  # "how do i get better at running": how to run, not covered
         if form == "why":  # "how does arm swing help": the how is the why
             terms = [t for t in terms if t != "how"]
@@ -367,6 +371,10 @@ class Matcher:
         return Match("topic", best, score=score)
 
     def _by_topic(self, terms: list[str], words: list[str], form: str, exclude: str | None = None) -> Match:
+        for word in words:  # "press" alone: which press?
+            if word in AMBIGUOUS and not _residual(terms) - {_canonical(word)}:
+                options = tuple(EXERCISE_REF + ex for ex in AMBIGUOUS[word])
+                return Match("suggest", options=options, score=ALIAS_SCORE)
         best = self._best_topic(terms, form, exclude)
         if best is not None:
             return best
@@ -375,10 +383,6 @@ class Matcher:
             close = [topic_id for topic_id, score in ranked[:3] if score >= SUGGEST_SCORE]
             close = close if len(close) >= 2 else [ranked[0][0], ranked[1][0]]
             return Match("suggest", options=tuple(TOPIC_REF + o for o in close), score=ranked[0][1])
-        for word in words:
-            if word in AMBIGUOUS and not _residual(terms) - {_canonical(word)}:
-                options = tuple(EXERCISE_REF + ex for ex in AMBIGUOUS[word])
-                return Match("suggest", options=options, score=ALIAS_SCORE)
         return UNKNOWN
 
     # -- words ------------------------------------------------------------------------------
@@ -542,7 +546,7 @@ def _question_clause(text: str) -> str | None:
     words = _words(clauses[-1])
     if words and words[0] in RELATIVE and re.search(r",\s*" + re.escape(clauses[-1]) + "$", text[:MAX_CHARS].strip()):
         return None  # "back or shoulders, which matters more": the which is the list before it
-    if not (clauses[-1].endswith("?") or words and _form(words) in ("yesno", "why", "which")):
+    if not (clauses[-1].endswith("?") or words and (_form(words) != "other" or words[0] in WH_WORDS)):
         return None
     if len(_content(words)) < 2 or BACK_REFERENCES.intersection(words) or HEADLINE_HELPING.intersection(words):
         return None
@@ -601,15 +605,19 @@ def _form(words: list[str]) -> str:
         return "why"  # "how does arm swing help": what good it does, not how it is done
     if opener in FORM_OPENERS:
         return FORM_OPENERS[opener]
-    if opener in WHAT_WORDS and (after and after not in STOPWORDS or after in ASKING and then in PERSONAL_WORDS):
-        return "which"  # "what muscles…", "what should i strengthen": it asks for a thing, not a yes or no
+    # "what muscles…", "besides my legs what should i strengthen": it asks for a thing, not a yes or no
+    at = next((i for i, w in enumerate(words) if w in WHAT_WORDS), len(words))
+    after, then = (words[at + 1 : at + 3] + ["", ""])[:2]
+    if after and after not in STOPWORDS or after in ASKING and then in PERSONAL_WORDS:
+        return "which"
     if opener in WH_WORDS:
         return "other"
     if YESNO_WORDS.intersection(words):
         return "yesno"
     # A yes/no question later in the message: "…, am i missing out", "i'm a runner, is it worth it"
-    # ("…, how do i fix it" stays a how question.)
-    asked = [(w, nxt) for before, w, nxt in zip(["", *words], words, words[1:], strict=False) if before not in _WH]
+    # (Not after a question word: "…, how do i do it" stays a how question.)
+    before_wh = words[: next((i for i, w in enumerate(words) if w in _WH), len(words))]
+    asked = list(pairwise(before_wh))
     if any(w in FORM_OPENERS and nxt in QUESTION_SUBJECTS for w, nxt in asked):
         return "yesno"
     return "other"
@@ -624,12 +632,15 @@ def _words(text: str) -> list[str]:
 
 
 _SUFFIXES = (("ment", 4), ("ing", 4), ("ed", 4), ("s", 3))
+_ES_PLURALS = ("ches", "shes", "sses", "xes")  # "arches" is "arch", "crunches" "crunch"
 
 
 def _stem(word: str) -> str:
     """A light stemmer: "crossing" and "crosses" meet at "cross", "improvement" at "improve"."""
     if word.endswith(("ss", "us", "is")):
         return word
+    if word.endswith(_ES_PLURALS) and len(word) > 5:
+        return word[:-2]
     for suffix, keep in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= keep:
             stem = word[: -len(suffix)]

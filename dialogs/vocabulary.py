@@ -210,7 +210,8 @@ DISCOURSE = _set(
     case convince give pls plz dear like would love quick sooo soo so well hmm um uh
     recommend recommended suggest opinion think thought thoughts believe suppose guess mean
     honest real actually truly seriously anyway also too even just still during one new many else offer stay
-    fix easier harder using supposed top k more talk speak tend near finish okay ok yeah yep
+    fix easier harder using supposed top k more talk speak tend near finish okay ok yeah yep along besides view views
+    morning evening afternoon
     someone somebody everyone people person folks woman women female girl girls lady ladies man men male guy say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
     """
@@ -263,6 +264,7 @@ HEADLINE_OTHERS = _set("exercise tall count gym bench forward balance rhythm mom
 NOT_COVERED = (
     "train my legs",
     "legs too",
+    "for my legs",
     "leg day",
     "leg workout",
     "leg exercises",
@@ -371,7 +373,10 @@ ASPECT_WORDS = {
     "rotate": ("howto", 2),
     "pull": ("howto", 2),
     "elbow": ("howto", 1),
-    "hand": ("howto", 1),
+    "hand": ("howto", 2),
+    "higher": ("howto", 3),
+    "above": ("howto", 3),
+    "below": ("howto", 3),
     "flat": ("howto", 3),
     "under": ("howto", 3),
     "apart": ("howto", 3),
@@ -399,7 +404,7 @@ LIFTING = _set("upperbody lift train exercise weight dumbbell rep set strength a
 RUNNING_TOPIC = "arm_swing_technique"
 # Words that point at the exercise on screen.
 DEICTIC = frozenset({"this", "it", "that", "one", "exercise"})
-# A "how" question about running with none of these asks how to run, which the content does not
+# "How do i run…/get better…" with none of these asks how to run, which the content does not
 # cover ("how do i run faster up hills"); with one it asks about the upper body's part in it.
 RUNNING_HOW_SUBJECTS = LIFTING | _set(
     "swing elbow hand posture propulsion heavy bulk form warmup cooldown often injury"
@@ -616,6 +621,8 @@ SMALL_TALK = {
         "on it",
         "okk",
         "great stuff",
+        "good stuff",
+        "cool stuff",
         "amazing",
         "brilliant",
         "sweet",
@@ -656,6 +663,8 @@ SAFETY_PHRASES = (
     "rotator cuff",
     "pulled a muscle",
     "pulled my",
+    "pulled something",
+    "killing me",
     "bad back",
     "bad shoulder",
     "bad elbow",
