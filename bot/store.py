@@ -480,18 +480,23 @@ class GroupCommit:
 
     def _one(self, connection: Connection, job: _Job) -> tuple[Any, BaseException | None]:
         """One event in its savepoint: (result, None), or (None, its error) rolled back alone.
-        A savepoint that cannot be rolled back raises: the whole transaction is gone."""
-        savepoint = connection.begin_nested()
+        A savepoint that cannot be rolled back raises: the whole transaction is gone.
+
+        The savepoint is plain SQL, not SQLAlchemy's `begin_nested` (which compiles a new
+        statement for each savepoint's unique name: 61 µs an event against 17). The ORM session
+        of an event that has one keeps its own savepoint inside this one (`Transaction.db`)."""
+        connection.exec_driver_sql("SAVEPOINT event")
         tx = Transaction(connection, job.now or datetime.now(UTC), self.store.pseudonym)
         try:
             result = job.work(tx)
             tx.flush()
         except Exception as error:  # noqa: BLE001 — the event's own failure, handed to its caller
             tx.close()
-            savepoint.rollback()
+            connection.exec_driver_sql("ROLLBACK TO SAVEPOINT event")
+            connection.exec_driver_sql("RELEASE SAVEPOINT event")
             return None, self.store.unavailable(error)
         tx.close()
-        savepoint.commit()
+        connection.exec_driver_sql("RELEASE SAVEPOINT event")
         return result, None
 
 
