@@ -97,6 +97,7 @@ from dialogs.vocabulary import (
     SMALL_TALK,
     SMALL_TALK_FILLER,
     STOPWORDS,
+    SWING_SUBJECTS,
     TEXTING,
     WH_WORDS,
     WHAT_WORDS,
@@ -498,7 +499,7 @@ class _TopicIndex:
             cosine[topic_id] = max(dot / (query_norm * norm), cosine.get(topic_id, 0.0))
         scores = {}
         for topic_id, similarity in cosine.items():
-            if topic_id == exclude:
+            if topic_id == exclude or topic_id == RUNNING_TOPIC and not SWING_SUBJECTS & known.keys():
                 continue
             explained = sum(w for t, w in known.items() if t in self.terms[topic_id])
             blended = COSINE_SHARE * similarity + (1 - COSINE_SHARE) * explained / known_mass

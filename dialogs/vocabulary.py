@@ -278,6 +278,8 @@ NOT_COVERED = (
     "lower body",
     "day before",
     "race day",
+    "run days",
+    "running days",
     "same day",
     "before a race",
     "after a race",
@@ -409,6 +411,8 @@ LIFTING = _set("upperbody lift train exercise weight dumbbell rep set strength a
 # The topic about the run itself: never the answer to a question that names an exercise or is
 # asked while one is on screen, unless it speaks of running ("elbows at 90 in curls and rows").
 RUNNING_TOPIC = "arm_swing_technique"
+# ...nor to one that says nothing of running or the arms ("what's the right form").
+SWING_SUBJECTS = _set("run swing arm elbow hand propulsion")
 # Words that point at the exercise on screen.
 DEICTIC = frozenset({"this", "it", "that", "one", "exercise"})
 # "How do i run…/get better…" with none of these asks how to run, which the content does not

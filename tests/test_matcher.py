@@ -591,3 +591,8 @@ def test_a_long_message_ending_in_a_what_question_is_answered_by_it(matcher):
 )
 def test_a_slump_when_tired_is_about_posture(matcher, text):
     assert top1(matcher.match(text)) == "topic:benefit_posture"  # answered, or offered first
+
+
+def test_the_runs_arm_swing_needs_running_or_the_arms_in_the_question(matcher):
+    assert top1(matcher.match("what's the right form")) != "topic:arm_swing_technique"
+    assert matcher.match("can i train upper body on run days").kind == "unknown"  # the article does not say
