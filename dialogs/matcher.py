@@ -278,7 +278,14 @@ class Matcher:
         headline, elsewhere = self._headline(terms, form, asked)
         # A "which" question (or the headline asked about another topic's subject) is not
         # answered with the yes-and-why.
-        exclude = HEADLINE_TOPIC if elsewhere or form == "which" else None
+        # Nor is one that asks what the arms do for a run, saying nothing of training them or of
+        # whether it is worth it ("do my arms help me run").
+        content = _content(terms)
+        untrained = (
+            HEADLINE_HELPING & content
+            and not (HEADLINE_SUBJECT | HEADLINE_TRAINING | HEADLINE_LIFTING | HEADLINE_WEIGHING) & content
+        )
+        exclude = HEADLINE_TOPIC if elsewhere or form == "which" or untrained else None
         return headline or self._by_topic(terms, words, form, exclude=exclude)
 
     def closest(self, text: str, limit: int = 3) -> tuple[str, ...]:
@@ -499,7 +506,7 @@ class _TopicIndex:
             cosine[topic_id] = max(dot / (query_norm * norm), cosine.get(topic_id, 0.0))
         scores = {}
         for topic_id, similarity in cosine.items():
-            if topic_id == exclude or topic_id == RUNNING_TOPIC and not SWING_SUBJECTS & known.keys():
+            if topic_id == exclude or topic_id == RUNNING_TOPIC and not _swing_question(known.keys(), form):
                 continue
             explained = sum(w for t, w in known.items() if t in self.terms[topic_id])
             blended = COSINE_SHARE * similarity + (1 - COSINE_SHARE) * explained / known_mass
@@ -524,6 +531,13 @@ def _fuzzy_alias(window: str, aliases: list[str]) -> tuple[str, float] | None:
         if all(fuzz.ratio(typed, meant) >= ALIAS_WORD_SCORE for typed, meant in pairs):
             return alias, score
     return None
+
+
+def _swing_question(query: Iterable[str], form: str) -> bool:
+    """Whether the run's arm swing may answer: the question speaks of running or the arms, and
+    does not ask yes or no (or why) about what good they do ("do my arms help me run")."""
+    terms = set(query)
+    return bool(SWING_SUBJECTS & terms) and not (form in ("yesno", "why") and {"help", "benefit"} & terms)
 
 
 def _lifting(terms: Iterable[str]) -> str | None:

@@ -596,3 +596,19 @@ def test_a_slump_when_tired_is_about_posture(matcher, text):
 def test_the_runs_arm_swing_needs_running_or_the_arms_in_the_question(matcher):
     assert top1(matcher.match("what's the right form")) != "topic:arm_swing_technique"
     assert matcher.match("can i train upper body on run days").kind == "unknown"  # the article does not say
+
+
+def test_what_the_arms_do_for_a_run_is_the_arm_swing_not_the_headline(matcher):
+    assert matcher.match("do my arms help me run").id == "benefit_arm_swing"
+    assert matcher.match("runner. arms. worth it?").id == "should_train_upper_body"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("walk me through the curl to press", "ex:curl_to_press/howto"),
+        ("renegade row what not to do", "ex:renegade_row/mistakes"),
+    ],
+)
+def test_phrases_for_steps_and_mistakes(matcher, text, expected):
+    assert top1(matcher.match(text)) == expected
