@@ -33,8 +33,8 @@ from support.questions import OUTCOMES, QUESTIONS, SPLITS, is_right, load_split,
 from content.knowledge import load_knowledge
 from dialogs.matcher import Matcher
 
-# The sets nothing is tuned on: the lead's held-out set and the tuner's own second slice.
-HELD_OUT = ("heldout", "slice2")
+# The sets nothing is tuned on: the lead's held-out set and the tuner's own third slice.
+HELD_OUT = ("heldout", "slice3")
 
 
 def timings(matcher: Matcher, items: list[dict], rounds: int) -> tuple[list[float], list[float]]:

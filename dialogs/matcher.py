@@ -130,10 +130,14 @@ _PHRASE_PATTERN = re.compile(r"\b(" + "|".join(map(re.escape, PHRASES)) + r")\b"
 _INTRODUCTION = re.compile(r"\b(" + "|".join(INTRODUCTIONS) + r") \w+$")
 # Where a sentence or a clause ends: after . ! ? ; (keeping the "?"), or before ", but" / ", so".
 _CLAUSE_BREAK = re.compile(r"(?<=[.!?;])\s+|,\s*(?:but|so|and)?\s*|\s+but\s+")
-# "how do i run faster", "how can i get better at running": asking how to run.
+# "how do i run faster", "how can i get better at running", "how fast can a cheetah run": asking
+# how to run, or how fast.
 _HOW_TO_RUN = re.compile(
     r"\bhow (do|can|should|could|would|to) (i |you |we )?(run|breathe|get better|get faster|improve|become)\b"
+    r"|\bhow fast (can|do|does|should|could|will) "
 )
+# "chest, back or shoulders": a choice between things, not "…or not".
+_EITHER = re.compile(r"\bor (?!not\b|no\b)")
 _DRAWN_OUT = re.compile(r"([^\W\d])\1{2,}")
 _DIGITS_AND_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
 # Stopwords and words of conversation: neither help a match nor count against it.
@@ -265,6 +269,8 @@ class Matcher:
         if form == "why":  # "how does arm swing help": the how is the why
             terms = [t for t in terms if t != "how"]
         named = named or self._find(words)
+        if self._names_own_word(words, named, current_exercise):
+            named = None  # "do i row both arms at once" on the renegade row: its row, not the bent-over row
         if named is not None:
             return self._about_named(words, named, form)
         if current_exercise in self._exercise_ids:
@@ -304,6 +310,12 @@ class Matcher:
         return named.exercise_id if named else None
 
     # -- deciding ---------------------------------------------------------------------------
+
+    def _names_own_word(self, words: list[str], named: _Named | None, current_exercise: str | None) -> bool:
+        """Whether a one-word name ("row") is a word of the exercise on screen's own name."""
+        if named is None or current_exercise not in self._exercise_ids or named.exercise_id == current_exercise:
+            return False
+        return named.end - named.start == 1 and _canonical(words[named.start]) in self._name_words[current_exercise]
 
     def _about_named(self, words: list[str], named: _Named, form: str) -> Match:
         others = words[: named.start] + words[named.end :]
@@ -346,7 +358,7 @@ class Matcher:
         weighed = HEADLINE_WEIGHING & content or (asked and form == "other" and HEADLINE_SUBJECT & content)
         if form == "which" or form not in ("yesno", "why") and not weighed:
             return None, False
-        if "or" in terms and len(HEADLINE_BODY & content) > 1:
+        if _EITHER.search(" ".join(terms)) and len(HEADLINE_BODY & content) > 1:
             return None, False  # "do i train chest, back or shoulders": which muscles
         # "do" trains only as a verb ("should runners do arms"), not as "how do arms help".
         verbs = [t for before, t in pairwise(["", *terms]) if t not in ASKING or before and before not in _WH]
@@ -627,8 +639,8 @@ def _form(words: list[str]) -> str:
         return "which"
     if opener in WH_WORDS:
         return "other"
-    if YESNO_WORDS.intersection(words):
-        return "yesno"
+    if YESNO_WORDS.intersection(words) or words[-2:] in (["or", "not"], ["or", "no"]):
+        return "yesno"  # "…, train them or not?"
     # A yes/no question later in the message: "…, am i missing out", "i'm a runner, is it worth it"
     # (Not after a question word: "…, how do i do it" stays a how question.)
     before_wh = words[: next((i for i, w in enumerate(words) if w in _WH), len(words))]

@@ -104,6 +104,14 @@ PHRASES = {
     "focus on": "train",
     "can you help": "bot",
     "make me heavier": "bulk",
+    "make me heavy": "bulk",
+    "make me slow": "bulk",
+    "slow me down": "bulk",
+    "at once": "together",
+    "at the same time": "together",
+    "hips rotate": "hip twist",
+    "hips rotating": "hip twist",
+    "hips are rotating": "hip twist",
     "put on weight": "bulk",
     "put on muscle": "bulk",
     "gain muscle": "bulk",
@@ -119,11 +127,16 @@ PHRASES = {
     "touch weights": "lift",
     "do weights": "lift",
     "whats the deal": "why",
+    "use of my time": "benefit",
+    "use of time": "benefit",
+    "worth my time": "benefit",
+    "waste of my time": "waste",
     "my time": "speed",
     "gain weight": "bulk",
     "personal training": "trainer",
     "upper body": "upperbody",
     "gym membership": "gym",
+    "half marathons": "marathon",
     "half marathon": "marathon",
     "push ups": "pushup",
     "pull ups": "pullup",
@@ -221,7 +234,7 @@ DISCOURSE = _set(
     recommend recommended suggest opinion think thought thoughts believe suppose guess mean
     honest real actually truly seriously anyway also too even just still during one new many else offer stay
     fix easier harder using supposed top k more talk speak tend near finish okay ok yeah yep along besides view views
-    morning evening afternoon
+    morning evening afternoon two three four five six seven eight nine ten twenty year years month months
     someone somebody everyone people person folks woman women female girl girls lady ladies man men male guy say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
     """
@@ -275,6 +288,7 @@ NOT_COVERED = (
     "train my legs",
     "legs too",
     "for my legs",
+    "for legs",
     "leg day",
     "leg workout",
     "leg exercises",
@@ -393,6 +407,7 @@ ASPECT_WORDS = {
     "above": ("howto", 3),
     "below": ("howto", 3),
     "flat": ("howto", 3),
+    "height": ("howto", 3),
     "under": ("howto", 3),
     "apart": ("howto", 3),
     "together": ("howto", 3),
@@ -561,6 +576,7 @@ SMALL_TALK = {
         "night",
         "gn",
         "see you later",
+        "bye for now",
         "talk later",
         "catch you later",
         "peace",
@@ -655,6 +671,7 @@ SMALL_TALK = {
 # Words that may stand beside small talk without making it a question ("hello there coach").
 SMALL_TALK_FILLER = _set(
     "coach there mate man buddy so much very a lot all again you too and oh ah um well one armswing really super i are is"
+    " today tonight now"
 )
 # "hey, i'm sam": a greeting that ends by giving a name.
 INTRODUCTIONS = ("im", "i am", "my name is", "name is", "call me", "this is")

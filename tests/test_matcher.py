@@ -96,7 +96,14 @@ def test_every_topic_phrasing_finds_its_own_topic(matcher):
 
 @pytest.mark.parametrize(
     "split, right, confident_wrong",
-    [("tuning", 0.98, 2), ("dev", 0.91, 8), ("retired", 0.95, 2), ("probe", 0.95, 4)],
+    [
+        ("tuning", 0.98, 2),
+        ("dev", 0.91, 8),
+        ("retired", 0.95, 2),
+        ("probe", 0.95, 4),
+        ("slice", 0.97, 1),
+        ("slice2", 0.97, 1),
+    ],
 )
 def test_the_questions_written_from_the_article_are_answered(matcher, split, right, confident_wrong):
     """The sets the matcher is tuned on (never a held-out one: bench/matching.py scores it)."""
@@ -612,3 +619,29 @@ def test_what_the_arms_do_for_a_run_is_the_arm_swing_not_the_headline(matcher):
 )
 def test_phrases_for_steps_and_mistakes(matcher, text, expected):
     assert top1(matcher.match(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text, current, expected",
+    [
+        ("runner question: arms and shoulders, train them or not?", None, "topic:should_train_upper_body"),
+        (
+            (
+                "I'm training for my first 10k and wondering whether doing some upper body strength training "
+                "would be a good use of my time"
+            ),
+            None,
+            "topic:should_train_upper_body",
+        ),
+        ("do i row both arms at once", "renegade_row", "ex:renegade_row/howto"),  # its own row, both together
+        ("how is this different from the shoulder press", "curl_to_press", "ex:shoulder_press/howto"),
+        ("up to shoulder height?", "lateral_raise", "ex:lateral_raise/howto"),
+        ("my hips are rotating", "renegade_row", "ex:renegade_row/mistakes"),
+        ("should i lift heavy for legs", None, "unknown"),
+        ("how fast can a cheetah run", None, "unknown"),
+        ("bye for now", None, "smalltalk"),
+        ("how are you today", None, "smalltalk"),
+    ],
+)
+def test_words_found_in_the_second_held_out_slice(matcher, text, current, expected):
+    assert top1(matcher.match(text, current)) == expected

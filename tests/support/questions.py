@@ -8,7 +8,8 @@ its benchmark so both count the same way.
 - tests/data/questions_dev.yaml: regression questions written by the matcher's tuner.
 - tests/data/questions_probe.yaml and questions_slice.yaml: the second tuner's own questions,
   split by hash; the probe tuned on, the slice scored as a whole once and then tuned on too.
-- tests/data/questions_slice2.yaml: the second tuner's held-out slice, only scored as a whole.
+- tests/data/questions_slice2.yaml: the second held-out slice, scored once and then tuned on.
+- tests/data/questions_slice3.yaml: the second tuner's third held-out slice, only scored whole.
 - tests/data/questions_heldout.yaml, when present: a held-out set nothing is tuned on, only ever
   scored as a whole (bench/matching.py --set heldout).
 """
@@ -23,7 +24,7 @@ from dialogs.matcher import Match
 
 DATA = Path(__file__).parent.parent / "data"
 QUESTIONS: list[dict] = yaml.safe_load((DATA / "questions.yaml").read_text())
-SPLITS = ("tuning", "dev", "retired", "probe", "slice", "slice2", "heldout")
+SPLITS = ("tuning", "dev", "retired", "probe", "slice", "slice2", "slice3", "heldout")
 # What a reply that is no coaching answer counts as: the expectation it meets.
 NOT_COVERED = "not-covered"
 OUTCOMES = ("right", "dont_know", "did_you_mean", "confident_wrong")
