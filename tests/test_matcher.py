@@ -645,3 +645,8 @@ def test_phrases_for_steps_and_mistakes(matcher, text, expected):
 )
 def test_words_found_in_the_second_held_out_slice(matcher, text, current, expected):
     assert top1(matcher.match(text, current)) == expected
+
+
+def test_training_for_a_race_is_not_covered_but_training_for_posture_is(matcher):
+    assert matcher.match("how do i train for a half marathon").kind == "unknown"
+    assert matcher.match("how do i train for better posture").id == "benefit_posture"
