@@ -38,9 +38,15 @@ def stand_in(path: Path, version: str, which: str) -> Path:
 
 def make(workdir: Path, python: str) -> subprocess.CompletedProcess:
     shutil.copy(MAKEFILE, workdir / "Makefile")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("MAKE", "VIRTUAL_ENV"))}
+    # A make that runs this suite exports its command-line variables (CI's VENV=.venv-newest):
+    # drop them, so that the copy sees only what is given here.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("MAKE", "VIRTUAL_ENV")) and key not in ("VENV", "PYTHON")
+    }
     return subprocess.run(
-        ["make", "--no-print-directory", ".venv/.python", f"PYTHON={python}"],
+        ["make", "--no-print-directory", ".venv/.python", "VENV=.venv", f"PYTHON={python}"],
         cwd=workdir,
         env=env,
         capture_output=True,
