@@ -1,6 +1,8 @@
 """The guided workout as one live card per exercise, through the real PTB `Application` and the
 fake Bot API: what a runner's chat holds after a tap-only workout, and Telegram's edit rules."""
 
+from pathlib import Path
+
 import test_wiring as wiring
 from support.botapi import chat_payload, message_payload, user_payload
 from support.offline import make_callback_update, make_message_update
@@ -302,3 +304,12 @@ async def test_a_reply_to_a_record_after_the_workout_corrects_the_log_once(wired
     assert chat.messages()[-1]["text"].startswith("That names Shoulder press, but the message you replied to is about")
     log = await history(chat)
     assert "• Shoulder press — 12 @ 6 kg, 10 @ 5 kg" in log and "• Bent-over row — 2 × 11 @ 6 kg" in log
+
+
+def test_the_readme_gives_the_counts_this_test_measures():
+    """The README's "The live card" figures are the ones asserted above, not written by hand."""
+    readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text().split())
+    assert (
+        f"sends **{NEW_MESSAGES} new messages** (the dumbbells question, the plan, one card per exercise,"
+        f" the summary) and **{EDITS} edits**, and leaves **1 live keyboard**" in readme
+    )
