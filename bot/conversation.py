@@ -156,7 +156,7 @@ class Conversations:
             event = replace(event, reply_to=tx.ref_of(who, replying_to).removeprefix(cards.REF))  # a card: its name
         if event.edited and message_id is not None:
             event = replace(event, edit_of=tx.ref_of(who, message_id))
-        return self._step(tx, who, session, event, update_id, message_id, tapped, post)
+        return self._step(tx, who, session, event, update_id, message_id, tapped, post, replying_to)
 
     async def wake(self, due: Due, now: datetime, *, outbox: bool = False) -> Result | None:
         """Ring a due timer that `timers.claim` handed out; None if it is no longer this claim's
@@ -180,17 +180,19 @@ class Conversations:
         message_id: int | None = None,
         tapped: int | None = None,
         post: bool = False,
+        replying_to: int | None = None,
     ) -> Result:
         outcome = step(session, event, self.coach)
         if outcome.session != session:
             tx.save(who, outcome.session, before=session)
         if outcome.about and message_id is not None:
             tx.note_ref(who, message_id, outcome.about)
-        answers = effects.apply(tx, who, outcome.effects)
-        later = tuple((index, answer) for index, answer in enumerate(answers) if isinstance(answer, Later))
+        answered = [(answer, answer.reply(self.coach)) for answer in effects.apply(tx, who, outcome.effects)]
+        answers = [(answer, reply) for answer, reply in answered if not reply.amends]
+        later = tuple((index, answer) for index, (answer, _) in enumerate(answers) if isinstance(answer, Later))
         version = outcome.session.version
-        replies = (*(answer.reply(self.coach) for answer in answers), *outcome.replies)
-        messages = tuple(self.render(reply, version) for reply in replies)
+        replies = (*(reply for _, reply in answers), *outcome.replies)
+        messages = tuple(self.render(reply, version) for reply in replies if not reply.amends)
         chat = who.chat_id if outcome.private else who.answer_chat  # the runner's own data: privately
         if any(message.card for message in messages):  # edits decided here: a redelivery replays them
             live = cards.live(tx, who, chat)
@@ -198,6 +200,9 @@ class Conversations:
             messages = cards.lay_out(
                 tx, who, chat, messages, live, tapped if chat == who.answer_chat else None, closing
             )
+        amends = [reply for _, reply in answered if reply.amends] + [r for r in replies if r.amends]
+        if amends and replying_to is not None and chat == who.answer_chat:
+            messages = self._amend(messages, amends[-1], replying_to, version)
         moved = version != session.version
         if moved:  # the buttons of the step before act no more
             spare = {m.edit for m in messages} | {tapped or 0}
@@ -219,6 +224,16 @@ class Conversations:
             before=session.state,
             after=outcome.session.state,
         )
+
+    def _amend(
+        self, messages: tuple[Message, ...], amend: Reply, replying_to: int, version: int
+    ) -> tuple[Message, ...]:
+        """The message replied to, edited to `amend` (a corrected record); last, as the collapse
+        of a live card is (files index the others). Not when it is edited already: the live card
+        collapsed to its record, which shows the correction too."""
+        if any(message.edit == replying_to for message in messages):
+            return messages
+        return (*messages, Message(self.render(amend, version).text.strip(), edit=replying_to))
 
     def error_message(self) -> Message:
         return Message(self.coach.catalog.render("error", {}))

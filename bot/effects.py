@@ -18,7 +18,7 @@ from bot import logbook, reminder_store
 from bot.answers import Answer
 from bot.models import User, core_table
 from bot.store import Transaction, Who
-from dialogs.corrections import SetsCorrected, replaced
+from dialogs.corrections import RecordCorrected, SetsCorrected, replaced
 from dialogs.effects import (
     CorrectSets,
     DeleteData,
@@ -88,7 +88,7 @@ def edit_entry(tx: Transaction, who: Who, effect: EditEntry) -> tuple[Corrected]
     return (Corrected(effect.entry_id, entry, effect.edited, effect.day),)
 
 
-def correct_sets(tx: Transaction, who: Who, effect: CorrectSets) -> tuple[SetsCorrected]:
+def correct_sets(tx: Transaction, who: Who, effect: CorrectSets) -> tuple[SetsCorrected | RecordCorrected, ...]:
     """Replace the last sets of one of the user's workout entries, keeping when it was logged."""
     removed = logbook.remove(tx, who, effect.entry_id)
     if removed is None:
@@ -97,7 +97,7 @@ def correct_sets(tx: Transaction, who: Who, effect: CorrectSets) -> tuple[SetsCo
     after, numbers = replaced(before, effect.sets)
     logbook.add_sets(tx, who, effect.entry_id, effect.exercise_id, after, logged_at=removed.at, workout=removed.workout)
     refresh_record(tx, who, effect.exercise_id)
-    return (SetsCorrected(effect.exercise_id, before, after, numbers),)
+    return SetsCorrected(effect.exercise_id, before, after, numbers), RecordCorrected(effect.exercise_id, after)
 
 
 def import_sets(tx: Transaction, who: Who, effect: ImportSets) -> Sequence[Answer]:

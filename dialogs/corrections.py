@@ -65,6 +65,20 @@ class SetsCorrected:
         )
 
 
+@dataclass(frozen=True)
+class RecordCorrected:
+    """The exercise's record as it reads after a correction: the message replied to (a card
+    collapsed to its record) is edited to it, so that it shows the sets the log now holds."""
+
+    exercise_id: str
+    sets: Sets
+
+    def reply(self, coach: Coach) -> Reply:
+        return Reply(
+            "workout/record", {"exercise_id": self.exercise_id, "done": workout.sets_line(self.sets)}, amends=True
+        )
+
+
 def _target(turn: Turn) -> tuple[str, str] | None:
     """(entry id, exercise id) of the exercise card this message replies to, if it does."""
     about = turn.event.reply_to
@@ -141,5 +155,6 @@ def _correct_running(turn: Turn, data: dict[str, Any], entry: str, exercise_id: 
     answer = SetsCorrected(exercise_id, before, after, numbers).reply(turn.coach)
     # In the workout, above its card again (which shows the sets as they are now).
     turn.replies.append(replace(answer, fold=turn.flow_name == "workout"))
+    turn.replies.append(RecordCorrected(exercise_id, after).reply(turn.coach))
     if not turn.at_home:
         turn.show_card()

@@ -52,6 +52,9 @@ class Reply:
     # Said by the card itself (`card`, when set: the card whose record shows it too): dropped when
     # that card is edited (in place, or to its record), else put above the card that follows.
     fold: bool = False
+    # The new text of the coach's message the runner's message is a Telegram reply to (a record
+    # whose sets were corrected): that message is edited, nothing is sent.
+    amends: bool = False
 
 
 @dataclass(frozen=True)

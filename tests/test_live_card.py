@@ -280,6 +280,7 @@ async def test_a_reply_to_the_card_corrects_its_last_set_while_the_workout_runs(
     await chat.reply(records[0], "9 @ 5kg")  # an exercise done, in the workout still running
     assert chat.live()["text"].startswith("✓ Corrected Shoulder press, set 2 of 2 (the last one that message shows)")
     assert "2/6 · Bent-over row" in chat.live()["text"]  # and the current card again
+    assert chat.now(records[0])["text"] == "Shoulder press · ✓ 10 @ 6 kg · ✓ 9 @ 5 kg"  # the record replied to
     assert "• Shoulder press — 10 @ 6 kg, 9 @ 5 kg" in await history(chat)
 
 
@@ -295,11 +296,13 @@ async def test_a_reply_to_a_record_after_the_workout_corrects_the_log_once(wired
     assert chat.messages()[-1]["text"] == (
         "✓ Corrected Shoulder press, set 2 of 2 (the last one that message shows): 10 @ 5 kg instead of 12 @ 6 kg."
     )
+    assert chat.now(press)["text"] == "Shoulder press · ✓ 12 @ 6 kg · ✓ 10 @ 5 kg"  # what the log holds now
     calls = len(telegram.calls())
     await wiring.handled(application, update)  # Telegram delivers it again: nothing changes, nothing is sent
     assert len(telegram.calls()) == calls
     await chat.reply(row, "2x11")  # as many of the last sets as it names
     assert chat.messages()[-1]["text"].startswith("✓ Corrected Bent-over row, sets 1, 2 of 2: 11 @ 6 kg · 11 @ 6 kg")
+    assert chat.now(row)["text"] == "Bent-over row · ✓ 11 @ 6 kg · ✓ 11 @ 6 kg"
     await chat.reply(row, "10 shoulder press")
     assert chat.messages()[-1]["text"].startswith("That names Shoulder press, but the message you replied to is about")
     log = await history(chat)
