@@ -107,11 +107,12 @@ async def _export(settings: Settings, user_id: int) -> int:
 def _check_content() -> int:
     from content.knowledge import ContentError
     from dialogs.coach import Coach
+    from dialogs.flow import FlowError
 
     try:
         problems = Coach.load().problems()
-    except ContentError as error:
-        problems = [str(error)]
+    except (ContentError, FlowError) as error:
+        problems = str(error).splitlines()
     for problem in problems:
         print(f"content: {problem}", file=sys.stderr)
     if not problems:

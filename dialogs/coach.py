@@ -9,7 +9,8 @@ from typing import Any
 from content.catalog import Catalog
 from content.grounding import load_sections, ungrounded
 from content.places import Places
-from dialogs.flow import Flow
+from dialogs import intents
+from dialogs.flow import Flow, FlowError
 from dialogs.flows import FLOWS
 from dialogs.matcher import Matcher
 
@@ -27,6 +28,11 @@ class Coach:
 
     @classmethod
     def load(cls) -> Coach:
+        """Everything, loaded; an unsound flow stops it here (`FlowError`), before any runner
+        meets it."""
+        unsound = flow_problems(FLOWS)
+        if unsound:
+            raise FlowError("\n".join(unsound))
         catalog = Catalog.load()
         names = {e.id: (e.name.lower(), *e.aliases) for e in catalog.knowledge.exercises.values()}
         return cls(catalog, Matcher(catalog.knowledge), Places.load(), FLOWS, names)
@@ -35,7 +41,7 @@ class Coach:
         """What `armswing content check` reports: unsound flows, cited answers that say more
         than their sections (`content.grounding`), answers that do not render, exercises no
         question reaches. Loading already checked ids and required fields."""
-        found = [problem for flow in self.flows.values() for problem in flow.problems()]
+        found = flow_problems(self.flows)
         knowledge = self.catalog.knowledge
         found += ungrounded(knowledge, load_sections())
         for topic in knowledge.topics.values():
@@ -54,3 +60,8 @@ class Coach:
         except Exception as error:  # noqa: BLE001 — reported, not raised: the check lists them all
             return [f"{template} {context}: {type(error).__name__}: {error}"]
         return []
+
+
+def flow_problems(flows: Mapping[str, Flow]) -> list[str]:
+    """What is wrong with the flows (`Flow.problems`), given the buttons the global intents take."""
+    return [problem for flow in flows.values() for problem in flow.problems(intents.BUTTONS)]

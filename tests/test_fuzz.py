@@ -1,6 +1,6 @@
 """Fuzzing: whatever a runner (or an attacker) sends, the engine never raises, every reply
-renders as valid Telegram HTML, the session stays serialisable, and user text is never run as a
-template. Short here; raise ARMSWING_FUZZ_EXAMPLES for the long campaign."""
+renders as valid Telegram HTML, every button shown is one its step declares (and so one the flow
+validator checked), the session stays serialisable, and user text is never run as a template. Short here; raise ARMSWING_FUZZ_EXAMPLES for the long campaign."""
 
 import json
 import os
@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.botapi import HtmlParser
+from support.transcript import undeclared_buttons
 
 from dialogs.engine import step
 from dialogs.events import Event
@@ -113,6 +114,7 @@ def test_any_sequence_of_events_is_answered_safely(coach, script):
             for row in reply.buttons:
                 for button in row:
                     assert 0 < len(button.label) <= 64 and len(button.data(outcome.session.version).encode()) <= 64
+        assert not undeclared_buttons(outcome, coach)
         session = outcome.session
         restored = Session.restore(json.loads(json.dumps(session.conversation())), session.version, session.profile)
         assert restored.conversation() == session.conversation()

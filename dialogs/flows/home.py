@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs.flow import Flow, State, Transition
+from dialogs.flow import Flow, State
 from dialogs.outcome import Reply
 from dialogs.session import HOME_FLOW, HOME_STATE
 from dialogs.turn import Turn
@@ -20,7 +20,8 @@ HOME = Flow(
     name=HOME_FLOW,
     title="menu",
     initial=HOME_STATE,
-    states=(State(HOME_STATE, menu_card, resume_label="menu"),),
-    transitions=(Transition(HOME_STATE, "button:menu", HOME_STATE),),
+    # Every button of the menu is a global intent: it works the same from anywhere.
+    states=(State(HOME_STATE, menu_card, resume_label="menu", buttons=("today", "reminders", "settings", "help")),),
+    transitions=(),
     root=True,
 )

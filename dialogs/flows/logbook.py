@@ -209,7 +209,7 @@ LOG_CHOICE = Flow(
     name="log_choice",
     title="log entry",
     initial="log_choice:pick",
-    states=(State("log_choice:pick", choice_card, resume_label="log_choice"),),
+    states=(State("log_choice:pick", choice_card, resume_label="log_choice", buttons=("pick", "neither")),),
     transitions=(
         Transition("log_choice:pick", "button:pick", END, guard=picked, action=store_pick),
         Transition("log_choice:pick", "button:neither", END, action=not_stored),
@@ -240,7 +240,7 @@ LOG_EDIT = Flow(
     name="log_edit",
     title="correction",
     initial="log_edit:line",
-    states=(State("log_edit:line", edit_card, resume_label="log_edit"),),
+    states=(State("log_edit:line", edit_card, resume_label="log_edit", buttons=("keep",)),),
     transitions=(
         Transition("log_edit:line", "text", END, guard=is_entry, action=correct_typed),
         Transition("log_edit:line", "text", "log_edit:line", guard=is_problem, action=explain),

@@ -117,7 +117,7 @@ def units_step(flow: str, target: str, after: Action | None = None) -> tuple[tup
     name = f"{flow}:units"
     action = then(set_units, after)
     return (
-        (State(name, units_card, resume_label="units"),),
+        (State(name, units_card, resume_label="units", buttons=("units",)),),
         (
             Transition(name, "button:units", target, guard=has_units, action=action),
             Transition(name, "text", target, guard=has_units, action=action),
@@ -131,8 +131,8 @@ def timezone_step(
     ask, pick = f"{flow}:timezone", f"{flow}:timezone_pick"
     action = then(set_zone, after)
     states = (
-        State(ask, timezone_card, resume_label="timezone", fallback="profile/timezone_unknown"),
-        State(pick, timezone_pick_card, resume_label="timezone", fallback="profile/timezone_unknown"),
+        State(ask, timezone_card, resume_label="timezone", fallback="profile/timezone_unknown", buttons=("tz",)),
+        State(pick, timezone_pick_card, resume_label="timezone", fallback="profile/timezone_unknown", buttons=("tz",)),
     )
     transitions: list[Transition] = []
     for source in (ask, pick):

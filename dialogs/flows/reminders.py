@@ -308,9 +308,16 @@ def reminder_step(
             _days_card("not_now" if setup else "back", setup),
             resume_label="reminder_days",
             fallback="reminders/days_unknown",
+            buttons=("rem_day", "rem_next", "rem_leave"),
         ),
-        State(at, _time_card, resume_label="reminder_time", fallback="reminders/time_unknown"),
-        State(quiet, _quiet_card, resume_label="reminder_time"),
+        State(
+            at,
+            _time_card,
+            resume_label="reminder_time",
+            fallback="reminders/time_unknown",
+            buttons=("rem_at", "rem_back"),
+        ),
+        State(quiet, _quiet_card, resume_label="reminder_time", buttons=("rem_quiet_ok", "rem_other")),
     )
     transitions = (
         Transition(days, "button:rem_day", days, action=_toggle_day),
@@ -340,9 +347,16 @@ REMINDERS = Flow(
     title="reminders",
     initial="reminders:menu",
     states=(
-        State("reminders:menu", _menu_card, resume_label="reminders"),
+        State(
+            "reminders:menu",
+            _menu_card,
+            resume_label="reminders",
+            buttons=("rem_change", "rem_pause", "rem_resume", "rem_stop", "rem_done"),
+        ),
         *_step_states,
-        State("reminders:confirm", _confirm_card, resume_label="reminders"),
+        State(
+            "reminders:confirm", _confirm_card, resume_label="reminders", buttons=("rem_save", "rem_zone", "rem_back")
+        ),
         *_zone_states,
     ),
     transitions=(

@@ -56,8 +56,14 @@ SETTINGS = Flow(
     title="settings",
     initial="settings:menu",
     states=(
-        State("settings:menu", _menu, resume_label="settings"),
-        State("settings:chart", _chart_card, resume_label="settings", fallback="settings/chart_unknown"),
+        State("settings:menu", _menu, resume_label="settings", buttons=("set_units", "set_zone", "set_chart", "done")),
+        State(
+            "settings:chart",
+            _chart_card,
+            resume_label="settings",
+            fallback="settings/chart_unknown",
+            buttons=("chart",),
+        ),
         *_units_states,
         *_zone_states,
     ),

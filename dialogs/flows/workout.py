@@ -591,17 +591,31 @@ def _logging(source: str, trigger: str) -> list[Transition]:
 
 
 def _leaving(source: str) -> list[Transition]:
-    """Skip this exercise, or finish now: from any step of an exercise."""
+    """Skip this exercise, finish now (where the step's card offers it), or discard the workout
+    left hours ago: from any step of an exercise."""
+    finishing = [
+        Transition(source, "button:finish", END, guard=all_done, action=finish),
+        Transition(source, "button:finish", "workout:confirm_end", guard=sets_open, action=ask_to_end),
+    ]
     return [
         Transition(source, "button:skip", "workout:intro", guard=has_next, action=next_exercise),
         Transition(source, "button:skip", END, guard=is_last, action=finish),
-        Transition(source, "button:finish", END, guard=all_done, action=finish),
-        Transition(source, "button:finish", "workout:confirm_end", guard=sets_open, action=ask_to_end),
+        *(finishing if "finish" in STEPS[source] else []),
         Transition(source, "button:discard", END, action=discard),
     ]
 
 
-STEPS = ("workout:intro", "workout:set", "workout:other", "workout:rest", "workout:paused")
+# The steps of an exercise and the buttons a tap in each can carry: its card's, and two offered
+# in any of them: "skip" under a safety answer (`dialogs.answers`), "discard" (with the global
+# "resume") when the runner comes back hours later (`intents._today`).
+STEPS = {
+    "workout:intro": ("go", "ex", "skip", "back", "finish", "discard"),
+    # "go" too: the rest card's "Set 2 ▶" (see the transition below)
+    "workout:set": ("did", "other", "ex", "skip", "back", "pause", "finish", "go", "discard"),
+    "workout:other": ("back", "skip", "discard"),
+    "workout:rest": ("go", "back", "pause", "finish", "skip", "discard"),
+    "workout:paused": ("go", "finish", "skip", "discard"),
+}
 
 WORKOUT = Flow(
     name="workout",
@@ -609,14 +623,14 @@ WORKOUT = Flow(
     logs_sets=True,
     initial="workout:plan",
     states=(
-        State("workout:plan", plan_card, resume_label="plan"),
-        State("workout:dumbbells", dumbbells_card, resume_label="dumbbells"),
-        State("workout:intro", intro_card, resume_label=step_label),
-        State("workout:set", set_card, resume_label=step_label),
-        State("workout:other", other_card, resume_label=step_label),
-        State("workout:rest", rest_card, resume_label=step_label),
-        State("workout:paused", paused_card, resume_label=step_label),
-        State("workout:confirm_end", confirm_end_card, resume_label=step_label),
+        State("workout:plan", plan_card, resume_label="plan", buttons=("start", "later", "dumbbells")),
+        State("workout:dumbbells", dumbbells_card, resume_label="dumbbells", buttons=("have",)),
+        State("workout:intro", intro_card, resume_label=step_label, buttons=STEPS["workout:intro"]),
+        State("workout:set", set_card, resume_label=step_label, buttons=STEPS["workout:set"]),
+        State("workout:other", other_card, resume_label=step_label, buttons=STEPS["workout:other"]),
+        State("workout:rest", rest_card, resume_label=step_label, buttons=STEPS["workout:rest"]),
+        State("workout:paused", paused_card, resume_label=step_label, buttons=STEPS["workout:paused"]),
+        State("workout:confirm_end", confirm_end_card, resume_label=step_label, buttons=("end", "keep", "discard")),
     ),
     transitions=(
         Transition("workout:plan", "button:start", "workout:intro", action=start),
@@ -650,6 +664,7 @@ WORKOUT = Flow(
         Transition("workout:paused", "button:go", "workout:rest", guard=paused_at("workout:rest"), action=resume_rest),
         *[transition for source in STEPS for transition in _leaving(source)],
         Transition("workout:confirm_end", "button:end", END, action=finish),
+        Transition("workout:confirm_end", "button:discard", END, action=discard),
         *[
             Transition("workout:confirm_end", "button:keep", source, guard=ending_from(source), action=keep_going)
             for source in STEPS

@@ -30,6 +30,7 @@ import yaml
 from dialogs.coach import Coach
 from dialogs.engine import step
 from dialogs.events import Event
+from dialogs.intents import BUTTONS
 from dialogs.outcome import Outcome
 from dialogs.session import Profile, Session
 
@@ -62,10 +63,28 @@ class Player:
 
     def _step(self, event: Event) -> Outcome:
         self.last = step(self.session, event, self.coach)
+        assert not (undeclared := undeclared_buttons(self.last, self.coach)), f"buttons no step declares: {undeclared}"
         self.session = self.last.session
         self.drawn.update(self.current_buttons())
         self.refs.update({reply.template: reply.ref for reply in self.last.replies if reply.ref})
         return self.last
+
+
+def undeclared_buttons(outcome: Outcome, coach: Coach) -> list[str]:
+    """The buttons `outcome` shows that neither its state declares (`State.buttons`, which the
+    flow validator checks against the transitions) nor a global intent takes: a tap on one
+    would be answered "that menu is old". A link button never comes back; an anytime button
+    reaches the global intents only."""
+    session = outcome.session
+    declared = set(coach.flows[session.flow].state(session.state).buttons)
+    return [
+        f"{session.state}: {button.payload!r}"
+        for reply in outcome.replies
+        for row in reply.buttons
+        for button in row
+        if not button.url
+        and button.payload.partition(":")[0] not in (set(BUTTONS) if button.anytime else declared | set(BUTTONS))
+    ]
 
 
 def play(path: Path, coach: Coach, now: datetime) -> None:
