@@ -61,6 +61,7 @@ from dialogs.vocabulary import (
     ASPECT_WORDS,
     BACK_REFERENCES,
     BODY_STRENGTH,
+    CHOICE_BODY,
     CONCEPTS,
     DEICTIC,
     DISCOURSE,
@@ -80,6 +81,7 @@ from dialogs.vocabulary import (
     INJURY_WORDS,
     INTRODUCTIONS,
     LIFTING,
+    MUSCLES_TOPIC,
     NOT_COVERED,
     OUT_OF_SCOPE,
     PERSONAL_WORDS,
@@ -112,6 +114,7 @@ ANSWER_SCORE = 50.0  # a topic scoring this (0–100) is answered...
 CLEAR_MARGIN = 5.0  # ...when the runner-up trails by at least this much
 SUGGEST_SCORE = 55.0  # weaker, or too close to call: offer the best two or three
 SINGLE_WORD_SHARE = 0.6  # a one-word question needs this share of that word's phrasings
+SUBJECT_SHARE = 0.28  # any answer needs a word of the question with this share of its phrasings
 COSINE_SHARE = 0.8  # the rest of a topic's score is how much of the question it explains
 UNKNOWN_WORD_WEIGHT = 3.0  # the IDF given to a word no topic uses
 RUNNING_MISMATCH = 0.5
@@ -138,6 +141,8 @@ _HOW_TO_RUN = re.compile(
 )
 # "chest, back or shoulders": a choice between things, not "…or not".
 _EITHER = re.compile(r"\bor (?!not\b|no\b)")
+# "what does it do for me", "what do rows do for runners": what good it does.
+_DO_FOR = re.compile(r"^(what|wat|wot) (does|do|will|would|can) .*\bdo for\b")
 _DRAWN_OUT = re.compile(r"([^\W\d])\1{2,}")
 _DIGITS_AND_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
 # Stopwords and words of conversation: neither help a match nor count against it.
@@ -292,6 +297,8 @@ class Matcher:
             and not (HEADLINE_SUBJECT | HEADLINE_TRAINING | HEADLINE_LIFTING | HEADLINE_WEIGHING) & content
         )
         exclude = HEADLINE_TOPIC if elsewhere or form == "which" or untrained else None
+        if _body_choice(text, content):
+            return Match("topic", MUSCLES_TOPIC, score=ANSWER_SCORE)
         return headline or self._by_topic(terms, words, form, exclude=exclude)
 
     def closest(self, text: str, limit: int = 3) -> tuple[str, ...]:
@@ -332,8 +339,8 @@ class Matcher:
         if aspect in (None, "howto") and strength <= 1 and (form == "yesno" or "run" in rest):
             # "should i do bent over rows", "what do lateral raises do for runners"
             aspect = "why"
-        elif aspect in (None, "howto") and strength <= 1 and words[-1] == "for":
-            aspect = "why"  # "whats the curl to press for"
+        elif aspect in (None, "howto") and strength <= 1 and _purpose(words):
+            aspect = "why"  # "whats the curl to press for", "what do lateral raises do for me"
         elif aspect == "howto" and strength <= 1 and "how" not in rest and words[0] in WH_WORDS:
             aspect = "muscles"  # "what does the bent over row do": what it works
         return Match("exercise", named.exercise_id, aspect or "overview", score=named.score)
@@ -347,7 +354,8 @@ class Matcher:
         unknown = any(t not in self._topics.idf for t in rest)
         if strength < BODY_STRENGTH and rest and (unknown or self._best_topic(terms, form, _lifting(terms))):
             return None
-        purpose = aspect is None and terms[-1] == "for"  # "whats this one for"
+        # "whats this one for", "what does it do for me"
+        purpose = (aspect is None or aspect == "howto" and strength <= 1) and _purpose(terms)
         return Match("exercise", exercise_id, "why" if purpose else aspect or "overview", score=100.0)
 
     def _headline(self, terms: list[str], form: str, asked: bool) -> tuple[Match | None, bool]:
@@ -380,8 +388,11 @@ class Matcher:
         if len(ranked) > 1 and score - ranked[1][1] < CLEAR_MARGIN:
             return None
         known = [t for t in _content(terms) if t in self._topics.idf]
-        # One word alone ("arm", "form") is only an answer when it mostly means one topic.
-        if len(known) == 1 and self._topics.share(known[0], best) < SINGLE_WORD_SHARE:
+        # One word alone ("arm", "form") is only an answer when it mostly means one topic; and any
+        # answer needs a word of the question that mostly means it, not only words every topic
+        # shares (run, upper body, gym) and a form of question it is often asked in.
+        subject = max(self._topics.share(t, best) for t in known)
+        if subject < (SINGLE_WORD_SHARE if len(known) == 1 else SUBJECT_SHARE) and best != HEADLINE_TOPIC:
             return None
         # A coaching concept the answer never mentions, that a close rival does, makes it a choice.
         unexplained = {t for t in known if t in CONCEPTS and t not in self._topics.terms[best]}
@@ -578,6 +589,19 @@ def _question_clause(text: str) -> str | None:
     if len(_content(words)) < 2 or BACK_REFERENCES.intersection(words) or HEADLINE_HELPING.intersection(words):
         return None
     return clauses[-1]
+
+
+def _purpose(words: list[str]) -> bool:
+    """Whether the words ask what a move is for: "whats this one for", "what does it do for me"."""
+    return words[-1] == "for" or bool(_DO_FOR.search(" ".join(words)))
+
+
+def _body_choice(text: str, content: set[str]) -> bool:
+    """A choice between parts of the upper body, with or or question marks ("chest, back or
+    shoulders", "shoulders? back? core?"), that names no coaching concept (posture, breathing)."""
+    lowered = text[:MAX_CHARS].lower()
+    chosen = len(CHOICE_BODY & content) > 1 and bool(_EITHER.search(lowered) or lowered.count("?") > 1)
+    return chosen and not any(t in CONCEPTS and t not in CHOICE_BODY for t in content)
 
 
 def _small_talk(words: list[str]) -> str | None:

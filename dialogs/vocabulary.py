@@ -270,7 +270,11 @@ QUESTION_SUBJECTS = _set(
 # with nothing in it that another topic answers, gets the yes-and-why answer.
 HEADLINE_TOPIC = "should_train_upper_body"
 HEADLINE_SUBJECT = _set("upperbody")
-HEADLINE_BODY = _set("arm shoulder back chest")  # …with a word for training them
+HEADLINE_BODY = _set("arm shoulder back chest")
+# A choice between parts of the upper body ("chest, back or shoulders?", "shoulders? back? core?")
+# asks which muscles to train, unless it names a coaching concept besides.
+MUSCLES_TOPIC = "muscles_to_train"
+CHOICE_BODY = HEADLINE_BODY | {"core"}  # …with a word for training them
 HEADLINE_TRAINING = _set("train lift strength work exercise do doing")
 HEADLINE_LIFTING = _set("lift strength")  # …or lifting, asked by a runner ("should runners lift?")
 HEADLINE_WEIGHING = _set(
