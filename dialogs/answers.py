@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from dialogs.matcher import Match
 from dialogs.outcome import Button, Reply
+from dialogs.payload import EXERCISE, SEPARATOR, TOPIC, exercise_ref, payload, read_ref
 from dialogs.turn import Turn
 
 ASPECTS = ("overview", "howto", "muscles", "why", "mistakes", "equipment")
@@ -29,12 +30,11 @@ def answer(turn: Turn, text: str) -> None:
 
 def open_ref(turn: Turn, ref: str) -> None:
     """Open `topic:<id>` or `ex:<id>[/<aspect>]` from a button or a deep link."""
-    kind, _, rest = ref.partition(":")
-    ident, _, aspect = rest.partition("/")
+    kind, ident, aspect = read_ref(ref)
     knowledge = turn.coach.catalog.knowledge
-    if kind == "topic" and ident in knowledge.topics:
+    if kind == TOPIC and ident in knowledge.topics:
         match = Match("topic", ident)
-    elif kind == "ex" and ident in knowledge.exercises:
+    elif kind == EXERCISE and ident in knowledge.exercises:
         match = Match("exercise", ident, aspect if aspect in ASPECTS else "overview")
     else:
         match = Match("unknown")
@@ -52,7 +52,7 @@ def _match_reply(turn: Turn, match: Match) -> Reply:
         assert match.id is not None
         exercise = knowledge.exercises[match.id]
         others = [a for a in ("howto", "muscles", "why", "mistakes") if a != match.aspect]
-        row = tuple(turn.button(f"aspect/{a}", f"ex:{exercise.id}/{a}") for a in others)
+        row = tuple(turn.button(f"aspect/{a}", exercise_ref(exercise.id, a)) for a in others)
         share = _share_row(turn, exercise.id, exercise.name)
         return Reply(
             "answer/exercise", {"exercise_id": exercise.id, "aspect": match.aspect}, (row[:2], row[2:], *share)
@@ -88,8 +88,8 @@ def _not_covered(turn: Turn, closest: tuple[str, ...]) -> Reply:
 
 def ref_button(turn: Turn, ref: str) -> Button:
     """A button that opens `ex:<id>`, `topic:<id>` or a bare topic id."""
-    payload = ref if ref.startswith(("ex:", "topic:")) else f"topic:{ref}"
-    return Button(turn.coach.catalog.knowledge.title(ref), payload)
+    kinds = (EXERCISE + SEPARATOR, TOPIC + SEPARATOR)
+    return Button(turn.coach.catalog.knowledge.title(ref), ref if ref.startswith(kinds) else payload(TOPIC, ref))
 
 
 def _reply(turn: Turn, reply: Reply) -> None:

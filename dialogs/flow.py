@@ -21,6 +21,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dialogs.payload import name_of
+
 if TYPE_CHECKING:
     from dialogs.outcome import Reply
     from dialogs.turn import Turn
@@ -171,7 +173,7 @@ def then(first: Action, after: Action | None) -> Action:
 def trigger_of(kind: str, command: str, payload: str) -> str:
     """The trigger an event fires: what `Transition.trigger` is compared with."""
     if kind in ("button", "timer"):
-        return f"{kind}:" + payload.partition(":")[0]
+        return f"{kind}:" + name_of(payload)
     if kind == "command":
         return "command:" + command
     return kind

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from dialogs.outcome import Button, Reply
+from dialogs.payload import payload
 from dialogs.replog import Ambiguous, Invalid, LogEntry, SetLog, describe
 
 if TYPE_CHECKING:
@@ -96,8 +97,8 @@ def card(
     whatever the chat did since."""
     target = target_of(entry_id, entry.exercise_id)
     row = (
-        Button(coach.catalog.label("undo"), f"undo:{target}", anytime=True),
-        Button(coach.catalog.label("edit"), f"edit:{target}", anytime=True),
+        Button(coach.catalog.label("undo"), payload("undo", target), anytime=True),
+        Button(coach.catalog.label("edit"), payload("edit", target), anytime=True),
     )
     return Reply(template, {"line": line(coach, entry), "day": day}, (row,), ref=REF + target)
 
@@ -172,7 +173,9 @@ class Page:
 
     def _buttons(self, coach: Coach, names: dict[str, str]) -> tuple[tuple[Button, ...], ...]:
         def show(exercise: str | None, number: int, label: str, **context: Any) -> Button:
-            return Button(coach.catalog.label(label, **context), f"hist:{exercise or 'all'}:{number}", anytime=True)
+            return Button(
+                coach.catalog.label(label, **context), payload("hist", exercise or "all", number), anytime=True
+            )
 
         filters = [show(None, 0, "filter_all", current=self.exercise is None)]
         filters += [

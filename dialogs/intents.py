@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dialogs import answers, corrections
 from dialogs.flows import logbook, reminders, workout
 from dialogs.flows.home import menu_card
+from dialogs.payload import exercise_ref, name_of
 from dialogs.turn import Turn
 
 TODAY_WORDS = re.compile(
@@ -40,7 +41,7 @@ def asks_for_workout(text: str) -> bool:
 def _start(turn: Turn) -> None:
     link = turn.event.args
     if link.startswith("ex_"):  # a deep link t.me/<bot>?start=ex_<exercise id>
-        answers.open_ref(turn, "ex:" + link[3:])
+        answers.open_ref(turn, exercise_ref(link[3:]))
         if turn.profile.onboarded:
             return  # a new runner gets the explanation, then the set-up
     if not turn.profile.onboarded:
@@ -120,7 +121,7 @@ def _ask(turn: Turn) -> None:
 
 def _exercises(turn: Turn) -> None:
     exercises = list(turn.coach.catalog.knowledge.exercises.values())
-    buttons = [answers.ref_button(turn, f"ex:{exercise.id}") for exercise in exercises]
+    buttons = [answers.ref_button(turn, exercise_ref(exercise.id)) for exercise in exercises]
     rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
     turn.say("exercise/list", rows, exercises=exercises)
     if not turn.at_home:
@@ -181,7 +182,7 @@ def handle(turn: Turn) -> bool:
     elif event.kind == "command":
         handler = COMMANDS.get(event.command)
     elif event.kind == "button":
-        handler = BUTTONS.get(event.payload.partition(":")[0])
+        handler = BUTTONS.get(name_of(event.payload))
     elif corrections.corrects_a_set(turn):  # a corrected line in reply to a workout's exercise card
         handler = corrections.correct_set
     elif logbook.corrects_a_card(turn):  # a corrected line in reply to a log's card

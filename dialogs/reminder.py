@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from dialogs.outcome import Button, Keyboard, Reply
+from dialogs.payload import payload
 from dialogs.plan import WEEKLY_GOAL, plan_today
 from dialogs.session import Profile
 from scheduler.policy import Schedule, describe_days, local_time, next_due
@@ -94,8 +95,8 @@ def reminder_message(coach: Coach, profile: Profile, kind: str, due: datetime, n
     """The message the runner sends: today's workout in two lines and what to do about it, or
     the morning-after nudge. Its buttons work whatever the conversation did since."""
 
-    def button(label: str, payload: str) -> Button:
-        return Button(coach.catalog.label(f"reminders/{label}"), payload, anytime=True)
+    def button(label: str, tapped: str) -> Button:
+        return Button(coach.catalog.label(f"reminders/{label}"), tapped, anytime=True)
 
     rows: Keyboard
     if kind == "nudge":
@@ -110,7 +111,7 @@ def reminder_message(coach: Coach, profile: Profile, kind: str, due: datetime, n
     rows = (
         (button("start", "today"),),
         (button("snooze_1h", "rem_snooze:1h"), button("snooze_evening", "rem_snooze:evening")),
-        (button("skip", f"rem_skip:{day.isoformat()}"),),
+        (button("skip", payload("rem_skip", day.isoformat())),),
     )
     return Reply(
         "reminders/due",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from dialogs.effects import Effect
 from dialogs.flow import END
 from dialogs.outcome import Button, Keyboard, Outcome, Reply
+from dialogs.payload import argument_of
 from dialogs.session import HOME_FLOW, Frame, Profile, Session
 
 if TYPE_CHECKING:
@@ -56,8 +57,8 @@ class Turn:
 
     @property
     def argument(self) -> str:
-        """What follows the first ':' of a button payload (`units:kg` → `kg`)."""
-        return self.event.payload.partition(":")[2]
+        """What the tapped button chose (`units:kg` → `kg`; `dialogs.payload`)."""
+        return argument_of(self.event.payload)
 
     @property
     def at_home(self) -> bool:

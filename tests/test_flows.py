@@ -10,6 +10,7 @@ from dialogs.flow import END, Flow, FlowError, State, Transition
 from dialogs.flows import FLOWS, workout
 from dialogs.intents import BUTTONS
 from dialogs.outcome import Reply
+from dialogs.payload import name_of
 from dialogs.session import Profile, Session
 from dialogs.turn import Turn
 
@@ -133,5 +134,5 @@ def test_every_button_a_card_renders_is_one_its_state_declares(coach, now):
         for state in flow.states:
             session = Session(flow=flow.name, state=state.name, profile=profile, data=data)
             reply = state.prompt(Turn(session, Event.from_text("hi", now), coach))
-            names = {button.payload.partition(":")[0] for row in reply.buttons for button in row}
+            names = {name_of(button.payload) for row in reply.buttons for button in row}
             assert names <= {*state.buttons, *BUTTONS}, f"{state.name}: draws {names - set(state.buttons)}"

@@ -38,6 +38,7 @@ from dialogs.history import (
 from dialogs.imports import MAX_BYTES, read_export
 from dialogs.log_day import day_said, local_date
 from dialogs.outcome import Reply
+from dialogs.payload import fields_of, payload
 from dialogs.replog import Ambiguous, Invalid, LogEntry, LogResult, NotALog, Parsed, parse_log
 from dialogs.session import Profile
 from dialogs.turn import Turn
@@ -170,7 +171,7 @@ def _option(turn: Turn, index: int) -> LogEntry:
 
 def choice_card(turn: Turn) -> Reply:
     options = [_option(turn, i) for i in range(len(turn.data["options"]))]
-    rows = tuple((turn.button("option", f"pick:{i}", line=line(turn.coach, o)),) for i, o in enumerate(options))
+    rows = tuple((turn.button("option", payload("pick", i), line=line(turn.coach, o)),) for i, o in enumerate(options))
     lines = [line(turn.coach, option) for option in options]
     return Reply("log/ambiguous", {"options": lines, "pick": True}, (*rows, (turn.button("neither", "neither"),)))
 
@@ -300,7 +301,7 @@ def edit(turn: Turn) -> None:
 
 def history(turn: Turn) -> None:
     """/history, or a filter or page button (`hist:<exercise id or all>:<page>`)."""
-    exercise, _, page = turn.argument.partition(":")
+    exercise, page = fields_of(turn.argument, 2)
     turn.private = True
     turn.effect(ShowHistory(_known(exercise, turn), int(page) if page.isdigit() else 0, turn.profile.timezone or "UTC"))
 

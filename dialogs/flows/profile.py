@@ -11,6 +11,7 @@ from content.places import Place
 from dialogs.effects import SyncReminders
 from dialogs.flow import Action, State, Transition, then
 from dialogs.outcome import Reply
+from dialogs.payload import payload
 from dialogs.turn import Turn
 from dialogs.units import Unit
 
@@ -70,7 +71,9 @@ def set_units(turn: Turn) -> None:
 
 # --- timezone -----------------------------------------------------------------------------
 def timezone_card(turn: Turn) -> Reply:
-    buttons = [turn.button("zone", f"tz:{zone}", place=zone.split("/")[-1].replace("_", " ")) for zone in COMMON_ZONES]
+    buttons = [
+        turn.button("zone", payload("tz", zone), place=zone.split("/")[-1].replace("_", " ")) for zone in COMMON_ZONES
+    ]
     rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
     return Reply("profile/timezone", {"current": turn.profile.timezone}, rows)
 
@@ -78,7 +81,7 @@ def timezone_card(turn: Turn) -> Reply:
 def timezone_pick_card(turn: Turn) -> Reply:
     now = turn.event.now
     rows = tuple(
-        (turn.button("zone_option", f"tz:{zone}", place=label, zone=zone, clock=local_clock(zone, now)),)
+        (turn.button("zone_option", payload("tz", zone), place=label, zone=zone, clock=local_clock(zone, now)),)
         for label, zone in turn.data["zone_options"]
     )
     return Reply("profile/timezone_pick", {"typed": turn.data["zone_typed"]}, rows)

@@ -23,6 +23,7 @@ from dialogs.effects import SkipReminder, SnoozeReminder, SyncReminders
 from dialogs.flow import END, Action, Flow, Guard, Prompt, State, Transition, then
 from dialogs.flows.profile import local_clock, timezone_step
 from dialogs.outcome import Keyboard, Reply
+from dialogs.payload import payload
 from dialogs.reminder import ReminderSettings, day_label, stored, when
 from dialogs.reminder_words import Reading, parse_date, parse_schedule, read
 from dialogs.turn import Turn
@@ -218,7 +219,7 @@ def _stop(turn: Turn) -> None:
 def _days_card(leave_label: str, setup: bool) -> Prompt:
     def card(turn: Turn) -> Reply:
         chosen = _days(turn)
-        days = [turn.button("reminders/day", f"rem_day:{d}", day=DAY_NAMES[d], on=d in chosen) for d in range(7)]
+        days = [turn.button("reminders/day", payload("rem_day", d), day=DAY_NAMES[d], on=d in chosen) for d in range(7)]
         rows = (
             tuple(days[:4]),
             tuple(days[4:]),
@@ -231,7 +232,7 @@ def _days_card(leave_label: str, setup: bool) -> Prompt:
 
 def _time_card(turn: Turn) -> Reply:
     current = _clock(_at(turn))
-    times = [turn.button("reminders/time", f"rem_at:{t}", at=t, on=t == current) for t in TIMES]
+    times = [turn.button("reminders/time", payload("rem_at", t), at=t, on=t == current) for t in TIMES]
     rows = (*(tuple(times[i : i + 3]) for i in range(0, len(times), 3)), (turn.button("reminders/back", "rem_back"),))
     return Reply("reminders/time", {"days": _days_text(_days(turn)), "timezone": turn.profile.timezone}, rows)
 
@@ -392,10 +393,10 @@ def offer(turn: Turn) -> bool:
     if zone is None:
         turn.say("reminders/after_setup")
     else:
-        payload = f"rem_set:{''.join(str(day) for day in sorted(days))}@{at:%H%M}"
+        offered = payload("rem_set", f"{''.join(str(day) for day in sorted(days))}@{at:%H%M}")
         turn.say(
             "reminders/offer",
-            ((turn.button("reminders/set_them", payload),),),
+            ((turn.button("reminders/set_them", offered),),),
             days=describe_days(days),
             at=_clock(at),
             timezone=zone,

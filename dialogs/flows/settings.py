@@ -8,6 +8,7 @@ from typing import get_args
 from dialogs.flow import END, Flow, State, Transition, then
 from dialogs.flows.profile import local_clock, timezone_step, units_step
 from dialogs.outcome import Reply
+from dialogs.payload import payload
 from dialogs.session import ChartTheme
 from dialogs.turn import Turn
 
@@ -26,7 +27,7 @@ def _menu(turn: Turn) -> Reply:
 
 
 def _chart_card(turn: Turn) -> Reply:
-    row = tuple(turn.button(f"chart_{theme}", f"chart:{theme}") for theme in THEMES)
+    row = tuple(turn.button(f"chart_{theme}", payload("chart", theme)) for theme in THEMES)
     return Reply("settings/chart", {"current": turn.profile.chart}, (row,))
 
 

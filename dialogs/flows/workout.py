@@ -24,6 +24,7 @@ from dialogs.flow import END, Flow, Guard, State, Transition
 from dialogs.history import entry_of, line, problem
 from dialogs.log_day import day_said, local_date
 from dialogs.outcome import Button, Reply
+from dialogs.payload import exercise_ref, payload
 from dialogs.plan import (
     REP_HIGH,
     REP_LOW,
@@ -114,7 +115,7 @@ def _live(turn: Turn, reply: Reply) -> Reply:
 
 def dumbbells_card(turn: Turn) -> Reply:
     unit = turn.profile.units or "kg"
-    row = tuple(turn.button("weight", f"have:{w}", weight=w, unit=unit) for w in DUMBBELL_CHOICES[unit])
+    row = tuple(turn.button("weight", payload("have", w), weight=w, unit=unit) for w in DUMBBELL_CHOICES[unit])
     return Reply("workout/dumbbells", {"unit": unit}, (row,))
 
 
@@ -151,7 +152,7 @@ def intro_card(turn: Turn) -> Reply:
     item = _current(turn)
     rows = [
         (turn.button("start_set", "go", set=1),),
-        (turn.button("explain", f"ex:{item.exercise_id}/howto"), turn.button("skip_exercise", "skip")),
+        (turn.button("explain", exercise_ref(item.exercise_id, "howto")), turn.button("skip_exercise", "skip")),
     ]
     rows.append(
         (turn.button("back", "back"), turn.button("finish", "finish"))
@@ -184,8 +185,8 @@ def set_card(turn: Turn) -> Reply:
     number = turn.data["set"]
     reps = sorted({REP_LOW, item.reps, REP_HIGH})
     rows = (
-        tuple(turn.button("reps", f"did:{r}", reps=r) for r in reps) + (turn.button("other", "other"),),
-        (turn.button("explain", f"ex:{item.exercise_id}/howto"), turn.button("skip_exercise", "skip")),
+        tuple(turn.button("reps", payload("did", r), reps=r) for r in reps) + (turn.button("other", "other"),),
+        (turn.button("explain", exercise_ref(item.exercise_id, "howto")), turn.button("skip_exercise", "skip")),
         (turn.button("back", "back"), turn.button("pause", "pause"), turn.button("finish", "finish")),
     )
     return _live(

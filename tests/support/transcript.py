@@ -32,6 +32,7 @@ from dialogs.engine import step
 from dialogs.events import Event
 from dialogs.intents import BUTTONS
 from dialogs.outcome import Outcome
+from dialogs.payload import name_of
 from dialogs.session import Profile, Session
 
 
@@ -83,7 +84,7 @@ def undeclared_buttons(outcome: Outcome, coach: Coach) -> list[str]:
         for row in reply.buttons
         for button in row
         if not button.url
-        and button.payload.partition(":")[0] not in (set(BUTTONS) if button.anytime else declared | set(BUTTONS))
+        and name_of(button.payload) not in (set(BUTTONS) if button.anytime else declared | set(BUTTONS))
     ]
 
 
