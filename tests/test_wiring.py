@@ -223,6 +223,26 @@ async def test_each_users_updates_run_in_order_and_users_run_concurrently():
     assert processor._locks == {}  # nothing kept once a user is idle
 
 
+async def test_one_runners_queued_updates_hold_no_slot_another_runner_needs():
+    processor = PerUserUpdateProcessor(slots=2)
+    release = asyncio.Event()
+    done = []
+
+    async def work(name, wait=False):
+        if wait:
+            await release.wait()
+        done.append(name)
+
+    flood = [processor.process_update(make_message_update(n, 1, "a"), work(f"a{n}", wait=n == 1)) for n in range(1, 6)]
+    tasks = [asyncio.create_task(coroutine) for coroutine in flood]
+    await asyncio.sleep(0.01)  # the first of runner 1's updates runs (and waits); four queue on its turn
+    await asyncio.wait_for(processor.process_update(make_message_update(9, 2, "b"), work("b")), 1)
+    assert done == ["b"]  # runner 2 got a slot at once
+    release.set()
+    await asyncio.gather(*tasks)
+    assert done == ["b", "a1", "a2", "a3", "a4", "a5"]
+
+
 def test_secrets_are_masked_in_log_lines_and_tracebacks():
     formatter = RedactingFormatter("%(message)s", ["123:SECRET"])
     try:
