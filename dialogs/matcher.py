@@ -28,8 +28,10 @@ How it decides:
    understands at all. Unknown words count against a match, which is what keeps "what's the
    weather" or "bitcoin price" from being answered with coaching. A clear winner above the
    cut-off is answered; a close call, a winner that leaves out a coaching concept its rival
-   covers, or a question that names a coaching concept among unknown words, gets a "did you
-   mean"; anything else is "unknown".
+   covers, a winner that no word of the question mostly means (only words every topic shares:
+   run, upper body, gym), or a question that names a coaching concept among unknown words, gets
+   a "did you mean"; anything else is "unknown". A choice between parts of the upper body
+   ("chest, back or shoulders") is the list of muscles.
 
 Why rapidfuzz's string scorers do not score the topics: blended into the cosine score they won
 at most 2 of 276 questions in tests/data/questions.yaml, and WRatio, token_set_ratio and
