@@ -35,8 +35,9 @@ from dialogs.plan import (
     workouts_this_week,
 )
 from dialogs.replog import Ambiguous, Invalid, LogResult, NotALog, Parsed, parse_log
+from dialogs.summary import summarise
 from dialogs.turn import Turn
-from dialogs.units import Unit, convert, plain, shown, stored_kg, to_kg
+from dialogs.units import Unit, convert, plain, shown, to_kg
 
 ABANDONED_AFTER = timedelta(hours=3)
 KEEP_WORKOUTS = 60  # finished workouts kept in the record: enough for weekly counts and streaks
@@ -499,46 +500,29 @@ def finish(turn: Turn) -> None:
     """The summary: sets against the plan, volume, last time, records, the week, next time."""
     turn.closing = exercise_record(turn)
     unit = turn.profile.units or "kg"
-    plan = _plan(turn)
-    done = turn.data["done"]
-    volume_kg = sum(
-        (to_kg(Decimal(w), u) * reps for sets in done.values() for reps, w, u in sets if w is not None), Decimal(0)
-    )
+    summary = summarise(_plan(turn), turn.data["done"], turn.data["best_before"])
     record = dict(turn.profile.record)
     workouts = list(record.get("workouts", []))
     previous = Decimal(workouts[-1]["volume_kg"]) if workouts else None
-    records, changes = [], []
-    for item in plan:
-        sets = done.get(item.exercise_id)
-        if not sets:
-            continue
-        heaviest = max(((stored_kg(Decimal(w), u), Decimal(w), u) for _, w, u in sets if w is not None), default=None)
-        before = turn.data["best_before"].get(item.exercise_id)
-        if heaviest is not None and before is not None and heaviest[0] > Decimal(before):
-            _, weight, weight_unit = heaviest  # as lifted: the runner's own number, not a conversion
-            records.append({"name": _name(turn, item.exercise_id), "weight": plain(weight), "unit": weight_unit})
-        if len(sets) >= item.sets and all(reps >= REP_HIGH for reps, _, _ in sets):
-            changes.append({"name": _name(turn, item.exercise_id), "advice": "more"})
-        elif any(reps < REP_LOW for reps, _, _ in sets):
-            changes.append({"name": _name(turn, item.exercise_id), "advice": "less"})
-    count = sum(len(sets) for sets in done.values())
     counts = _counts(turn)
     if counts:
-        workouts.append(
-            {"at": turn.event.now.isoformat(timespec="seconds"), "volume_kg": str(volume_kg), "sets": count}
-        )
+        at = turn.event.now.isoformat(timespec="seconds")
+        workouts.append({"at": at, "volume_kg": str(summary.volume_kg), "sets": summary.sets})
         record["workouts"] = workouts[-KEEP_WORKOUTS:]
         turn.profile = replace(turn.profile, record=record)
     turn.note(
         "workout/summary",
-        sets=count,
-        planned=sum(item.sets for item in plan),
-        exercises=len([s for s in done.values() if s]),
-        volume=shown(convert(volume_kg, "kg", unit)),
+        sets=summary.sets,
+        planned=summary.planned,
+        exercises=summary.exercises,
+        volume=shown(convert(summary.volume_kg, "kg", unit)),
         unit=unit,
         previous=shown(None if previous is None else convert(previous, "kg", unit)),
-        records=records,
-        changes=changes,
+        records=[
+            {"name": _name(turn, best.exercise_id), "weight": plain(best.weight), "unit": best.unit}
+            for best in summary.bests
+        ],
+        changes=[{"name": _name(turn, change.exercise_id), "advice": change.advice} for change in summary.changes],
         week=workouts_this_week(turn.profile, turn.event.now),
         goal=WEEKLY_GOAL,
         counts=counts,
