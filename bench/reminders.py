@@ -130,7 +130,7 @@ async def measure(url: str, users: int, sends: int, coach: Coach) -> dict:
         async with application:
             result["startup"] = time.perf_counter() - started
             result["startup_rss"] = rss_mb() - baseline
-            reminders = application.bot_data["reminders"]
+            reminders = application.bot_data.reminders
 
             idle = Runner(reminders.store, InstantSender(), rate=1e9)
             started = time.perf_counter()

@@ -157,7 +157,7 @@ async def coaching(users: int, rtt: float, database_url: str, coach: Coach, pace
             batch = [crowd.update(user, step) for user in crowd.users]
             driver += time.perf_counter() - build
             await (paced(batch) if pace else asyncio.gather(*(timed(update) for update in batch)))
-            await application.bot_data["replies"].idle()  # the replies go after the commit; the next step taps them
+            await application.bot_data.replies.idle()  # the replies go after the commit; the next step taps them
         wall = time.perf_counter() - wall
         cpu = time.process_time() - cpu - driver
     await runtime.close()

@@ -24,12 +24,13 @@ from telegram import (
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from bot import logs, metrics
 from bot.conversation import Conversations, Result
 from bot.processor import PerUserUpdateProcessor
-from bot.replies import OWNER, Job, Replies, answer
+from bot.replies import OWNER, Job, answer
+from bot.services import Context, services
 from bot.store import Unavailable, Who
 from bot.timers import Due, TimerRunner
 from dialogs.events import Event
@@ -150,12 +151,12 @@ def shown_to(query: CallbackQuery) -> bool:
     return (query.data or "").rpartition(OWNER)[2] == str(query.from_user.id)
 
 
-async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def dispatch(update: Update, context: Context) -> None:
     """One update: translate, handle in one transaction, answer, and log one line about it
     (never the message text: it is the runner's)."""
     started = time.perf_counter()
-    conversations: Conversations = context.application.bot_data["conversations"]
-    translated = translate(update, datetime.now(UTC), context.application.bot_data["runtime"].settings.group_chats)
+    conversations = context.bot_data.conversations
+    translated = translate(update, datetime.now(UTC), context.bot_data.runtime.settings.group_chats)
     if translated is None:
         metrics.UPDATES.labels("ignored", "ignored").inc()
         return
@@ -166,7 +167,7 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answer(update.callback_query, conversations.notice("group/not_your_card"))  # a toast, nothing else
         metrics.UPDATES.labels(event.kind, "not_yours").inc()
         return
-    replies: Replies = context.application.bot_data["replies"]
+    replies = context.bot_data.replies
     for chat_id in {who.answer_chat, who.chat_id}:  # what the runner saw last has its id noted
         await replies.settled(chat_id)
     try:
@@ -197,7 +198,7 @@ async def dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.info(
         "update=%s user=%s event=%s state=%s->%s latency_ms=%.1f outcome=%s",
         update.update_id,
-        context.application.bot_data["pseudonym"](who.user_id),
+        context.bot_data.pseudonym(who.user_id),
         event.kind,
         result.before,
         result.after,
@@ -216,14 +217,13 @@ def reply(application: Application, who: Who, result: Result, query: CallbackQue
     job = Job(result.outbox, who.user_id, result.chat, result.messages, query=query, notice=result.notice)
     job.moved = result.moved or result.stale  # the tapped card's buttons go (unless it is edited)
     if result.chat != who.answer_chat:
-        conversations: Conversations = application.bot_data["conversations"]
+        conversations = services(application).conversations
         job.group = (
             who.answer_chat,
             conversations.notice("group/answered_privately", name=who.first_name),
             conversations.notice("group/start_privately", name=who.first_name),
         )
-    replies: Replies = application.bot_data["replies"]
-    replies.send(job)
+    services(application).replies.send(job)
 
 
 def wake_timers_at(application: Application, when: datetime | None) -> None:
@@ -235,9 +235,8 @@ def wake_timers_at(application: Application, when: datetime | None) -> None:
     application.job_queue.run_once(_wake_timers, when=delay, name="timers")
 
 
-async def _wake_timers(context: ContextTypes.DEFAULT_TYPE) -> None:
-    runner: TimerRunner = context.application.bot_data["timers"]
-    runner.wake()
+async def _wake_timers(context: Context) -> None:
+    context.bot_data.timers.wake()
 
 
 def install_timers(application: Application, conversations: Conversations, tick_seconds: float) -> None:
@@ -253,21 +252,21 @@ def install_timers(application: Application, conversations: Conversations, tick_
 
         await cast(PerUserUpdateProcessor, application.update_processor).run_for(due.who.user_id, handle())
 
-    application.bot_data["timers"] = TimerRunner(conversations.store, ring, spawn=application.create_task)
+    services(application).timers = TimerRunner(conversations.store, ring, spawn=application.create_task)
     if application.job_queue is not None:
         application.job_queue.run_repeating(_wake_timers, interval=tick_seconds, first=1, name="timers")
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Log the failure with its update id and tell the user politely; other chats go on."""
     update_id = update.update_id if isinstance(update, Update) else None
     metrics.ERRORS.inc()
     log.error("update %s failed", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if not answers_in(update.effective_chat, context.application.bot_data["runtime"].settings.group_chats):
+    if not answers_in(update.effective_chat, context.bot_data.runtime.settings.group_chats):
         return
-    conversations: Conversations = context.application.bot_data["conversations"]
+    conversations = context.bot_data.conversations
     if update.callback_query is not None:
         with contextlib.suppress(TelegramError):  # the handler may have answered it already
             await update.callback_query.answer()

@@ -19,7 +19,6 @@ from telegram import BotCommand, BotCommandScopeAllGroupChats
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
@@ -31,6 +30,7 @@ from bot.processor import PerUserUpdateProcessor
 from bot.replies import Replies
 from bot.request import make_request
 from bot.runtime import Runtime
+from bot.services import CONTEXT_TYPES, Context, services
 from bot.store import REDELIVERY_WINDOW
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ def build_application(
         .token(settings.token)
         .updater(None)
         .concurrent_updates(PerUserUpdateProcessor())
+        .context_types(CONTEXT_TYPES)
         .rate_limiter(MeasuredRateLimiter(overall_max_rate=settings.send_rate, max_retries=3))
         .request(
             request
@@ -74,10 +75,11 @@ def build_application(
     if settings.api_base_file_url:
         builder = builder.base_file_url(settings.api_base_file_url)
     application = builder.build()
-    application.bot_data["conversations"] = runtime.conversations
-    application.bot_data["runtime"] = runtime
-    application.bot_data["pseudonym"] = pseudonym = Pseudonym(settings.token or "")
-    application.bot_data["replies"] = Replies(runtime.store, application.bot, pseudonym)
+    found = services(application)
+    found.conversations = runtime.conversations
+    found.runtime = runtime
+    found.pseudonym = Pseudonym(settings.token or "")
+    found.replies = Replies(runtime.store, application.bot, found.pseudonym)
     application.add_handler(MessageHandler(filters.ALL, adapter.dispatch))
     application.add_handler(CallbackQueryHandler(adapter.dispatch))
     application.add_error_handler(adapter.on_error)
@@ -88,8 +90,8 @@ def build_application(
     return application
 
 
-async def _forget_old_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
-    runtime: Runtime = context.application.bot_data["runtime"]
+async def _forget_old_updates(context: Context) -> None:
+    runtime = context.bot_data.runtime
     removed = await runtime.store.forget_updates_before(datetime.now(UTC) - REDELIVERY_WINDOW)
     log.debug("forgot %d processed update ids", removed)
 
@@ -131,7 +133,7 @@ async def serve(runtime: Runtime) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     application = build_application(runtime)
-    replies: Replies = application.bot_data["replies"]
+    replies = services(application).replies
     async with application:  # initialize: getMe, so a rejected token is said first
         name_the_bot(application, runtime)
         listener = monitoring.bind(runtime.settings)  # before anything runs: a port in use stops the start

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 from telegram import ChatMember, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter
-from telegram.ext import Application, ChatMemberHandler, ContextTypes
+from telegram.ext import Application, ChatMemberHandler
 
 from bot import metrics
 from bot.reminder_store import SqlReminderStore
 from bot.replies import keyboard
+from bot.services import Context, services
 from dialogs.reminder import reminder_message
 from dialogs.session import Profile
 from scheduler.runner import BLOCKED, SENT, Delivery, DueReminder, Kind, Runner, Tally
@@ -94,7 +95,7 @@ def install(application: Application, runtime: Runtime) -> None:
     """Reminders in this process: the tick on the job queue and the my_chat_member handler."""
     store = SqlReminderStore(runtime.store)
     sender = TelegramSender(application.bot, runtime.conversations)
-    application.bot_data["reminders"] = Reminders(store, Runner(store, sender, rate=runtime.settings.reminder_rate))
+    services(application).reminders = Reminders(store, Runner(store, sender, rate=runtime.settings.reminder_rate))
     application.add_handler(ChatMemberHandler(on_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     if application.job_queue is not None:
         application.job_queue.run_repeating(
@@ -102,14 +103,14 @@ def install(application: Application, runtime: Runtime) -> None:
         )
 
 
-async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _tick(context: Context) -> None:
     """Wake the drain, unless one is still sending (a big batch takes longer than a tick)."""
-    reminders: Reminders = context.application.bot_data["reminders"]
+    reminders = context.bot_data.reminders
     if reminders.draining is None or reminders.draining.done():
         reminders.draining = context.application.create_task(reminders.drain(context.application), name="reminders")
 
 
-async def on_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_chat_member(update: Update, context: Context) -> None:
     """The user blocked the bot (kicked) or unblocked it (member again) in their private chat."""
     change = update.my_chat_member
     if change is None or change.chat.type != ChatType.PRIVATE:
@@ -117,5 +118,5 @@ async def on_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     status = change.new_chat_member.status
     if status not in (ChatMember.BANNED, ChatMember.MEMBER):
         return
-    reminders: Reminders = context.application.bot_data["reminders"]
+    reminders = context.bot_data.reminders
     await reminders.store.set_blocked(change.from_user.id, status == ChatMember.BANNED, datetime.now(UTC))

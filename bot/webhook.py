@@ -20,13 +20,14 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from bot import metrics, monitoring
 from bot.application import process
 from bot.connections import BodyTimeout, read_body
 from bot.polling import ALLOWED_UPDATES
 from bot.runtime import Runtime
+from bot.services import Context
 from bot.updates import Poison, Unreadable, parse, skip
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ async def serve(application: Application, runtime: Runtime, stop: asyncio.Event,
         await stop.wait()  # then uvicorn finishes the requests in flight
 
 
-async def _watch_backlog(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _watch_backlog(context: Context) -> None:
     """Telegram's side of the webhook: updates waiting for us, and when delivering last failed."""
     try:
         info = await context.bot.get_webhook_info()

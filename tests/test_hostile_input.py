@@ -104,7 +104,7 @@ async def post(application, runtime, body):
         response = await client.post(
             "/" + runtime.settings.webhook_path, content=body, headers={SECRET_HEADER: SECRET}, timeout=30
         )
-    await application.bot_data["replies"].idle()  # the replies go after the 200
+    await application.bot_data.replies.idle()  # the replies go after the 200
     return response
 
 

@@ -76,7 +76,7 @@ class Chat(wiring.Chat):
         for text in texts:
             update = make_message_update(self._id(), self.user_id, text, bot=self.application.bot)
             await process(self.application, update)
-        await self.application.bot_data["replies"].idle()
+        await self.application.bot_data.replies.idle()
 
     def sent(self):
         return len(self.telegram.calls("sendMessage"))

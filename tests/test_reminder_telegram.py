@@ -30,7 +30,7 @@ async def wired(runtime):
 
 
 def runner(application, clock):
-    reminders = application.bot_data["reminders"]
+    reminders = application.bot_data.reminders
     return Runner(reminders.store, reminders.runner.sender, clock=clock)
 
 
@@ -88,7 +88,7 @@ async def test_due_but_unsent_reminders_and_the_lag_are_measured(wired):
     from bot.reminders import Reminders
 
     application, _ = wired
-    store = application.bot_data["reminders"].store
+    store = application.bot_data.reminders.store
     late = FakeClock(DUE + timedelta(seconds=90))
     stopped = Reminders(store, runner(application, late))  # the application is not running: nothing is sent
     await stopped.drain(application)

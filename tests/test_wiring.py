@@ -23,7 +23,7 @@ from bot.processor import PerUserUpdateProcessor
 async def handled(application, update):
     """`process` the update, then wait until its replies were sent (they go after the commit)."""
     done = await process(application, update)
-    await application.bot_data["replies"].idle()
+    await application.bot_data.replies.idle()
     return done
 
 
@@ -149,7 +149,7 @@ async def test_odd_messages_get_a_polite_answer(wired, make, expected):
 
 async def test_a_crash_in_one_chat_is_apologised_for_and_other_chats_go_on(wired, monkeypatch, caplog):
     application, telegram = wired
-    conversations = application.bot_data["conversations"]
+    conversations = application.bot_data.conversations
     real = conversations.handle
 
     async def failing_for_45(who, event, *rest, **options):
@@ -274,7 +274,7 @@ async def test_the_rest_timer_fires_through_the_job_queue(wired, monkeypatch):
             await asyncio.sleep(0.05)
             if chat.texts()[-1].startswith("Rest is over"):
                 break
-        await application.bot_data["replies"].idle()  # the collapse of the rest card goes after the alert
+        await application.bot_data.replies.idle()  # the collapse of the rest card goes after the alert
         # The alert is a new message (the phone notifies) with the set's buttons; the rest card
         # above it is collapsed to what was done there.
         assert chat.texts()[-1].startswith("Rest is over. Ready?\n\nShoulder press · set 2 of 2\n✓ 12 @ 6 kg")
