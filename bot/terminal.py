@@ -29,7 +29,7 @@ TAG = re.compile(r"<[^>]+>")
 log = logging.getLogger(__name__)
 
 
-def plain(text: str) -> str:
+def as_text(text: str) -> str:
     """Telegram HTML as terminal text."""
     return html.unescape(TAG.sub("", text))
 
@@ -61,7 +61,7 @@ class Screen:
                 ref = message.ref or (cards.REF + message.card if message.card else "")
                 if ref:
                     refs.append((self.who.user_id, self.who.answer_chat, message_id, ref))
-            out.write(_indent(plain(message.text), "card" if message.edit and message.buttons else "coach") + "\n")
+            out.write(_indent(as_text(message.text), "card" if message.edit and message.buttons else "coach") + "\n")
             if message.file is not None:
                 path = Path.cwd() / Path(message.file.filename).name
                 path.write_bytes(message.file.content)
