@@ -11,7 +11,8 @@ its benchmark so both count the same way.
 - tests/data/questions_slice2.yaml: the second held-out slice, scored once and then tuned on.
 - tests/data/questions_slice3.yaml: the second tuner's third held-out slice, only scored whole.
 - tests/data/questions_slice4.yaml: the third tuner's held-out slice, written before that tuner's
-  changes and scored once, as a whole, after them.
+  changes and scored once, as a whole, after them; questions_slice5.yaml likewise for that
+  tuner's second round.
 - tests/data/questions_heldout.yaml, when present: a held-out set nothing is tuned on, only ever
   scored as a whole (bench/matching.py --set heldout).
 """
@@ -26,7 +27,7 @@ from dialogs.matcher import Match
 
 DATA = Path(__file__).parent.parent / "data"
 QUESTIONS: list[dict] = yaml.safe_load((DATA / "questions.yaml").read_text())
-SPLITS = ("tuning", "dev", "retired", "probe", "slice", "slice2", "slice3", "slice4", "heldout")
+SPLITS = ("tuning", "dev", "retired", "probe", "slice", "slice2", "slice3", "slice4", "slice5", "heldout")
 # What a reply that is no coaching answer counts as: the expectation it meets.
 NOT_COVERED = "not-covered"
 OUTCOMES = ("right", "dont_know", "did_you_mean", "confident_wrong")
