@@ -111,11 +111,13 @@ from dialogs.vocabulary import (
 )
 
 MAX_CHARS = 300
+SHORT_TALK = 4  # words: a message this short that asks nothing and names nothing may be small talk
 
 ANSWER_SCORE = 50.0  # a topic scoring this (0–100) is answered...
 CLEAR_MARGIN = 5.0  # ...when the runner-up trails by at least this much
 SUGGEST_SCORE = 55.0  # weaker, or too close to call: offer the best two or three
 SINGLE_WORD_SHARE = 0.6  # a one-word question needs this share of that word's phrasings
+RIVAL_SHARE = 0.7  # a rival scoring this share of the best one is a contender
 SUBJECT_SHARE = 0.28  # any answer needs a word of the question with this share of its phrasings
 COSINE_SHARE = 0.8  # the rest of a topic's score is how much of the question it explains
 UNKNOWN_WORD_WEIGHT = 3.0  # the IDF given to a word no topic uses
@@ -242,7 +244,7 @@ class Matcher:
             return Match("smalltalk", "emoji") if _is_emoji(text) else UNKNOWN
         if _needs_care(words):
             return SAFETY
-        talk = _small_talk(words)
+        talk = _small_talk(words, lenient=self._says_nothing_else(text, words))
         if talk is not None:
             return Match("smalltalk", talk)
         if _NOT_COVERED.search(" ".join(words)):
@@ -320,6 +322,17 @@ class Matcher:
 
     # -- deciding ---------------------------------------------------------------------------
 
+    def _says_nothing_else(self, text: str, words: list[str]) -> bool:
+        """Whether a message is short, asks nothing and names nothing the coach knows about: no
+        question mark, word or form, no exercise, no coaching term, no aspect of an exercise, no
+        subject next door."""
+        if len(words) > SHORT_TALK or "?" in text[:MAX_CHARS] or _WH.intersection(words) or _form(words) != "other":
+            return False
+        if _NOT_COVERED.search(" ".join(words)) or OUT_OF_SCOPE.intersection(words):
+            return False
+        terms = _content(self._terms(words))
+        return not (terms & self._topics.idf.keys() or terms & ASPECT_WORDS.keys() or self._find(words))
+
     def _names_own_word(self, words: list[str], named: _Named | None, current_exercise: str | None) -> bool:
         """Whether a one-word name ("row") is a word of the exercise on screen's own name."""
         if named is None or current_exercise not in self._exercise_ids or named.exercise_id == current_exercise:
@@ -396,10 +409,11 @@ class Matcher:
         subject = max(self._topics.share(t, best) for t in known)
         if subject < (SINGLE_WORD_SHARE if len(known) == 1 else SUBJECT_SHARE) and best != HEADLINE_TOPIC:
             return None
-        # A coaching concept the answer never mentions, that a close rival does, makes it a choice.
+        # A coaching concept the answer never mentions, that a close rival does, makes it a choice
+        # (a rival far behind is no contender: "out of breath fast" is about breathing, not speed).
         unexplained = {t for t in known if t in CONCEPTS and t not in self._topics.terms[best]}
-        for rival, _ in ranked[1:2]:
-            if unexplained & self._topics.terms[rival]:
+        for rival, rival_score in ranked[1:2]:
+            if unexplained & self._topics.terms[rival] and rival_score >= RIVAL_SHARE * score:
                 return None
         return Match("topic", best, score=score)
 
@@ -606,14 +620,16 @@ def _body_choice(text: str, content: set[str]) -> bool:
     return chosen and not any(t in CONCEPTS and t not in CHOICE_BODY for t in content)
 
 
-def _small_talk(words: list[str]) -> str | None:
-    """The kind of small talk a message is made of, or None if it says anything more."""
+def _small_talk(words: list[str], lenient: bool = False) -> str | None:
+    """The kind of small talk a message is made of, or None if it says anything more. Lenient
+    (a short message that asks nothing and names nothing of coaching), words that are neither
+    small talk nor filler are passed over, one at most: "legend, cheers", "great, ta"."""
     introduced = _INTRODUCTION.search(" ".join(words))
     if introduced and introduced.start() > 0:  # "hey, i'm sam": the greeting, without the name
         words = " ".join(words)[: introduced.start()].split()
     words = [_TEXTED.get(word, word) for word in words]  # "are u a bot"
     found: list[str] = []
-    index = 0
+    index = passed = 0
     while index < len(words):
         for size in range(min(_LONGEST_TALK, len(words) - index), 0, -1):
             kind = _TALK.get(" ".join(words[index : index + size]))
@@ -623,7 +639,9 @@ def _small_talk(words: list[str]) -> str | None:
                 break
         else:
             if words[index] not in SMALL_TALK_FILLER:
-                return None
+                passed += words[index] not in _IGNORED
+                if not lenient or passed > 1:
+                    return None
             index += 1
     return min(found, key=_TALK_ORDER.index) if found else None
 

@@ -683,3 +683,21 @@ def test_an_answer_resting_only_on_words_every_topic_shares_is_a_choice(matcher)
 )
 def test_what_a_move_does_for_someone_is_its_why(matcher, text, current):
     assert top1(matcher.match(text, current)) == "ex:lateral_raise/why"
+
+
+@pytest.mark.parametrize("text", ["legend, cheers", "great, ta", "cheers for that", "roger that"])
+def test_a_short_message_that_asks_and_names_nothing_around_small_talk_is_small_talk(matcher, text):
+    assert matcher.match(text).kind == "smalltalk"
+
+
+@pytest.mark.parametrize(
+    "text", ["translate hello into spanish", "ok protein", "hey, shoes?", "thanks, what about squats"]
+)
+def test_small_talk_beside_a_question_or_a_subject_is_not_only_small_talk(matcher, text):
+    assert matcher.match(text).kind != "smalltalk"
+
+
+def test_a_concept_only_a_far_weaker_rival_covers_does_not_make_a_choice(matcher):
+    match = matcher.match("i get out of breath fast, can a stronger core help me breathe")
+    assert (match.kind, match.id) == ("topic", "benefit_core_breathing")  # fast, but no speed question
+    assert matcher.match("will it help me stop getting injured so often").kind == "suggest"  # often: a close rival
