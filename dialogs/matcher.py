@@ -85,6 +85,7 @@ from dialogs.vocabulary import (
     LIFTING,
     MUSCLES_TOPIC,
     NOT_COVERED,
+    OPINION_WORDS,
     OUT_OF_SCOPE,
     PERSONAL_WORDS,
     PHRASES,
@@ -466,7 +467,11 @@ class Matcher:
         spelt = (self._correct(word) for word in words)
         text = " ".join(_TEXTED.get(word, word) for word in spelt)  # "upper bdy" is "upper body"
         text = _PHRASE_PATTERN.sub(lambda found: PHRASES[found.group(1)], text)
-        return [_canonical(word) for word in text.split()]
+        terms = [_canonical(word) for word in text.split()]
+        return [
+            "someone" if term == "trainer" and OPINION_WORDS.intersection(terms[at + 1 : at + 3]) else term
+            for at, term in enumerate(terms)
+        ]
 
     def _correct_uncached(self, word: str) -> str:
         if word in self._vocabulary or word in self._english or len(word) < 4 or not word.isalpha():

@@ -154,6 +154,10 @@ TEXTING = {
     "want": "wanna",
     "going": "gonna",
 }
+# A trainer who says, thinks or recommends something ("what would a personal trainer say about
+# runners lifting") is only a person with a view, like "my trainer": not a trainer to hire.
+OPINION_WORDS = _set("say says said think thinks thought recommend suggest advise believe reckon reckons")
+
 # The coaching concepts. A question that uses one of these is about training even when it also
 # has words the content never uses, so they soften the penalty for unknown words.
 CONCEPTS = {

@@ -701,3 +701,15 @@ def test_a_concept_only_a_far_weaker_rival_covers_does_not_make_a_choice(matcher
     match = matcher.match("i get out of breath fast, can a stronger core help me breathe")
     assert (match.kind, match.id) == ("topic", "benefit_core_breathing")  # fast, but no speed question
     assert matcher.match("will it help me stop getting injured so often").kind == "suggest"  # often: a close rival
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what would a personal trainer say about runners lifting for the upper body",
+        "what does a coach think about runners lifting",
+    ],
+)
+def test_a_trainer_with_a_view_is_no_trainer_to_hire(matcher, text):
+    assert matcher.match(text).id == "should_train_upper_body"
+    assert matcher.match("can i get a personal trainer").id == "personal_coaching"
