@@ -8,7 +8,7 @@ answer: what they found (an entry undone, a history page, progress) comes back a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import assert_never
 
@@ -36,6 +36,7 @@ from dialogs.effects import (
 )
 from dialogs.history import Corrected, Undone, entry_of, sets_json
 from dialogs.units import plain
+from scheduler.policy import utc
 
 
 def log_sets(tx: Transaction, who: Who, effect: LogSets) -> None:
@@ -55,7 +56,7 @@ def log_sets(tx: Transaction, who: Who, effect: LogSets) -> None:
 
 def _moment(logged_at: str | None) -> datetime | None:
     """The day a log named (ISO with the runner's offset), if it named one."""
-    return datetime.fromisoformat(logged_at).astimezone(UTC) if logged_at else None
+    return utc(datetime.fromisoformat(logged_at)) if logged_at else None
 
 
 def undo_entry(tx: Transaction, who: Who, effect: UndoEntry) -> tuple[Undone]:

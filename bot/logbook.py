@@ -8,7 +8,7 @@ reach another runner's rows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from functools import partial
 from itertools import groupby
@@ -56,15 +56,10 @@ def _logged(rows: Iterable[Row[Any]]) -> Iterator[Logged]:
         sets = list(group)
         yield Logged(
             entry_id,
-            _aware(sets[0].logged_at),
+            sets[0].logged_at,
             LogEntry(sets[0].exercise_id, tuple(Set(s.reps, s.weight, s.unit) for s in sets)),
             sets[0].workout,
         )
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back the UTC time it was given, without its zone."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def add_sets(
@@ -203,7 +198,7 @@ def progress(tx: Transaction, who: Who, effect: ShowProgress) -> tuple[Report] |
     ever = None
     if span is not None and span.first is not None:
         best = {row.exercise_id: Set(row.reps, row.weight, row.unit) for row in tx.connection.execute(_BESTS, mine)}
-        ever = Ever(_aware(span.first), _aware(span.last), best)
+        ever = Ever(span.first, span.last, best)
     recent = entries(tx, who, SETS.c.logged_at >= window_start(tx.now, effect.timezone)) if ever else []
     summary = summarize(recent, ever, list(effect.names), effect.timezone, effect.unit, tx.now)
     if summary is None or not summary.charted:

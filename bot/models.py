@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, cast
 
@@ -20,15 +20,35 @@ from sqlalchemy import (
     Table,
     Text,
     Time,
+    TypeDecorator,
     func,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dialogs.units import Unit
+from scheduler.policy import utc
 
 
 class Base(DeclarativeBase):
     pass
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment, stored with its zone and always read back in UTC: PostgreSQL gives it in the
+    session's time zone, SQLite without one (the UTC it was written in). A naive datetime is
+    refused on the way in (`scheduler.policy.utc`)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return utc(value) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def core_table(model: type[Base]) -> Table:
@@ -49,7 +69,7 @@ class User(Base):
     # kept beside the profile so the pure engine can plan without querying the log.
     record: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     chart_theme: Mapped[str | None] = mapped_column(String(8))  # /settings: "light" (when null) or "dark"
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
 
 
 class Conversation(Base):
@@ -64,10 +84,10 @@ class Conversation(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    wake_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    wake_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     wake_chat: Mapped[int | None] = mapped_column(BigInteger)
-    wake_claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    wake_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ProcessedUpdate(Base):
@@ -79,7 +99,7 @@ class ProcessedUpdate(Base):
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     replies: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"moved": bool, "chat": int, "messages": [...]}
 
 
@@ -93,7 +113,7 @@ class ErasedUpdate(Base):
 
     user_key: Mapped[str] = mapped_column(String(32), primary_key=True)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class SetLog(Base):
@@ -111,7 +131,7 @@ class SetLog(Base):
     weight: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))  # as typed, in `unit`
     unit: Mapped[str | None] = mapped_column(String(2))
     weight_kg: Mapped[Decimal | None] = mapped_column(Numeric(9, 4))
-    logged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime())
     workout: Mapped[str | None] = mapped_column(String(40))  # the guided workout it belongs to
 
 
@@ -129,12 +149,12 @@ class Reminder(Base):
     days: Mapped[int] = mapped_column(Integer)  # bit d set: weekday d (0 = Monday) in the user's zone
     at: Mapped[time] = mapped_column(Time)  # local wall time
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
-    paused_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    snoozed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     allow_quiet_hours: Mapped[bool] = mapped_column(Boolean, default=False)
-    next_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_nudge_for: Mapped[date | None] = mapped_column(Date)  # the missed day last nudged about or skipped
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -153,7 +173,7 @@ class MessageRef(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     ref: Mapped[str] = mapped_column(String(64))
-    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class OutboxEntry(Base):
@@ -171,8 +191,8 @@ class OutboxEntry(Base):
     messages: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # `bot.conversation.Message.to_json()` each
     sent: Mapped[int] = mapped_column(Integer, default=0)  # how many of the messages went out already
     claims: Mapped[int] = mapped_column(Integer, default=1)  # how many times a process took it on
-    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class LiveCard(Base):
@@ -186,4 +206,4 @@ class LiveCard(Base):
     card: Mapped[str] = mapped_column(String(64))
     record: Mapped[str] = mapped_column(Text)
     # when it became the live card: its message is the newest message ref `card:<card>` since then
-    since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    since: Mapped[datetime] = mapped_column(UTCDateTime())

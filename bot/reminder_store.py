@@ -7,14 +7,14 @@ replicas claiming at once take different rows; on SQLite the claim's write trans
 and every later write of the runner is guarded by it, so a user who changes their schedule
 while a reminder is in flight voids the runner's stale plan instead of being overwritten.
 
-SQLite keeps no offset with a timestamp: every instant is written in UTC and read back as UTC.
+Every instant is written and read back in UTC (`bot.models.UTCDateTime`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any, overload
 
@@ -25,7 +25,7 @@ from bot.store import Store, Transaction, Who
 from dialogs.effects import SkipReminder, SnoozeReminder, SyncReminders
 from dialogs.reminder import ReminderSettings
 from dialogs.session import Profile
-from scheduler.policy import Schedule
+from scheduler.policy import Schedule, utc
 from scheduler.runner import Decision, DueReminder, next_wake
 
 log = logging.getLogger(__name__)
@@ -36,9 +36,7 @@ def _utc(instant: datetime) -> datetime: ...
 @overload
 def _utc(instant: datetime | None) -> datetime | None: ...
 def _utc(instant: datetime | None) -> datetime | None:
-    if instant is None:
-        return None
-    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+    return None if instant is None else utc(instant)
 
 
 def days_mask(days: frozenset[int]) -> int:

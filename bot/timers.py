@@ -28,6 +28,7 @@ from sqlalchemy import bindparam, or_, select, update
 
 from bot.models import Conversation, User, core_table
 from bot.store import Store, Transaction, Who
+from scheduler.policy import utc
 
 log = logging.getLogger(__name__)
 BATCH = 50  # rows per claim
@@ -52,7 +53,7 @@ async def claim(
     store: Store, now: datetime, *, user_id: int | None = None, limit: int = BATCH, lease: timedelta = LEASE
 ) -> list[Due]:
     """Due timers nobody holds, leased until `now + lease` (only `user_id`'s, if given)."""
-    now = now.astimezone(UTC)
+    now = utc(now)
     return await store.run(partial(_claim, user_id=user_id, limit=limit, until=now + lease), now)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from dialogs.outcome import Button, Reply
 from dialogs.payload import payload
 from dialogs.replog import Ambiguous, Invalid, LogEntry, SetLog, describe
+from scheduler.policy import utc
 
 if TYPE_CHECKING:
     from dialogs.coach import Coach
@@ -45,7 +46,7 @@ def entry_id_at(now: datetime) -> str:
     """A new chat entry's id: the moment it was logged, to the microsecond. One runner's events
     are handled one at a time, and a time never comes back, so an old card's Undo can never
     reach a newer entry (not even after /deletedata)."""
-    return now.astimezone(UTC).strftime("%Y%m%dT%H%M%S%f")
+    return utc(now).strftime("%Y%m%dT%H%M%S%f")
 
 
 def target_of(entry_id: str, exercise_id: str) -> str:

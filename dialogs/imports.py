@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs.replog import MAX_REPS, MAX_WEIGHT_KG, LogEntry, SetLog
 from dialogs.units import Unit, to_kg
+from scheduler.policy import wall_to_utc
 
 Source = Literal["Strong", "Hevy"]
 MAX_BYTES = 5_000_000  # a file larger than this is refused before it is read (years of logs are ~1 MB)
@@ -141,9 +142,10 @@ def _unit(text: str) -> Unit | None:
 def _moment(text: str, zone: ZoneInfo) -> datetime | None:
     for layout in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d %b %Y, %H:%M", "%Y-%m-%d"):
         try:
-            return datetime.strptime(text.strip(), layout).replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
+            wall = datetime.strptime(text.strip(), layout)
         except ValueError:
             continue
+        return wall_to_utc(wall.date(), wall.time(), zone)
     return None
 
 

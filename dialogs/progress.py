@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -24,6 +24,7 @@ from dialogs.outcome import Reply
 from dialogs.plan import WEEKLY_GOAL
 from dialogs.replog import LogEntry, SetLog, describe
 from dialogs.units import Unit, convert, plain, rounded
+from scheduler.policy import wall_to_utc
 
 if TYPE_CHECKING:
     from dialogs.coach import Coach
@@ -111,7 +112,7 @@ def window_start(now: datetime, timezone: str) -> datetime:
     midnight in the runner's timezone), in UTC: storage loads the entries from there on."""
     zone = ZoneInfo(timezone)
     first = _monday(now.astimezone(zone).date()) - timedelta(weeks=WINDOW_WEEKS - 1)
-    return datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
+    return wall_to_utc(first, time(0), zone)
 
 
 def summarize(

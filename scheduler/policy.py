@@ -3,7 +3,7 @@
 Every instant that goes in or comes out is an aware datetime in UTC; "now" is always a parameter.
 A schedule is kept in local wall time (days, a time of day and an IANA zone), because a runner's
 07:00 must stay 07:00 on the clock on their wall when daylight saving time starts or ends. Turning
-a wall time into an instant has two catches, and this module decides both in `_wall_to_utc`:
+a wall time into an instant has two catches, and this module decides both in `wall_to_utc`:
 
 - spring forward skips some wall times (02:30 does not exist in Europe/Berlin on the last Sunday of
   March): the reminder fires at the first whole minute after the gap (03:00);
@@ -39,6 +39,8 @@ __all__ = [
     "plan_catch_up",
     "should_skip_today",
     "snooze_until",
+    "utc",
+    "wall_to_utc",
 ]
 
 QUIET_START = time(22, 0)
@@ -90,7 +92,7 @@ class Schedule:
             raise ValueError(f"unknown time zone {self.timezone!r}") from error
         for instant in (self.paused_until, self.snoozed_until):
             if instant is not None:
-                _utc(instant)
+                utc(instant)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -104,13 +106,13 @@ def next_due(schedule: Schedule, after: datetime) -> datetime | None:
     than the next regular reminder; when the regular one comes first, it is the fresher reminder
     and the runner, sending it, clears the snooze.
     """
-    after = _utc(after)
+    after = utc(after)
     if schedule.paused:
         return None
     regular = _next_regular(schedule, after)
     snooze = schedule.snoozed_until
     if snooze is not None and after < snooze < regular and not _is_paused_at(schedule, snooze):
-        return _utc(snooze)
+        return utc(snooze)
     return regular
 
 
@@ -120,7 +122,7 @@ def _next_regular(schedule: Schedule, after: datetime) -> datetime:
     day = start.astimezone(zone).date()
     while True:  # ends within 8 days: `days` is a non-empty set of weekdays
         if day.weekday() in schedule.days:
-            due = _wall_to_utc(day, schedule.at, zone)
+            due = wall_to_utc(day, schedule.at, zone)
             if due > after and not _is_paused_at(schedule, due):
                 return due
         day += ONE_DAY
@@ -130,7 +132,7 @@ def _is_paused_at(schedule: Schedule, instant: datetime) -> bool:
     return schedule.paused_until is not None and instant < schedule.paused_until
 
 
-def _wall_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
+def wall_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     """The instant at which clocks in `zone` first show `at` on `day`.
 
     A repeated wall time (fall back) resolves to its first occurrence: ``fold=0``, which is what
@@ -169,11 +171,11 @@ def snooze_until(now: datetime, option: SnoozeOption, timezone: str) -> datetime
     """
     if option not in ("1h", "evening"):
         raise ValueError(f"unknown snooze option {option!r}")
-    now = _utc(now)
+    now = utc(now)
     zone = ZoneInfo(timezone)
     local_now = now.astimezone(zone)
     if option == "evening" and local_now.time() < EVENING_CUTOFF:
-        until = _wall_to_utc(local_now.date(), EVENING, zone)
+        until = wall_to_utc(local_now.date(), EVENING, zone)
     else:
         until = now + timedelta(hours=1)
     return _after_quiet_hours(until, zone)
@@ -185,7 +187,7 @@ def _after_quiet_hours(instant: datetime, zone: ZoneInfo) -> datetime:
     if not in_quiet_hours(local.time()):
         return instant
     morning = local.date() if local.time() < QUIET_END else local.date() + ONE_DAY
-    return _wall_to_utc(morning, QUIET_END, zone)
+    return wall_to_utc(morning, QUIET_END, zone)
 
 
 def catch_up(due: datetime, now: datetime, window: timedelta = CATCH_UP_WINDOW) -> Literal["send", "skip"]:
@@ -193,7 +195,7 @@ def catch_up(due: datetime, now: datetime, window: timedelta = CATCH_UP_WINDOW) 
 
     Less than `window` late, it is still useful and is sent late, once; older, it is skipped.
     """
-    lateness = _utc(now) - _utc(due)
+    lateness = utc(now) - utc(due)
     if lateness < timedelta(0):
         raise ValueError(f"{due} is not due yet at {now}")
     return "send" if lateness < window else "skip"
@@ -216,7 +218,7 @@ def plan_catch_up(
     goes out if the stored reminder, or any later occurrence missed during the downtime, is less
     than `window` old; e.g. a bot down from Tuesday to Friday 08:00 still sends Friday's 07:00.
     """
-    now = _utc(now)
+    now = utc(now)
     send_now = catch_up(missed_due, now, window) == "send"
     if not send_now:
         latest_chance = next_due(schedule, now - window)
@@ -229,7 +231,7 @@ def should_skip_today(last_workout_at: datetime | None, due: datetime, timezone:
     if last_workout_at is None:
         return False
     zone = ZoneInfo(timezone)
-    return _utc(last_workout_at).astimezone(zone).date() == _utc(due).astimezone(zone).date()
+    return utc(last_workout_at).astimezone(zone).date() == utc(due).astimezone(zone).date()
 
 
 def missed_day_nudge(schedule: Schedule, last_workout_at: datetime | None, now: datetime) -> datetime | None:
@@ -241,18 +243,18 @@ def missed_day_nudge(schedule: Schedule, last_workout_at: datetime | None, now: 
     finds late goes through `catch_up` like any reminder. Nobody is nudged after training since.
     """
     zone = schedule.zone
-    today = _utc(now).astimezone(zone).date()
+    today = utc(now).astimezone(zone).date()
     missed_day = today - ONE_DAY
     if (
         schedule.paused
         or missed_day.weekday() not in schedule.days
         or today.weekday() in schedule.days
-        or _is_paused_at(schedule, _wall_to_utc(missed_day, schedule.at, zone))
+        or _is_paused_at(schedule, wall_to_utc(missed_day, schedule.at, zone))
     ):
         return None
-    if last_workout_at is not None and _utc(last_workout_at).astimezone(zone).date() >= missed_day:
+    if last_workout_at is not None and utc(last_workout_at).astimezone(zone).date() >= missed_day:
         return None
-    return _wall_to_utc(today, NUDGE_AT, zone)
+    return wall_to_utc(today, NUDGE_AT, zone)
 
 
 def describe_days(days: frozenset[int]) -> str:
@@ -267,11 +269,12 @@ def describe_days(days: frozenset[int]) -> str:
 
 def local_time(dt_utc: datetime, timezone: str) -> datetime:
     """An instant as the user's clock shows it, for display."""
-    return _utc(dt_utc).astimezone(ZoneInfo(timezone))
+    return utc(dt_utc).astimezone(ZoneInfo(timezone))
 
 
-def _utc(instant: datetime) -> datetime:
-    """`instant` in UTC; a naive datetime is refused rather than read as the server's local time."""
+def utc(instant: datetime) -> datetime:
+    """`instant` in UTC: the one way to make a time UTC, in every layer. A naive datetime is
+    refused rather than read as the server's local time (what `datetime.astimezone` would do)."""
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError(f"expected an aware datetime, got {instant!r}")
     return instant.astimezone(UTC)

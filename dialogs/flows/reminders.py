@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -36,6 +36,7 @@ from scheduler.policy import (
     local_time,
     next_due,
     snooze_until,
+    wall_to_utc,
 )
 
 DEFAULT_DAYS = (1, 4)  # Tuesday and Friday: far apart, and clear of the weekend's long run
@@ -197,7 +198,7 @@ def _pause(turn: Turn) -> None:
         _keep(turn, replace(settings, paused=True, paused_until=None))
         turn.say("reminders/paused", until=None)
         return
-    until = datetime.combine(day, time(0), tzinfo=ZoneInfo(turn.profile.timezone)).astimezone(UTC)
+    until = wall_to_utc(day, time(0), ZoneInfo(turn.profile.timezone))
     _keep(turn, replace(settings, paused=False, paused_until=until))
     turn.say("reminders/paused", until=day_label(day))
 
