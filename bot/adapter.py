@@ -12,17 +12,15 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import replace
 from datetime import UTC, datetime
-from functools import partial
 from typing import TypeGuard, cast
 
 from telegram import (
-    Bot,
     CallbackQuery,
     Chat,
     Document,
     Update,
 )
-from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
@@ -92,16 +90,6 @@ def translate(update: Update, now: datetime, groups: frozenset[int] = frozenset(
             "document", now, payload=one_line(message.document.file_name or ""), first_name=who.first_name
         )
     return who, Event("media", now, first_name=who.first_name)
-
-
-async def _preparing(bot: Bot, chat_id: int, kind: str) -> None:
-    """ "sending a photo…" / "sending a file…" in the runner's chat while the file is made (a file
-    is only ever the runner's own data, answered in their private chat). Best effort."""
-    action = ChatAction.UPLOAD_PHOTO if kind == "photo" else ChatAction.UPLOAD_DOCUMENT
-    try:
-        await bot.send_chat_action(chat_id, action)
-    except TelegramError as error:
-        log.debug("could not send the chat action: %s", type(error).__name__)
 
 
 def is_csv(document: Document | None) -> TypeGuard[Document]:
@@ -179,7 +167,6 @@ async def dispatch(update: Update, context: Context) -> None:
             message_id(update),
             tapped(update),
             outbox=True,
-            preparing=partial(_preparing, context.bot, who.chat_id),
         )
     except Unavailable as error:  # nothing was stored: no reply, no apology; Telegram sends it again
         found = _VERDICT.get()
@@ -214,7 +201,15 @@ def reply(application: Application, who: Who, result: Result, query: CallbackQue
     if the runner never opened the private chat, how to)."""
     if result.outbox is None and query is None:
         return
-    job = Job(result.outbox, who.user_id, result.chat, result.messages, query=query, notice=result.notice)
+    job = Job(
+        result.outbox,
+        who.user_id,
+        result.chat,
+        result.messages,
+        query=query,
+        notice=result.notice,
+        later=dict(result.later),
+    )
     job.moved = result.moved or result.stale  # the tapped card's buttons go (unless it is edited)
     if result.chat != who.answer_chat:
         conversations = services(application).conversations

@@ -79,7 +79,7 @@ def build_application(
     found.conversations = runtime.conversations
     found.runtime = runtime
     found.pseudonym = Pseudonym(settings.token or "")
-    found.replies = Replies(runtime.store, application.bot, found.pseudonym)
+    found.replies = Replies(runtime.store, application.bot, found.pseudonym, runtime.conversations.file)
     application.add_handler(MessageHandler(filters.ALL, adapter.dispatch))
     application.add_handler(CallbackQueryHandler(adapter.dispatch))
     application.add_error_handler(adapter.on_error)

@@ -3,31 +3,27 @@ replies, and commit it all in one transaction. Telegram and the terminal both co
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
 
-from bot import cards, effects, outbox, timers
-from bot.answers import Later
+from bot import cards, effects, logbook, outbox, timers
+from bot.answers import Later, Recipe
 from bot.files import Files
 from bot.store import Store, Transaction, Who
 from bot.timers import Due
 from dialogs.coach import Coach
 from dialogs.engine import step
 from dialogs.events import Event
+from dialogs.history import display_names
 from dialogs.outcome import Attachment, Reply
 from dialogs.session import Session
 
 Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data or a link button's URL)
 log = logging.getLogger(__name__)
-# Telegram shows a chat action ("sending a file…") for 5 s or until the next message: said again
-# this often while a long export or a chart is still being made.
-PREPARING_EVERY = 4.0
 
 
 @dataclass(frozen=True)
@@ -35,7 +31,8 @@ class Message:
     """A rendered reply: Telegram HTML and its buttons, maybe a file it is the caption of, and
     what it is about (`Reply.ref`, remembered by message id once sent). `card`, `record` and
     `fold` as in `Reply`; `edit`: the id of the message this one replaces in place (0: a new
-    message; an empty text only takes that message's buttons away). See `bot.cards`."""
+    message; an empty text only takes that message's buttons away). See `bot.cards`. `recipe`:
+    how its file is made (`bot.answers.Later`); stored in its place, the file is not."""
 
     text: str
     buttons: Keyboard = ()
@@ -45,13 +42,15 @@ class Message:
     record: str = ""
     fold: bool = False
     edit: int = 0
+    recipe: Recipe = ()
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"text": self.text, "buttons": [[list(b) for b in row] for row in self.buttons]}
-        if self.file is not None:
+        if self.file is not None and not self.recipe:  # a file made by the engine itself
             content = base64.b64encode(self.file.content).decode()
             data["file"] = {"kind": self.file.kind, "filename": self.file.filename, "content": content}
         extra = {"ref": self.ref, "card": self.card, "record": self.record, "edit": self.edit}
+        extra["recipe"] = dict(self.recipe)
         return data | {name: value for name, value in extra.items() if value}
 
     @classmethod
@@ -68,6 +67,7 @@ class Message:
             data.get("card", ""),
             data.get("record", ""),
             edit=data.get("edit", 0),
+            recipe=tuple(data.get("recipe", {}).items()),
         )
 
 
@@ -80,7 +80,7 @@ class Result:
     moved: bool = False  # the conversation moved on, so older buttons no longer work
     stale: bool = False  # the tap was on an older card: take its buttons away
     wake_at: datetime | None = None  # a timer the step set, due then (`bot.timers` fires it)
-    later: tuple[tuple[int, Later], ...] = ()  # files to make for these messages
+    later: tuple[tuple[int, Later], ...] = ()  # files still to make for these messages (by index)
     outbox: int | None = None  # the outbox entry of these messages (`bot.outbox`), when asked for
     before: str = ""  # the state the event found, and the one it left (for the logs)
     after: str = ""
@@ -110,26 +110,34 @@ class Conversations:
         tapped: int | None = None,
         *,
         outbox: bool = False,
-        preparing: Callable[[str], Awaitable[object]] | None = None,
     ) -> Result:
         """`replying_to`: the id of the coach's message this one is a Telegram reply to;
         `message_id`: the id of the runner's message (new, or edited) itself; `tapped`: the id of
         the coach's message whose button this is. With `outbox`, the replies are written to the
-        outbox in the event's transaction, for `bot.replies` to send (`Result.outbox`).
-        `preparing(kind)` is awaited before a file ("photo", "document") is made, and every
-        PREPARING_EVERY seconds until it is."""
+        outbox in the event's transaction, for `bot.replies` to send (`Result.outbox`), and
+        their files are left to make (`Result.later`, `file`) by whoever sends them; else the
+        files are made here, after the commit."""
         work = partial(self._handle, who, event, update_id, replying_to, message_id, tapped, outbox)
         result = await self.store.run(work, event.now)
-        if not result.later:
+        if outbox or not result.later:
             return result
         messages = list(result.messages)
-        for index, later in result.later:  # committed: the receipt keeps the words, not the file
-            making = asyncio.ensure_future(self.files.make(who.user_id, later.make, later.key))
-            while preparing is not None and not making.done():
-                await preparing(later.kind)
-                await asyncio.wait({making}, timeout=PREPARING_EVERY)
-            messages[index] = replace(messages[index], file=await making)
+        for index, later in result.later:
+            messages[index] = replace(messages[index], file=await self.file(who.user_id, later))
         return replace(result, messages=tuple(messages), later=())
+
+    async def file(self, user_id: int, later: Later | None, recipe: Recipe = ()) -> Attachment | None:
+        """A reply's file, made in a worker process after the commit: from `later` (what the event
+        found), or, for a reply sent again after a crash, anew from the runner's log and the
+        message's `recipe` (None when there is nothing to show any more: /deletedata since)."""
+        if later is None:
+            later = await self.store.run(partial(self._remade, user_id, recipe))
+            if later is None:
+                return None
+        return await self.files.make(user_id, later.make, later.key)
+
+    def _remade(self, user_id: int, recipe: Recipe, tx: Transaction) -> Later | None:
+        return logbook.remake(tx, Who(user_id, user_id), recipe, display_names(self.coach))
 
     def _handle(
         self,
@@ -192,7 +200,10 @@ class Conversations:
         later = tuple((index, answer) for index, (answer, _) in enumerate(answers) if isinstance(answer, Later))
         version = outcome.session.version
         replies = (*(reply for _, reply in answers), *outcome.replies)
-        messages = tuple(self.render(reply, version) for reply in replies if not reply.amends)
+        rendered = [self.render(reply, version) for reply in replies if not reply.amends]
+        for index, answer in later:  # the receipt and the outbox keep how to make the file, not the file
+            rendered[index] = replace(rendered[index], recipe=answer.recipe)
+        messages = tuple(rendered)
         chat = who.chat_id if outcome.private else who.answer_chat  # the runner's own data: privately
         if any(message.card for message in messages):  # edits decided here: a redelivery replays them
             live = cards.live(tx, who, chat)

@@ -8,6 +8,7 @@ reach another runner's rows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import fields
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, distinct, func, insert, select
 
 from bot import chart, files
-from bot.answers import Later
+from bot.answers import Later, Recipe
 from bot.export import Layout, csv_of
 from bot.models import Base, SetLog, User, core_table
 from bot.store import Transaction, Who
@@ -205,7 +206,35 @@ def progress(tx: Transaction, who: Who, effect: ShowProgress) -> tuple[Report] |
         return (Report(summary),)
     names, theme = effect.names, effect.theme
     key = (summary, theme, tuple(names.items()))  # what the picture shows
-    return (Later(Report(summary), partial(_chart, summary, names, theme), key, "photo"),)
+    return (Later(Report(summary), partial(_chart, summary, names, theme), key, _recipe(effect, "photo")),)
+
+
+_REMADE: dict[str, type[ShowProgress | ExportLog]] = {"progress": ShowProgress, "export": ExportLog}
+
+
+def _recipe(effect: ShowProgress | ExportLog, kind: str) -> Recipe:
+    """The request, without the exercise names (the catalog's, given again to `remake`)."""
+    request = next(name for name, made in _REMADE.items() if isinstance(effect, made))
+    asked = ((f.name, getattr(effect, f.name)) for f in fields(effect) if f.name != "names")
+    return (("file", request), ("kind", kind), *asked)
+
+
+def remake(tx: Transaction, who: Who, recipe: Recipe, names: Mapping[str, str]) -> Later | None:
+    """The file of a reply sent again after a crash (its outbox entry outlived the process that
+    made the file), made anew from the runner's log as it is now: no file is kept outside the
+    log, and a runner whose log is gone (/deletedata since) gets none. None also for a recipe
+    this version does not know."""
+    request: dict[str, Any] = dict(recipe)  # the values as the request held them (`_recipe`)
+    request.pop("kind", None)
+    made = _REMADE.get(request.pop("file", ""))
+    if made is None:
+        return None
+    try:
+        effect = made(names=names, **request)
+    except TypeError:  # written by another version of the bot
+        return None
+    [found] = progress(tx, who, effect) if isinstance(effect, ShowProgress) else export(tx, who, effect)
+    return found if isinstance(found, Later) else None
 
 
 def _chart(summary: Progress, names: Mapping[str, str], theme: ChartTheme) -> Attachment:
@@ -227,7 +256,7 @@ def export(tx: Transaction, who: Who, effect: ExportLog) -> tuple[Export] | tupl
     day = tx.now.astimezone(ZoneInfo(timezone)).date()
     filename = f"armswing-{'strong' if layout == 'strong' else 'log'}-{day:%Y-%m-%d}.csv"
     job = partial(_export, who.user_id, filename, effect.names, timezone, effect.unit, layout)
-    return (Later(Export(sets, layout), job),)
+    return (Later(Export(sets, layout), job, recipe=_recipe(effect, "document")),)
 
 
 def _export(

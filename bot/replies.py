@@ -7,7 +7,9 @@ chat whose sends hang or fail holds up only itself, never the other chats or the
 A send the network lost, or that Telegram answered with a 5xx or a 429, is tried again (with a
 growing pause) until Telegram takes it; it is never replaced by an apology, because the update
 did take effect. A reply Telegram refuses for good (400) is skipped and logged, a chat that
-blocked the bot (403) gets nothing more. Sent entries are deleted in batches.
+blocked the bot (403) gets nothing more. Sent entries are deleted in batches. A reply's file
+(a chart, a CSV) is made by the worker just before the reply goes, while the entry is held: the
+outbox keeps how to make it, not the file, so an entry sent after a crash brings its file too.
 
 The outbox entries this process holds are kept claimed (`bot.outbox.LEASE`, renewed every two
 seconds); entries whose claim lapsed (their process died before sending) are claimed and sent by
@@ -22,20 +24,24 @@ import contextlib
 import logging
 import time
 from collections import deque
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage
-from telegram.constants import ParseMode
+from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot import bot_api, cards, metrics, outbox
+from bot.answers import Later, Recipe
 from bot.conversation import Message
 from bot.store import Store, Unavailable
+from dialogs.outcome import Attachment
 
 log = logging.getLogger(__name__)
+MakeFile = Callable[[int, Later | None, Recipe], Awaitable[Attachment | None]]
 CAPTION_LIMIT = 1024  # UTF-16 code units of a photo's or document's caption
 # In a group, a card's callback data ends in OWNER and the id of the runner it was shown to: the
 # buttons act only for them (a member's tap on another's "Yes, delete everything" must not act
@@ -45,6 +51,9 @@ RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)  # seconds before each new attemp
 LAST_PAUSE = 30.0
 TICK = 2.0  # seconds between looks for entries whose claim lapsed
 RENEW_EVERY = outbox.LEASE.total_seconds() / 3
+# Telegram shows a chat action ("sending a file…") for 5 s or until the next message: said again
+# this often while a long export or a chart is still being made.
+PREPARING_EVERY = 4.0
 # Seconds a runner's next update waits for the replies before it to be sent and noted (`settled`):
 # a send takes a round trip and the note a commit; a send that takes longer holds up no more.
 SETTLE = 1.0
@@ -65,6 +74,7 @@ class Job:
     # replies for a group member sent privately: (the group, what to tell it once they went, what
     # to tell it if the runner never opened the private chat)
     group: tuple[int, str, str] | None = None
+    later: dict[int, Later] = field(default_factory=dict)  # the files still to make, by message index
 
     @property
     def owner(self) -> int | None:
@@ -78,8 +88,12 @@ class Job:
 
 
 class Replies:
-    def __init__(self, store: Store, bot: Any, pseudonym: Any = str):
-        self.store, self.bot, self.pseudonym = store, bot, pseudonym
+    """`file(user_id, later, recipe)` makes a message's file just before it is sent: from the
+    event's `Job.later`, or anew from its recipe when the entry comes from the outbox (a crash)
+    (`bot.conversation.Conversations.file`)."""
+
+    def __init__(self, store: Store, bot: Any, pseudonym: Any = str, file: MakeFile | None = None):
+        self.store, self.bot, self.pseudonym, self.file = store, bot, pseudonym, file
         self._queues: dict[int, deque[Job]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._held: set[int] = set()  # outbox entries in this process's hands
@@ -166,6 +180,8 @@ class Replies:
         try:
             while job.sent < len(job.messages):
                 message = job.messages[job.sent]
+                if message.recipe and message.file is None:
+                    message = replace(message, file=await self._file(job, message))
                 *_, sent = await asyncio.gather(*chores, self._patiently(job, message))
                 chores = []
                 job.sent += 1
@@ -184,6 +200,22 @@ class Replies:
             self._done.append((job.entry, job.chat_id, refs))
             if self._flushing is None or self._flushing.done():
                 self._flushing = asyncio.create_task(self._flush(), name="replies:flush")
+
+    async def _file(self, job: Job, message: Message) -> Attachment | None:
+        """The message's file, made now ("sending a photo…" in the chat meanwhile); None when
+        there is nothing to show any more or making it failed: the words go alone."""
+        if self.file is None:
+            return None
+        making = asyncio.ensure_future(self.file(job.user_id, job.later.get(job.sent), message.recipe))
+        kind = dict(message.recipe).get("kind", "document")
+        while not making.done():
+            await _preparing(self.bot, job.chat_id, kind)
+            await asyncio.wait({making}, timeout=PREPARING_EVERY)
+        try:
+            return making.result()
+        except Exception:  # the words were committed and go out whatever the file does
+            log.exception("user=%s: the file of a reply could not be made", self.pseudonym(job.user_id))
+            return None
 
     async def _patiently(self, job: Job, message: Message) -> int | None:
         """Send `message`, again and again while the network or Telegram fails: the id of the
@@ -307,6 +339,16 @@ async def answer(query: CallbackQuery, notice: str) -> None:
         await query.answer(notice or None)
     except TelegramError as error:  # too old (a redelivery after a restart), or the network
         log.debug("could not answer the button: %s", error)
+
+
+async def _preparing(bot: Bot, chat_id: int, kind: str) -> None:
+    """ "sending a photo…" / "sending a file…" in the runner's chat while the file is made (a file
+    is only ever the runner's own data, answered in their private chat). Best effort."""
+    action = ChatAction.UPLOAD_PHOTO if kind == "photo" else ChatAction.UPLOAD_DOCUMENT
+    try:
+        await bot.send_chat_action(chat_id, action)
+    except TelegramError as error:
+        log.debug("could not send the chat action: %s", type(error).__name__)
 
 
 async def _drop_buttons(bot: Bot, tapped: MaybeInaccessibleMessage) -> None:

@@ -65,3 +65,39 @@ def test_a_crash_loop_makes_progress_and_bounds_the_replays_of_a_reply(tmp_path)
 
 def texts(api, user):
     return [m.get("text") or "" for m in api.messages(user)]
+
+
+@pytest.mark.parametrize(
+    ("ask", "method", "looks_right"),
+    [
+        ("/export", "sendDocument", lambda file: b"Shoulder press" in file.content and file.filename.endswith(".csv")),
+        ("/progress", "sendPhoto", lambda file: file.content.startswith(b"\x89PNG")),
+    ],
+)
+def test_a_reply_sent_again_after_a_crash_brings_its_file(tmp_path, ask, method, looks_right):
+    """The process dies while it sends /export's CSV or /progress's chart (committed; the send
+    hangs): the next process sends the reply from the outbox, its file made again from the
+    runner's log, never the words alone."""
+    user = 8521
+    with FakeBotApi() as api:
+        bot = BotProcess(api, tmp_path, "polling", f"sqlite:///{tmp_path / 'files.sqlite3'}").start()
+        onboard(api, user)
+        for text in ("yesterday 3x12 shoulder press 8kg", "3x12 shoulder press 9kg"):  # two days: a chart
+            api.send_text(user, text)
+        api.wait_for(lambda: len([t for t in texts(api, user) if t.startswith("✓ Logged")]) == 2, timeout=30)
+        api.misbehave_next(method, "hang", chat_id=user)
+        api.send_text(user, ask)
+        api.wait_for(lambda: api.misbehaviours_left() == 0, timeout=60)  # the file is made, its send hangs
+        bot.stop(signal.SIGKILL)
+        api.release_hangs()
+        assert api.uploads(user) == []
+        bot.start()
+        try:
+            api.wait_for(lambda: api.uploads(user), timeout=60)  # the claim lapses, the next process sends
+            time.sleep(1)  # a second copy would show by now
+        finally:
+            assert bot.stop() == 0, bot.log.read_text()
+    [file] = api.uploads(user)
+    assert looks_right(file)
+    [sent] = [m for m in api.messages(user) if m.get("caption")]
+    assert sent["caption"].startswith("Your log: 6 sets" if ask == "/export" else "Your progress")

@@ -25,7 +25,7 @@ async def _set_up(chat):
 
 
 async def test_a_slow_export_keeps_saying_a_file_is_on_its_way_until_it_is_sent(wired, runtime, monkeypatch):  # noqa: F811
-    from bot import conversation
+    from bot import replies
 
     application, telegram = wired
     chat = Chat(application, telegram, user_id=4802)
@@ -40,7 +40,7 @@ async def test_a_slow_export_keeps_saying_a_file_is_on_its_way_until_it_is_sent(
         return made
 
     monkeypatch.setattr(files, "make", slow)
-    monkeypatch.setattr(conversation, "PREPARING_EVERY", 0.1)
+    monkeypatch.setattr(replies, "PREPARING_EVERY", 0.1)
     await chat.send("/export")
     actions = [c for c in telegram.calls() if c["method"] in ("sendChatAction", "sendDocument")]
     assert [c["method"] for c in actions][-1] == "sendDocument"

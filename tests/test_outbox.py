@@ -8,6 +8,7 @@ from functools import partial
 from sqlalchemy import func, select
 
 from bot import outbox
+from bot.conversation import Message
 from bot.models import MessageRef, OutboxEntry
 from bot.store import Who
 from dialogs.events import Event
@@ -91,3 +92,28 @@ async def test_the_reply_to_deletedata_survives_the_deletion_and_refs_of_a_delet
     refs = [(who.user_id, who.chat_id, 5, "entry:y")]
     await runtime.store.run(partial(outbox.finish, done=[r.id for r in rows], refs=refs), now)
     assert await entries(runtime) == 0
+
+
+async def test_an_entry_keeps_how_to_make_its_file_and_the_file_is_not_made_once_the_log_is_gone(runtime):
+    """A reply's file (the /export CSV) is not in the outbox: a process that sends the entry
+    after a crash makes it again from the runner's log, and nothing once that log was deleted."""
+    who, now = Who(6103, 6103, "Cy"), START
+    for update_id, text in enumerate(("/start", "kg", "Berlin", "3x12 shoulder press 8kg", "/export"), start=1):
+        last = await runtime.conversations.handle(who, Event.from_text(text, now, "Cy"), update_id, outbox=True)
+    claimed = await runtime.store.run(outbox.claim, now + outbox.LEASE * 2)
+    [entry] = [e for e in claimed.taken if e.id == last.outbox]
+    [stored] = entry.messages
+    assert "file" not in stored and stored["recipe"]["file"] == "export"
+    recipe = Message.from_json(stored).recipe
+    made = await runtime.conversations.file(who.user_id, None, recipe)
+    assert made.kind == "document" and made.content.splitlines()[1].endswith(b"Shoulder press,1,12,8,kg,8")
+
+    data = next(
+        d
+        for m in (await runtime.conversations.handle(who, Event.from_text("/deletedata", now, "Cy"), 6)).messages
+        for row in m.buttons
+        for label, d in row
+        if label.startswith("Yes")
+    )
+    await runtime.conversations.handle(who, Event.from_button(data, now, "Cy"), 7)
+    assert await runtime.conversations.file(who.user_id, None, recipe) is None

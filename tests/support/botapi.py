@@ -1485,8 +1485,14 @@ class FakeBotApi(FakeTelegram):
                     planned[3] -= 1
                     if planned[3] <= 0:
                         self._misbehaviours.remove(planned)
+                    self._changed.notify_all()  # a call that misbehaves is a call: `wait_for` looks again
                     return planned[2]
         return None
+
+    def misbehaviours_left(self) -> int:
+        """How many planned misbehaviours have not begun yet (a hang begun is not counted)."""
+        with self._changed:
+            return sum(planned[3] for planned in self._misbehaviours)
 
     def clear_misbehaviours(self) -> None:
         """Forget the misbehaviours planned and not used yet (hangs in progress go on)."""
