@@ -51,6 +51,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
+import snowballstemmer
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
@@ -146,6 +147,8 @@ _HOW_TO_RUN = re.compile(
 )
 # "chest, back or shoulders": a choice between things, not "…or not".
 _EITHER = re.compile(r"\bor (?!not\b|no\b)")
+# …or a comparison: "the back more than the arms", "chest vs back".
+_COMPARED = re.compile(r"\bor (?!not\b|no\b)|\b(than|vs|versus)\b")
 # "what does it do for me", "what do rows do for runners": what good it does.
 _DO_FOR = re.compile(r"^(what|wat|wot) (does|do|will|would|can) .*\bdo for\b")
 _DRAWN_OUT = re.compile(r"([^\W\d])\1{2,}")
@@ -230,6 +233,20 @@ class Matcher:
             for size in (len(word) - 1, len(word), len(word) + 1):
                 self._spellings.setdefault((word[0], size), []).append(word)
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
+        # The words of each part of an exercise's card, for questions asked with it on screen.
+        self._card_words = {
+            exercise.id: {
+                aspect: {_root(term) for text in texts for term in _residual(self._terms(_words(text)))}
+                for aspect, texts in (
+                    ("howto", (exercise.start_position, *exercise.steps, *exercise.cues)),
+                    ("mistakes", exercise.mistakes),
+                    ("muscles", exercise.muscles),
+                    ("why", (exercise.why_runners,)),
+                    ("equipment", (exercise.equipment,)),
+                )
+            }
+            for exercise in knowledge.exercises.values()
+        }
 
         # A question asked exactly as a topic phrases it gets that topic.
         self._phrasing_topic = {" ".join(words): topic_id for topic_id, words in questions}
@@ -283,14 +300,16 @@ class Matcher:
             named = None  # "do i row both arms at once" on the renegade row: its row, not the bent-over row
         if named is not None:
             return self._about_named(words, named, form)
+        asked = text[:MAX_CHARS].rstrip().endswith("?")
         if current_exercise in self._exercise_ids:
-            about_current = self._about_current(terms, current_exercise, form)
+            about_current = self._about_current(terms, current_exercise, form, asked) or self._in_own_words(
+                terms, current_exercise, form
+            )
             if about_current is not None:
                 return about_current
         exact = self._phrasing_topic.get(" ".join(words))
         if exact:
             return Match("topic", exact, score=100.0)
-        asked = text[:MAX_CHARS].rstrip().endswith("?")
         headline, elsewhere = self._headline(terms, form, asked)
         # A "which" question (or the headline asked about another topic's subject) is not
         # answered with the yes-and-why.
@@ -361,7 +380,7 @@ class Matcher:
             aspect = "muscles"  # "what does the bent over row do": what it works
         return Match("exercise", named.exercise_id, aspect or "overview", score=named.score)
 
-    def _about_current(self, terms: list[str], exercise_id: str, form: str) -> Match | None:
+    def _about_current(self, terms: list[str], exercise_id: str, form: str, asked: bool) -> Match | None:
         aspect, strength = _aspect(terms)
         own = self._name_words[exercise_id]  # "why chest for runners" on the chest press
         if aspect is None and not DEICTIC.intersection(terms) and not own.intersection(terms):
@@ -372,7 +391,24 @@ class Matcher:
             return None
         # "whats this one for", "what does it do for me"
         purpose = (aspect is None or aspect == "howto" and strength <= 1) and _purpose(terms)
-        return Match("exercise", exercise_id, "why" if purpose else aspect or "overview", score=100.0)
+        # A question of no aspect about the move being done ("one arm at a time?") is how it is
+        # done; "explain this exercise" is the whole card.
+        default = "howto" if asked or form in ("yesno", "how") else "overview"
+        return Match("exercise", exercise_id, "why" if purpose else aspect or default, score=100.0)
+
+    def _in_own_words(self, terms: list[str], exercise_id: str, form: str) -> Match | None:
+        """The exercise on screen, asked about in the words of its own card ("pull to my ribs or my
+        chest" on the bent-over row, "is the rotation at the top" on the curl to press): most of
+        the question's words are in one part of it, and no topic answers it."""
+        rest = _residual(terms) - self._name_words[exercise_id]
+        if not rest or self._best_topic(terms, form, _lifting(terms)):
+            return None
+        roots = {_root(term) for term in rest}
+        fits = {aspect: len(roots & words) for aspect, words in self._card_words[exercise_id].items()}
+        aspect = max(fits, key=lambda a: (fits[a], -ASPECT_PRIORITY.index(a)))
+        if 2 * fits[aspect] < len(roots):
+            return None
+        return Match("exercise", exercise_id, aspect, score=100.0)
 
     def _headline(self, terms: list[str], form: str, asked: bool) -> tuple[Match | None, bool]:
         """The headline question in any words ("runners + upper body workouts?" too), if it is
@@ -618,10 +654,11 @@ def _purpose(words: list[str]) -> bool:
 
 
 def _body_choice(text: str, content: set[str]) -> bool:
-    """A choice between parts of the upper body, with or or question marks ("chest, back or
-    shoulders", "shoulders? back? core?"), that names no coaching concept (posture, breathing)."""
+    """A choice between parts of the upper body, with or, than or question marks ("chest, back or
+    shoulders", "the back more than the arms", "shoulders? back? core?"), that names no coaching
+    concept (posture, breathing)."""
     lowered = text[:MAX_CHARS].lower()
-    chosen = len(CHOICE_BODY & content) > 1 and bool(_EITHER.search(lowered) or lowered.count("?") > 1)
+    chosen = len(CHOICE_BODY & content) > 1 and bool(_COMPARED.search(lowered) or lowered.count("?") > 1)
     return chosen and not any(t in CONCEPTS and t not in CHOICE_BODY for t in content)
 
 
@@ -681,8 +718,9 @@ def _form(words: list[str]) -> str:
         return "why"  # "how does arm swing help": what good it does, not how it is done
     if opener in FORM_OPENERS:
         return FORM_OPENERS[opener]
-    # "what muscles…", "besides my legs what should i strengthen": it asks for a thing, not a yes or no
-    at = next((i for i, w in enumerate(words) if w in WHAT_WORDS), len(words))
+    # "what muscles…", "besides my legs what should i strengthen", "…. question - which muscles should
+    # i build": it asks for a thing, not a yes or no
+    at = next((i for i, w in enumerate(words) if w in WHAT_WORDS or w == "which"), len(words))
     after, then = (words[at + 1 : at + 3] + ["", ""])[:2]
     if after and after not in STOPWORDS or after in ASKING and then in PERSONAL_WORDS:
         return "which"
@@ -707,6 +745,7 @@ def _words(text: str) -> list[str]:
     return _DIGITS_AND_LETTERS.sub(" ", text).split()
 
 
+_SNOWBALL = snowballstemmer.stemmer("english")
 _SUFFIXES = (("ment", 4), ("ing", 4), ("ed", 4), ("s", 3))
 _ES_PLURALS = ("ches", "shes", "sses", "xes")  # "arches" is "arch", "crunches" "crunch"
 
@@ -724,6 +763,12 @@ def _stem(word: str) -> str:
                 return stem[:-1]  # "hitting" is "hit", "stopped" "stop"
             return stem
     return word
+
+
+def _root(term: str) -> str:
+    """Snowball's stem of a term, for comparing a question with an exercise's card: "rotation"
+    and "rotate" meet at "rotat", where the light stemmer keeps them apart."""
+    return str(_SNOWBALL.stemWord(term))
 
 
 def _canonical(word: str) -> str:

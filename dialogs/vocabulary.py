@@ -94,6 +94,8 @@ PHRASES = {
     "upper bodies": "upperbody",
     "get anything out of": "benefit",
     "gain from": "benefit",
+    "get out of": "benefit",
+    "gain out of": "benefit",
     "get from": "benefit",
     "dumbbell work": "lift",
     "dumbbell training": "lift",

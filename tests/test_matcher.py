@@ -713,3 +713,25 @@ def test_a_concept_only_a_far_weaker_rival_covers_does_not_make_a_choice(matcher
 def test_a_trainer_with_a_view_is_no_trainer_to_hire(matcher, text):
     assert matcher.match(text).id == "should_train_upper_body"
     assert matcher.match("can i get a personal trainer").id == "personal_coaching"
+
+
+def test_a_comparison_between_parts_of_the_upper_body_asks_which_muscles(matcher):
+    assert matcher.match("does the back matter more than the arms for runners").id == "muscles_to_train"
+
+
+@pytest.mark.parametrize(
+    "text, current, expected",
+    [
+        ("pull to my ribs or my chest", "bent_over_row", "ex:bent_over_row/howto"),  # the words of its steps
+        ("how far do i hinge", "bent_over_row", "ex:bent_over_row/howto"),
+        ("one arm at a time?", "renegade_row", "ex:renegade_row/howto"),  # a question of no aspect: how
+        ("explain this exercise", "bent_over_row", "ex:bent_over_row/overview"),
+        ("bitcoin price", "chest_press", "unknown"),
+    ],
+)
+def test_on_screen_a_question_in_the_words_of_the_exercises_card_is_about_it(matcher, text, current, expected):
+    assert top1(matcher.match(text, current)) == expected
+
+
+def test_what_runners_get_out_of_it_is_what_good_it_does(matcher):
+    assert matcher.match("what do runners get out of upper body training").id == "should_train_upper_body"
