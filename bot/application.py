@@ -1,17 +1,15 @@
-"""The PTB `Application` of Armswing and the process that runs it (polling or webhook).
+"""The PTB `Application` of Armswing, and how one update goes through it (`process`).
 
 PTB's own `run_polling` confirms updates to Telegram before the handlers ran, and its
 `run_webhook` answers 200 before they ran; both lose updates when the process dies. So the
 application is built without an `Updater`, and `bot.polling` / `bot.webhook` feed it updates
-themselves, confirming each only after its transaction committed.
+themselves, confirming each only after its transaction committed. `bot.lifecycle` runs it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
-import signal
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -34,7 +32,6 @@ from bot.services import CONTEXT_TYPES, Context, services
 from bot.store import REDELIVERY_WINDOW
 
 log = logging.getLogger(__name__)
-REPLIES_AT_EXIT = 5.0  # seconds to finish sending at SIGTERM; the rest goes from the outbox at the next start
 POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates call open when there is nothing new
 # Seconds a call may wait for a free connection. PTB's 1 s failed updates whenever a burst
 # (a polling batch of 100, three calls each) met a slow Telegram; every call holding a connection
@@ -122,36 +119,3 @@ def name_the_bot(application: Application, runtime: Runtime) -> None:
     links (the share button of an exercise) point at this bot."""
     coach = runtime.conversations.coach
     runtime.conversations.coach = replace(coach, start_link=f"https://t.me/{application.bot.username}?start=")
-
-
-async def serve(runtime: Runtime) -> None:
-    """Run the Telegram bot until SIGINT or SIGTERM."""
-    from bot import monitoring, polling, webhook  # imported here: the terminal chat needs none
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    application = build_application(runtime)
-    replies = services(application).replies
-    async with application:  # initialize: getMe, so a rejected token is said first
-        name_the_bot(application, runtime)
-        listener = monitoring.bind(runtime.settings)  # before anything runs: a port in use stops the start
-        try:
-            await application.start()
-            replies.start()
-            await announce_commands(application, runtime)
-            me = application.bot
-            log.info("Armswing is up as @%s in %s mode", me.username, runtime.settings.mode)
-            if runtime.settings.mode == "webhook":
-                assert listener is not None  # webhook mode always listens (its port is never 0)
-                await webhook.serve(application, runtime, stop, listener)
-            else:
-                async with monitoring.server(monitoring.app(application, runtime), listener):
-                    await polling.serve(application, stop)
-            await replies.stop(timeout=REPLIES_AT_EXIT)
-            await application.stop()
-        finally:
-            if listener is not None:
-                listener.close()
-    log.info("Armswing stopped")

@@ -47,7 +47,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 async def _run(settings: Settings) -> None:
-    from bot.application import serve
+    from bot.lifecycle import serve
 
     problems = settings.problems()
     if problems:

@@ -2,6 +2,8 @@
 and only `bot` touches Telegram and SQLAlchemy."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,58 @@ def test_the_checker_sees_imports(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text("import telegram.ext\nfrom bot.store import Store\nfrom . import sibling\n")
     assert imports(sample) == {"telegram", "bot"}
+
+
+# The modules that run the bot: each imports the ones below it at the top, none needs an import
+# inside a function to dodge a cycle (hoisting one used to break every entry point).
+ENTRY = ("bot.application", "bot.polling", "bot.webhook", "bot.lifecycle", "bot.cli")
+
+
+def _runtime_imports_of(module: str) -> set[str]:
+    """The `bot` modules `module` imports, at the top or inside a function, but not under
+    `if TYPE_CHECKING:` (those never run)."""
+    tree = ast.parse((ROOT / (module.replace(".", "/") + ".py")).read_text())
+    skipped = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+        for inner in ast.walk(node)
+    }
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        found |= {
+            name for name in names if name.startswith("bot.") and (ROOT / (name.replace(".", "/") + ".py")).exists()
+        }
+    return found
+
+
+def test_the_entry_modules_import_each_other_without_a_cycle():
+    for start in ENTRY:
+        seen, todo = set(), [start]
+        while todo:
+            for imported in _runtime_imports_of(todo.pop()) & set(ENTRY):
+                assert imported != start, f"{start} imports itself back through {sorted(seen)}"
+                if imported not in seen:
+                    seen.add(imported)
+                    todo.append(imported)
+
+
+@pytest.mark.parametrize("module", ENTRY)
+def test_each_entry_module_imports_first_in_a_fresh_interpreter(module):
+    done = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_cycle_check_sees_an_import_inside_a_function(tmp_path, monkeypatch):
+    package = tmp_path / "bot"
+    package.mkdir()
+    (package / "a.py").write_text("def f():\n    from bot import b\n")
+    (package / "b.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from bot import a\n")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert _runtime_imports_of("bot.a") == {"bot.b"}
+    assert _runtime_imports_of("bot.b") == set()
