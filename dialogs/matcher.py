@@ -65,6 +65,7 @@ from dialogs.vocabulary import (
     BACK_REFERENCES,
     BODY_STRENGTH,
     CHOICE_BODY,
+    COMPARING,
     CONCEPTS,
     DEICTIC,
     DISCOURSE,
@@ -298,6 +299,9 @@ class Matcher:
         named = named or self._find(words)
         if self._names_own_word(words, named, current_exercise):
             named = None  # "do i row both arms at once" on the renegade row: its row, not the bent-over row
+        if named is not None and self._compared(words, named, current_exercise):
+            options = (EXERCISE_REF + named.exercise_id, EXERCISE_REF + str(current_exercise))
+            return Match("suggest", options=options, score=named.score)
         if named is not None:
             return self._about_named(words, named, form)
         asked = text[:MAX_CHARS].rstrip().endswith("?")
@@ -358,6 +362,14 @@ class Matcher:
         if named is None or current_exercise not in self._exercise_ids or named.exercise_id == current_exercise:
             return False
         return named.end - named.start == 1 and _canonical(words[named.start]) in self._name_words[current_exercise]
+
+    def _compared(self, words: list[str], named: _Named, current_exercise: str | None) -> bool:
+        """Whether another exercise is named to compare it with the one on screen ("is this like
+        the shoulder press", "can i do lateral raises instead")."""
+        if current_exercise not in self._exercise_ids or named.exercise_id == current_exercise:
+            return False
+        said = set(words)
+        return bool(COMPARING & said and (DEICTIC & said or "instead" in said))
 
     def _about_named(self, words: list[str], named: _Named, form: str) -> Match:
         others = words[: named.start] + words[named.end :]

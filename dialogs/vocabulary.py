@@ -124,6 +124,11 @@ PHRASES = {
     "walk me through": "step",
     "talk me through": "step",
     "not to do": "avoid",
+    "watch out for": "avoid",
+    "look out for": "avoid",
+    # Heavy as the runner's own weight, not the dumbbell's.
+    "make me too heavy": "bulk",
+    "make my legs heavy": "bulk",
     "mess up": "mistake",
     "screw up": "mistake",
     "touch weights": "lift",
@@ -166,10 +171,10 @@ CONCEPTS = {
     "rep": "reps repetition repetitions",
     "set": "sets",
     "weight": "weights kg kgs kilo kilos pound pounds lb lbs",
-    "heavy": "heavier heaviest light lighter",
+    "heavy": "heavier heaviest light lighter moderate",
     "dumbbell": "dumbbells dumbell dumbells db dbs",
     "bulk": "bulky bulking bulked huge massive jacked muscular muscly beefy swole ripped hulk bodybuilder big bigger buff",
-    "often": "frequency frequently daily twice once",
+    "often": "frequency frequently daily twice once regularly",
     "warmup": "warm warming warmups",
     "cooldown": "cool cooling afterwards",
     "mobility": "stretch stretches stretching",
@@ -203,7 +208,7 @@ WORDS = {
     "train": "training trains trained target targets targeting hit hits",
     "protect": "safe safely protecting protects",
     "strength": "strengthen strengthening stronger strong",
-    "muscle": "muscles area areas part parts",
+    "muscle": "muscles area areas parts",
     "benefit": "benefits useful worth purpose important importance matter matters",
     "mistake": "mistakes error errors",
     "step": "steps instruction instructions",
@@ -212,7 +217,7 @@ WORDS = {
     "help": "helps helping",
     "need": "needed necessary essential required",
     "cross": "across crossing crosses crossed",
-    "ask": "question questions answer answers",
+    "ask": "answer answers",
 }
 
 # Function words and everyday filler: they say nothing about the subject, so they neither help
@@ -235,7 +240,7 @@ STOPWORDS = _set(
 # ("what is the weight of the earth") still does.
 DISCOURSE = _set(
     """
-    reason reasons care tell whether nah nope legit wonder wondering wondered read reading heard hear idea
+    reason reasons question questions care tell explain whether nah nope legit wonder wondering wondered read reading heard hear idea
     case convince give pls plz dear like would love quick sooo soo so well hmm um uh
     recommend recommended suggest opinion think thought thoughts believe suppose guess mean
     honest real actually truly seriously anyway also too even just still during one new many else offer stay
@@ -340,6 +345,10 @@ NOT_COVERED = (
     "how fast should i",
     "run first",
     "lift first",
+    "lift before",
+    "lift after",
+    "lifting before",
+    "lifting after",
     "running app",
     "running watch",
 )
@@ -447,6 +456,9 @@ LIFTING = _set("upperbody lift train exercise weight dumbbell rep set strength a
 RUNNING_TOPIC = "arm_swing_technique"
 # ...nor to one that says nothing of running or the arms ("what's the right form").
 SWING_SUBJECTS = _set("run swing arm elbow hand propulsion")
+# With the exercise on screen, another one named beside one of these is compared with it ("how is
+# this different from a bent over row", "can i do lateral raises instead"): a choice of the two.
+COMPARING = _set("different difference differ like same similar instead compared compare versus vs")
 # Words that point at the exercise on screen.
 DEICTIC = frozenset({"this", "it", "that", "one", "exercise"})
 # "How do i run…/get better…" with none of these asks how to run, which the content does not

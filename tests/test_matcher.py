@@ -634,7 +634,6 @@ def test_phrases_for_steps_and_mistakes(matcher, text, expected):
             "topic:should_train_upper_body",
         ),
         ("do i row both arms at once", "renegade_row", "ex:renegade_row/howto"),  # its own row, both together
-        ("how is this different from the shoulder press", "curl_to_press", "ex:shoulder_press/howto"),
         ("up to shoulder height?", "lateral_raise", "ex:lateral_raise/howto"),
         ("my hips are rotating", "renegade_row", "ex:renegade_row/mistakes"),
         ("should i lift heavy for legs", None, "unknown"),
@@ -735,3 +734,35 @@ def test_on_screen_a_question_in_the_words_of_the_exercises_card_is_about_it(mat
 
 def test_what_runners_get_out_of_it_is_what_good_it_does(matcher):
     assert matcher.match("what do runners get out of upper body training").id == "should_train_upper_body"
+
+
+@pytest.mark.parametrize(
+    "text, current, named",
+    [
+        ("how is this different from the shoulder press", "curl_to_press", "shoulder_press"),
+        ("can i do lateral raises instead", "shoulder_press", "lateral_raise"),
+        ("is this like the shoulder press", "curl_to_press", "shoulder_press"),
+    ],
+)
+def test_another_exercise_compared_with_the_one_on_screen_is_a_choice_of_the_two(matcher, text, current, named):
+    match = matcher.match(text, current)
+    assert (match.kind, match.options) == ("suggest", (f"ex:{named}", f"ex:{current}"))
+    assert top1(matcher.match("how do i do lateral raises", "shoulder_press")) == "ex:lateral_raise/howto"
+
+
+def test_words_for_what_to_avoid_the_runners_own_weight_and_when_to_lift(matcher):
+    text = "I want to do the lateral raise properly, what should I watch out for"
+    assert top1(matcher.match(text)) == "ex:lateral_raise/mistakes"
+    assert matcher.match("will lifting make my legs heavy for running").id == "bulky"
+    assert matcher.match("should i lift before my run or after").kind == "unknown"
+
+
+def test_the_articles_own_words_for_load_and_frequency(matcher):
+    assert matcher.match("moderate weight means what exactly").id == "weights"  # light to moderate
+    assert matcher.match("how regularly should i train upper body").id == "frequency"
+
+
+def test_question_and_explain_are_words_of_conversation(matcher):
+    text = "context - i run 30 miles a week. question - which upper body muscles should i build"
+    assert matcher.match(text).id == "muscles_to_train"
+    assert matcher.match("pls explain the right arm swing for running").id == "arm_swing_technique"
