@@ -9,15 +9,13 @@ asks for the corrected line (`log_edit`), one that cannot be stored says why and
 What needs the database (undo, a correction, history, progress, export, deletion) is an effect;
 storage answers it with the records of `dialogs.history` and `dialogs.progress`.
 
-`log_choice` data: `options`, the readings as `[exercise id, sets_json]`, and `day`, the day
-named (see `_day`), if one was.
-`log_edit` data: `target`, the entry being corrected (`<entry id>/<exercise id>`).
+`log_choice` keeps a `ChoiceData`, `log_edit` an `EditData`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, cast
 from zoneinfo import ZoneInfo
 
 from dialogs.effects import DeleteData, EditEntry, ExportLog, ImportSets, LogSets, ShowHistory, ShowProgress, UndoEntry
@@ -42,6 +40,27 @@ from dialogs.payload import fields_of, payload
 from dialogs.replog import Ambiguous, Invalid, LogEntry, LogResult, NotALog, Parsed, parse_log
 from dialogs.session import Profile
 from dialogs.turn import Turn
+
+
+class ChoiceData(TypedDict):
+    """`log_choice`'s data: a log that reads two ways."""
+
+    options: list[list[Any]]  # the readings, as `[exercise id, sets_json]`
+    day: dict[str, Any] | None  # the day the log named (`_day`), if it named one
+
+
+class EditData(TypedDict):
+    """`log_edit`'s data."""
+
+    target: str  # the entry being corrected (`<entry id>/<exercise id>`)
+
+
+def _choice(turn: Turn) -> ChoiceData:
+    return cast(ChoiceData, turn.data)
+
+
+def _edit(turn: Turn) -> EditData:
+    return cast(EditData, turn.data)
 
 
 # --- reading what was typed ---------------------------------------------------------------
@@ -87,7 +106,7 @@ def _replied(turn: Turn) -> str | None:
 
 
 def _correcting(turn: Turn) -> str | None:
-    return _replied(turn) or (turn.data.get("target") if turn.flow_name == "log_edit" else None)
+    return _replied(turn) or (_edit(turn)["target"] if turn.flow_name == "log_edit" else None)
 
 
 def _known(exercise_id: str, turn: Turn) -> str | None:
@@ -153,24 +172,24 @@ def take(turn: Turn) -> bool:
     if isinstance(result, Parsed):
         _store(turn, result.entry, _typed_day(turn))
     elif isinstance(result, Ambiguous):
-        turn.start_flow("log_choice", data=_options(result) | {"day": _typed_day(turn)})
+        turn.start_flow("log_choice", data=dict(ChoiceData(options=_options(result), day=_typed_day(turn))))
     elif isinstance(result, Invalid):
         explain(turn)
     return not isinstance(result, NotALog)
 
 
 # --- log_choice: which reading? -----------------------------------------------------------
-def _options(result: Ambiguous) -> dict[str, Any]:
-    return {"options": [[option.exercise_id, sets_json(option)] for option in result.options]}
+def _options(result: Ambiguous) -> list[list[Any]]:
+    return [[option.exercise_id, sets_json(option)] for option in result.options]
 
 
 def _option(turn: Turn, index: int) -> LogEntry:
-    exercise_id, sets = turn.data["options"][index]
+    exercise_id, sets = _choice(turn)["options"][index]
     return entry_of(exercise_id, sets)
 
 
 def choice_card(turn: Turn) -> Reply:
-    options = [_option(turn, i) for i in range(len(turn.data["options"]))]
+    options = [_option(turn, i) for i in range(len(_choice(turn)["options"]))]
     rows = tuple((turn.button("option", payload("pick", i), line=line(turn.coach, o)),) for i, o in enumerate(options))
     lines = [line(turn.coach, option) for option in options]
     return Reply("log/ambiguous", {"options": lines, "pick": True}, (*rows, (turn.button("neither", "neither"),)))
@@ -178,11 +197,11 @@ def choice_card(turn: Turn) -> Reply:
 
 def picked(turn: Turn) -> bool:
     """A tapped option that exists (callback data can be forged)."""
-    return turn.argument.isdigit() and int(turn.argument) < len(turn.data["options"])
+    return turn.argument.isdigit() and int(turn.argument) < len(_choice(turn)["options"])
 
 
 def store_pick(turn: Turn) -> None:
-    _store(turn, _option(turn, int(turn.argument)), turn.data.get("day"))
+    _store(turn, _option(turn, int(turn.argument)), _choice(turn).get("day"))
 
 
 def _parsed(turn: Turn) -> LogEntry:
@@ -193,13 +212,13 @@ def _parsed(turn: Turn) -> LogEntry:
 
 
 def store_typed(turn: Turn) -> None:
-    _store(turn, _parsed(turn), _typed_day(turn) or turn.data.get("day"))
+    _store(turn, _parsed(turn), _typed_day(turn) or _choice(turn).get("day"))
 
 
 def offer(turn: Turn) -> None:
     result = typed(turn)
     assert isinstance(result, Ambiguous), result  # the guard saw two readings
-    turn.data.update(_options(result))
+    _choice(turn)["options"] = _options(result)
 
 
 def not_stored(turn: Turn) -> None:
@@ -223,14 +242,14 @@ LOG_CHOICE = Flow(
 
 # --- log_edit: the corrected line ---------------------------------------------------------
 def edit_card(turn: Turn) -> Reply:
-    exercise_id = _known(split_target(turn.data["target"])[1], turn)
+    exercise_id = _known(split_target(_edit(turn)["target"])[1], turn)
     return Reply(
         "log/edit_prompt", {"exercise_id": exercise_id} if exercise_id else {}, ((turn.button("keep", "keep"),),)
     )
 
 
 def correct_typed(turn: Turn) -> None:
-    _correct(turn, turn.data["target"], _parsed(turn))
+    _correct(turn, _edit(turn)["target"], _parsed(turn))
 
 
 def kept(turn: Turn) -> None:
@@ -296,7 +315,7 @@ def undo(turn: Turn) -> None:
 
 
 def edit(turn: Turn) -> None:
-    turn.start_flow("log_edit", data={"target": turn.argument})
+    turn.start_flow("log_edit", data=dict(EditData(target=turn.argument)))
 
 
 def history(turn: Turn) -> None:

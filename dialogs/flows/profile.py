@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import TypedDict, cast
 from zoneinfo import ZoneInfo
 
 from content.places import Place
@@ -39,6 +40,17 @@ COMMON_ZONES = (
     "Asia/Kolkata",
     "Australia/Sydney",
 )
+
+
+class ZoneData(TypedDict, total=False):
+    """What the timezone step keeps in its flow's `data` while a typed place reads several ways."""
+
+    zone_typed: str  # what the runner typed
+    zone_options: list[list[str]]  # the places it may be, as `[label, zone]`
+
+
+def _zone_data(turn: Turn) -> ZoneData:
+    return cast(ZoneData, turn.data)
 
 
 def parse_units(text: str) -> Unit | None:
@@ -82,9 +94,9 @@ def timezone_pick_card(turn: Turn) -> Reply:
     now = turn.event.now
     rows = tuple(
         (turn.button("zone_option", payload("tz", zone), place=label, zone=zone, clock=local_clock(zone, now)),)
-        for label, zone in turn.data["zone_options"]
+        for label, zone in _zone_data(turn)["zone_options"]
     )
-    return Reply("profile/timezone_pick", {"typed": turn.data["zone_typed"]}, rows)
+    return Reply("profile/timezone_pick", {"typed": _zone_data(turn)["zone_typed"]}, rows)
 
 
 def _typed_places(turn: Turn) -> tuple[Place, ...]:
@@ -105,14 +117,14 @@ def typed_several_zones(turn: Turn) -> bool:
 def set_zone(turn: Turn) -> None:
     zone = turn.argument if turn.event.kind == "button" else _typed_places(turn)[0].zone
     turn.profile = replace(turn.profile, timezone=zone)
-    turn.data.pop("zone_options", None)
-    turn.data.pop("zone_typed", None)
+    _zone_data(turn).pop("zone_options", None)
+    _zone_data(turn).pop("zone_typed", None)
     turn.effect(SyncReminders())  # the next reminder is due at the new local time
 
 
 def offer_zones(turn: Turn) -> None:
-    turn.data["zone_typed"] = turn.event.text
-    turn.data["zone_options"] = [[place.label, place.zone] for place in _typed_places(turn)]
+    _zone_data(turn)["zone_typed"] = turn.event.text
+    _zone_data(turn)["zone_options"] = [[place.label, place.zone] for place in _typed_places(turn)]
 
 
 # --- the steps ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date, time, timedelta
-from typing import cast
+from typing import TypedDict, cast
 from zoneinfo import ZoneInfo
 
 from dialogs.effects import SkipReminder, SnoozeReminder, SyncReminders
@@ -48,21 +48,32 @@ PAUSE_WORDS = re.compile(r"\s*pause\b", re.IGNORECASE)
 OFFERED = re.compile(r"([0-6]{1,7})@([01]\d|2[0-3])([0-5]\d)")
 
 
+class StepData(TypedDict, total=False):
+    """What the days-and-time step keeps in its flow's `data` until the schedule is saved."""
+
+    rem_days: list[int]  # the days chosen so far (0 is Monday)
+    rem_at: str  # the time chosen, "HH:MM"
+
+
+def _step_data(turn: Turn) -> StepData:
+    return cast(StepData, turn.data)
+
+
 # --- reading the turn -----------------------------------------------------------------------
 def _settings(turn: Turn) -> ReminderSettings | None:
     return ReminderSettings.of(turn.profile)
 
 
 def _days(turn: Turn) -> frozenset[int]:
-    if "rem_days" in turn.data:
-        return frozenset(turn.data["rem_days"])
+    if "rem_days" in _step_data(turn):
+        return frozenset(_step_data(turn)["rem_days"])
     settings = _settings(turn)
     return settings.days if settings else frozenset(DEFAULT_DAYS)
 
 
 def _at(turn: Turn) -> time | None:
-    if "rem_at" in turn.data:
-        return time.fromisoformat(turn.data["rem_at"])
+    if "rem_at" in _step_data(turn):
+        return time.fromisoformat(_step_data(turn)["rem_at"])
     settings = _settings(turn)
     return settings.at if settings else None
 
@@ -140,17 +151,17 @@ def _typed_pause(turn: Turn) -> bool:
 # --- actions --------------------------------------------------------------------------------
 def _toggle_day(turn: Turn) -> None:
     if turn.argument.isdigit() and int(turn.argument) < 7:
-        turn.data["rem_days"] = sorted(_days(turn) ^ {int(turn.argument)})
+        _step_data(turn)["rem_days"] = sorted(_days(turn) ^ {int(turn.argument)})
 
 
 def _take(turn: Turn) -> None:
     """Keep the days and the time the runner tapped or typed."""
     reading = _reading(turn)
     if reading is not None and reading.days:
-        turn.data["rem_days"] = sorted(reading.days)
+        _step_data(turn)["rem_days"] = sorted(reading.days)
     at = _picked(turn)
     if at is not None:
-        turn.data["rem_at"] = _clock(at)
+        _step_data(turn)["rem_at"] = _clock(at)
 
 
 def _need_more_days(turn: Turn) -> None:
@@ -173,8 +184,8 @@ def save(turn: Turn) -> None:
     settings = ReminderSettings(_days(turn), at, allow_quiet_hours=_quiet(at))  # a quiet time was confirmed
     _keep(turn, settings)
     turn.say("reminders/saved", **settings.describe(turn.profile.timezone, turn.event.now))
-    turn.data.pop("rem_days", None)
-    turn.data.pop("rem_at", None)
+    _step_data(turn).pop("rem_days", None)
+    _step_data(turn).pop("rem_at", None)
 
 
 def _local_today(turn: Turn) -> date:

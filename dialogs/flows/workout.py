@@ -1,14 +1,5 @@
 """The guided workout: today's plan, then each exercise (an intro card, then set by set with a
-rest in between), then a summary.
-
-`data` while a workout runs:
-    workout     when it started (ISO), also the id its logged sets are stored under
-    plan        the planned exercises (`PlannedExercise.to_json`)
-    index, set  the exercise and the set to do next (set counts from 1)
-    exercise    the current exercise id: questions like "how do I do this?" are about it
-    done        exercise id -> the sets logged so far, [reps, weight, unit]
-    best_before exercise id -> best weight in kg before today, to spot records
-    last_at     the last time the runner did something here (ISO)
+rest in between), then a summary. Its `data` while a workout runs is a `WorkoutData`.
 """
 
 from __future__ import annotations
@@ -17,7 +8,7 @@ import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NotRequired, TypedDict, cast
 
 from dialogs.effects import LogSets
 from dialogs.flow import END, Flow, Guard, State, Transition
@@ -49,13 +40,33 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 SETS = "sets:"
 
 
+class WorkoutData(TypedDict):
+    """The flow's `data` (JSON in the session) while a workout runs."""
+
+    workout: str  # when it started (ISO), also the id its logged sets are stored under
+    plan: list[dict[str, Any]]  # the planned exercises (`PlannedExercise.to_json`)
+    index: int  # the exercise to do next
+    set: int  # the set to do next, counting from 1
+    exercise: str  # the current exercise id: questions like "how do I do this?" are about it
+    done: dict[str, list[list[Any]]]  # exercise id -> the sets logged so far, [reps, weight, unit]
+    best_before: dict[str, str | None]  # exercise id -> best weight in kg before today, to spot records
+    last_at: str  # the last time the runner did something here (ISO)
+    paused_at: NotRequired[str]  # the step a pause left
+    ending_from: NotRequired[str]  # the step "Finish" (sets still open) asked from
+
+
+def _data(turn: Turn) -> WorkoutData:
+    """The turn's `data`, as this flow keeps it (a cast: session data is JSON, not checked)."""
+    return cast(WorkoutData, turn.data)
+
+
 # --- reading the workout ------------------------------------------------------------------
 def _plan(turn: Turn) -> list[PlannedExercise]:
-    return [PlannedExercise.from_json(item) for item in turn.data["plan"]]
+    return [PlannedExercise.from_json(item) for item in _data(turn)["plan"]]
 
 
 def _current(turn: Turn) -> PlannedExercise:
-    return PlannedExercise.from_json(turn.data["plan"][turn.data["index"]])
+    return PlannedExercise.from_json(_data(turn)["plan"][_data(turn)["index"]])
 
 
 def _name(turn: Turn, exercise_id: str) -> str:
@@ -68,12 +79,14 @@ def step_label(turn: Turn) -> str:
     if turn.state_name == "workout:intro":
         return _name(turn, item.exercise_id)
     label = "rest_before" if turn.state_name == "workout:rest" else "set_of"
-    return turn.coach.catalog.label(label, exercise=_name(turn, item.exercise_id), set=turn.data["set"], sets=item.sets)
+    return turn.coach.catalog.label(
+        label, exercise=_name(turn, item.exercise_id), set=_data(turn)["set"], sets=item.sets
+    )
 
 
 def abandoned(turn: Turn) -> bool:
     """Left in the middle hours ago: worth asking whether to carry on."""
-    last = turn.data.get("last_at")
+    last = _data(turn).get("last_at")
     return last is not None and turn.event.now - datetime.fromisoformat(last) > ABANDONED_AFTER
 
 
@@ -89,7 +102,7 @@ def split_entry(entry: str) -> tuple[str, str]:
 
 
 def _card(turn: Turn) -> str:
-    return SETS + entry_id(turn.data["workout"], _current(turn).exercise_id)
+    return SETS + entry_id(_data(turn)["workout"], _current(turn).exercise_id)
 
 
 # --- cards --------------------------------------------------------------------------------
@@ -100,7 +113,7 @@ def sets_line(sets: list[list[Any]], mark: str = "✓ ") -> str:
 
 def _done_line(turn: Turn, exercise_id: str) -> str:
     """The sets of this exercise logged so far."""
-    return sets_line(turn.data["done"].get(exercise_id, []))
+    return sets_line(_data(turn)["done"].get(exercise_id, []))
 
 
 def exercise_record(turn: Turn) -> Reply:
@@ -157,7 +170,7 @@ def intro_card(turn: Turn) -> Reply:
     ]
     rows.append(
         (turn.button("back", "back"), turn.button("finish", "finish"))
-        if turn.data["index"]
+        if _data(turn)["index"]
         else (turn.button("finish", "finish"),)
     )
     return _live(
@@ -166,8 +179,8 @@ def intro_card(turn: Turn) -> Reply:
             "workout/intro",
             {
                 "exercise_id": item.exercise_id,
-                "number": turn.data["index"] + 1,
-                "count": len(turn.data["plan"]),
+                "number": _data(turn)["index"] + 1,
+                "count": len(_data(turn)["plan"]),
                 "sets": item.sets,
                 "reps": item.reps,
                 "weight": shown(item.weight),
@@ -183,7 +196,7 @@ def intro_card(turn: Turn) -> Reply:
 def set_card(turn: Turn) -> Reply:
     item = _current(turn)
     exercise = turn.coach.catalog.knowledge.exercises[item.exercise_id]
-    number = turn.data["set"]
+    number = _data(turn)["set"]
     reps = sorted({REP_LOW, item.reps, REP_HIGH})
     rows = (
         tuple(turn.button("reps", payload("did", r), reps=r) for r in reps) + (turn.button("other", "other"),),
@@ -213,21 +226,21 @@ def set_card(turn: Turn) -> Reply:
 def other_card(turn: Turn) -> Reply:
     item = _current(turn)
     return _live(
-        turn, Reply("workout/other", {"set": turn.data["set"], "unit": item.unit}, ((turn.button("back", "back"),),))
+        turn, Reply("workout/other", {"set": _data(turn)["set"], "unit": item.unit}, ((turn.button("back", "back"),),))
     )
 
 
 def rest_card(turn: Turn) -> Reply:
     item = _current(turn)
     rows = (
-        (turn.button("next_set", "go", set=turn.data["set"]),),
+        (turn.button("next_set", "go", set=_data(turn)["set"]),),
         (turn.button("back", "back"), turn.button("pause", "pause"), turn.button("finish", "finish")),
     )
     context = {
         "exercise_id": item.exercise_id,
         "done": _done_line(turn, item.exercise_id),
         "seconds": REST_SECONDS,
-        "set": turn.data["set"],
+        "set": _data(turn)["set"],
         "sets": item.sets,
     }
     return _live(turn, Reply("workout/rest", context, rows))
@@ -280,7 +293,7 @@ def _logged_sets(turn: Turn) -> list[list[Any]]:
 
 def _remaining_after(turn: Turn) -> int:
     """Sets of this exercise still to do once this event's sets are logged."""
-    done: int = turn.data["set"] - 1
+    done: int = _data(turn)["set"] - 1
     return _current(turn).sets - done - len(_logged_sets(turn))
 
 
@@ -305,7 +318,7 @@ def typed_a_problem(turn: Turn) -> bool:
 
 
 def has_next(turn: Turn) -> bool:
-    return bool(turn.data["index"] + 1 < len(turn.data["plan"]))
+    return bool(_data(turn)["index"] + 1 < len(_data(turn)["plan"]))
 
 
 def is_last(turn: Turn) -> bool:
@@ -313,26 +326,26 @@ def is_last(turn: Turn) -> bool:
 
 
 def first_set(turn: Turn) -> bool:
-    return bool(turn.data["set"] == 1)
+    return bool(_data(turn)["set"] == 1)
 
 
 def later_set(turn: Turn) -> bool:
-    return bool(turn.data["set"] > 1)
+    return bool(_data(turn)["set"] > 1)
 
 
 def later_exercise(turn: Turn) -> bool:
-    return bool(turn.data["index"] > 0)
+    return bool(_data(turn)["index"] > 0)
 
 
 def paused_at(state: str) -> Guard:
     def guard(turn: Turn) -> bool:
-        return turn.data.get("paused_at") == state
+        return _data(turn).get("paused_at") == state
 
     return guard
 
 
 def _logged_count(turn: Turn) -> int:
-    return sum(len(sets) for sets in turn.data["done"].values())
+    return sum(len(sets) for sets in _data(turn)["done"].values())
 
 
 def _counts(turn: Turn) -> bool:
@@ -350,7 +363,7 @@ def all_done(turn: Turn) -> bool:
 
 def ending_from(state: str) -> Guard:
     def guard(turn: Turn) -> bool:
-        return turn.data.get("ending_from") == state
+        return _data(turn).get("ending_from") == state
 
     return guard
 
@@ -361,13 +374,13 @@ def typed_dumbbells(turn: Turn) -> bool:
 
 # --- actions ------------------------------------------------------------------------------
 def _touch(turn: Turn) -> None:
-    turn.data["last_at"] = turn.event.now.isoformat()
+    _data(turn)["last_at"] = turn.event.now.isoformat()
 
 
 def start(turn: Turn) -> None:
     plan = plan_today(turn.profile, list(turn.coach.exercise_names), turn.event.now)
     record = turn.profile.record.get("exercises", {})
-    turn.data.update(
+    started = WorkoutData(
         workout=turn.event.now.isoformat(timespec="seconds"),
         plan=[item.to_json() for item in plan.exercises],
         index=0,
@@ -375,21 +388,22 @@ def start(turn: Turn) -> None:
         exercise=plan.exercises[0].exercise_id,
         done={},
         best_before={ex: entry.get("best_kg") for ex, entry in record.items()},
+        last_at=turn.event.now.isoformat(),
     )
-    _touch(turn)
+    turn.data.update(started)
 
 
 def log(turn: Turn) -> None:
     """Store the sets (the exercise's whole entry for this workout, so a corrected set replaces
     the old one) and move the set pointer on."""
     item = _current(turn)
-    done = turn.data["done"].setdefault(item.exercise_id, [])
-    first = turn.data["set"] - 1
+    done = _data(turn)["done"].setdefault(item.exercise_id, [])
+    first = _data(turn)["set"] - 1
     done[first:] = _logged_sets(turn)
     del done[item.sets :]  # "3x12" typed at the last set logs that set, not sets beyond the plan
-    turn.data["set"] = len(done) + 1
+    _data(turn)["set"] = len(done) + 1
     carry_weight(turn, done[first:])
-    workout = turn.data["workout"]
+    workout = _data(turn)["workout"]
     turn.effect(LogSets(entry_id(workout, item.exercise_id), item.exercise_id, done, workout))
     line = describe_sets(turn, item.exercise_id, done[first:])  # shown by the exercise's card (`Reply.fold`)
     turn.replies.append(Reply("workout/logged", {"line": line}, card=_card(turn), fold=True))
@@ -402,7 +416,7 @@ def carry_weight(turn: Turn, sets: list[list[Any]]) -> None:
     if not weighed:
         return
     _, weight, unit = weighed[-1]
-    item = turn.data["plan"][turn.data["index"]]
+    item = _data(turn)["plan"][_data(turn)["index"]]
     if unit != item["unit"]:
         item["last"] = [
             [r, None if w is None else str(convert(Decimal(w), item["unit"], unit))] for r, w in item["last"]
@@ -439,21 +453,21 @@ def explain_problem(turn: Turn) -> None:
 
 def next_exercise(turn: Turn) -> None:
     turn.closing = exercise_record(turn)
-    turn.data["index"] += 1
-    turn.data["set"] = 1
-    turn.data["exercise"] = _current(turn).exercise_id
+    _data(turn)["index"] += 1
+    _data(turn)["set"] = 1
+    _data(turn)["exercise"] = _current(turn).exercise_id
     _touch(turn)
 
 
 def previous_set(turn: Turn) -> None:
-    turn.data["set"] = max(1, turn.data["set"] - 1)
+    _data(turn)["set"] = max(1, _data(turn)["set"] - 1)
     _touch(turn)
 
 
 def previous_exercise(turn: Turn) -> None:
-    turn.data["index"] -= 1
-    turn.data["exercise"] = _current(turn).exercise_id
-    turn.data["set"] = _current(turn).sets
+    _data(turn)["index"] -= 1
+    _data(turn)["exercise"] = _current(turn).exercise_id
+    _data(turn)["set"] = _current(turn).sets
     _touch(turn)
 
 
@@ -462,23 +476,23 @@ def rest_over(turn: Turn) -> None:
 
 
 def pause(turn: Turn) -> None:
-    turn.data["paused_at"] = turn.state_name
+    _data(turn)["paused_at"] = turn.state_name
     _touch(turn)
 
 
 def ask_to_end(turn: Turn) -> None:
     """Finish (or /cancel) with sets still open: remember the step to go back to."""
-    turn.data["ending_from"] = turn.state_name
+    _data(turn)["ending_from"] = turn.state_name
 
 
 def keep_going(turn: Turn) -> None:
-    if turn.data.pop("ending_from", None) == "workout:rest":
+    if _data(turn).pop("ending_from", None) == "workout:rest":
         turn.set_timer("rest", REST_SECONDS)  # a whole rest again, with its alert
     _touch(turn)
 
 
 def resume(turn: Turn) -> None:
-    turn.data.pop("paused_at", None)
+    _data(turn).pop("paused_at", None)
     _touch(turn)
 
 
@@ -500,7 +514,7 @@ def finish(turn: Turn) -> None:
     """The summary: sets against the plan, volume, last time, records, the week, next time."""
     turn.closing = exercise_record(turn)
     unit = turn.profile.units or "kg"
-    summary = summarise(_plan(turn), turn.data["done"], turn.data["best_before"])
+    summary = summarise(_plan(turn), _data(turn)["done"], _data(turn)["best_before"])
     record = dict(turn.profile.record)
     workouts = list(record.get("workouts", []))
     previous = Decimal(workouts[-1]["volume_kg"]) if workouts else None
@@ -531,7 +545,7 @@ def finish(turn: Turn) -> None:
 
 def discard(turn: Turn) -> None:
     turn.closing = exercise_record(turn)
-    turn.say("workout/discarded", sets=sum(len(sets) for sets in turn.data.get("done", {}).values()))
+    turn.say("workout/discarded", sets=sum(len(sets) for sets in _data(turn).get("done", {}).values()))
 
 
 # --- helpers ------------------------------------------------------------------------------
