@@ -306,7 +306,7 @@ class Matcher:
             return self._about_named(words, named, form)
         asked = text[:MAX_CHARS].rstrip().endswith("?")
         if current_exercise in self._exercise_ids:
-            about_current = self._about_current(terms, current_exercise, form, asked) or self._in_own_words(
+            about_current = self._about_current(words, terms, current_exercise, form, asked) or self._in_own_words(
                 terms, current_exercise, form
             )
             if about_current is not None:
@@ -392,11 +392,16 @@ class Matcher:
             aspect = "muscles"  # "what does the bent over row do": what it works
         return Match("exercise", named.exercise_id, aspect or "overview", score=named.score)
 
-    def _about_current(self, terms: list[str], exercise_id: str, form: str, asked: bool) -> Match | None:
+    def _about_current(
+        self, words: list[str], terms: list[str], exercise_id: str, form: str, asked: bool
+    ) -> Match | None:
         aspect, strength = _aspect(terms)
         own = self._name_words[exercise_id]  # "why chest for runners" on the chest press
-        if aspect is None and not DEICTIC.intersection(terms) and not own.intersection(terms):
+        pointed = (DEICTIC | {"these", "those"}).intersection(words) or own.intersection(terms)
+        if aspect is None and not pointed:
             return None
+        if not pointed and {"run", "exercise"} & set(terms):
+            return None  # runners or exercises in general: "which muscles should runners train", "what exercises"
         rest = _residual(terms) - own
         unknown = any(t not in self._topics.idf for t in rest)
         if strength < BODY_STRENGTH and rest and (unknown or self._best_topic(terms, form, _lifting(terms))):

@@ -766,3 +766,16 @@ def test_question_and_explain_are_words_of_conversation(matcher):
     text = "context - i run 30 miles a week. question - which upper body muscles should i build"
     assert matcher.match(text).id == "muscles_to_train"
     assert matcher.match("pls explain the right arm swing for running").id == "arm_swing_technique"
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("which muscles should runners train", "muscles_to_train"),
+        ("what exercises", "which_exercises"),
+        ("where should my hands go when running", "arm_swing_technique"),
+    ],
+)
+def test_on_screen_a_question_about_runners_or_exercises_in_general_is_not_about_the_move(matcher, text, topic):
+    assert matcher.match(text, "shoulder_press").id == topic
+    assert top1(matcher.match("why do runners do these", "lateral_raise")) == "ex:lateral_raise/why"
