@@ -270,7 +270,8 @@ class Matcher:
             return UNKNOWN
         named = self._find(words)
         question = _question_clause(text)
-        if question is not None:
+        terms = self._terms(words)
+        if question is not None and not _body_choice(text, _content(terms)):  # "shoulders? back? core?"
             # "I run 5k three times a week. Should I also do upper body?": the first sentence
             # sets the scene (an exercise named there is the one asked about; a subject next
             # door, like the coffee in "…heavier than a coffee cup lol, am i missing out", is
@@ -282,10 +283,20 @@ class Matcher:
                 answer = self._answer(clause_words, clause_terms, current, question)
                 if answer.kind in ("topic", "exercise"):
                     return answer
-        terms = self._terms(words)
         if _out_of_scope(words, terms):
             return UNKNOWN
-        return self._answer(words, terms, current_exercise, text, named)
+        answer = self._answer(words, terms, current_exercise, text, named)
+        tail = _last_clause(text) if answer.kind in ("unknown", "suggest") else None
+        if tail is not None and tail != question:
+            # "ok so i've been running for years and was wondering, form tips": what the scene
+            # sinks, the last clause alone may answer.
+            tail_words = _words(tail)
+            tail_terms = self._terms(tail_words)
+            if not _out_of_scope(tail_words, tail_terms):
+                alone = self._answer(tail_words, tail_terms, current_exercise, tail)
+                if alone.kind in ("topic", "exercise"):
+                    return alone
+        return answer
 
     def _answer(
         self, words: list[str], terms: list[str], current_exercise: str | None, text: str, named: _Named | None = None
@@ -649,18 +660,27 @@ def _out_of_scope(words: list[str], terms: list[str]) -> bool:
 
 
 def _question_clause(text: str) -> str | None:
-    """The last sentence or clause, when something comes before it and it asks a question of its
-    own: it ends with "?" or opens like a question ("…, should i", "… but do runners…"), and
-    nothing in it points back ("can upper body work help with that")."""
+    """The last sentence or clause, when it asks a question of its own: it ends with "?" or opens
+    like a question ("…, should i", "… but do runners…")."""
+    clause = _last_clause(text)
+    if clause is None:
+        return None
+    words = _words(clause)
+    if not (clause.endswith("?") or words and (_form(words) != "other" or words[0] in WH_WORDS)):
+        return None
+    return clause if len(_content(words)) >= (1 if clause.endswith("?") else 2) else None
+
+
+def _last_clause(text: str) -> str | None:
+    """The last sentence or clause, when something comes before it and nothing in it points back
+    ("can upper body work help with that"; "it" is mostly a dummy: "is it worth it for runners")."""
     clauses = [c for c in _CLAUSE_BREAK.split(text[:MAX_CHARS].strip()) if c and c.strip()]
     if len(clauses) < 2:
         return None
     words = _words(clauses[-1])
     if words and words[0] in RELATIVE and re.search(r",\s*" + re.escape(clauses[-1]) + "$", text[:MAX_CHARS].strip()):
         return None  # "back or shoulders, which matters more": the which is the list before it
-    if not (clauses[-1].endswith("?") or words and (_form(words) != "other" or words[0] in WH_WORDS)):
-        return None
-    if len(_content(words)) < 2 or BACK_REFERENCES.intersection(words) or HEADLINE_HELPING.intersection(words):
+    if not _content(words) or (BACK_REFERENCES - {"it"}).intersection(words) or HEADLINE_HELPING.intersection(words):
         return None
     return clauses[-1]
 

@@ -779,3 +779,23 @@ def test_question_and_explain_are_words_of_conversation(matcher):
 def test_on_screen_a_question_about_runners_or_exercises_in_general_is_not_about_the_move(matcher, text, topic):
     assert matcher.match(text, "shoulder_press").id == topic
     assert top1(matcher.match("why do runners do these", "lateral_raise")) == "ex:lateral_raise/why"
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("I run 5k three times a week. is upper body training worth it for runners?", "should_train_upper_body"),
+        ("I run 5k three times a week. what exercises?", "which_exercises"),
+        ("ok so I've been running for a couple of years now and was wondering, form tips", "form_basics"),
+        (
+            "ok so I've been running for a couple of years now and was wondering, how heavy should the dumbbells be",
+            "weights",
+        ),
+    ],
+)
+def test_a_scene_before_the_question_does_not_sink_it(matcher, text, topic):
+    """The topics' own phrasings after a sentence that sets the scene (the scene's unknown words
+    and its 'three times a week' are not the question)."""
+    match = matcher.match(text)
+    assert (match.kind, match.id) == ("topic", topic)
+    assert matcher.match("i train shoulders? back? core?").id == "muscles_to_train"  # a list, not its last item
