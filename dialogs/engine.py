@@ -21,6 +21,7 @@ from dialogs import answers, intents
 from dialogs.events import Event
 from dialogs.flow import Transition, trigger_of
 from dialogs.flows import logbook
+from dialogs.intents import own_data
 from dialogs.outcome import Outcome
 from dialogs.session import HOME_FLOW, HOME_STATE, Session
 from dialogs.turn import Turn
@@ -67,7 +68,7 @@ def _route(turn: Turn, session: Session) -> None:
         turn.show_card()
         return
     if event.kind == "document":
-        logbook.import_file(turn)
+        own_data.import_file(turn)
         if not turn.at_home:
             turn.show_card()
         return

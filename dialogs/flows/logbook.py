@@ -1,13 +1,13 @@
-"""Logging sets by chat, outside the guided workout (which reads typed sets itself), and the
-runner's own data: /history, /progress, /export, /deletedata.
+"""Logging sets by chat, outside the guided workout (which reads typed sets itself).
 
 A typed log is stored and confirmed with a card (Undo, Edit); a Telegram reply to the card with
 a corrected line replaces that entry, and so does an edit of the message that logged it (Telegram
 sends the new text as an edited message). A log that names a day ("yesterday 3x12 rows 8kg", see
 `dialogs.log_day`) is stored on that day of the runner's calendar, and its card says which. A log that reads two ways asks which (`log_choice`), Edit
 asks for the corrected line (`log_edit`), one that cannot be stored says why and stores nothing.
-What needs the database (undo, a correction, history, progress, export, deletion) is an effect;
-storage answers it with the records of `dialogs.history` and `dialogs.progress`.
+A correction is an effect; storage answers it with the entry's new card. The global intents
+on a log's card (Undo, Edit, a reply, an edited message) are `dialogs.intents.log_cards`; the
+runner's own data (/history, /progress, /export, /deletedata) is `dialogs.intents.own_data`.
 
 `log_choice` keeps a `ChoiceData`, `log_edit` an `EditData`.
 """
@@ -18,13 +18,12 @@ from datetime import datetime, timedelta
 from typing import Any, TypedDict, cast
 from zoneinfo import ZoneInfo
 
-from dialogs.effects import DeleteData, EditEntry, ExportLog, ImportSets, LogSets, ShowHistory, ShowProgress, UndoEntry
+from dialogs.effects import EditEntry, LogSets
 from dialogs.flow import END, Flow, State, Transition
 from dialogs.history import (
     REF,
     card,
     day_of,
-    display_names,
     entry_id_at,
     entry_of,
     line,
@@ -33,12 +32,10 @@ from dialogs.history import (
     split_target,
     target_of,
 )
-from dialogs.imports import MAX_BYTES, read_export
 from dialogs.log_day import day_said, local_date
 from dialogs.outcome import Reply
-from dialogs.payload import fields_of, payload
+from dialogs.payload import payload
 from dialogs.replog import Ambiguous, Invalid, LogEntry, LogResult, NotALog, Parsed, parse_log
-from dialogs.session import Profile
 from dialogs.turn import Turn
 
 
@@ -74,7 +71,7 @@ def typed(turn: Turn) -> LogResult:
             said.text,
             exercises=turn.coach.exercise_names,
             default_unit=turn.profile.units or "kg",
-            current_exercise=_known(split_target(_correcting(turn) or "")[1], turn),
+            current_exercise=known_exercise(split_target(_correcting(turn) or "")[1], turn),
         )
         turn.cache["chat_log"] = said.problem if said.problem and not isinstance(read, NotALog) else read
         turn.cache["chat_day"] = _day(turn, said.days_back)
@@ -98,7 +95,7 @@ def _typed_day(turn: Turn) -> dict[str, Any] | None:
     return day
 
 
-def _replied(turn: Turn) -> str | None:
+def replied(turn: Turn) -> str | None:
     """The target of the card this message replies to, or of the entry the edited message
     logged, if it does."""
     about = turn.event.edit_of if turn.event.edited else turn.event.reply_to
@@ -106,10 +103,10 @@ def _replied(turn: Turn) -> str | None:
 
 
 def _correcting(turn: Turn) -> str | None:
-    return _replied(turn) or (_edit(turn)["target"] if turn.flow_name == "log_edit" else None)
+    return replied(turn) or (_edit(turn)["target"] if turn.flow_name == "log_edit" else None)
 
 
-def _known(exercise_id: str, turn: Turn) -> str | None:
+def known_exercise(exercise_id: str, turn: Turn) -> str | None:
     return exercise_id if exercise_id in turn.coach.exercise_names else None
 
 
@@ -138,9 +135,9 @@ def _store(turn: Turn, entry: LogEntry, day: dict[str, Any] | None) -> None:
     turn.about = shown.ref
 
 
-def _correct(turn: Turn, target: str, entry: LogEntry, *, edited: bool = False) -> None:
+def correct(turn: Turn, target: str, entry: LogEntry, *, edited: bool = False) -> None:
     """Replace the entry (and move it to the day the correction names, if it names one);
-    storage answers with its new card, or says it is gone. The correcting message is now about
+    storage answers with its new card, or says it is gone. The _correcting message is now about
     the entry as corrected: an edit of it corrects the entry again, with its new exercise."""
     entry_id, _ = split_target(target)
     day = _typed_day(turn)
@@ -242,14 +239,14 @@ LOG_CHOICE = Flow(
 
 # --- log_edit: the corrected line ---------------------------------------------------------
 def edit_card(turn: Turn) -> Reply:
-    exercise_id = _known(split_target(_edit(turn)["target"])[1], turn)
+    exercise_id = known_exercise(split_target(_edit(turn)["target"])[1], turn)
     return Reply(
         "log/edit_prompt", {"exercise_id": exercise_id} if exercise_id else {}, ((turn.button("keep", "keep"),),)
     )
 
 
 def correct_typed(turn: Turn) -> None:
-    _correct(turn, _edit(turn)["target"], _parsed(turn))
+    correct(turn, _edit(turn)["target"], _parsed(turn))
 
 
 def kept(turn: Turn) -> None:
@@ -267,127 +264,3 @@ LOG_EDIT = Flow(
         Transition("log_edit:line", "button:keep", END, action=kept),
     ),
 )
-
-
-# --- global intents -----------------------------------------------------------------------
-def corrects_a_card(turn: Turn) -> bool:
-    """Typed text in reply to a confirmation card that reads as a log: a correction of that entry."""
-    return (
-        turn.event.kind == "text"
-        and not turn.event.edited
-        and _replied(turn) is not None
-        and not isinstance(typed(turn), NotALog)
-    )
-
-
-def correct_card(turn: Turn) -> None:
-    result = typed(turn)
-    if isinstance(result, Parsed):
-        _correct(turn, _replied(turn) or "", result.entry)
-    else:
-        explain(turn)
-
-
-def edited(turn: Turn) -> bool:
-    """The runner edited a message they sent earlier."""
-    return turn.event.edited
-
-
-def correct_edited(turn: Turn) -> None:
-    """An edited message corrects the entry it logged, and the coach says so. An edit of any
-    other message changes nothing (an edited question or command is not handled again), and an
-    edit that no longer reads as a clean log keeps the entry as it was."""
-    target = _replied(turn)
-    result = typed(turn)
-    if target is None:
-        turn.say("log/edit_ignored")
-    elif isinstance(result, Parsed):
-        _correct(turn, target, result.entry, edited=True)
-    elif isinstance(result, NotALog):
-        turn.say("log/edit_kept_entry")
-    else:
-        explain(turn)
-        turn.say("log/edit_kept_entry")
-
-
-def undo(turn: Turn) -> None:
-    turn.effect(UndoEntry(split_target(turn.argument)[0]))
-
-
-def edit(turn: Turn) -> None:
-    turn.start_flow("log_edit", data=dict(EditData(target=turn.argument)))
-
-
-def history(turn: Turn) -> None:
-    """/history, or a filter or page button (`hist:<exercise id or all>:<page>`)."""
-    exercise, page = fields_of(turn.argument, 2)
-    turn.private = True
-    turn.effect(ShowHistory(_known(exercise, turn), int(page) if page.isdigit() else 0, turn.profile.timezone or "UTC"))
-
-
-def progress(turn: Turn) -> None:
-    turn.private = True
-    turn.effect(
-        ShowProgress(
-            turn.profile.timezone or "UTC", turn.profile.units or "kg", display_names(turn.coach), turn.profile.chart
-        )
-    )
-
-
-def export(turn: Turn) -> None:
-    """/export (the spreadsheet's layout), `/export strong` or the button under the file."""
-    turn.private = True
-    strong = "strong" in (turn.argument, turn.event.args.strip().lower())
-    turn.effect(
-        ExportLog(
-            turn.profile.timezone or "UTC",
-            turn.profile.units or "kg",
-            display_names(turn.coach),
-            "strong" if strong else "sheet",
-        )
-    )
-
-
-def import_file(turn: Turn) -> None:
-    """A CSV document: Strong's or Hevy's export, imported (storage skips what it already has)."""
-    turn.private = True
-    if not turn.event.document or len(turn.event.document) > MAX_BYTES:
-        turn.say("log/import_too_big", max_mb=MAX_BYTES // 1_000_000)
-        return
-    timezone, unit = turn.profile.timezone or "UTC", turn.profile.units or "kg"
-    reading = read_export(turn.event.document, turn.coach.exercise_names, timezone, unit)
-    if reading is None:
-        turn.say("log/import_unknown", filename=turn.event.payload)
-        return
-    entries = [
-        {
-            "entry_id": item.entry_id,
-            "logged_at": item.at.isoformat(),
-            "exercise_id": item.entry.exercise_id,
-            "sets": [[s.reps, None if s.weight is None else str(s.weight), s.unit] for s in item.entry.sets],
-        }
-        for item in reading.entries
-    ]
-    skipped = [[name, sets] for name, sets in reading.skipped]
-    turn.effect(ImportSets(reading.source, entries, skipped, reading.warmups))
-
-
-def ask_delete(turn: Turn) -> None:
-    turn.private = True
-    row = (turn.button("delete_yes", "deletedata:yes"), turn.button("delete_no", "deletedata:no"))
-    turn.say("log/delete_confirm", (row,))
-
-
-def delete(turn: Turn) -> None:
-    """The answer to the confirmation: forget everything (storage removes the rows; the session
-    it would save is a blank one), or keep it all."""
-    turn.private = True
-    if turn.argument != "yes":
-        turn.say("log/delete_kept")
-        if not turn.at_home:
-            turn.show_card()
-        return
-    turn.effect(DeleteData())
-    turn.leave_all()
-    turn.profile = Profile()
-    turn.say("log/deleted")

@@ -2,9 +2,8 @@
 one tap each. `reminder_step` builds the days-and-time questions, which onboarding reuses as its
 last step.
 
-The global intents of reminders live here too: plain words typed in any state ("remind me
-tuesdays and fridays at 7am") offer that schedule, and the anytime buttons of a reminder
-message (Snooze, Skip) act on it.
+The global intents of reminders (a schedule typed in any state, Snooze and Skip) are
+`dialogs.intents.reminders`.
 
 `data` while choosing:
     rem_days   the days ticked so far (0 = Monday)
@@ -19,23 +18,19 @@ from datetime import date, time, timedelta
 from typing import TypedDict, cast
 from zoneinfo import ZoneInfo
 
-from dialogs.effects import SkipReminder, SnoozeReminder, SyncReminders
+from dialogs.effects import SyncReminders
 from dialogs.flow import END, Action, Flow, Guard, Prompt, State, Transition, then
 from dialogs.flows.profile import local_clock, timezone_step
 from dialogs.outcome import Keyboard, Reply
 from dialogs.payload import payload
-from dialogs.reminder import ReminderSettings, day_label, stored, when
-from dialogs.reminder_words import Reading, parse_date, parse_schedule, read
+from dialogs.reminder import ReminderSettings, day_label, stored
+from dialogs.reminder_words import Reading, parse_date, read
 from dialogs.turn import Turn
 from scheduler.policy import (
     DAY_NAMES,
-    Schedule,
-    SnoozeOption,
     check_time,
     describe_days,
     local_time,
-    next_due,
-    snooze_until,
     wall_to_utc,
 )
 
@@ -45,7 +40,6 @@ TIMES = ("07:00", "07:30", "08:00", "12:00", "12:30", "17:30", "18:00", "19:00",
 PAUSE_DAYS = 7
 STEP_STATES = (":remind_days", ":remind_time", ":remind_quiet")
 PAUSE_WORDS = re.compile(r"\s*pause\b", re.IGNORECASE)
-OFFERED = re.compile(r"([0-6]{1,7})@([01]\d|2[0-3])([0-5]\d)")
 
 
 class StepData(TypedDict, total=False):
@@ -60,21 +54,21 @@ def _step_data(turn: Turn) -> StepData:
 
 
 # --- reading the turn -----------------------------------------------------------------------
-def _settings(turn: Turn) -> ReminderSettings | None:
+def settings_of(turn: Turn) -> ReminderSettings | None:
     return ReminderSettings.of(turn.profile)
 
 
 def _days(turn: Turn) -> frozenset[int]:
     if "rem_days" in _step_data(turn):
         return frozenset(_step_data(turn)["rem_days"])
-    settings = _settings(turn)
+    settings = settings_of(turn)
     return settings.days if settings else frozenset(DEFAULT_DAYS)
 
 
 def _at(turn: Turn) -> time | None:
     if "rem_at" in _step_data(turn):
         return time.fromisoformat(_step_data(turn)["rem_at"])
-    settings = _settings(turn)
+    settings = settings_of(turn)
     return settings.at if settings else None
 
 
@@ -94,7 +88,7 @@ def _picked(turn: Turn) -> time | None:
     return reading.at if reading is not None else None
 
 
-def _quiet(at: time) -> bool:
+def is_quiet(at: time) -> bool:
     return check_time(at, allow_quiet_hours=False) is not None
 
 
@@ -102,7 +96,7 @@ def _days_text(days: frozenset[int]) -> str:
     return describe_days(days) if days else ""
 
 
-def _clock(at: time | None) -> str:
+def clock(at: time | None) -> str:
     return at.strftime("%H:%M") if at is not None else ""
 
 
@@ -122,7 +116,7 @@ def _typed_days(enough: bool) -> Guard:
 def _typed_schedule(quiet: bool) -> Guard:
     def guard(turn: Turn) -> bool:
         reading = _reading(turn)
-        return reading is not None and bool(reading.days) and reading.at is not None and _quiet(reading.at) == quiet
+        return reading is not None and bool(reading.days) and reading.at is not None and is_quiet(reading.at) == quiet
 
     return guard
 
@@ -130,13 +124,13 @@ def _typed_schedule(quiet: bool) -> Guard:
 def _picked_time(quiet: bool) -> Guard:
     def guard(turn: Turn) -> bool:
         at = _picked(turn)
-        return at is not None and _quiet(at) == quiet
+        return at is not None and is_quiet(at) == quiet
 
     return guard
 
 
 def _has_settings(turn: Turn) -> bool:
-    return _settings(turn) is not None and turn.profile.timezone is not None
+    return settings_of(turn) is not None and turn.profile.timezone is not None
 
 
 def _complete(turn: Turn) -> bool:
@@ -161,7 +155,7 @@ def _take(turn: Turn) -> None:
         _step_data(turn)["rem_days"] = sorted(reading.days)
     at = _picked(turn)
     if at is not None:
-        _step_data(turn)["rem_at"] = _clock(at)
+        _step_data(turn)["rem_at"] = clock(at)
 
 
 def _need_more_days(turn: Turn) -> None:
@@ -172,7 +166,7 @@ def _later(turn: Turn) -> None:
     turn.say("reminders/later")
 
 
-def _keep(turn: Turn, settings: ReminderSettings | None) -> None:
+def keep(turn: Turn, settings: ReminderSettings | None) -> None:
     """The settings go into the record now and into the reminders table with the transaction."""
     turn.profile = stored(turn.profile, settings)
     turn.effect(SyncReminders())
@@ -181,8 +175,8 @@ def _keep(turn: Turn, settings: ReminderSettings | None) -> None:
 def save(turn: Turn) -> None:
     at = _at(turn)
     assert at is not None and turn.profile.timezone is not None
-    settings = ReminderSettings(_days(turn), at, allow_quiet_hours=_quiet(at))  # a quiet time was confirmed
-    _keep(turn, settings)
+    settings = ReminderSettings(_days(turn), at, allow_quiet_hours=is_quiet(at))  # a quiet time was confirmed
+    keep(turn, settings)
     turn.say("reminders/saved", **settings.describe(turn.profile.timezone, turn.event.now))
     _step_data(turn).pop("rem_days", None)
     _step_data(turn).pop("rem_at", None)
@@ -199,31 +193,31 @@ def _pause_day(turn: Turn) -> date | None:
 
 
 def _pause(turn: Turn) -> None:
-    settings = _settings(turn)
+    settings = settings_of(turn)
     assert settings is not None and turn.profile.timezone is not None
     if turn.event.kind == "text":
         day = _pause_day(turn)
     else:
         day = _local_today(turn) + timedelta(days=PAUSE_DAYS) if turn.argument == "week" else None
     if day is None:
-        _keep(turn, replace(settings, paused=True, paused_until=None))
+        keep(turn, replace(settings, paused=True, paused_until=None))
         turn.say("reminders/paused", until=None)
         return
     until = wall_to_utc(day, time(0), ZoneInfo(turn.profile.timezone))
-    _keep(turn, replace(settings, paused=False, paused_until=until))
+    keep(turn, replace(settings, paused=False, paused_until=until))
     turn.say("reminders/paused", until=day_label(day))
 
 
 def _resume(turn: Turn) -> None:
-    settings, zone = _settings(turn), turn.profile.timezone
+    settings, zone = settings_of(turn), turn.profile.timezone
     assert settings is not None and zone is not None  # the guard: reminders are set, so is the zone
     settings = replace(settings, paused=False, paused_until=None)
-    _keep(turn, settings)
+    keep(turn, settings)
     turn.say("reminders/resumed", next=settings.describe(zone, turn.event.now)["next"])
 
 
 def _stop(turn: Turn) -> None:
-    _keep(turn, None)
+    keep(turn, None)
     turn.say("reminders/stopped")
 
 
@@ -243,14 +237,14 @@ def _days_card(leave_label: str, setup: bool) -> Prompt:
 
 
 def _time_card(turn: Turn) -> Reply:
-    current = _clock(_at(turn))
+    current = clock(_at(turn))
     times = [turn.button("reminders/time", payload("rem_at", t), at=t, on=t == current) for t in TIMES]
     rows = (*(tuple(times[i : i + 3]) for i in range(0, len(times), 3)), (turn.button("reminders/back", "rem_back"),))
     return Reply("reminders/time", {"days": _days_text(_days(turn)), "timezone": turn.profile.timezone}, rows)
 
 
 def _quiet_card(turn: Turn) -> Reply:
-    at = _clock(_at(turn))
+    at = clock(_at(turn))
     rows = (
         (turn.button("reminders/quiet_ok", "rem_quiet_ok", at=at),),
         (turn.button("reminders/other_time", "rem_other"),),
@@ -267,7 +261,7 @@ def _confirm_card(turn: Turn) -> Reply:
     )
     context = {
         "days": _days_text(_days(turn)),
-        "at": _clock(_at(turn)),
+        "at": clock(_at(turn)),
         "timezone": zone,
         "clock": local_clock(zone, turn.event.now) if zone else None,
     }
@@ -275,7 +269,7 @@ def _confirm_card(turn: Turn) -> Reply:
 
 
 def _menu_card(turn: Turn) -> Reply:
-    settings, zone = _settings(turn), turn.profile.timezone
+    settings, zone = settings_of(turn), turn.profile.timezone
     done = turn.button("done", "rem_done")
     if settings is None or zone is None:
         return Reply("reminders/menu", {"days": None}, ((turn.button("reminders/set_up", "rem_change"),), (done,)))
@@ -386,89 +380,3 @@ REMINDERS = Flow(
         *_zone_transitions,
     ),
 )
-
-
-# --- global intents -------------------------------------------------------------------------
-def open_menu(turn: Turn) -> None:
-    turn.start_flow("reminders")
-
-
-def offer(turn: Turn) -> bool:
-    """Typed words naming a schedule, in any state: offer to set it, one tap to accept."""
-    if turn.state_name.endswith(STEP_STATES):
-        return False  # the days-and-time step reads them itself
-    found = parse_schedule(turn.event.text)
-    if found is None:
-        return False
-    days, at = found
-    zone = turn.profile.timezone
-    if zone is None:
-        turn.say("reminders/after_setup")
-    else:
-        offered = payload("rem_set", f"{''.join(str(day) for day in sorted(days))}@{at:%H%M}")
-        turn.say(
-            "reminders/offer",
-            ((turn.button("reminders/set_them", offered),),),
-            days=describe_days(days),
-            at=_clock(at),
-            timezone=zone,
-            quiet=_quiet(at),
-            few=len(days) < MIN_DAYS,
-        )
-    if not turn.at_home:
-        turn.show_card()
-    return True
-
-
-def set_offered(turn: Turn) -> None:
-    """The runner accepted an offered schedule (the button carries it: "rem_set:14@0700")."""
-    found = OFFERED.fullmatch(turn.argument)
-    if found is None or turn.profile.timezone is None:
-        turn.say("stale_menu")
-        turn.show_card()
-        return
-    at = time(int(found.group(2)), int(found.group(3)))
-    settings = ReminderSettings(frozenset(int(day) for day in found.group(1)), at, allow_quiet_hours=_quiet(at))
-    _keep(turn, settings)
-    turn.say("reminders/saved", **settings.describe(turn.profile.timezone, turn.event.now))
-    if not turn.at_home:
-        turn.show_card()
-
-
-def snooze(turn: Turn) -> None:
-    """Snooze from a reminder (1 hour, this evening) or move a missed workout (tomorrow)."""
-    settings, zone = _settings(turn), turn.profile.timezone
-    if settings is None or zone is None or turn.argument not in ("1h", "evening", "tomorrow"):
-        turn.say("reminders/none")
-        return
-    now = turn.event.now
-    if turn.argument in ("1h", "evening"):
-        until = snooze_until(now, cast(SnoozeOption, turn.argument), zone)
-    else:  # tomorrow
-        tomorrow = (local_time(now, zone).weekday() + 1) % 7
-        due = next_due(
-            Schedule(frozenset({tomorrow}), settings.at, zone, allow_quiet_hours=settings.allow_quiet_hours), now
-        )
-        assert due is not None  # one day a week always comes round
-        until = due
-    until = until.replace(microsecond=0)
-    turn.effect(SnoozeReminder(until.isoformat()))
-    turn.say("reminders/snoozed", when=when(local_time(until, zone)))
-
-
-def skip(turn: Turn) -> None:
-    """Skip one reminder: its snooze is dropped and the next morning brings no nudge about it."""
-    settings, zone = _settings(turn), turn.profile.timezone
-    if settings is None or zone is None or not _is_date(turn.argument):
-        turn.say("reminders/none")
-        return
-    turn.effect(SkipReminder(turn.argument))
-    turn.say("reminders/skipped", next=settings.describe(zone, turn.event.now)["next"])
-
-
-def _is_date(text: str) -> bool:
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text))

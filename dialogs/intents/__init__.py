@@ -1,4 +1,6 @@
-"""Global intents: commands and buttons that work the same in every state."""
+"""Global intents: commands and buttons that work the same in every state. Those of the
+reminders, the log's cards and the runner's own data are in this package's modules of those
+names; here are the rest and the tables that name them all."""
 
 from __future__ import annotations
 
@@ -6,8 +8,9 @@ import re
 from collections.abc import Callable
 
 from dialogs import answers, corrections
-from dialogs.flows import logbook, reminders, workout
+from dialogs.flows import workout
 from dialogs.flows.home import menu_card
+from dialogs.intents import log_cards, own_data, reminders
 from dialogs.payload import exercise_ref, name_of
 from dialogs.turn import Turn
 
@@ -148,10 +151,10 @@ COMMANDS: dict[str, Callable[[Turn], None]] = {
     "workout": _today,
     "exercises": _exercises,
     "reminders": reminders.open_menu,
-    "history": logbook.history,
-    "progress": logbook.progress,
-    "export": logbook.export,
-    "deletedata": logbook.ask_delete,
+    "history": own_data.history,
+    "progress": own_data.progress,
+    "export": own_data.export,
+    "deletedata": own_data.ask_delete,
 }
 BUTTONS: dict[str, Callable[[Turn], None]] = {
     "reminders": reminders.open_menu,
@@ -165,11 +168,11 @@ BUTTONS: dict[str, Callable[[Turn], None]] = {
     "rem_set": reminders.set_offered,
     "rem_snooze": reminders.snooze,
     "rem_skip": reminders.skip,
-    "undo": logbook.undo,
-    "edit": logbook.edit,
-    "hist": logbook.history,
-    "export": logbook.export,
-    "deletedata": logbook.delete,
+    "undo": log_cards.undo,
+    "edit": log_cards.edit,
+    "hist": own_data.history,
+    "export": own_data.export,
+    "deletedata": own_data.delete,
 }
 
 
@@ -177,16 +180,16 @@ def handle(turn: Turn) -> bool:
     """Run the global intent the event names, if there is one."""
     event = turn.event
     handler: Callable[[Turn], None] | None
-    if logbook.edited(turn):  # an edited message corrects the entry it logged, nothing else
-        handler = logbook.correct_edited
+    if log_cards.edited(turn):  # an edited message corrects the entry it logged, nothing else
+        handler = log_cards.correct_edited
     elif event.kind == "command":
         handler = COMMANDS.get(event.command)
     elif event.kind == "button":
         handler = BUTTONS.get(name_of(event.payload))
     elif corrections.corrects_a_set(turn):  # a corrected line in reply to a workout's exercise card
         handler = corrections.correct_set
-    elif logbook.corrects_a_card(turn):  # a corrected line in reply to a log's card
-        handler = logbook.correct_card
+    elif log_cards.corrects_a_card(turn):  # a corrected line in reply to a log's card
+        handler = log_cards.correct_card
     elif event.kind == "text" and asks_for_workout(event.text):
         handler = _today
     elif event.kind == "text":
