@@ -153,7 +153,7 @@ class Conversations:
         """The event's transaction, on a database thread (see `Store.run`). What the runner's
         message made (`Outcome.about`) is remembered by its id in the same transaction, so that
         an edit of it, however late, reaches the same entry."""
-        session, previous = tx.open(who, update_id)
+        session, previous, late = tx.open(who, update_id)
         if previous is not None:  # the same chat as the first time: a receipt never answers another chat
             replies = tuple(Message.from_json(m) for m in previous["messages"])
             chat = previous.get("chat", who.answer_chat)
@@ -164,6 +164,8 @@ class Conversations:
             event = replace(event, reply_to=tx.ref_of(who, replying_to).removeprefix(cards.REF))  # a card: its name
         if event.edited and message_id is not None:
             event = replace(event, edit_of=tx.ref_of(who, message_id))
+        if late:
+            event = replace(event, late=True)
         return self._step(tx, who, session, event, update_id, message_id, tapped, post, replying_to)
 
     async def wake(self, due: Due, now: datetime, *, outbox: bool = False) -> Result | None:
@@ -172,7 +174,7 @@ class Conversations:
         return await self.store.run(partial(self._wake, due, outbox), now)
 
     def _wake(self, due: Due, post: bool, tx: Transaction) -> Result | None:
-        session, _ = tx.open(due.who)
+        session = tx.load(due.who)
         timer = session.timer()
         if not timers.release(tx, due) or timer is None:
             return None

@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from sqlalchemy import (
     Connection,
@@ -81,6 +81,18 @@ _WAS_ERASED = (
     .where(_ERASED.c.user_key == bindparam("user_key"), _ERASED.c.update_id == bindparam("update_id"))
     .label("erased")
 )
+# The newest update of the user applied lately (within the redelivery window: Telegram picks
+# update ids afresh after a week without updates, so an old receipt says nothing about order).
+_APPLIED = _RECEIPTS.alias("applied")
+_NEWEST = (  # walked down the primary key: the first row is nearly always recent (not max(): a scan)
+    select(_APPLIED.c.update_id)
+    .where(_APPLIED.c.user_id == User.id, _APPLIED.c.processed_at > bindparam("recent"))
+    .order_by(_APPLIED.c.update_id.desc())
+    .limit(1)
+    .correlate(User)
+    .scalar_subquery()
+    .label("newest")
+)
 _ROW = (
     select(
         User.first_name,
@@ -92,6 +104,7 @@ _ROW = (
         Conversation.version,
         _RECEIPTS.c.replies,
         _WAS_ERASED,
+        _NEWEST,
     )
     .outerjoin(Conversation, Conversation.user_id == User.id)
     .outerjoin(_RECEIPTS, (_RECEIPTS.c.user_id == User.id) & (_RECEIPTS.c.update_id == bindparam("update_id")))
@@ -119,6 +132,17 @@ ERASED_RECEIPT: dict[str, Any] = {"moved": False, "messages": []}
 
 
 _CONVERSATION_COLUMNS = ("version", "state", "updated_at", "wake_at", "wake_chat", "wake_claimed_until")
+
+
+class Opened(NamedTuple):
+    """What `Transaction.open` found. `late`: the update is older than one of the user's applied
+    already. Telegram numbers a bot's updates in order, but two replicas behind a balancer (or a
+    webhook retry) can take a user's older update after a newer one, and neither can know that an
+    older one is still on its way: the row lock makes them take turns, this says which came late."""
+
+    session: Session
+    previous: dict[str, Any] | None
+    late: bool = False
 
 
 def _save_conversation(dialect_insert: Any) -> Any:
@@ -204,11 +228,12 @@ class Transaction:
         if self._session is not None:
             self._session.close()
 
-    def open(self, who: Who, update_id: int | None = None) -> tuple[Session, dict[str, Any] | None]:
+    def open(self, who: Who, update_id: int | None = None) -> Opened:
         """The user's session, locked for this transaction (a first-time user is created), and
         the receipt `update_id` left if it was processed before (None if it is new). An update of
         a runner who deleted their data after it was processed gets `ERASED_RECEIPT`, and no
-        user is created for it.
+        user is created for it. `late`: a newer update of the user was applied already (see
+        `Opened`).
 
         Lock first, then read: on PostgreSQL the row lock is taken by a statement of its own, so
         the read that follows sees what the previous holder of the lock committed (another
@@ -219,13 +244,14 @@ class Transaction:
             "user_id": who.user_id,
             "update_id": NO_UPDATE if update_id is None else update_id,
             "user_key": "" if update_id is None else self.pseudonym(who.user_id),
+            "recent": self.now - REDELIVERY_WINDOW,
         }
         if connection.dialect.name == "postgresql":
             connection.execute(_LOCK, params)
         row = connection.execute(_ROW, params).first()
         if row is None:
             if update_id is not None and connection.scalar(select(_WAS_ERASED), params):
-                return Session(profile=Profile(who.first_name)), ERASED_RECEIPT
+                return Opened(Session(profile=Profile(who.first_name)), ERASED_RECEIPT)
             connection.execute(
                 self._insert(User)
                 .values(
@@ -239,10 +265,12 @@ class Transaction:
         assert row is not None  # inserted just above when it was missing
         profile = Profile(row.first_name, row.units, row.timezone, dict(row.record or {}), row.chart_theme or "light")
         version = row.version if row.version is not None else 0
-        return Session.restore(row.state, version, profile), ERASED_RECEIPT if row.erased else row.replies
+        late = update_id is not None and row.newest is not None and update_id < row.newest
+        session = Session.restore(row.state, version, profile)
+        return Opened(session, ERASED_RECEIPT if row.erased else row.replies, late)
 
     def load(self, who: Who) -> Session:
-        return self.open(who)[0]
+        return self.open(who).session
 
     def save(self, who: Who, session: Session, before: Session) -> None:
         """Write what changed since `before` (the session as opened): the conversation, and the

@@ -3,6 +3,8 @@
 Order of precedence for an event:
 1. a button drawn for an older version of the session is stale (or a double tap), and so is a
    timer that is not the current step's due timer; a reminder's buttons reach global intents only;
+   a tap that reached the bot after a newer update of the runner (`Event.late`) does nothing
+   and says so: it was meant for the chat as it was before that update;
 2. a sticker, photo or empty message gets a polite word; a CSV document is read as another
    app's export (`dialogs.imports`) and imported;
 3. global intents (/help, /cancel, /start, /settings, menu buttons) work in every state;
@@ -51,6 +53,9 @@ def _route(turn: Turn, session: Session) -> None:
     event = turn.event
     if event.kind == "timer" and not turn.take_timer():
         return  # the runner moved on before the timer fired, or it is not due: nothing to say
+    if event.kind == "button" and event.late:  # the card keeps its buttons: tapped again, it acts
+        turn.notice = turn.coach.catalog.label("late_tap")
+        return
     if event.anytime:
         if not intents.handle(turn):
             turn.say("stale_menu")

@@ -31,6 +31,9 @@ class Event:
     edited: bool = False  # the runner edited a message they sent before; this is its new text
     edit_of: str = ""  # what that message was about (`Outcome.about` when it was handled), if anything
     document: bytes = field(default=b"", repr=False)  # a CSV file the runner sent (its name is `payload`)
+    # The runner sent it before an update of theirs that was applied already (two replicas took
+    # them in the other order, or Telegram retried it): a tap then acts on a card as it was.
+    late: bool = False
 
     @classmethod
     def from_text(cls, raw: str, now: datetime, first_name: str = "", *, edited: bool = False) -> Event:

@@ -117,3 +117,27 @@ async def test_a_redelivered_update_after_deletedata_changes_nothing(runtime):
 
     # kept as long as Telegram could redeliver, then forgotten with the other receipts
     assert await runtime.store.forget_updates_before(START + timedelta(days=2)) == 10
+
+
+async def test_an_update_older_than_one_applied_is_late_a_tap_then_does_nothing_a_message_still_counts(runtime):
+    """Two replicas may take a runner's updates in the other order. The tap on "Yes, delete
+    everything" (update 11) is handled after the set logged by update 12: it does nothing and
+    says so. A typed set older still (update 10) is stored: nothing typed is dropped. The newest
+    update applied counts only within the redelivery window (Telegram numbers afresh after a
+    week without updates)."""
+    cy = await Runner(runtime, Who(6003, 6003, "Cy")).start(1)
+    card = await cy.say("/deletedata", 9)
+    await cy.say("3x12 rows 8kg", 12)
+    cy.last = card
+    late = await cy.tap("Yes, delete everything", 11)
+    assert late.messages == () and "after your newer message" in late.notice
+    assert (await cy.say("2x10 curls 6kg", 10)).messages[0].text.startswith("✓ Logged")
+    assert (await rows_of(runtime, 6003))["set_logs"] == 5
+    cy.last = card
+    assert "everything about you is deleted" in (await cy.tap("Yes, delete everything", 13)).messages[0].text
+
+    dan = await Runner(runtime, Who(6004, 6004, "Dan")).start(100)
+    dan.now += timedelta(days=8)  # the bot had no updates for a week: ids start again lower
+    assert (await dan.say("/deletedata", 5)).messages[0].buttons
+    assert not (await dan.tap("Yes, delete everything", 6)).notice
+    assert await rows_of(runtime, 6004) == {}

@@ -241,3 +241,48 @@ def test_a_rest_rings_once_with_two_replicas_even_when_one_is_killed_during_it(t
         finally:
             for replica in replicas:
                 assert replica.stop() == 0, replica.log.read_text()
+
+
+def test_a_tap_that_reaches_a_replica_after_the_runners_newer_message_does_nothing_and_says_so(tmp_path, postgres_url):
+    """The runner taps "Yes, delete everything", then logs a set; the log reaches replica B and
+    is applied before the tap (an older update id) reaches replica A. The tap must not delete the
+    set the runner was just told is logged: it is answered with a toast and does nothing. The card
+    keeps its buttons; tapped again (a new update), it deletes."""
+    user = 9300
+    with FakeBotApi() as api:
+        a, b = replicas = start_replicas(api, tmp_path, postgres_url)
+        engine = create_engine(postgres_url)
+
+        def sets():
+            with engine.connect() as connection:
+                return connection.scalar(text("SELECT count(*) FROM set_logs WHERE user_id = :u"), {"u": user})
+
+        try:
+            runner, seen = Runner(api, user), 0
+            for kind, step in [("text", "/start"), ("text", "kg"), ("text", "Munich"), ("tap", "Not now")] + [
+                ("text", "3x12 shoulder press 8kg"),
+                ("text", "/deletedata"),
+            ]:
+                update = runner.tap(step) if kind == "tap" else runner.text(step)
+                assert post(a.port, a.secret, update) == 200
+                seen = runner.answered(seen + 1)
+            tap = runner.tap("Yes, delete everything")
+            log = runner.text("3x12 rows 8kg")  # sent after the tap: a newer update id
+            assert post(b.port, b.secret, log) == 200
+            seen = runner.answered(seen + 1)
+            answered = len(api.callback_answers)
+            assert post(a.port, a.secret, tap) == 200
+            api.wait_for(lambda: len(api.callback_answers) > answered, 30)
+            time.sleep(1)  # anything the tap did would show by now
+            assert sets() == 6  # before: 0, the set just logged deleted by the older tap
+            assert "after your newer message" in api.callback_answers[-1]["text"]
+            assert not any("everything about you is deleted" in m["text"] for m in api.messages(user))
+
+            query = tap["callback_query"] | {"id": str(runner.next_id())}  # the same card, tapped anew
+            assert post(a.port, a.secret, {"update_id": runner.next_id(), "callback_query": query}) == 200
+            api.wait_for(lambda: any("everything about you is deleted" in m["text"] for m in api.messages(user)), 30)
+            assert sets() == 0
+        finally:
+            engine.dispose()
+            for replica in replicas:
+                assert replica.stop() == 0, replica.log.read_text()
