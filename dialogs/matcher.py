@@ -146,6 +146,11 @@ _HOW_TO_RUN = re.compile(
     r"\bhow (do|can|should|could|would|to) (i |you |we )?(run|breathe|get better|get faster|improve|become)\b"
     r"|\bhow fast (can|do|does|should|could|will) "
 )
+# A polite request in front of the question proper: its form is the form of what follows.
+_REQUEST = re.compile(
+    r"^(?:(?:hey |hi |so |ok )?(?:can|could|would|will) you (?:please |pls )?(?:tell|explain|show|give)(?: me)?"
+    r"|(?:do|did) you know|i (?:want|wanted|would like|d like) to know|i was wondering|i wonder|tell me|explain)\b\s*"
+)
 # "chest, back or shoulders": a choice between things, not "…or not".
 _EITHER = re.compile(r"\bor (?!not\b|no\b)")
 # …or a comparison: "the back more than the arms", "chest vs back".
@@ -747,6 +752,9 @@ def _form(words: list[str]) -> str:
     """The form of a question: yes/no ("should runners…", "is it worth…"), why, which, how, or
     another (what…, a statement). Greetings and words of conversation in front are skipped."""
     words = [_TEXTED.get(word, word) for word in words]  # "whats ur take": "ur" is "your"
+    request = _REQUEST.match(" ".join(words))
+    if request and request.end() < len(" ".join(words)):  # "can you tell me what muscles…": a what
+        words = " ".join(words)[request.end() :].split()
     if WHY_WORDS.intersection(words):
         return "why"
     at = next((i for i, w in enumerate(words) if w in FORM_OPENERS or w not in _LEAD_IN), len(words))

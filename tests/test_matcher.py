@@ -799,3 +799,15 @@ def test_a_scene_before_the_question_does_not_sink_it(matcher, text, topic):
     match = matcher.match(text)
     assert (match.kind, match.id) == ("topic", topic)
     assert matcher.match("i train shoulders? back? core?").id == "muscles_to_train"  # a list, not its last item
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("can you tell me what upper body muscles matter for running", "muscles_to_train"),
+        ("could you tell me best upper body exercises for runners", "which_exercises"),
+        ("can you tell me should runners train upper body", "should_train_upper_body"),
+    ],
+)
+def test_a_polite_request_in_front_takes_the_form_of_what_follows(matcher, text, topic):
+    assert matcher.match(text).id == topic
