@@ -146,6 +146,8 @@ _HOW_TO_RUN = re.compile(
     r"\bhow (do|can|should|could|would|to) (i |you |we )?(run|breathe|get better|get faster|improve|become)\b"
     r"|\bhow fast (can|do|does|should|could|will) "
 )
+# Where a remark may begin or end: a sentence's end, a comma, a dash, brackets.
+_SEGMENT = re.compile(r"(?<=[.!?;])\s+|,\s*|\s+[-–—]\s+|[()]")
 # A polite request in front of the question proper: its form is the form of what follows.
 _REQUEST = re.compile(
     r"^(?:(?:hey |hi |so |ok )?(?:can|could|would|will) you (?:please |pls )?(?:tell|explain|show|give)(?: me)?"
@@ -171,11 +173,13 @@ _TALK = {phrase: kind for kind, phrases in SMALL_TALK.items() for phrase in phra
 _TALK_ORDER = tuple(SMALL_TALK)
 _LONGEST_TALK = max(len(phrase.split()) for phrase in _TALK)
 _NOT_COVERED = re.compile(r"\b(" + "|".join(map(re.escape, NOT_COVERED)) + r")\b")
-# "i'm 65", "i am 14", "45 yo", "in my 60s": an age, asked about.
+# "i'm 65", "i am 14", "55 yo", "in my 60s": an age that may need care, a child's or from 50 on
+# (not "i'm 30 and training for a 10k").
+_AGE = r"(?:1[0-7]|[5-9]\d)"
 _SAFETY_PATTERN = re.compile(
     r"\b("
     + "|".join(map(re.escape, SAFETY_PHRASES))
-    + r")\b|\b(im|i am) \d{1,2}\b(?! (kg|lb|lbs|kilos|pounds|reps|sets))|\b\d{1,2} (yo|yrs old)\b|\bin my [1-9]0 s\b"
+    + rf")\b|\b(im|i am) {_AGE}\b(?! (kg|lb|lbs|kilos|pounds|reps|sets))|\b{_AGE} (yo|yrs old)\b|\bin my [5-9]0 s\b"
 )
 # Terms the stemmer must leave alone.
 _CANONICAL = frozenset(_SYNONYM_GROUPS) | frozenset(ASPECT_WORDS) | frozenset(PHRASES.values())
@@ -273,6 +277,8 @@ class Matcher:
             return Match("smalltalk", talk)
         if _NOT_COVERED.search(" ".join(words)):
             return UNKNOWN
+        text = self._without_remarks(text)
+        words = _words(text)
         named = self._find(words)
         question = _question_clause(text)
         terms = self._terms(words)
@@ -361,6 +367,29 @@ class Matcher:
         return named.exercise_id if named else None
 
     # -- deciding ---------------------------------------------------------------------------
+
+    def _without_remarks(self, text: str) -> str:
+        """The text without its remarks: the sentences, clauses and asides that name nothing the
+        coach knows but say something else ("thanks in advance!", "or is that a silly question?",
+        "(sorry for my english)", "my friend and i were arguing about this."), whose words would
+        otherwise count against the question as unknown subject words."""
+        text = text[:MAX_CHARS]
+        segments = [part for part in _SEGMENT.split(text) if part.strip()]
+        remarks = [part for part in segments if self._remark(_words(part))]
+        if not remarks or len(remarks) == len(segments):
+            return text
+        for remark in remarks:  # the punctuation stays: it still tells the clauses apart
+            text = text.replace(remark, " ", 1)
+        return text
+
+    def _remark(self, words: list[str]) -> bool:
+        """Whether a segment is a remark: it names nothing the coach knows, and is small talk or
+        has a word of conversation in it (thanks, friend, sorry, question). "treadmill or outside"
+        is no remark but a subject the coach does not know."""
+        terms = _content(self._terms(words))
+        if terms & self._topics.idf.keys() or terms & ASPECT_WORDS.keys() or self._find(words):
+            return False
+        return _small_talk(words) is not None or bool(DISCOURSE.intersection(words))
 
     def _says_nothing_else(self, text: str, words: list[str]) -> bool:
         """Whether a message is short, asks nothing and names nothing the coach knows about: no

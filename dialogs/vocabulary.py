@@ -240,7 +240,7 @@ STOPWORDS = _set(
 # ("what is the weight of the earth") still does.
 DISCOURSE = _set(
     """
-    reason reasons question questions care tell explain whether nah nope legit wonder wondering wondered read reading heard hear idea
+    reason reasons question questions sorry english tbh imo imho ngl care tell explain whether nah nope legit wonder wondering wondered read reading heard hear idea
     case convince give pls plz dear like would love quick sooo soo so well hmm um uh
     recommend recommended suggest opinion think thought thoughts believe suppose guess mean
     honest real actually truly seriously anyway also too even just still during one new many else offer stay

@@ -811,3 +811,29 @@ def test_a_scene_before_the_question_does_not_sink_it(matcher, text, topic):
 )
 def test_a_polite_request_in_front_takes_the_form_of_what_follows(matcher, text, topic):
     assert matcher.match(text).id == topic
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("how heavy should the dumbbells be? thanks in advance!", "weights"),
+        ("which exercises should i do - asking for a friend", "which_exercises"),
+        ("how often should i train upper body, or is that a silly question?", "frequency"),
+        ("My friend and I were arguing about this. do runners need upper body strength?", "should_train_upper_body"),
+        ("how many reps (sorry for my english)", "reps"),
+    ],
+)
+def test_a_remark_beside_the_question_does_not_count_against_it(matcher, text, topic):
+    match = matcher.match(text)
+    assert (match.kind, match.id) == ("topic", topic)
+
+
+@pytest.mark.parametrize("text", ["whats better, treadmill or outside", "bitcoin price? asking for a friend"])
+def test_a_subject_the_coach_does_not_know_is_no_remark(matcher, text):
+    assert matcher.match(text).kind in ("unknown", "suggest")
+
+
+def test_an_age_in_passing_is_no_call_for_care(matcher):
+    assert matcher.match("how many reps? I'm 30 and training for a 10k.").id == "reps"
+    assert matcher.match("im 15 can i do this").kind == "safety"
+    assert matcher.match("i'm 65 and just starting, any risks?").kind == "safety"
