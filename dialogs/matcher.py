@@ -101,6 +101,8 @@ from dialogs.vocabulary import (
     SAFETY_PHRASES,
     SAFETY_PROBLEM,
     SAFETY_WORDS,
+    SCENE_OPENERS,
+    SCENE_RUNNING,
     SMALL_TALK,
     SMALL_TALK_FILLER,
     STOPWORDS,
@@ -376,11 +378,26 @@ class Matcher:
         text = text[:MAX_CHARS]
         segments = [part for part in _SEGMENT.split(text) if part.strip()]
         remarks = [part for part in segments if self._remark(_words(part))]
-        if not remarks or len(remarks) == len(segments):
+        if len(remarks) == len(segments):
             return text
         for remark in remarks:  # the punctuation stays: it still tells the clauses apart
             text = text.replace(remark, " ", 1)
-        return text
+        return self._without_scenes(text)
+
+    def _without_scenes(self, text: str) -> str:
+        """The text without its statements of the runner's own running ("I run about 20 miles a
+        week.", "i do parkrun every saturday,"), when what is left names a subject of its own:
+        their run, race and week words would otherwise pull the question towards the running
+        topics or how often."""
+        segments = [part for part in _SEGMENT.split(text) if part.strip()]
+        scenes = [part for part in segments if _scene(part, set(self._terms(_words(part))))]
+        if not scenes or len(scenes) == len(segments):
+            return text
+        rest = text
+        for scene in scenes:
+            rest = rest.replace(scene, " ", 1)
+        terms = _content(self._terms(_words(rest))) - GENERIC
+        return rest if terms & self._topics.idf.keys() else text
 
     def _remark(self, words: list[str]) -> bool:
         """Whether a segment is a remark: it names nothing the coach knows, and is small talk or
@@ -717,6 +734,22 @@ def _last_clause(text: str) -> str | None:
     if not _content(words) or (BACK_REFERENCES - {"it"}).intersection(words) or HEADLINE_HELPING.intersection(words):
         return None
     return clauses[-1]
+
+
+def _scene(segment: str, said: set[str]) -> bool:
+    """Whether a sentence or clause states the runner's own running, asking nothing: it opens
+    with I, names running and nothing of lifting, no coaching concept but how often it runs ("i
+    slouch at the end of long runs" is the complaint asked about) and no aspect of an exercise,
+    and has no question mark nor question form."""
+    words = _words(segment)
+    return (
+        bool(words)
+        and words[0] in SCENE_OPENERS
+        and "?" not in segment
+        and bool(SCENE_RUNNING.intersection(words))
+        and not (LIFTING | CONCEPTS.keys() - {"often"} | ASPECT_WORDS.keys()).intersection(said)
+        and _form(words) == "other"
+    )
 
 
 def _purpose(words: list[str]) -> bool:

@@ -240,7 +240,7 @@ STOPWORDS = _set(
 # ("what is the weight of the earth") still does.
 DISCOURSE = _set(
     """
-    reason reasons question questions sorry english tbh imo imho ngl care tell explain whether nah nope legit wonder wondering wondered read reading heard hear idea
+    reason reasons question questions q context sorry english tbh imo imho ngl care tell explain whether nah nope legit wonder wondering wondered read reading heard hear idea
     case convince give pls plz dear like would love quick sooo soo so well hmm um uh
     recommend recommended suggest opinion think thought thoughts believe suppose guess mean
     honest real actually truly seriously anyway also too even just still during one new many else offer stay
@@ -459,6 +459,12 @@ SWING_SUBJECTS = _set("run swing arm elbow hand propulsion")
 # With the exercise on screen, another one named beside one of these is compared with it ("how is
 # this different from a bent over row", "can i do lateral raises instead"): a choice of the two.
 COMPARING = _set("different difference differ like same similar instead compared compare versus vs")
+# A statement of one's own running ("I run about 20 miles a week.", "i have a half marathon in
+# june"): scenery beside the question, not the question.
+SCENE_OPENERS = _set("i im ive")
+SCENE_RUNNING = _set(
+    "run runs running ran race races marathon marathons half parkrun mile miles km 5k 10k ultra trail jog"
+)
 # Words that point at the exercise on screen.
 DEICTIC = frozenset({"this", "it", "that", "one", "exercise"})
 # "How do i run…/get better…" with none of these asks how to run, which the content does not

@@ -837,3 +837,21 @@ def test_an_age_in_passing_is_no_call_for_care(matcher):
     assert matcher.match("how many reps? I'm 30 and training for a 10k.").id == "reps"
     assert matcher.match("im 15 can i do this").kind == "safety"
     assert matcher.match("i'm 65 and just starting, any risks?").kind == "safety"
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("how many reps should i do. I run about 20 miles a week.", "reps"),
+        ("I run 5k three times a week. which exercises should i do?", "which_exercises"),
+        ("Q: how heavy should the dumbbells be", "weights"),
+    ],
+)
+def test_a_statement_of_ones_own_running_is_scenery(matcher, text, topic):
+    match = matcher.match(text)
+    assert (match.kind, match.id) == ("topic", topic)
+
+
+def test_a_complaint_about_the_run_is_no_scenery(matcher):
+    assert matcher.match("i slouch at the end of long runs, will this help").id == "benefit_posture"
+    assert matcher.match("i lift twice a week, is that enough?").id == "frequency"
