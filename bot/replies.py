@@ -202,20 +202,27 @@ class Replies:
                 self._flushing = asyncio.create_task(self._flush(), name="replies:flush")
 
     async def _file(self, job: Job, message: Message) -> Attachment | None:
-        """The message's file, made now ("sending a photo…" in the chat meanwhile); None when
-        there is nothing to show any more or making it failed: the words go alone."""
+        """The message's file, made now ("sending a photo…" in the chat meanwhile), again and
+        again while the database is unavailable; None when there is nothing to show any more or
+        making it failed otherwise: the words go alone."""
         if self.file is None:
             return None
-        making = asyncio.ensure_future(self.file(job.user_id, job.later.get(job.sent), message.recipe))
         kind = dict(message.recipe).get("kind", "document")
-        while not making.done():
-            await _preparing(self.bot, job.chat_id, kind)
-            await asyncio.wait({making}, timeout=PREPARING_EVERY)
-        try:
-            return making.result()
-        except Exception:  # the words were committed and go out whatever the file does
-            log.exception("user=%s: the file of a reply could not be made", self.pseudonym(job.user_id))
-            return None
+        pauses = iter(RETRY_PAUSES)
+        while True:
+            making = asyncio.ensure_future(self.file(job.user_id, job.later.get(job.sent), message.recipe))
+            while not making.done():
+                await _preparing(self.bot, job.chat_id, kind)
+                await asyncio.wait({making}, timeout=PREPARING_EVERY)
+            try:
+                return making.result()
+            except Unavailable as error:  # the log cannot be read just now: the file is worth the wait
+                pause = next(pauses, LAST_PAUSE)
+                log.warning("making a reply's file failed (%s); trying again in %.1fs", error, pause)
+                await asyncio.sleep(pause)
+            except Exception:  # the words were committed and go out whatever the file does
+                log.exception("user=%s: the file of a reply could not be made", self.pseudonym(job.user_id))
+                return None
 
     async def _patiently(self, job: Job, message: Message) -> int | None:
         """Send `message`, again and again while the network or Telegram fails: the id of the

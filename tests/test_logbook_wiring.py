@@ -213,3 +213,41 @@ async def test_a_comment_beside_the_sets_is_ignored_and_the_sets_are_taken(wired
     assert chat.texts()[sent:][0].startswith("✓ Logged Shoulder press — 1 × 12\n\n")  # above the rest's card
     await chat.send("/history")
     assert "• Shoulder press — 1 × 12\n• Bent-over row — 3 × 12 @ 8 kg" in chat.texts()[-1]
+
+
+async def test_a_file_made_again_for_an_outbox_entry_waits_for_the_database(wired, runtime, monkeypatch):  # noqa: F811
+    """An /export left in the outbox by a process that died is sent by another, its CSV made
+    again from the runner's log; while the database cannot be read, the words wait for the file
+    rather than going alone."""
+    from bot import outbox, replies
+    from bot.replies import Job
+    from bot.store import Unavailable
+
+    application, telegram = wired
+    chat = Chat(application, telegram, user_id=4804)
+    await _set_up(chat)
+    await chat.send("3x12 shoulder press 8kg")
+    now = datetime.now(UTC)
+    left = await runtime.conversations.handle(
+        Who(4804, 4804, "Ann"), Event.from_text("/export", now), 9_000, outbox=True
+    )
+    claimed = await runtime.store.run(outbox.claim, now + outbox.LEASE * 2)  # its process died: the claim lapsed
+    [entry] = [e for e in claimed.taken if e.id == left.outbox]
+
+    remade, failures = runtime.conversations._remade, []
+
+    def database_away_once(*args):
+        if not failures:
+            failures.append(args)
+            raise Unavailable("connection refused")
+        return remade(*args)
+
+    monkeypatch.setattr(runtime.conversations, "_remade", database_away_once)
+    monkeypatch.setattr(replies, "RETRY_PAUSES", (0.1,))
+    application.bot_data.replies.send(Job.of(entry))
+    await application.bot_data.replies.idle()
+    assert failures
+    [document] = telegram.uploads(4804)
+    rows = list(csv.reader(io.StringIO(document.content.decode("utf-8"), newline="")))
+    assert [row[3:6] for row in rows[1:]] == [["Shoulder press", str(n), "12"] for n in (1, 2, 3)]
+    assert telegram.messages(4804)[-1]["caption"].startswith("Your log: 3 sets")
