@@ -821,9 +821,13 @@ def test_a_polite_request_in_front_takes_the_form_of_what_follows(matcher, text,
         ("how often should i train upper body, or is that a silly question?", "frequency"),
         ("My friend and I were arguing about this. do runners need upper body strength?", "should_train_upper_body"),
         ("how many reps (sorry for my english)", "reps"),
+        # a statement of one's own running is scenery
+        ("how many reps should i do. I run about 20 miles a week.", "reps"),
+        ("I run 5k three times a week. which exercises should i do?", "which_exercises"),
+        ("Q: how heavy should the dumbbells be", "weights"),
     ],
 )
-def test_a_remark_beside_the_question_does_not_count_against_it(matcher, text, topic):
+def test_a_remark_or_scenery_beside_the_question_does_not_count_against_it(matcher, text, topic):
     match = matcher.match(text)
     assert (match.kind, match.id) == ("topic", topic)
 
@@ -837,19 +841,6 @@ def test_an_age_in_passing_is_no_call_for_care(matcher):
     assert matcher.match("how many reps? I'm 30 and training for a 10k.").id == "reps"
     assert matcher.match("im 15 can i do this").kind == "safety"
     assert matcher.match("i'm 65 and just starting, any risks?").kind == "safety"
-
-
-@pytest.mark.parametrize(
-    "text, topic",
-    [
-        ("how many reps should i do. I run about 20 miles a week.", "reps"),
-        ("I run 5k three times a week. which exercises should i do?", "which_exercises"),
-        ("Q: how heavy should the dumbbells be", "weights"),
-    ],
-)
-def test_a_statement_of_ones_own_running_is_scenery(matcher, text, topic):
-    match = matcher.match(text)
-    assert (match.kind, match.id) == ("topic", topic)
 
 
 def test_a_complaint_about_the_run_is_no_scenery(matcher):
