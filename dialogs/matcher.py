@@ -282,7 +282,8 @@ class Matcher:
         text = self._without_remarks(text)
         words = _words(text)
         named = self._find(words)
-        question = _question_clause(text)
+        on_screen = current_exercise in self._exercise_ids
+        question = _question_clause(text, on_screen)
         terms = self._terms(words)
         if question is not None and not _body_choice(text, _content(terms)):  # "shoulders? back? core?"
             # "I run 5k three times a week. Should I also do upper body?": the first sentence
@@ -299,7 +300,7 @@ class Matcher:
         if _out_of_scope(words, terms):
             return UNKNOWN
         answer = self._answer(words, terms, current_exercise, text, named)
-        tail = _last_clause(text) if answer.kind in ("unknown", "suggest") else None
+        tail = _last_clause(text, on_screen) if answer.kind in ("unknown", "suggest") else None
         if tail is not None and tail != question:
             # "ok so i've been running for years and was wondering, form tips": what the scene
             # sinks, the last clause alone may answer.
@@ -397,7 +398,7 @@ class Matcher:
         for scene in scenes:
             rest = rest.replace(scene, " ", 1)
         terms = _content(self._terms(_words(rest))) - GENERIC
-        return rest if terms & self._topics.idf.keys() else text
+        return rest if terms & (self._topics.idf.keys() | ASPECT_WORDS.keys()) else text
 
     def _remark(self, words: list[str]) -> bool:
         """Whether a segment is a remark: it names nothing the coach knows, and is small talk or
@@ -710,10 +711,10 @@ def _out_of_scope(words: list[str], terms: list[str]) -> bool:
     return bool(OUT_OF_SCOPE.intersection(words) or OUT_OF_SCOPE.intersection(terms))
 
 
-def _question_clause(text: str) -> str | None:
+def _question_clause(text: str, on_screen: bool = False) -> str | None:
     """The last sentence or clause, when it asks a question of its own: it ends with "?" or opens
     like a question ("…, should i", "… but do runners…")."""
-    clause = _last_clause(text)
+    clause = _last_clause(text, on_screen)
     if clause is None:
         return None
     words = _words(clause)
@@ -722,16 +723,18 @@ def _question_clause(text: str) -> str | None:
     return clause if len(_content(words)) >= (1 if clause.endswith("?") else 2) else None
 
 
-def _last_clause(text: str) -> str | None:
+def _last_clause(text: str, on_screen: bool = False) -> str | None:
     """The last sentence or clause, when something comes before it and nothing in it points back
-    ("can upper body work help with that"; "it" is mostly a dummy: "is it worth it for runners")."""
+    ("can upper body work help with that"; "it" is mostly a dummy: "is it worth it for runners";
+    with an exercise on screen, "this" and "it" are that exercise)."""
     clauses = [c for c in _CLAUSE_BREAK.split(text[:MAX_CHARS].strip()) if c and c.strip()]
     if len(clauses) < 2:
         return None
     words = _words(clauses[-1])
     if words and words[0] in RELATIVE and re.search(r",\s*" + re.escape(clauses[-1]) + "$", text[:MAX_CHARS].strip()):
         return None  # "back or shoulders, which matters more": the which is the list before it
-    if not _content(words) or (BACK_REFERENCES - {"it"}).intersection(words) or HEADLINE_HELPING.intersection(words):
+    pointing = BACK_REFERENCES - (DEICTIC if on_screen else {"it"})
+    if not _content(words) or pointing.intersection(words) or HEADLINE_HELPING.intersection(words):
         return None
     return clauses[-1]
 

@@ -846,3 +846,14 @@ def test_an_age_in_passing_is_no_call_for_care(matcher):
 def test_a_complaint_about_the_run_is_no_scenery(matcher):
     assert matcher.match("i slouch at the end of long runs, will this help").id == "benefit_posture"
     assert matcher.match("i lift twice a week, is that enough?").id == "frequency"
+
+
+@pytest.mark.parametrize(
+    "text, aspect",
+    [
+        ("ok so I've been running for a couple of years now and was wondering, how do i do this", "howto"),
+        ("what am i doing wrong. I run about 20 miles a week.", "mistakes"),
+    ],
+)
+def test_on_screen_this_in_the_last_clause_is_the_exercise_not_the_scene(matcher, text, aspect):
+    assert top1(matcher.match(text, "chest_press")) == f"ex:chest_press/{aspect}"
