@@ -301,9 +301,10 @@ class Matcher:
             return UNKNOWN
         answer = self._answer(words, terms, current_exercise, text, named)
         tail = _last_clause(text, on_screen) if answer.kind in ("unknown", "suggest") else None
-        if tail is not None and tail != question:
+        if tail is not None and tail != question and not self._scene(tail):
             # "ok so i've been running for years and was wondering, form tips": what the scene
-            # sinks, the last clause alone may answer.
+            # sinks, the last clause alone may answer (not when it is the scene: "what is the
+            # capital of france. I run about 20 miles a week.").
             tail_words = _words(tail)
             tail_terms = self._terms(tail_words)
             if not _out_of_scope(tail_words, tail_terms):
@@ -372,33 +373,31 @@ class Matcher:
     # -- deciding ---------------------------------------------------------------------------
 
     def _without_remarks(self, text: str) -> str:
-        """The text without its remarks: the sentences, clauses and asides that name nothing the
-        coach knows but say something else ("thanks in advance!", "or is that a silly question?",
-        "(sorry for my english)", "my friend and i were arguing about this."), whose words would
-        otherwise count against the question as unknown subject words."""
+        """The text without what stands beside the question: remarks, the sentences, clauses and
+        asides that name nothing the coach knows but are conversation ("thanks in advance!", "or
+        is that a silly question?", "(sorry for my english)"), and statements of the runner's own
+        running ("I run about 20 miles a week."). Their words would otherwise count against the
+        question as unknown subject words, or pull it towards the running topics. Only when what
+        is left names a subject of its own: "what's the weather like. I run about 20 miles a
+        week." keeps its scene, and stays unanswered."""
         text = text[:MAX_CHARS]
         segments = [part for part in _SEGMENT.split(text) if part.strip()]
-        remarks = [part for part in segments if self._remark(_words(part))]
-        if len(remarks) == len(segments):
-            return text
-        for remark in remarks:  # the punctuation stays: it still tells the clauses apart
-            text = text.replace(remark, " ", 1)
-        return self._without_scenes(text)
-
-    def _without_scenes(self, text: str) -> str:
-        """The text without its statements of the runner's own running ("I run about 20 miles a
-        week.", "i do parkrun every saturday,"), when what is left names a subject of its own:
-        their run, race and week words would otherwise pull the question towards the running
-        topics or how often."""
-        segments = [part for part in _SEGMENT.split(text) if part.strip()]
-        scenes = [part for part in segments if _scene(part, set(self._terms(_words(part))))]
-        if not scenes or len(scenes) == len(segments):
+        aside = [part for part in segments if self._remark(_words(part)) or self._scene(part)]
+        if not aside:
             return text
         rest = text
-        for scene in scenes:
-            rest = rest.replace(scene, " ", 1)
-        terms = _content(self._terms(_words(rest))) - GENERIC
-        return rest if terms & (self._topics.idf.keys() | ASPECT_WORDS.keys()) else text
+        for part in aside:  # the punctuation stays: it still tells the clauses apart
+            rest = rest.replace(part, " ", 1)
+        words = _words(rest)
+        if _content(self._terms(words)) - GENERIC & (self._topics.idf.keys() | ASPECT_WORDS.keys()):
+            return rest
+        # A question of its own about something else, beside a scene: the scene is not answered
+        # instead ("whats 2+2. I run about 20 miles a week.").
+        asks = "?" in rest or bool(words) and (words[0] in WH_WORDS or _form(words) != "other")
+        return rest if asks and any(self._scene(part) for part in aside) else text
+
+    def _scene(self, segment: str) -> bool:
+        return _scene(segment, set(self._terms(_words(segment))))
 
     def _remark(self, words: list[str]) -> bool:
         """Whether a segment is a remark: it names nothing the coach knows, and is small talk or
@@ -407,6 +406,8 @@ class Matcher:
         terms = _content(self._terms(words))
         if terms & self._topics.idf.keys() or terms & ASPECT_WORDS.keys() or self._find(words):
             return False
+        if words and words[0] in WH_WORDS:
+            return False  # "what's the weather like": a question of its own
         return _small_talk(words) is not None or bool(DISCOURSE.intersection(words))
 
     def _says_nothing_else(self, text: str, words: list[str]) -> bool:

@@ -309,6 +309,7 @@ NOT_COVERED = (
     "leg exercises",
     "lower body",
     "day before",
+    "day after",
     "race day",
     "run days",
     "running days",

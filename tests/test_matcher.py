@@ -857,3 +857,34 @@ def test_a_complaint_about_the_run_is_no_scenery(matcher):
 )
 def test_on_screen_this_in_the_last_clause_is_the_exercise_not_the_scene(matcher, text, aspect):
     assert top1(matcher.match(text, "chest_press")) == f"ex:chest_press/{aspect}"
+
+
+# What stands beside a question (a greeting, scenery, a remark, a polite request) must not change
+# its answer: every topic phrasing wrapped so keeps its topic, and nothing the content does not
+# cover becomes answerable.
+WRAPPERS = (
+    "hey coach, {}?",
+    "I run 5k three times a week. {}?",
+    "{}. I run about 20 miles a week.",
+    "ok so I've been running for a couple of years now and was wondering, {}",
+    "can you tell me {}",
+    "{} - asking for a friend",
+    "{}, or is that a silly question?",
+    "{} (sorry for my english)",
+)
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+def test_what_stands_beside_a_topic_phrasing_keeps_its_topic(matcher, wrapper):
+    phrasings = [(t.id, q) for t in KNOWLEDGE.topics.values() for q in t.questions]
+    kept = sum(1 for topic, q in phrasings if (m := matcher.match(wrapper.format(q))).kind == "topic" and m.id == topic)
+    assert kept / len(phrasings) >= 0.9
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+def test_what_stands_beside_a_question_not_covered_does_not_make_it_answered(matcher, wrapper):
+    items = [it for split in ("tuning", "retired", "probe") for it in load_split(split)]
+    questions = [it["q"].rstrip("?") for it in items if it["expect"] == "not-covered"]
+    unanswered = [q for q in questions if matcher.match(q).kind == "unknown"]
+    answered = [q for q in unanswered if matcher.match(wrapper.format(q)).kind in ("topic", "exercise")]
+    assert len(answered) <= 1, answered
