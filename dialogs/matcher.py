@@ -382,6 +382,8 @@ class Matcher:
         week." keeps its scene, and stays unanswered."""
         text = text[:MAX_CHARS]
         segments = [part for part in _SEGMENT.split(text) if part.strip()]
+        if len(segments) < 2:
+            return text
         aside = [part for part in segments if self._remark(_words(part)) or self._scene(part)]
         if not aside:
             return text
