@@ -92,6 +92,13 @@ PHRASES = {
     "makes a difference": "matter",
     "upper half": "upperbody",
     "upper bodies": "upperbody",
+    # A kind of runner is a runner: the kind does not make the question the headline.
+    "distance runner": "run",
+    "distance runners": "run",
+    "long distance runners": "run",
+    "trail runners": "run",
+    "trail runner": "run",
+    "ought to": "should",
     "get anything out of": "benefit",
     "gain from": "benefit",
     "get out of": "benefit",

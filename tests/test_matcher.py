@@ -888,3 +888,9 @@ def test_what_stands_beside_a_question_not_covered_does_not_make_it_answered(mat
     unanswered = [q for q in questions if matcher.match(q).kind == "unknown"]
     answered = [q for q in unanswered if matcher.match(wrapper.format(q)).kind in ("topic", "exercise")]
     assert len(answered) <= 1, answered
+
+
+def test_a_kind_of_runner_is_a_runner(matcher):
+    assert matcher.match("exercises for distance runners").id == "which_exercises"
+    assert matcher.match("do distance runners need strong arms").id == "should_train_upper_body"
+    assert matcher.match("what weight ought to i use").id == "weights"
