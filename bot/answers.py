@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from bot.message import Attachment
     from dialogs.coach import Coach
-    from dialogs.outcome import Attachment, Reply
+    from dialogs.outcome import Reply
 
 
 Recipe = tuple[tuple[str, str], ...]

@@ -23,17 +23,15 @@ event finds it there.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from bot.message import Message
 from bot.models import LiveCard, MessageRef, core_table
 from bot.store import Transaction, Who
-
-if TYPE_CHECKING:
-    from bot.conversation import Message
 
 _TABLE = core_table(LiveCard)
 _REFS = core_table(MessageRef)
@@ -106,8 +104,6 @@ def lay_out(
 
 
 def _message(text: str, edit: int = 0) -> Message:
-    from bot.conversation import Message
-
     return Message(text, edit=edit)
 
 

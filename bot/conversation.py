@@ -3,7 +3,6 @@ replies, and commit it all in one transaction. Telegram and the terminal both co
 
 from __future__ import annotations
 
-import base64
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -13,62 +12,17 @@ from typing import Any
 from bot import cards, effects, logbook, outbox, timers
 from bot.answers import Later, Recipe
 from bot.files import Files
+from bot.message import Attachment, Message
 from bot.store import Store, Transaction, Who
 from bot.timers import Due
 from dialogs.coach import Coach
 from dialogs.engine import step
 from dialogs.events import Event
 from dialogs.history import display_names
-from dialogs.outcome import Attachment, Reply
+from dialogs.outcome import Reply
 from dialogs.session import Session
 
-Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data or a link button's URL)
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Message:
-    """A rendered reply: Telegram HTML and its buttons, maybe a file it is the caption of, and
-    what it is about (`Reply.ref`, remembered by message id once sent). `card`, `record` and
-    `fold` as in `Reply`; `edit`: the id of the message this one replaces in place (0: a new
-    message; an empty text only takes that message's buttons away). See `bot.cards`. `recipe`:
-    how its file is made (`bot.answers.Later`); stored in its place, the file is not."""
-
-    text: str
-    buttons: Keyboard = ()
-    file: Attachment | None = None
-    ref: str = ""
-    card: str = ""
-    record: str = ""
-    fold: bool = False
-    edit: int = 0
-    recipe: Recipe = ()
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"text": self.text, "buttons": [[list(b) for b in row] for row in self.buttons]}
-        if self.file is not None and not self.recipe:  # a file made by the engine itself
-            content = base64.b64encode(self.file.content).decode()
-            data["file"] = {"kind": self.file.kind, "filename": self.file.filename, "content": content}
-        extra = {"ref": self.ref, "card": self.card, "record": self.record, "edit": self.edit}
-        extra["recipe"] = dict(self.recipe)
-        return data | {name: value for name, value in extra.items() if value}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Message:
-        buttons = tuple(tuple((label, payload) for label, payload in row) for row in data["buttons"])
-        file = data.get("file")
-        if file is not None:
-            file = Attachment(file["kind"], file["filename"], base64.b64decode(file["content"]))
-        return cls(
-            data["text"],
-            buttons,
-            file,
-            data.get("ref", ""),
-            data.get("card", ""),
-            data.get("record", ""),
-            edit=data.get("edit", 0),
-            recipe=tuple(data.get("recipe", {}).items()),
-        )
 
 
 @dataclass(frozen=True)
@@ -98,7 +52,7 @@ class Conversations:
         record = "" if reply.record is None else self.coach.catalog.render(reply.record.template, reply.record.context)
         stepwise = not reply.card and any(not b.anytime and not b.url for row in reply.buttons for b in row)
         ref = reply.ref or (cards.KEYS if stepwise else "")  # its buttons go when the conversation moves on
-        return Message(text, buttons, reply.file, ref, reply.card, record.strip(), reply.fold)
+        return Message(text, buttons, ref=ref, card=reply.card, record=record.strip(), fold=reply.fold)
 
     async def handle(
         self,

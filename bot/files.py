@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from sqlalchemy import Connection, Engine
 
-from dialogs.outcome import Attachment
+from bot.message import Attachment
 
 WORKERS = 2  # the machine class this runs on has 2 cores
 KEPT = 256  # charts kept (about 100 kB each)

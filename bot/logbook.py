@@ -22,11 +22,11 @@ from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, distinct, 
 from bot import chart, files
 from bot.answers import Later, Recipe
 from bot.export import Layout, csv_of
+from bot.message import Attachment
 from bot.models import Base, SetLog, User, core_table
 from bot.store import Transaction, Who
 from dialogs.effects import ExportLog, ImportSets, ShowHistory, ShowProgress
 from dialogs.history import PAGE_SIZE, Export, ImportDone, Logged, Page
-from dialogs.outcome import Attachment
 from dialogs.progress import Ever, Progress, Report, summarize, window_start
 from dialogs.replog import LogEntry
 from dialogs.replog import SetLog as Set

@@ -36,9 +36,8 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 
 from bot import bot_api, cards, metrics, outbox
 from bot.answers import Later, Recipe
-from bot.conversation import Message
+from bot.message import Attachment, Message
 from bot.store import Store, Unavailable
-from dialogs.outcome import Attachment
 
 log = logging.getLogger(__name__)
 MakeFile = Callable[[int, Later | None, Recipe], Awaitable[Attachment | None]]

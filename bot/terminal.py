@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import cards, outbox
-from bot.conversation import Message, Result
+from bot.conversation import Result
+from bot.message import Message
 from bot.runtime import Runtime
 from bot.store import Who
 from bot.timers import Due, TimerRunner

@@ -5,7 +5,7 @@ Plain data; the adapters render the replies and do the I/O."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from dialogs.effects import Effect
 from dialogs.session import Session
@@ -30,21 +30,11 @@ Keyboard = tuple[tuple[Button, ...], ...]
 
 
 @dataclass(frozen=True)
-class Attachment:
-    """A file sent with a reply (a progress chart, a CSV export); storage makes the bytes."""
-
-    kind: Literal["photo", "document"]
-    filename: str
-    content: bytes = field(repr=False)
-
-
-@dataclass(frozen=True)
 class Reply:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     buttons: Keyboard = ()
     ref: str = ""  # what the message is about (`entry:…`): a Telegram reply to it comes back as `Event.reply_to`
-    file: Attachment | None = None  # sent with the text as its caption
     # The live card this reply is (a step's card: `Turn.show_card`): a tap on the card that shows
     # the same `card` is answered by editing that message in place.
     card: str = ""

@@ -14,7 +14,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import RequestData
 
 from bot import bot_api
-from bot.conversation import Message
+from bot.message import Message
 from bot.replies import keyboard, rows
 from tests.support.botapi import FakeTelegram
 from tests.support.offline import OfflineRequest

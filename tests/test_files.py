@@ -5,7 +5,7 @@ import os
 import pytest
 
 from bot.files import Files
-from dialogs.outcome import Attachment
+from bot.message import Attachment
 
 
 def whose_process() -> Attachment:

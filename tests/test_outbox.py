@@ -8,7 +8,7 @@ from functools import partial
 from sqlalchemy import func, select
 
 from bot import outbox
-from bot.conversation import Message
+from bot.message import Message
 from bot.models import MessageRef, OutboxEntry
 from bot.store import Who
 from dialogs.events import Event
