@@ -6,7 +6,9 @@ How it decides:
    An emoji alone, or only small talk (hi, thanks, ok, lol, bye, "what's your name"), is small
    talk. Pain, an injury of one's own, a medical condition or an age worry is a call for care.
    A subject next door that the coach must not touch (food, shoes, other sports, the day before
-   a race, no dumbbells) is "unknown".
+   a race, no dumbbells) is "unknown". Remarks ("thanks in advance!", "asking for a friend") and
+   statements of one's own running ("I run about 20 miles a week.") are set aside when the rest
+   names a subject of its own.
 2. Look for an exercise named in the text: its aliases, compared window by window and word by
    word with `fuzz.ratio`, so "lateral raize" still counts and "dumbbells how" is no row.
 3. Turn the words into canonical terms: fix typos, but only in words that are not English
@@ -15,7 +17,8 @@ How it decides:
    me", "nah", "legit") are ignored like stopwords. Keep the form of the question: yes/no, why,
    which ("what muscles…", "what should i…" too), how or other. When the last sentence or
    clause asks a question of its own after others that set the scene ("I run 5k three times a
-   week. Should I also do upper body?"), it is answered alone if it can be.
+   week. Should I also do upper body?"), it is answered alone if it can be; so is any last
+   clause when the whole message gets no answer.
 4. A named exercise gets the aspect asked for (where the body goes is its how-to; a yes/no
    question about doing it, its why), unless a weak aspect word sits beside a topic ("how many
    reps for the shoulder press"). While an exercise is on screen, an aspect, "this/it" or its
