@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import yaml
 from rapidfuzz.utils import default_process
@@ -43,6 +43,9 @@ class Exercise:
     why_runners: str
     mistakes: tuple[str, ...]
     no_bench: str | None = None
+    # Which of the runner's pairs a first session plans: the lightest for a move that lifts the
+    # weight away from the body (overhead, out to the side, one arm from a plank), else the middle.
+    first_pair: Literal["lightest", "middle"] = "middle"
 
 
 @dataclass(frozen=True)
@@ -144,8 +147,12 @@ def _exercise(entry: _Entry) -> Exercise:
             "why_runners",
             "mistakes",
             "no_bench",
+            "first_pair",
         }
     )
+    first_pair = entry.raw.get("first_pair", "middle")
+    if first_pair not in ("lightest", "middle"):
+        raise ContentError(f"{entry.where}: field 'first_pair' must be lightest or middle")
     return Exercise(
         id=entry.id,
         name=entry.text("name"),
@@ -159,6 +166,7 @@ def _exercise(entry: _Entry) -> Exercise:
         why_runners=entry.text("why_runners"),
         mistakes=entry.texts("mistakes"),
         no_bench=entry.optional_text("no_bench"),
+        first_pair=first_pair,
     )
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from content.knowledge import Exercise
 from dialogs.session import Profile
 from dialogs.units import Unit, convert, heavier, lighter, nearest_dumbbell, rounded
 
@@ -23,7 +24,6 @@ REST_SECONDS = 60
 SECONDS_PER_SET = 45
 FIRST_SESSIONS = 4  # two sets per exercise while the movements are new, three after that
 # Exercises done with the lighter dumbbells when the runner owns more than one pair.
-LIGHT_MOVES = frozenset({"lateral_raise", "shoulder_press", "curl_to_press", "renegade_row"})
 
 Advice = Literal["first", "same", "more", "less", "slower"]  # slower: no heavier pair owned, so reps and tempo
 
@@ -89,21 +89,22 @@ def workouts_this_week(profile: Profile, now: datetime) -> int:
     return sum(1 for moment in finished if moment >= monday)
 
 
-def plan_today(profile: Profile, exercise_ids: Sequence[str], now: datetime) -> Plan:
+def plan_today(profile: Profile, exercises: Sequence[Exercise], now: datetime) -> Plan:
     record = profile.record.get("exercises", {})
     owned_unit, owned = owned_dumbbells(profile)
     # With dumbbells named, plans are in the unit they were named in: the runner holds a 4 kg pair, not 8.8 lb.
     unit: Unit = owned_unit if owned else profile.units or "kg"
     sets = 2 if len(profile.record.get("workouts", [])) < FIRST_SESSIONS else 3
-    planned = tuple(_planned(ex, record.get(ex), owned, unit, sets) for ex in exercise_ids)
+    planned = tuple(_planned(ex, record.get(ex.id), owned, unit, sets) for ex in exercises)
     return Plan(planned, workouts_this_week(profile, now) + 1)
 
 
 def _planned(
-    exercise_id: str, last: dict[str, Any] | None, owned: list[Decimal], unit: Unit, sets: int
+    exercise: Exercise, last: dict[str, Any] | None, owned: list[Decimal], unit: Unit, sets: int
 ) -> PlannedExercise:
+    exercise_id = exercise.id
     if not last or not last.get("sets"):
-        weight = (owned[0] if exercise_id in LIGHT_MOVES else owned[len(owned) // 2]) if owned else None
+        weight = (owned[0] if exercise.first_pair == "lightest" else owned[len(owned) // 2]) if owned else None
         return PlannedExercise(exercise_id, sets, REP_TARGET, weight, unit, "first")
     done = tuple(
         (s["reps"], None if s.get("weight") is None else convert(Decimal(s["weight"]), s.get("unit"), unit))

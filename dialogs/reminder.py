@@ -106,7 +106,7 @@ def reminder_message(coach: Coach, profile: Profile, kind: str, due: datetime, n
         )
         return Reply("reminders/nudge", {"first_name": profile.first_name}, rows)
     exercises = coach.catalog.knowledge.exercises
-    plan = plan_today(profile, list(exercises), now)
+    plan = plan_today(profile, list(exercises.values()), now)
     day = local_time(due, profile.timezone or "UTC").date()
     rows = (
         (button("start", "today"),),

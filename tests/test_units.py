@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from support.transcript import Player
 
+from content.knowledge import load_knowledge
 from dialogs.effects import LogSets
 from dialogs.engine import step
 from dialogs.events import Event
@@ -44,6 +45,13 @@ def _profile(units, record):
     return Profile("Ann", units, "Europe/Berlin", record)
 
 
+EXERCISES = load_knowledge().exercises
+
+
+def moves(*ids):
+    return [EXERCISES[exercise_id] for exercise_id in ids]
+
+
 def _last(reps, weight, unit):
     return {"sets": [{"reps": r, "weight": weight, "unit": unit} for r in reps], "at": "2026-11-20T08:00:00+00:00"}
 
@@ -53,7 +61,8 @@ def test_a_switch_to_lb_plans_real_dumbbells(now):
         "exercises": {"shoulder_press": _last([12, 12], "7.5", "kg"), "bent_over_row": _last([15, 15], "7.5", "kg")}
     }
     plan = {
-        p.exercise_id: p for p in plan_today(_profile("lb", record), ["shoulder_press", "bent_over_row"], now).exercises
+        p.exercise_id: p
+        for p in plan_today(_profile("lb", record), moves("shoulder_press", "bent_over_row"), now).exercises
     }
     assert (plan["shoulder_press"].weight, plan["shoulder_press"].unit) == (15, "lb")  # not 16.5
     assert (plan["bent_over_row"].weight, plan["bent_over_row"].advice) == (20, "more")  # not 21.5
@@ -61,16 +70,28 @@ def test_a_switch_to_lb_plans_real_dumbbells(now):
 
 def test_never_above_the_heaviest_pair_owned(now):
     one_pair = {"dumbbells": ["6"], "dumbbells_unit": "kg", "exercises": {"bent_over_row": _last([15, 15], "6", "kg")}}
-    item = plan_today(_profile("kg", one_pair), ["bent_over_row"], now).exercises[0]
+    item = plan_today(_profile("kg", one_pair), moves("bent_over_row"), now).exercises[0]
     assert (item.weight, item.advice) == (6, "slower")
     two_pairs = {**one_pair, "dumbbells": ["6", "10"]}
-    item = plan_today(_profile("kg", two_pairs), ["bent_over_row"], now).exercises[0]
+    item = plan_today(_profile("kg", two_pairs), moves("bent_over_row"), now).exercises[0]
     assert (item.weight, item.advice) == (10, "more")  # the next pair owned, not 6 + 2
+
+
+def test_a_first_session_starts_light_on_the_moves_the_content_says_and_mid_range_on_the_others(now):
+    record = {"dumbbells": ["4", "6", "8"], "dumbbells_unit": "kg"}
+    plan = plan_today(_profile("kg", record), moves("shoulder_press", "bent_over_row", "lateral_raise"), now)
+    assert [item.weight for item in plan.exercises] == [4, 6, 4]
+    assert {e.id for e in EXERCISES.values() if e.first_pair == "lightest"} == {
+        "shoulder_press",
+        "lateral_raise",
+        "renegade_row",
+        "curl_to_press",
+    }
 
 
 def test_dumbbells_owned_keep_the_unit_they_were_named_in(now):
     record = {"dumbbells": ["10"], "dumbbells_unit": "lb"}
-    item = plan_today(_profile("kg", record), ["curl_to_press"], now).exercises[0]
+    item = plan_today(_profile("kg", record), moves("curl_to_press"), now).exercises[0]
     assert (item.weight, item.unit) == (10, "lb")
 
 

@@ -134,7 +134,7 @@ def dumbbells_card(turn: Turn) -> Reply:
 
 
 def plan_card(turn: Turn) -> Reply:
-    plan = plan_today(turn.profile, list(turn.coach.exercise_names), turn.event.now)
+    plan = plan_today(turn.profile, list(turn.coach.catalog.knowledge.exercises.values()), turn.event.now)
     items = [
         {
             "name": _name(turn, p.exercise_id),
@@ -378,7 +378,7 @@ def _touch(turn: Turn) -> None:
 
 
 def start(turn: Turn) -> None:
-    plan = plan_today(turn.profile, list(turn.coach.exercise_names), turn.event.now)
+    plan = plan_today(turn.profile, list(turn.coach.catalog.knowledge.exercises.values()), turn.event.now)
     record = turn.profile.record.get("exercises", {})
     started = WorkoutData(
         workout=turn.event.now.isoformat(timespec="seconds"),
