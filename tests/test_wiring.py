@@ -126,7 +126,7 @@ async def test_tapping_a_button_moves_on_and_clears_the_old_card(wired):
     assert telegram.callback_answers[-1]["text"].startswith("That card is no longer current")
     assert chat.texts() == before
     # A forged button: the same toast.
-    await handled(application, make_callback_update(199, chat.user_id, 1, "forged-data", bot=application.bot))
+    await handled(application, make_callback_update(chat._id(), chat.user_id, 1, "forged-data", bot=application.bot))
     assert telegram.callback_answers[-1]["text"].startswith("That card is no longer current")
     assert chat.texts() == before
 
