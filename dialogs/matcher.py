@@ -747,17 +747,17 @@ def _last_clause(text: str, on_screen: bool = False) -> str | None:
 
 def _scene(segment: str, said: set[str]) -> bool:
     """Whether a sentence or clause states the runner's own running, asking nothing: it opens
-    with I, names running and nothing of lifting, no coaching concept but how often it runs ("i
-    slouch at the end of long runs" is the complaint asked about) and no aspect of an exercise,
-    and has no question mark nor question form."""
+    with I (so it is no question: "i do parkrun every saturday", "i have a half marathon in
+    june"), names running and nothing of lifting, no coaching concept but how often it runs ("i
+    slouch at the end of long runs" is the complaint asked about) and no clear aspect of an
+    exercise, and has no question mark."""
     words = _words(segment)
     return (
         bool(words)
         and words[0] in SCENE_OPENERS
         and "?" not in segment
         and bool(SCENE_RUNNING.intersection(words))
-        and not (LIFTING | CONCEPTS.keys() - {"often"} | ASPECT_WORDS.keys()).intersection(said)
-        and _form(words) == "other"
+        and not (LIFTING | CONCEPTS.keys() - {"often"} | _STRONG_ASPECTS).intersection(said)
     )
 
 
@@ -862,6 +862,7 @@ def _words(text: str) -> list[str]:
 
 
 _SNOWBALL = snowballstemmer.stemmer("english")
+_STRONG_ASPECTS = frozenset(word for word, (_, weight) in ASPECT_WORDS.items() if weight > 1)  # not do, how
 _SUFFIXES = (("ment", 4), ("ing", 4), ("ed", 4), ("s", 3))
 _ES_PLURALS = ("ches", "shes", "sses", "xes")  # "arches" is "arch", "crunches" "crunch"
 

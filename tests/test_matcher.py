@@ -871,6 +871,8 @@ WRAPPERS = (
     "{} - asking for a friend",
     "{}, or is that a silly question?",
     "{} (sorry for my english)",
+    "I do parkrun every saturday, {}",
+    "i have a half marathon in june. {}",
 )
 
 
