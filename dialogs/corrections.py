@@ -79,26 +79,32 @@ class RecordCorrected:
         )
 
 
-def _target(turn: Turn) -> tuple[str, str] | None:
-    """(entry id, exercise id) of the exercise card this message replies to, if it does."""
+@dataclass(frozen=True)
+class Correction:
+    """A typed line in reply to an exercise's card: the card's entry and exercise, and the line
+    read as sets of that exercise."""
+
+    entry: str
+    exercise_id: str
+    result: LogResult
+
+
+def _read(turn: Turn) -> Correction | None:
+    """The message read as a correction, if it replies to an exercise's card."""
     about = turn.event.reply_to
     if turn.event.kind != "text" or turn.event.edited or not about.startswith(workout.SETS):
         return None
     entry = about.removeprefix(workout.SETS)
     exercise_id = workout.split_entry(entry)[1]
-    return (entry, exercise_id) if exercise_id in turn.coach.exercise_names else None
-
-
-def _typed(turn: Turn, exercise_id: str) -> LogResult:
-    if "correction" not in turn.cache:
-        turn.cache["correction"] = parse_log(
-            turn.event.text,
-            exercises=turn.coach.exercise_names,
-            default_unit=turn.profile.units or "kg",
-            current_exercise=exercise_id,
-        )
-    result: LogResult = turn.cache["correction"]
-    return result
+    if exercise_id not in turn.coach.exercise_names:
+        return None
+    result = parse_log(
+        turn.event.text,
+        exercises=turn.coach.exercise_names,
+        default_unit=turn.profile.units or "kg",
+        current_exercise=exercise_id,
+    )
+    return Correction(entry, exercise_id, result)
 
 
 def _running(turn: Turn, entry: str) -> dict[str, Any] | None:
@@ -116,18 +122,17 @@ def _running(turn: Turn, entry: str) -> dict[str, Any] | None:
 
 def corrects_a_set(turn: Turn) -> bool:
     """Typed text that reads as sets, in reply to an exercise's card that shows some."""
-    target = _target(turn)
-    if target is None or isinstance(_typed(turn, target[1]), NotALog):
+    found = turn.once(_read)
+    if found is None or isinstance(found.result, NotALog):
         return False
-    data = _running(turn, target[0])
-    return data is None or bool(data["done"].get(target[1]))  # a running card with no sets: a set to log
+    data = _running(turn, found.entry)
+    return data is None or bool(data["done"].get(found.exercise_id))  # a running card with no sets: a set to log
 
 
 def correct_set(turn: Turn) -> None:
-    target = _target(turn)
-    assert target is not None  # the guard saw a card
-    entry, exercise_id = target
-    result = _typed(turn, exercise_id)
+    found = turn.once(_read)
+    assert found is not None  # `corrects_a_set` saw a card
+    entry, exercise_id, result = found.entry, found.exercise_id, found.result
     if isinstance(result, Invalid | Ambiguous):
         turn.replies.append(problem(turn.coach, result))
     elif isinstance(result, Parsed) and result.entry.exercise_id != exercise_id:

@@ -21,8 +21,8 @@ def mermaid(flow: Flow) -> str:
     for transition in flow.transitions:
         target = "[*]" if transition.target == END else _node(transition.target)
         label = _trigger(transition.trigger)
-        if transition.guard is not None:
-            label += f" [{transition.guard.__name__.strip('_')}]"
+        if transition.guard_name is not None:
+            label += f" [{transition.guard_name}]"
         lines.append(f"    {_node(transition.source)} --> {target}: {label}")
     return "\n".join(lines) + "\n"
 

@@ -16,12 +16,13 @@ Order of precedence for an event:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dialogs import answers, intents
 from dialogs.events import Event
-from dialogs.flow import Transition, trigger_of
+from dialogs.flow import trigger_of
 from dialogs.flows import logbook
 from dialogs.intents import own_data
 from dialogs.outcome import Outcome
@@ -82,11 +83,11 @@ def _route(turn: Turn, session: Session) -> None:
         return
     if intents.handle(turn):
         return
-    transition = _transition(turn)
-    if transition is not None:
-        if transition.action is not None:
-            transition.action(turn)
-        turn.go(transition.target)
+    fired = _transition(turn)
+    if fired is not None:
+        target, run = fired
+        run()
+        turn.go(target)
     elif event.kind == "command":
         turn.say("unknown_command", command=event.command)
         turn.show_card()
@@ -99,14 +100,14 @@ def _route(turn: Turn, session: Session) -> None:
         answers.answer(turn, event.text)
 
 
-def _transition(turn: Turn) -> Transition | None:
+def _transition(turn: Turn) -> tuple[str, Callable[[], None]] | None:
+    """The target of the first transition of the current state that the event fires, and what
+    firing it does (its action, given what its guard recognised: `Transition.fire`)."""
     event = turn.event
     trigger = trigger_of(event.kind, event.command, event.payload)
     for transition in turn.flow.transitions:
-        if (
-            transition.source == turn.state_name
-            and transition.trigger == trigger
-            and (transition.guard is None or transition.guard(turn))
-        ):
-            return transition
+        if transition.source == turn.state_name and transition.trigger == trigger:
+            run = transition.fire(turn)
+            if run is not None:
+                return transition.target, run
     return None

@@ -4,6 +4,18 @@ A transition fires when the event matches its trigger in its source state and it
 its action (a small function of the turn) runs, then the engine enters the target state and
 shows that state's card. `END` leaves the flow: back to the interrupted flow, or home.
 
+A guard either says yes or no (a `Guard`: True or False; its action takes the turn alone), or
+says what it recognised in the event (a `Reader`: the sets typed, a reading of days and a time, a
+zone; None when it recognised nothing). The engine hands what a reader recognised to the
+transition's action (a `Take`: the turn and that value), so the action neither reads the event
+again nor asserts what its guard saw. `Transition`'s overloads let mypy check that the action
+takes what the guard gives. Two rules follow from the engine telling the two kinds apart by the
+value: a reader never recognises a bool, and a reader's transition has an action that takes the
+value. When a reader recognises one of several kinds (a union: `Ambiguous | Invalid`, a unit
+`Literal`), name the kind (`Transition[Unit](…)`): mypy would infer their common base instead.
+The guards of one trigger that read the text the same way share one reading per event
+(`Turn.once`).
+
 Triggers:
 - ``"button:<name>"`` — a button whose payload is ``<name>`` or ``<name>:<argument>``;
 - ``"command:<name>"`` — ``/<name>``;
@@ -19,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast, overload
 
 from dialogs.payload import name_of
 
@@ -34,8 +46,12 @@ class FlowError(Exception):
     """The flows as declared are unsound (`Flow.problems`): the coach refuses to start."""
 
 
+T = TypeVar("T")
+
 Guard = Callable[["Turn"], bool]
 Action = Callable[["Turn"], None]
+Reader = Callable[["Turn"], T | None]  # what a guard recognised in the event, or None
+Take = Callable[["Turn", T], None]  # an action given what its transition's guard recognised
 Prompt = Callable[["Turn"], "Reply"]
 
 
@@ -51,13 +67,72 @@ class State:
     buttons: tuple[str, ...] = ()
 
 
+class Edge(Protocol):
+    """A transition, whatever its guard recognises: what a flow holds, and what the engine, the
+    checks and the diagrams read. (Typed so, not as `Transition[Any]`, so that mypy infers each
+    transition's `T` from its guard and checks its action against it.)"""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def trigger(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def guard_name(self) -> str | None: ...
+    def fire(self, turn: Turn) -> Callable[[], None] | None: ...
+
+
 @dataclass(frozen=True)
-class Transition:
+class Transition(Generic[T]):
+    """`T` is what the guard recognises (`Reader[T]`), handed to the action (`Take[T]`); a
+    transition with a yes-or-no guard, or none, is a `Transition[bool]` and its action (if any)
+    takes the turn alone."""
+
     source: str
     trigger: str
     target: str
-    guard: Guard | None = None
-    action: Action | None = None
+    guard: Guard | Reader[T] | None = None
+    action: Action | Take[T] | None = None
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __init__(
+            self: Transition[bool],
+            source: str,
+            trigger: str,
+            target: str,
+            guard: Guard | None = None,
+            action: Action | None = None,
+        ) -> None: ...
+
+        @overload
+        def __init__(self, source: str, trigger: str, target: str, guard: Reader[T], action: Take[T]) -> None: ...
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+
+    @property
+    def guard_name(self) -> str | None:
+        """The guard's name (as the diagrams label it), or None when there is no guard."""
+        return None if self.guard is None else self.guard.__name__.strip("_")
+
+    def fire(self, turn: Turn) -> Callable[[], None] | None:
+        """What firing this transition does (its action, given what its guard recognised; a
+        no-op when it has no action), or None when its guard does not allow it."""
+        found = True if self.guard is None else self.guard(turn)
+        if found is None or found is False:
+            return None
+        action = self.action
+        if action is None:
+            return _nothing
+        if found is True:
+            return lambda: cast(Action, action)(turn)
+        return lambda: cast(Take[Any], action)(turn, found)
+
+
+def _nothing() -> None:
+    pass
 
 
 @dataclass(frozen=True)
@@ -66,7 +141,7 @@ class Flow:
     title: str  # how the coach names the flow to the user ("setup", "settings")
     initial: str
     states: tuple[State, ...]
-    transitions: tuple[Transition, ...]
+    transitions: tuple[Edge, ...]
     root: bool = False  # the home flow: never ends, so it needs no way to END
     logs_sets: bool = False  # reads typed sets itself (the guided workout); elsewhere the logbook does
 
@@ -157,14 +232,14 @@ def _closure(start: str, edges: dict[str, set[str]]) -> set[str]:
     return seen
 
 
-def then(first: Action, after: Action | None) -> Action:
-    """One action that runs `first`, then `after` (when there is one): how a reusable step
-    lets the flow that includes it add its own follow-up."""
+def then(first: Take[T], after: Action | None) -> Take[T]:
+    """One action that runs `first` with what the guard recognised, then `after` (when there is
+    one): how a reusable step lets the flow that includes it add its own follow-up."""
     if after is None:
         return first
 
-    def both(turn: Turn) -> None:
-        first(turn)
+    def both(turn: Turn, found: T) -> None:
+        first(turn, found)
         after(turn)
 
     return both

@@ -8,9 +8,10 @@ global intents and the engine all move the same way.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from dialogs.effects import Effect
 from dialogs.flow import END
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from dialogs.coach import Coach
     from dialogs.events import Event
     from dialogs.flow import Flow, State
+
+R = TypeVar("R")
 
 MAX_STACK = 3  # interrupted flows kept; an older one is dropped rather than growing forever
 
@@ -41,7 +44,7 @@ class Turn:
         self.notice = ""
         self.about = ""  # see `Outcome.about`
         self.private = False  # see `Outcome.private`
-        self.cache: dict[str, Any] = {}  # what guards and actions of this turn computed once
+        self._read: dict[Callable[[Turn], object], object] = {}  # see `once`
         self.timer_set = False
         self.closing: Reply | None = None  # see `Outcome.closing`
         self.stale = False
@@ -63,6 +66,14 @@ class Turn:
     @property
     def at_home(self) -> bool:
         return self.flow_name == HOME_FLOW
+
+    def once(self, read: Callable[[Turn], R]) -> R:
+        """`read(self)`, computed once for this event: the guards of one trigger that read the
+        text the same way (a log, days and a time) parse it once. `read` is a module-level
+        function (a closure made per call would never be found again)."""
+        if read not in self._read:
+            self._read[read] = read(self)
+        return cast(R, self._read[read])
 
     # --- writing -------------------------------------------------------------------------
     def say(self, template: str, buttons: Keyboard = (), /, **context: Any) -> None:

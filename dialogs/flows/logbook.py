@@ -14,6 +14,7 @@ runner's own data (/history, /progress, /export, /deletedata) is `dialogs.intent
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypedDict, cast
 from zoneinfo import ZoneInfo
@@ -61,22 +62,33 @@ def _edit(turn: Turn) -> EditData:
 
 
 # --- reading what was typed ---------------------------------------------------------------
+@dataclass(frozen=True)
+class TypedLog:
+    """The typed text read as a log, and the day it named (`_day`; None for today)."""
+
+    result: LogResult
+    day: dict[str, Any] | None
+
+
+def _read(turn: Turn) -> TypedLog:
+    """A correction (in reply to a card, after Edit, or an edited message) may leave the
+    exercise out: it is the entry's. A day named that cannot be the log's day (tomorrow, months
+    ago) makes a log `Invalid`."""
+    said = day_said(turn.event.text, local_date(turn.event.now, turn.profile.timezone))
+    read = parse_log(
+        said.text,
+        exercises=turn.coach.exercise_names,
+        default_unit=turn.profile.units or "kg",
+        current_exercise=known_exercise(split_target(_correcting(turn) or "")[1], turn),
+    )
+    return TypedLog(
+        said.problem if said.problem and not isinstance(read, NotALog) else read, _day(turn, said.days_back)
+    )
+
+
 def typed(turn: Turn) -> LogResult:
-    """The typed text read as a log, once per turn. A correction (in reply to a card, after
-    Edit, or an edited message) may leave the exercise out: it is the entry's. A day named that
-    cannot be the log's day (tomorrow, months ago) makes a log `Invalid`."""
-    if "chat_log" not in turn.cache:
-        said = day_said(turn.event.text, local_date(turn.event.now, turn.profile.timezone))
-        read = parse_log(
-            said.text,
-            exercises=turn.coach.exercise_names,
-            default_unit=turn.profile.units or "kg",
-            current_exercise=known_exercise(split_target(_correcting(turn) or "")[1], turn),
-        )
-        turn.cache["chat_log"] = said.problem if said.problem and not isinstance(read, NotALog) else read
-        turn.cache["chat_day"] = _day(turn, said.days_back)
-    result: LogResult = turn.cache["chat_log"]
-    return result
+    """The typed text read as a log, once per event (`_read`)."""
+    return turn.once(_read).result
 
 
 def _day(turn: Turn, days_back: int) -> dict[str, Any] | None:
@@ -90,9 +102,7 @@ def _day(turn: Turn, days_back: int) -> dict[str, Any] | None:
 
 
 def _typed_day(turn: Turn) -> dict[str, Any] | None:
-    typed(turn)
-    day: dict[str, Any] | None = turn.cache["chat_day"]
-    return day
+    return turn.once(_read).day
 
 
 def replied(turn: Turn) -> str | None:
@@ -110,20 +120,24 @@ def known_exercise(exercise_id: str, turn: Turn) -> str | None:
     return exercise_id if exercise_id in turn.coach.exercise_names else None
 
 
-def is_entry(turn: Turn) -> bool:
-    return isinstance(typed(turn), Parsed)
+def typed_entry(turn: Turn) -> LogEntry | None:
+    result = typed(turn)
+    return result.entry if isinstance(result, Parsed) else None
 
 
-def is_ambiguous(turn: Turn) -> bool:
-    return isinstance(typed(turn), Ambiguous)
+def typed_ambiguous(turn: Turn) -> Ambiguous | None:
+    result = typed(turn)
+    return result if isinstance(result, Ambiguous) else None
 
 
-def is_invalid(turn: Turn) -> bool:
-    return isinstance(typed(turn), Invalid)
+def typed_invalid(turn: Turn) -> Invalid | None:
+    result = typed(turn)
+    return result if isinstance(result, Invalid) else None
 
 
-def is_problem(turn: Turn) -> bool:
-    return isinstance(typed(turn), Ambiguous | Invalid)
+def typed_problem(turn: Turn) -> Ambiguous | Invalid | None:
+    result = typed(turn)
+    return result if isinstance(result, Ambiguous | Invalid) else None
 
 
 # --- storing ------------------------------------------------------------------------------
@@ -154,9 +168,7 @@ def correct(turn: Turn, target: str, entry: LogEntry, *, edited: bool = False) -
     turn.about = REF + target_of(entry_id, entry.exercise_id)
 
 
-def explain(turn: Turn) -> None:
-    result = typed(turn)
-    assert isinstance(result, Invalid | Ambiguous), result  # the guard saw a problem
+def explain(turn: Turn, result: Ambiguous | Invalid) -> None:
     turn.replies.append(problem(turn.coach, result))
 
 
@@ -171,7 +183,7 @@ def take(turn: Turn) -> bool:
     elif isinstance(result, Ambiguous):
         turn.start_flow("log_choice", data=dict(ChoiceData(options=_options(result), day=_typed_day(turn))))
     elif isinstance(result, Invalid):
-        explain(turn)
+        explain(turn, result)
     return not isinstance(result, NotALog)
 
 
@@ -192,29 +204,21 @@ def choice_card(turn: Turn) -> Reply:
     return Reply("log/ambiguous", {"options": lines, "pick": True}, (*rows, (turn.button("neither", "neither"),)))
 
 
-def picked(turn: Turn) -> bool:
-    """A tapped option that exists (callback data can be forged)."""
-    return turn.argument.isdigit() and int(turn.argument) < len(_choice(turn)["options"])
+def picked(turn: Turn) -> LogEntry | None:
+    """The tapped option, if it exists (callback data can be forged)."""
+    exists = turn.argument.isdigit() and int(turn.argument) < len(_choice(turn)["options"])
+    return _option(turn, int(turn.argument)) if exists else None
 
 
-def store_pick(turn: Turn) -> None:
-    _store(turn, _option(turn, int(turn.argument)), _choice(turn).get("day"))
+def store_pick(turn: Turn, entry: LogEntry) -> None:
+    _store(turn, entry, _choice(turn).get("day"))
 
 
-def _parsed(turn: Turn) -> LogEntry:
-    """The typed entry, for actions whose guard has seen that the text parsed."""
-    result = typed(turn)
-    assert isinstance(result, Parsed), result
-    return result.entry
+def store_typed(turn: Turn, entry: LogEntry) -> None:
+    _store(turn, entry, _typed_day(turn) or _choice(turn).get("day"))
 
 
-def store_typed(turn: Turn) -> None:
-    _store(turn, _parsed(turn), _typed_day(turn) or _choice(turn).get("day"))
-
-
-def offer(turn: Turn) -> None:
-    result = typed(turn)
-    assert isinstance(result, Ambiguous), result  # the guard saw two readings
+def offer(turn: Turn, result: Ambiguous) -> None:
     _choice(turn)["options"] = _options(result)
 
 
@@ -230,9 +234,9 @@ LOG_CHOICE = Flow(
     transitions=(
         Transition("log_choice:pick", "button:pick", END, guard=picked, action=store_pick),
         Transition("log_choice:pick", "button:neither", END, action=not_stored),
-        Transition("log_choice:pick", "text", END, guard=is_entry, action=store_typed),
-        Transition("log_choice:pick", "text", "log_choice:pick", guard=is_ambiguous, action=offer),
-        Transition("log_choice:pick", "text", "log_choice:pick", guard=is_invalid, action=explain),
+        Transition("log_choice:pick", "text", END, guard=typed_entry, action=store_typed),
+        Transition("log_choice:pick", "text", "log_choice:pick", guard=typed_ambiguous, action=offer),
+        Transition("log_choice:pick", "text", "log_choice:pick", guard=typed_invalid, action=explain),
     ),
 )
 
@@ -245,8 +249,8 @@ def edit_card(turn: Turn) -> Reply:
     )
 
 
-def correct_typed(turn: Turn) -> None:
-    correct(turn, _edit(turn)["target"], _parsed(turn))
+def correct_typed(turn: Turn, entry: LogEntry) -> None:
+    correct(turn, _edit(turn)["target"], entry)
 
 
 def kept(turn: Turn) -> None:
@@ -259,8 +263,8 @@ LOG_EDIT = Flow(
     initial="log_edit:line",
     states=(State("log_edit:line", edit_card, resume_label="log_edit", buttons=("keep",)),),
     transitions=(
-        Transition("log_edit:line", "text", END, guard=is_entry, action=correct_typed),
-        Transition("log_edit:line", "text", "log_edit:line", guard=is_problem, action=explain),
+        Transition("log_edit:line", "text", END, guard=typed_entry, action=correct_typed),
+        Transition[Ambiguous | Invalid]("log_edit:line", "text", "log_edit:line", guard=typed_problem, action=explain),
         Transition("log_edit:line", "button:keep", END, action=kept),
     ),
 )

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from content.places import Place
 from dialogs.effects import SyncReminders
-from dialogs.flow import Action, State, Transition, then
+from dialogs.flow import Action, Edge, State, Transition, then
 from dialogs.outcome import Reply
 from dialogs.payload import payload
 from dialogs.turn import Turn
@@ -67,18 +67,15 @@ def units_card(turn: Turn) -> Reply:
     return Reply("profile/units", {"current": turn.profile.units}, (row,))
 
 
-def _chosen_units(turn: Turn) -> Unit | None:
+def has_units(turn: Turn) -> Unit | None:
+    """The units tapped (checked: callback data can be forged) or typed."""
     if turn.event.kind == "button":
         return UNIT_WORDS.get(turn.argument)
     return parse_units(turn.event.text)
 
 
-def has_units(turn: Turn) -> bool:
-    return _chosen_units(turn) is not None
-
-
-def set_units(turn: Turn) -> None:
-    turn.profile = replace(turn.profile, units=_chosen_units(turn))
+def set_units(turn: Turn, units: Unit) -> None:
+    turn.profile = replace(turn.profile, units=units)
 
 
 # --- timezone -----------------------------------------------------------------------------
@@ -103,53 +100,52 @@ def _typed_places(turn: Turn) -> tuple[Place, ...]:
     return turn.coach.places.resolve(turn.event.text) if turn.event.kind == "text" else ()
 
 
-def picked_zone(turn: Turn) -> bool:
+def picked_zone(turn: Turn) -> str | None:
     """A zone button (checked: callback data can be forged) or a typed place with one reading."""
     if turn.event.kind == "button":
-        return turn.argument in turn.coach.places.zones
-    return len(_typed_places(turn)) == 1
+        return turn.argument if turn.argument in turn.coach.places.zones else None
+    places = turn.once(_typed_places)
+    return places[0].zone if len(places) == 1 else None
 
 
-def typed_several_zones(turn: Turn) -> bool:
-    return len(_typed_places(turn)) > 1
+def typed_several_zones(turn: Turn) -> tuple[Place, ...] | None:
+    places = turn.once(_typed_places)
+    return places if len(places) > 1 else None
 
 
-def set_zone(turn: Turn) -> None:
-    zone = turn.argument if turn.event.kind == "button" else _typed_places(turn)[0].zone
+def set_zone(turn: Turn, zone: str) -> None:
     turn.profile = replace(turn.profile, timezone=zone)
     _zone_data(turn).pop("zone_options", None)
     _zone_data(turn).pop("zone_typed", None)
     turn.effect(SyncReminders())  # the next reminder is due at the new local time
 
 
-def offer_zones(turn: Turn) -> None:
+def offer_zones(turn: Turn, places: tuple[Place, ...]) -> None:
     _zone_data(turn)["zone_typed"] = turn.event.text
-    _zone_data(turn)["zone_options"] = [[place.label, place.zone] for place in _typed_places(turn)]
+    _zone_data(turn)["zone_options"] = [[place.label, place.zone] for place in places]
 
 
 # --- the steps ----------------------------------------------------------------------------
-def units_step(flow: str, target: str, after: Action | None = None) -> tuple[tuple[State, ...], tuple[Transition, ...]]:
+def units_step(flow: str, target: str, after: Action | None = None) -> tuple[tuple[State, ...], tuple[Edge, ...]]:
     name = f"{flow}:units"
     action = then(set_units, after)
     return (
         (State(name, units_card, resume_label="units", buttons=("units",)),),
         (
-            Transition(name, "button:units", target, guard=has_units, action=action),
-            Transition(name, "text", target, guard=has_units, action=action),
+            Transition[Unit](name, "button:units", target, guard=has_units, action=action),
+            Transition[Unit](name, "text", target, guard=has_units, action=action),
         ),
     )
 
 
-def timezone_step(
-    flow: str, target: str, after: Action | None = None
-) -> tuple[tuple[State, ...], tuple[Transition, ...]]:
+def timezone_step(flow: str, target: str, after: Action | None = None) -> tuple[tuple[State, ...], tuple[Edge, ...]]:
     ask, pick = f"{flow}:timezone", f"{flow}:timezone_pick"
     action = then(set_zone, after)
     states = (
         State(ask, timezone_card, resume_label="timezone", fallback="profile/timezone_unknown", buttons=("tz",)),
         State(pick, timezone_pick_card, resume_label="timezone", fallback="profile/timezone_unknown", buttons=("tz",)),
     )
-    transitions: list[Transition] = []
+    transitions: list[Edge] = []
     for source in (ask, pick):
         transitions += [
             Transition(source, "button:tz", target, guard=picked_zone, action=action),

@@ -19,7 +19,7 @@ from typing import TypedDict, cast
 from zoneinfo import ZoneInfo
 
 from dialogs.effects import SyncReminders
-from dialogs.flow import END, Action, Flow, Guard, Prompt, State, Transition, then
+from dialogs.flow import END, Action, Edge, Flow, Prompt, Reader, State, Transition, then
 from dialogs.flows.profile import local_clock, timezone_step
 from dialogs.outcome import Keyboard, Reply
 from dialogs.payload import payload
@@ -72,20 +72,23 @@ def _at(turn: Turn) -> time | None:
     return settings.at if settings else None
 
 
+def _read(turn: Turn) -> Reading | None:
+    """What the typed text names as days and a time."""
+    return read(turn.event.text) if turn.event.kind == "text" else None
+
+
 def _reading(turn: Turn) -> Reading | None:
-    """What the typed text names as days and a time (read once per turn)."""
-    if "reminder_words" not in turn.cache:
-        turn.cache["reminder_words"] = read(turn.event.text) if turn.event.kind == "text" else None
-    reading: Reading | None = turn.cache["reminder_words"]
-    return reading
+    """What the typed text names as days and a time, read once per event (`_read`)."""
+    return turn.once(_read)
 
 
-def _picked(turn: Turn) -> time | None:
-    """A tapped time (checked: callback data can be forged) or a typed one."""
+def _picked(turn: Turn) -> Reading | None:
+    """A tapped time (checked: callback data can be forged) or a typed one (with the days typed
+    with it, if any)."""
     if turn.event.kind == "button":
-        return time.fromisoformat(turn.argument) if turn.argument in TIMES else None
+        return Reading(at=time.fromisoformat(turn.argument)) if turn.argument in TIMES else None
     reading = _reading(turn)
-    return reading.at if reading is not None else None
+    return reading if reading is not None and reading.at is not None else None
 
 
 def is_quiet(at: time) -> bool:
@@ -105,26 +108,34 @@ def _enough_days(turn: Turn) -> bool:
     return len(_days(turn)) >= MIN_DAYS
 
 
-def _typed_days(enough: bool) -> Guard:
-    def guard(turn: Turn) -> bool:
+def _typed_days(enough: bool) -> Reader[Reading]:
+    """Days typed without a time: as many as the plan needs (`enough`), or fewer."""
+
+    def guard(turn: Turn) -> Reading | None:
         reading = _reading(turn)
-        return reading is not None and reading.at is None and (len(reading.days) >= MIN_DAYS) == enough
+        ok = reading is not None and reading.at is None and (len(reading.days) >= MIN_DAYS) == enough
+        return reading if ok else None
 
     return guard
 
 
-def _typed_schedule(quiet: bool) -> Guard:
-    def guard(turn: Turn) -> bool:
+def _typed_schedule(quiet: bool) -> Reader[Reading]:
+    """Days and a time typed together, the time in quiet hours or not."""
+
+    def guard(turn: Turn) -> Reading | None:
         reading = _reading(turn)
-        return reading is not None and bool(reading.days) and reading.at is not None and is_quiet(reading.at) == quiet
+        ok = reading is not None and bool(reading.days) and reading.at is not None and is_quiet(reading.at) == quiet
+        return reading if ok else None
 
     return guard
 
 
-def _picked_time(quiet: bool) -> Guard:
-    def guard(turn: Turn) -> bool:
-        at = _picked(turn)
-        return at is not None and is_quiet(at) == quiet
+def _picked_time(quiet: bool) -> Reader[Reading]:
+    """A time tapped or typed (`_picked`), in quiet hours or not."""
+
+    def guard(turn: Turn) -> Reading | None:
+        reading = _picked(turn)
+        return reading if reading is not None and reading.at is not None and is_quiet(reading.at) == quiet else None
 
     return guard
 
@@ -138,8 +149,9 @@ def _complete(turn: Turn) -> bool:
     return turn.profile.timezone is not None and _at(turn) is not None and bool(_days(turn))
 
 
-def _typed_pause(turn: Turn) -> bool:
-    return _has_settings(turn) and turn.event.kind == "text" and _pause_day(turn) is not None
+def _typed_pause(turn: Turn) -> date | None:
+    """The day a typed "pause until …" names, when reminders are set."""
+    return _pause_day(turn) if _has_settings(turn) and turn.event.kind == "text" else None
 
 
 # --- actions --------------------------------------------------------------------------------
@@ -148,14 +160,12 @@ def _toggle_day(turn: Turn) -> None:
         _step_data(turn)["rem_days"] = sorted(_days(turn) ^ {int(turn.argument)})
 
 
-def _take(turn: Turn) -> None:
+def _take(turn: Turn, reading: Reading) -> None:
     """Keep the days and the time the runner tapped or typed."""
-    reading = _reading(turn)
-    if reading is not None and reading.days:
+    if reading.days:
         _step_data(turn)["rem_days"] = sorted(reading.days)
-    at = _picked(turn)
-    if at is not None:
-        _step_data(turn)["rem_at"] = clock(at)
+    if reading.at is not None:
+        _step_data(turn)["rem_at"] = clock(reading.at)
 
 
 def _need_more_days(turn: Turn) -> None:
@@ -192,13 +202,15 @@ def _pause_day(turn: Turn) -> date | None:
     return parse_date(turn.event.text, _local_today(turn))
 
 
-def _pause(turn: Turn) -> None:
+def _pause_tapped(turn: Turn) -> None:
+    """A week's pause ("rem_pause:week"), or until resumed."""
+    _pause(turn, _local_today(turn) + timedelta(days=PAUSE_DAYS) if turn.argument == "week" else None)
+
+
+def _pause(turn: Turn, day: date | None) -> None:
+    """Pause until `day` (local midnight), or until resumed when None."""
     settings = settings_of(turn)
     assert settings is not None and turn.profile.timezone is not None
-    if turn.event.kind == "text":
-        day = _pause_day(turn)
-    else:
-        day = _local_today(turn) + timedelta(days=PAUSE_DAYS) if turn.argument == "week" else None
     if day is None:
         keep(turn, replace(settings, paused=True, paused_until=None))
         turn.say("reminders/paused", until=None)
@@ -301,7 +313,7 @@ def _menu_card(turn: Turn) -> Reply:
 # --- the step and the flow ------------------------------------------------------------------
 def reminder_step(
     flow: str, target: str, leave: str, after: Action | None = None, setup: bool = False
-) -> tuple[tuple[State, ...], tuple[Transition, ...]]:
+) -> tuple[tuple[State, ...], tuple[Edge, ...]]:
     """Days, then a time (a time in quiet hours is confirmed), then `target` with `after`.
 
     `leave` is where "Not now" (in `setup`) or "Back" leads. Typed days and a time together
@@ -368,7 +380,7 @@ REMINDERS = Flow(
     ),
     transitions=(
         Transition("reminders:menu", "button:rem_change", "reminders:remind_days"),
-        Transition("reminders:menu", "button:rem_pause", END, guard=_has_settings, action=_pause),
+        Transition("reminders:menu", "button:rem_pause", END, guard=_has_settings, action=_pause_tapped),
         Transition("reminders:menu", "text", END, guard=_typed_pause, action=_pause),
         Transition("reminders:menu", "button:rem_resume", END, guard=_has_settings, action=_resume),
         Transition("reminders:menu", "button:rem_stop", END, guard=_has_settings, action=_stop),

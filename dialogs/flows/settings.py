@@ -37,12 +37,8 @@ def _chosen_theme(turn: Turn) -> ChartTheme | None:
     return next((theme for theme in THEMES if theme == said), None)
 
 
-def _has_theme(turn: Turn) -> bool:
-    return _chosen_theme(turn) is not None
-
-
-def _set_chart(turn: Turn) -> None:
-    turn.profile = replace(turn.profile, chart=_chosen_theme(turn) or turn.profile.chart)
+def _set_chart(turn: Turn, theme: ChartTheme) -> None:
+    turn.profile = replace(turn.profile, chart=theme)
 
 
 def _saved(turn: Turn) -> None:
@@ -73,8 +69,10 @@ SETTINGS = Flow(
         Transition("settings:menu", "button:set_zone", "settings:timezone"),
         Transition("settings:menu", "button:set_chart", "settings:chart"),
         Transition("settings:menu", "button:done", END),
-        Transition("settings:chart", "button:chart", "settings:menu", _has_theme, then(_set_chart, _saved)),
-        Transition("settings:chart", "text", "settings:menu", _has_theme, then(_set_chart, _saved)),
+        Transition[ChartTheme](
+            "settings:chart", "button:chart", "settings:menu", _chosen_theme, then(_set_chart, _saved)
+        ),
+        Transition[ChartTheme]("settings:chart", "text", "settings:menu", _chosen_theme, then(_set_chart, _saved)),
         *_units_transitions,
         *_zone_transitions,
     ),

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, NotRequired, TypedDict, cast
 
 from dialogs.effects import LogSets
-from dialogs.flow import END, Flow, Guard, State, Transition
+from dialogs.flow import END, Edge, Flow, Guard, State, Transition, then
 from dialogs.history import entry_of, line, problem
 from dialogs.log_day import day_said, local_date
 from dialogs.outcome import Button, Reply
@@ -259,25 +259,35 @@ def paused_card(turn: Turn) -> Reply:
 
 
 # --- guards -------------------------------------------------------------------------------
+Problem = Ambiguous | Invalid | Parsed  # typed text that cannot be stored as a set, or a set of another exercise
+
+
+def _read(turn: Turn) -> LogResult:
+    """What the runner typed, read as a set of the current exercise. A set said to be of another
+    day ("yesterday 12") is not one of this workout's."""
+    said = day_said(turn.event.text, local_date(turn.event.now, turn.profile.timezone))
+    read = parse_log(
+        said.text,
+        exercises=turn.coach.exercise_names,
+        default_unit=_current(turn).unit,
+        current_exercise=_current(turn).exercise_id,
+    )
+    other_day = said.problem or (Invalid("not_today") if said.days_back else None)
+    return other_day if other_day and not isinstance(read, NotALog) else read
+
+
 def _typed(turn: Turn) -> LogResult:
-    """What the runner typed, read as a set of the current exercise (parsed once per turn). A set
-    said to be of another day ("yesterday 12") is not one of this workout's."""
-    if "log" not in turn.cache:
-        said = day_said(turn.event.text, local_date(turn.event.now, turn.profile.timezone))
-        read = parse_log(
-            said.text,
-            exercises=turn.coach.exercise_names,
-            default_unit=_current(turn).unit,
-            current_exercise=_current(turn).exercise_id,
-        )
-        other_day = said.problem or (Invalid("not_today") if said.days_back else None)
-        turn.cache["log"] = other_day if other_day and not isinstance(read, NotALog) else read
-    result: LogResult = turn.cache["log"]
-    return result
+    """What the runner typed, read once per event (`_read`)."""
+    return turn.once(_read)
 
 
 def _logged_sets(turn: Turn) -> list[list[Any]]:
-    """The sets this event logs: a tapped rep count at the planned weight, or what was typed."""
+    """The sets this event logs: a tapped rep count at the planned weight, or what was typed
+    (read once per event, though three guards ask)."""
+    return turn.once(_read_sets)
+
+
+def _read_sets(turn: Turn) -> list[list[Any]]:
     if turn.event.kind == "button":
         item = _current(turn)
         reps = int(turn.argument) if turn.argument.isdigit() else 0
@@ -291,30 +301,35 @@ def _logged_sets(turn: Turn) -> list[list[Any]]:
     return [[s.reps, _stored(s.weight), s.unit] for s in result.entry.sets]
 
 
-def _remaining_after(turn: Turn) -> int:
-    """Sets of this exercise still to do once this event's sets are logged."""
+def _remaining_after(turn: Turn, sets: list[list[Any]]) -> int:
+    """Sets of this exercise still to do once `sets` are logged."""
     done: int = _data(turn)["set"] - 1
-    return _current(turn).sets - done - len(_logged_sets(turn))
+    return _current(turn).sets - done - len(sets)
 
 
-def logs_with_more_sets(turn: Turn) -> bool:
-    return bool(_logged_sets(turn)) and _remaining_after(turn) > 0
+def logs_with_more_sets(turn: Turn) -> list[list[Any]] | None:
+    """The sets this event logs, when more of the exercise's are left after them."""
+    sets = _logged_sets(turn)
+    return sets if sets and _remaining_after(turn, sets) > 0 else None
 
 
-def logs_last_set(turn: Turn) -> bool:
-    return bool(_logged_sets(turn)) and _remaining_after(turn) <= 0 and has_next(turn)
+def logs_last_set(turn: Turn) -> list[list[Any]] | None:
+    sets = _logged_sets(turn)
+    return sets if sets and _remaining_after(turn, sets) <= 0 and has_next(turn) else None
 
 
-def logs_last_set_of_workout(turn: Turn) -> bool:
-    return bool(_logged_sets(turn)) and _remaining_after(turn) <= 0 and not has_next(turn)
+def logs_last_set_of_workout(turn: Turn) -> list[list[Any]] | None:
+    sets = _logged_sets(turn)
+    return sets if sets and _remaining_after(turn, sets) <= 0 and not has_next(turn) else None
 
 
-def typed_a_problem(turn: Turn) -> bool:
-    """Typed text that looks like a set but cannot be stored as one: explain, store nothing."""
+def typed_a_problem(turn: Turn) -> Problem | None:
+    """Typed text that looks like a set but cannot be stored as one (or a set of another
+    exercise): explain, store nothing."""
     result = _typed(turn)
-    return isinstance(result, Ambiguous | Invalid) or (
-        isinstance(result, Parsed) and result.entry.exercise_id != _current(turn).exercise_id
-    )
+    if isinstance(result, Ambiguous | Invalid):
+        return result
+    return result if isinstance(result, Parsed) and result.entry.exercise_id != _current(turn).exercise_id else None
 
 
 def has_next(turn: Turn) -> bool:
@@ -368,8 +383,10 @@ def ending_from(state: str) -> Guard:
     return guard
 
 
-def typed_dumbbells(turn: Turn) -> bool:
-    return bool(_dumbbells(turn)[1])
+def typed_dumbbells(turn: Turn) -> tuple[Unit, list[Decimal]] | None:
+    """The weights tapped or typed, and the unit they were named in, if there are any."""
+    unit, weights = _dumbbells(turn)
+    return (unit, weights) if weights else None
 
 
 # --- actions ------------------------------------------------------------------------------
@@ -393,13 +410,13 @@ def start(turn: Turn) -> None:
     turn.data.update(started)
 
 
-def log(turn: Turn) -> None:
+def log(turn: Turn, sets: list[list[Any]]) -> None:
     """Store the sets (the exercise's whole entry for this workout, so a corrected set replaces
     the old one) and move the set pointer on."""
     item = _current(turn)
     done = _data(turn)["done"].setdefault(item.exercise_id, [])
     first = _data(turn)["set"] - 1
-    done[first:] = _logged_sets(turn)
+    done[first:] = sets
     del done[item.sets :]  # "3x12" typed at the last set logs that set, not sets beyond the plan
     _data(turn)["set"] = len(done) + 1
     carry_weight(turn, done[first:])
@@ -424,26 +441,14 @@ def carry_weight(turn: Turn, sets: list[list[Any]]) -> None:
     item.update(weight=weight, unit=unit)
 
 
-def log_and_rest(turn: Turn) -> None:
-    log(turn)
+def rest(turn: Turn) -> None:
     turn.set_timer("rest", REST_SECONDS)
 
 
-def log_and_next(turn: Turn) -> None:
-    log(turn)
-    next_exercise(turn)
-
-
-def log_and_finish(turn: Turn) -> None:
-    log(turn)
-    finish(turn)
-
-
-def explain_problem(turn: Turn) -> None:
-    result = _typed(turn)
+def explain_problem(turn: Turn, result: Problem) -> None:
     if isinstance(result, Invalid | Ambiguous):
         turn.replies.append(problem(turn.coach, result))
-    elif isinstance(result, Parsed):
+    else:
         turn.say(
             "workout/other_exercise",
             typed=_name(turn, result.entry.exercise_id),
@@ -502,9 +507,9 @@ def resume_rest(turn: Turn) -> None:
     turn.set_timer("rest", REST_SECONDS)
 
 
-def save_dumbbells(turn: Turn) -> None:
+def save_dumbbells(turn: Turn, found: tuple[Unit, list[Decimal]]) -> None:
     record = dict(turn.profile.record)
-    unit, weights = _dumbbells(turn)
+    unit, weights = found
     record["dumbbells"], record["dumbbells_unit"] = [plain(w) for w in weights], unit
     turn.profile = replace(turn.profile, record=record)
     turn.note("workout/dumbbells_saved", weights=record["dumbbells"], unit=unit)
@@ -580,19 +585,19 @@ def _dumbbells(turn: Turn) -> tuple[Unit, list[Decimal]]:
 
 
 # --- the flow -----------------------------------------------------------------------------
-def _logging(source: str, trigger: str) -> list[Transition]:
+def _logging(source: str, trigger: str) -> list[Edge]:
     """A set logged (tapped or typed): rest before the next set, or the next exercise, or done."""
     return [
-        Transition(source, trigger, "workout:rest", guard=logs_with_more_sets, action=log_and_rest),
-        Transition(source, trigger, "workout:intro", guard=logs_last_set, action=log_and_next),
-        Transition(source, trigger, END, guard=logs_last_set_of_workout, action=log_and_finish),
+        Transition(source, trigger, "workout:rest", guard=logs_with_more_sets, action=then(log, rest)),
+        Transition(source, trigger, "workout:intro", guard=logs_last_set, action=then(log, next_exercise)),
+        Transition(source, trigger, END, guard=logs_last_set_of_workout, action=then(log, finish)),
     ]
 
 
-def _leaving(source: str) -> list[Transition]:
+def _leaving(source: str) -> list[Edge]:
     """Skip this exercise, finish now (where the step's card offers it), or discard the workout
     left hours ago: from any step of an exercise."""
-    finishing = [
+    finishing: list[Edge] = [
         Transition(source, "button:finish", END, guard=all_done, action=finish),
         Transition(source, "button:finish", "workout:confirm_end", guard=sets_open, action=ask_to_end),
     ]
@@ -642,13 +647,13 @@ WORKOUT = Flow(
         *_logging("workout:intro", "text"),
         *_logging("workout:set", "button:did"),
         *_logging("workout:set", "text"),
-        Transition("workout:set", "text", "workout:set", guard=typed_a_problem, action=explain_problem),
+        Transition[Problem]("workout:set", "text", "workout:set", guard=typed_a_problem, action=explain_problem),
         Transition("workout:set", "button:other", "workout:other"),
         Transition("workout:set", "button:back", "workout:set", guard=later_set, action=previous_set),
         Transition("workout:set", "button:back", "workout:intro", guard=first_set),
         Transition("workout:set", "button:pause", "workout:paused", action=pause),
         *_logging("workout:other", "text"),
-        Transition("workout:other", "text", "workout:other", guard=typed_a_problem, action=explain_problem),
+        Transition[Problem]("workout:other", "text", "workout:other", guard=typed_a_problem, action=explain_problem),
         Transition("workout:other", "button:back", "workout:set"),
         Transition("workout:rest", "button:go", "workout:set", action=_touch),
         # The rest card's "Set 2 ▶" after the rest-over alert (a timer leaves the version as it was):
@@ -656,7 +661,7 @@ WORKOUT = Flow(
         Transition("workout:set", "button:go", "workout:set"),
         Transition("workout:rest", "timer:rest", "workout:set", action=rest_over),
         *_logging("workout:rest", "text"),
-        Transition("workout:rest", "text", "workout:rest", guard=typed_a_problem, action=explain_problem),
+        Transition[Problem]("workout:rest", "text", "workout:rest", guard=typed_a_problem, action=explain_problem),
         Transition("workout:rest", "button:back", "workout:set", action=previous_set),
         Transition("workout:rest", "button:pause", "workout:paused", action=pause),
         Transition("workout:paused", "button:go", "workout:set", guard=paused_at("workout:set"), action=resume),

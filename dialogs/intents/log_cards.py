@@ -25,8 +25,8 @@ def correct_card(turn: Turn) -> None:
     result = typed(turn)
     if isinstance(result, Parsed):
         correct(turn, replied(turn) or "", result.entry)
-    else:
-        explain(turn)
+    elif not isinstance(result, NotALog):  # the guard saw a log
+        explain(turn, result)
 
 
 def edited(turn: Turn) -> bool:
@@ -47,7 +47,7 @@ def correct_edited(turn: Turn) -> None:
     elif isinstance(result, NotALog):
         turn.say("log/edit_kept_entry")
     else:
-        explain(turn)
+        explain(turn, result)
         turn.say("log/edit_kept_entry")
 
 
