@@ -737,8 +737,9 @@ def _last_clause(text: str, on_screen: bool = False) -> str | None:
     if len(clauses) < 2:
         return None
     words = _words(clauses[-1])
-    if words and words[0] in RELATIVE and re.search(r",\s*" + re.escape(clauses[-1]) + "$", text[:MAX_CHARS].strip()):
-        return None  # "back or shoulders, which matters more": the which is the list before it
+    before = text[:MAX_CHARS].strip()[: -len(clauses[-1])]
+    if words and words[0] in RELATIVE and before.rstrip().endswith(",") and _EITHER.search(before.lower()):
+        return None  # "back or shoulders, which matters more": the which is the choice before it
     pointing = BACK_REFERENCES - (DEICTIC if on_screen else {"it"})
     if not _content(words) or pointing.intersection(words) or HEADLINE_HELPING.intersection(words):
         return None
