@@ -13,8 +13,9 @@ its benchmark so both count the same way.
 - tests/data/questions_slice4.yaml: the third tuner's held-out slice, written before that tuner's
   changes and scored once, as a whole, after them; questions_slice5.yaml likewise for that
   tuner's second round.
-- tests/data/questions_heldout.yaml, when present: a held-out set nothing is tuned on, only ever
-  scored as a whole (bench/matching.py --set heldout).
+- tests/data/questions_heldout.yaml: the sealed held-out set, written from the article and the
+  answer labels only, kept out of the repository while the matcher changed and scored once as a
+  whole (bench/matching.py --set heldout); nothing is tuned on it.
 """
 
 from __future__ import annotations
