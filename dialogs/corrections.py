@@ -120,18 +120,17 @@ def _running(turn: Turn, entry: str) -> dict[str, Any] | None:
     return None
 
 
-def corrects_a_set(turn: Turn) -> bool:
+def corrects_a_set(turn: Turn) -> Correction | None:
     """Typed text that reads as sets, in reply to an exercise's card that shows some."""
-    found = turn.once(_read)
+    found = _read(turn)
     if found is None or isinstance(found.result, NotALog):
-        return False
+        return None
     data = _running(turn, found.entry)
-    return data is None or bool(data["done"].get(found.exercise_id))  # a running card with no sets: a set to log
+    # A running card with no sets yet: the line is a set to log, not a correction.
+    return found if data is None or data["done"].get(found.exercise_id) else None
 
 
-def correct_set(turn: Turn) -> None:
-    found = turn.once(_read)
-    assert found is not None  # `corrects_a_set` saw a card
+def correct_set(turn: Turn, found: Correction) -> None:
     entry, exercise_id, result = found.entry, found.exercise_id, found.result
     if isinstance(result, Invalid | Ambiguous):
         turn.replies.append(problem(turn.coach, result))

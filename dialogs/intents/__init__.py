@@ -186,10 +186,12 @@ def handle(turn: Turn) -> bool:
         handler = COMMANDS.get(event.command)
     elif event.kind == "button":
         handler = BUTTONS.get(name_of(event.payload))
-    elif corrections.corrects_a_set(turn):  # a corrected line in reply to a workout's exercise card
-        handler = corrections.correct_set
-    elif log_cards.corrects_a_card(turn):  # a corrected line in reply to a log's card
-        handler = log_cards.correct_card
+    elif (correction := corrections.corrects_a_set(turn)) is not None:  # in reply to a workout's exercise card
+        corrections.correct_set(turn, correction)
+        return True
+    elif (card_correction := log_cards.corrects_a_card(turn)) is not None:  # in reply to a log's card
+        log_cards.correct_card(turn, card_correction)
+        return True
     elif event.kind == "text" and asks_for_workout(event.text):
         handler = _today
     elif event.kind == "text":

@@ -4,29 +4,37 @@ edited message) all correct that entry (`dialogs.flows.logbook` reads and stores
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from dialogs.effects import UndoEntry
 from dialogs.flows.logbook import EditData, correct, explain, replied, typed
 from dialogs.history import split_target
-from dialogs.replog import NotALog, Parsed
+from dialogs.replog import Ambiguous, Invalid, NotALog, Parsed
 from dialogs.turn import Turn
 
 
-def corrects_a_card(turn: Turn) -> bool:
+@dataclass(frozen=True)
+class CardCorrection:
+    """A line typed in reply to a log's card: the entry it corrects, and the line read as a log."""
+
+    target: str
+    result: Parsed | Ambiguous | Invalid
+
+
+def corrects_a_card(turn: Turn) -> CardCorrection | None:
     """Typed text in reply to a confirmation card that reads as a log: a correction of that entry."""
-    return (
-        turn.event.kind == "text"
-        and not turn.event.edited
-        and replied(turn) is not None
-        and not isinstance(typed(turn), NotALog)
-    )
-
-
-def correct_card(turn: Turn) -> None:
+    target = replied(turn) if turn.event.kind == "text" and not turn.event.edited else None
+    if target is None:
+        return None
     result = typed(turn)
-    if isinstance(result, Parsed):
-        correct(turn, replied(turn) or "", result.entry)
-    elif not isinstance(result, NotALog):  # the guard saw a log
-        explain(turn, result)
+    return None if isinstance(result, NotALog) else CardCorrection(target, result)
+
+
+def correct_card(turn: Turn, found: CardCorrection) -> None:
+    if isinstance(found.result, Parsed):
+        correct(turn, found.target, found.result.entry)
+    else:
+        explain(turn, found.result)
 
 
 def edited(turn: Turn) -> bool:
