@@ -10,6 +10,7 @@ from content.catalog import Catalog
 from content.grounding import load_sections, ungrounded
 from content.places import Places
 from dialogs import intents
+from dialogs.exercise_names import index_of
 from dialogs.flow import Flow, FlowError
 from dialogs.flows import FLOWS
 from dialogs.matcher import Matcher
@@ -34,7 +35,7 @@ class Coach:
         if unsound:
             raise FlowError("\n".join(unsound))
         catalog = Catalog.load()
-        names = {e.id: (e.name.lower(), *e.aliases) for e in catalog.knowledge.exercises.values()}
+        names = index_of({e.id: (e.name.lower(), *e.aliases) for e in catalog.knowledge.exercises.values()})
         return cls(catalog, Matcher(catalog.knowledge), Places.load(), FLOWS, names)
 
     def problems(self) -> list[str]:

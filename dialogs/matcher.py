@@ -60,6 +60,7 @@ from rapidfuzz.utils import default_process
 
 from content.english import english_words
 from content.knowledge import EXERCISE_REF, TOPIC_REF, Knowledge
+from dialogs.exercise_names import NAME_SCORE, index_of
 from dialogs.vocabulary import (
     AMBIGUOUS,
     ASKING,
@@ -136,8 +137,6 @@ BONUS_FORMS = (
     "why",
     "which",
 )  # ...of these forms ("how" and the rest say little)  # factor for a topic that never mentions running, asked about running
-ALIAS_SCORE = 85.0  # fuzz.ratio needed for a word window to name an exercise...
-ALIAS_WORD_SCORE = 70.0  # ...and for each of its words against the alias's word
 TYPO_SCORE = 80.0
 CLOSEST_SHARE = 0.5  # a topic offered as "closest" scores at least this share of the best one  # fuzz.ratio needed to read an unknown word as a misspelt known one
 
@@ -223,17 +222,12 @@ class Matcher:
             for exercise in knowledge.exercises.values()
             for alias in (exercise.name, *exercise.aliases)
         }
-        self._max_alias_words = max(len(alias.split()) for alias in self._alias_exact)
+        self._names = index_of({e.id: (e.name.lower(), *e.aliases) for e in knowledge.exercises.values()})
         # The words of each exercise's names: on screen, they point at it ("the row", "chest").
         self._name_words: dict[str, set[str]] = {}
         for alias, exercise_id in self._alias_exact.items():
             words = {_canonical(w) for w in alias.split()} - _IGNORED - {"dumbbell"}
             self._name_words.setdefault(exercise_id, set()).update(words)
-        # Short aliases ("ohp", "row") are too easy to hit by accident: exact matches only.
-        self._alias_fuzzy: dict[int, list[str]] = {}
-        for alias in self._alias_exact:
-            if len(alias) >= 5:
-                self._alias_fuzzy.setdefault(len(alias.split()), []).append(alias)
 
         questions = [(t.id, _words(q)) for t in knowledge.topics.values() for q in t.questions]
         vocabulary = set(_IGNORED) | set(_SYNONYMS) | set(ASPECT_WORDS) | set(GENERIC)
@@ -544,7 +538,7 @@ class Matcher:
         for word in words:  # "press" alone: which press?
             if word in AMBIGUOUS and not _residual(terms) - {_canonical(word)}:
                 options = tuple(EXERCISE_REF + ex for ex in AMBIGUOUS[word])
-                return Match("suggest", options=options, score=ALIAS_SCORE)
+                return Match("suggest", options=options, score=NAME_SCORE)
         best = self._best_topic(terms, form, exclude)
         if best is not None:
             return best
@@ -558,19 +552,14 @@ class Matcher:
     # -- words ------------------------------------------------------------------------------
 
     def _find(self, words: list[str]) -> _Named | None:
-        """The longest alias named in the words, exactly or within a typo or two."""
-        for size in range(min(self._max_alias_words, len(words)), 0, -1):
+        """The longest exercise name in the words, exactly or within a typo or two
+        (`dialogs.exercise_names`, the rule the rep-log parser reads names by)."""
+        for size in range(min(self._names.longest, len(words)), 0, -1):
             best: _Named | None = None
             for start in range(len(words) - size + 1):
-                window = " ".join(words[start : start + size])
-                exercise_id, score = self._alias_exact.get(window), 100.0
-                if exercise_id is None and size in self._alias_fuzzy:
-                    found = _fuzzy_alias(window, self._alias_fuzzy[size])
-                    if found is None:
-                        continue
-                    exercise_id, score = self._alias_exact[found[0]], found[1]
-                if exercise_id is not None and (best is None or score > best.score):
-                    best = _Named(exercise_id, start, start + size, score)
+                found = self._names.read(words[start : start + size])
+                if found is not None and (best is None or found[1] > best.score):
+                    best = _Named(found[0], start, start + size, found[1])
             if best is not None:
                 return best
         return None
@@ -687,16 +676,6 @@ class _TopicIndex:
         # Best first; a tie (to rounding: sums over sets differ in the last bits from run to
         # run) goes to the topic that comes first by name, so every run answers alike.
         return sorted(scores.items(), key=lambda item: (-round(item[1], 6), item[0]))
-
-
-def _fuzzy_alias(window: str, aliases: list[str]) -> tuple[str, float] | None:
-    """The alias the window misspells, word for word: "lateral raize" is the lateral raise, but
-    "dumbbells how" is not "dumbbell rows" (a typo stays inside its word)."""
-    for alias, score, _ in process.extract(window, aliases, scorer=fuzz.ratio, score_cutoff=ALIAS_SCORE, limit=3):
-        pairs = zip(window.split(), alias.split(), strict=True)
-        if all(fuzz.ratio(typed, meant) >= ALIAS_WORD_SCORE for typed, meant in pairs):
-            return alias, score
-    return None
 
 
 def _swing_question(query: Iterable[str], form: str) -> bool:

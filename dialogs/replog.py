@@ -60,8 +60,8 @@ Examples (exercise names and aliases come from the content):
     lateral raises 15                            Lateral raise — 1 × 15
     sholder pres 3x12 7,5 kg                     Shoulder press — 3 × 12 @ 7.5 kg
 
-The exercise is found by fuzzy matching (rapidfuzz `fuzz.ratio` ≥ `NAME_CUTOFF`) every run of up
-to a few words against the names and aliases (typos pass: "sholder pres", "renagade rows").
+The exercise is found by reading every run of up to a few words as a name, by the rule the question
+matcher uses too (`dialogs.exercise_names`: typos pass, "sholder pres", "renagade rows").
 Spans that match claim their words longest first, then closest, so "renegade rows" is not
 read as "rows" and "curl to shoulder press" not as "shoulder press"; a span never starts or ends
 with a word of the grammar above ("lateral raises with 3kg" keeps its "with"). Two different
@@ -128,15 +128,13 @@ from decimal import Decimal
 from itertools import groupby, pairwise, product
 from typing import Any, Literal
 
-from rapidfuzz import fuzz, process
-
+from dialogs.exercise_names import index_of, normalised
 from dialogs.units import Unit, plain, to_kg
 
 MAX_REPS = 100
 MAX_SETS = 20
 MAX_WEIGHT_KG = 200
 MAX_CHARS = 500  # a 20-set card line is about 360 characters
-NAME_CUTOFF = 86  # fuzz.ratio; 86 rather than 85 keeps "literal" (85.7) from naming "lateral"
 
 
 # --- results -------------------------------------------------------------------------------
@@ -543,30 +541,19 @@ def _is_question(sentence: list[_Tok], ends_with_question_mark: bool) -> bool:
 # --- exercise names ------------------------------------------------------------------------
 
 
-def _normalise(name: str) -> str:
-    return " ".join(re.sub(r"[^\w']+|_", " ", name.casefold()).split())
-
-
 def _find_exercises(toks: list[_Tok], exercises: Mapping[str, Sequence[str]]) -> tuple[list[str], set[int]]:
     """The exercises named, in the order they appear, and the token positions their names use."""
-    choices: list[str] = []
-    owners: list[str] = []
-    for exercise_id, names in exercises.items():
-        for name in (exercise_id, *names):
-            choices.append(_normalise(name))
-            owners.append(exercise_id)
-    longest = max((len(c.split()) for c in choices), default=0) + 1
-
+    names = index_of(exercises)
     candidates = []  # (words, score, -start), start, end, exercise
     for run in _word_runs(toks):
         for a in range(len(run)):
-            for b in range(a + 1, min(len(run), a + longest) + 1):
+            for b in range(a + 1, min(len(run), a + names.longest) + 1):
                 words = [toks[k].text for k in run[a:b]]
                 if words[0] in _KEYWORDS or words[-1] in _KEYWORDS:
                     continue  # "lateral raises with" must leave "with" to the weight
-                found = process.extractOne(" ".join(words), choices, scorer=fuzz.ratio, score_cutoff=NAME_CUTOFF)
+                found = names.read([normalised(word) for word in words])
                 if found:
-                    candidates.append(((b - a, found[1], -run[a]), run[a], run[b - 1], owners[found[2]]))
+                    candidates.append(((b - a, found[1], -run[a]), run[a], run[b - 1], found[0]))
 
     used: set[int] = set()
     named: list[tuple[int, str]] = []
