@@ -46,6 +46,7 @@ class Exercise:
     # Which of the runner's pairs a first session plans: the lightest for a move that lifts the
     # weight away from the body (overhead, out to the side, one arm from a plank), else the middle.
     first_pair: Literal["lightest", "middle"] = "middle"
+    shared_words: tuple[str, ...] = ()  # words for this move and others ("press"): which one is meant?
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ def _exercise(entry: _Entry) -> Exercise:
             "mistakes",
             "no_bench",
             "first_pair",
+            "shared_words",
         }
     )
     first_pair = entry.raw.get("first_pair", "middle")
@@ -167,6 +169,7 @@ def _exercise(entry: _Entry) -> Exercise:
         mistakes=entry.texts("mistakes"),
         no_bench=entry.optional_text("no_bench"),
         first_pair=first_pair,
+        shared_words=tuple(word.lower() for word in entry.texts("shared_words")) if "shared_words" in entry.raw else (),
     )
 
 

@@ -62,7 +62,6 @@ from content.english import english_words
 from content.knowledge import EXERCISE_REF, TOPIC_REF, Knowledge
 from dialogs.exercise_names import NAME_SCORE, index_of
 from dialogs.vocabulary import (
-    AMBIGUOUS,
     ASKING,
     ASPECT_PRIORITY,
     ASPECT_WORDS,
@@ -222,6 +221,11 @@ class Matcher:
             for exercise in knowledge.exercises.values()
             for alias in (exercise.name, *exercise.aliases)
         }
+        # Words that could name more than one exercise (content's `shared_words`): offered as a choice.
+        self._shared: dict[str, tuple[str, ...]] = {}
+        for exercise in knowledge.exercises.values():
+            for word in exercise.shared_words:
+                self._shared[word] = (*self._shared.get(word, ()), exercise.id)
         self._names = index_of({e.id: (e.name.lower(), *e.aliases) for e in knowledge.exercises.values()})
         # The words of each exercise's names: on screen, they point at it ("the row", "chest").
         self._name_words: dict[str, set[str]] = {}
@@ -536,8 +540,8 @@ class Matcher:
 
     def _by_topic(self, terms: list[str], words: list[str], form: str, exclude: str | None = None) -> Match:
         for word in words:  # "press" alone: which press?
-            if word in AMBIGUOUS and not _residual(terms) - {_canonical(word)}:
-                options = tuple(EXERCISE_REF + ex for ex in AMBIGUOUS[word])
+            if word in self._shared and not _residual(terms) - {_canonical(word)}:
+                options = tuple(EXERCISE_REF + ex for ex in self._shared[word])
                 return Match("suggest", options=options, score=NAME_SCORE)
         best = self._best_topic(terms, form, exclude)
         if best is not None:
@@ -571,7 +575,7 @@ class Matcher:
             rest = words[: named.start] + words[named.end :]
             return {named.exercise_id} | self._others_named(rest, exclude)
         # "press" beside "shoulder press" is the same press, not another one.
-        return {ex for word in words if exclude not in AMBIGUOUS.get(word, ()) for ex in AMBIGUOUS.get(word, ())}
+        return {ex for word in words if exclude not in self._shared.get(word, ()) for ex in self._shared.get(word, ())}
 
     def _terms(self, words: list[str]) -> list[str]:
         """Canonical terms: typos fixed, phrases and synonyms folded, plurals stripped."""

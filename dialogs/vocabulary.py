@@ -488,12 +488,6 @@ BACK_REFERENCES = DEICTIC | _set("they them those these there such")
 GENERIC = frozenset(
     {"run", "proper", "right", "correct", "good", "tell", "explain", "show", "again", "common", "exactly", "way"}
 )
-# Words that could name more than one exercise: offered as a suggestion.
-AMBIGUOUS = {
-    "press": ("shoulder_press", "chest_press", "curl_to_press"),
-    "presses": ("shoulder_press", "chest_press", "curl_to_press"),
-    "raise": ("lateral_raise", "curl_to_press"),
-}
 
 # Small talk: phrases (normalised words) by the kind of reply they get. A message made only of
 # these and SMALL_TALK_FILLER is small talk; the kinds earlier in the table win.
