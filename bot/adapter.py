@@ -175,18 +175,33 @@ async def dispatch(update: Update, context: Context) -> None:
         metrics.UPDATES.labels(event.kind, "unavailable").inc()
         log.warning("update=%s not stored (database unavailable: %s); it will come again", update.update_id, error)
         return
+    committed(context.application, who, result, event.kind, started, update.update_id, update.callback_query)
+
+
+def committed(
+    application: Application,
+    who: Who,
+    result: Result,
+    kind: str,
+    started: float,
+    update_id: int | None = None,
+    query: CallbackQuery | None = None,
+) -> None:
+    """What follows every committed event, an update or a timer: its replies to the chat's
+    worker, the next timer, the metrics and one log line (never the message text: it is the
+    runner's). `started`: `time.perf_counter()` when the event began."""
     if not result.repeated:  # a repeat's replies are in the outbox already, or were sent
-        reply(context.application, who, result, update.callback_query)
-    wake_timers_at(context.application, result.wake_at)
+        reply(application, who, result, query)
+    wake_timers_at(application, result.wake_at)
     elapsed = time.perf_counter() - started
     outcome = "repeated" if result.repeated else "ok"
-    metrics.UPDATES.labels(event.kind, outcome).inc()
-    metrics.LATENCY.labels(event.kind).observe(elapsed)
+    metrics.UPDATES.labels(kind, outcome).inc()
+    metrics.LATENCY.labels(kind).observe(elapsed)
     log.info(
-        "update=%s user=%s event=%s state=%s->%s latency_ms=%.1f outcome=%s",
-        update.update_id,
-        context.bot_data.pseudonym(who.user_id),
-        event.kind,
+        "%s user=%s event=%s state=%s->%s latency_ms=%.1f outcome=%s",
+        "timer" if update_id is None else f"update={update_id}",
+        services(application).pseudonym(who.user_id),
+        kind,
         result.before,
         result.after,
         elapsed * 1000,
@@ -239,11 +254,10 @@ def install_timers(application: Application, conversations: Conversations, tick_
 
     async def ring(due: Due) -> None:
         async def handle() -> None:
+            started = time.perf_counter()
             result = await conversations.wake(due, datetime.now(UTC), outbox=True)
-            if result is None:
-                return
-            reply(application, due.who, result)
-            wake_timers_at(application, result.wake_at)
+            if result is not None:
+                committed(application, due.who, result, "timer", started)
 
         await cast(PerUserUpdateProcessor, application.update_processor).run_for(due.who.user_id, handle())
 

@@ -43,11 +43,14 @@ for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):  # CPU, 
     REGISTRY.register(collector)
 Info("armswing_build", "The running version of Armswing.", registry=REGISTRY).info({"version": __version__})
 UPDATES = Counter(
-    "armswing_updates", "Updates handled, by event kind and outcome.", ["kind", "outcome"], registry=REGISTRY
+    "armswing_updates",
+    "Events handled (updates, and rest timers as kind timer), by kind and outcome.",
+    ["kind", "outcome"],
+    registry=REGISTRY,
 )
 LATENCY = Histogram(
     "armswing_update_seconds",
-    "Time to handle one update until its transaction committed (the replies go after, bot.replies).",
+    "Time to handle one event (an update or a rest timer) until its transaction committed (the replies go after).",
     ["kind"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
     registry=REGISTRY,

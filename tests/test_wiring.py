@@ -256,8 +256,13 @@ def test_secrets_are_masked_in_log_lines_and_tracebacks():
     assert line.startswith("url bot<redacted>/x") and line.endswith("bot<redacted>/getMe failed")
 
 
-async def test_the_rest_timer_fires_through_the_job_queue(wired, monkeypatch):
+async def test_the_rest_timer_fires_through_the_job_queue(wired, monkeypatch, caplog):
+    from bot import metrics
     from dialogs.flows import workout
+
+    caplog.set_level(logging.INFO, logger="bot.adapter")
+    rang = metrics.UPDATES.labels("timer", "ok")
+    before = rang._value.get()
 
     monkeypatch.setattr(workout, "REST_SECONDS", 0.3)
     application, telegram = wired
@@ -280,6 +285,9 @@ async def test_the_rest_timer_fires_through_the_job_queue(wired, monkeypatch):
         assert chat.texts()[-1].startswith("Rest is over. Ready?\n\nShoulder press · set 2 of 2\n✓ 12 @ 6 kg")
         assert chat.texts()[-2] == "Shoulder press · ✓ 12 @ 6 kg"
         assert not telegram.messages(chat.user_id)[-2].get("reply_markup")
+        # Counted and logged like an update (one after-commit routine for both).
+        assert rang._value.get() == before + 1
+        assert any(r.getMessage().startswith("timer user=") and "event=timer" in r.getMessage() for r in caplog.records)
     finally:
         await application.stop()
 
