@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from bot import cards, effects, logbook, outbox, timers
+from bot import cards, effects, logbook, outbox, sessions, timers
 from bot.answers import Later, Recipe
 from bot.files import Files
 from bot.message import Attachment, Message
@@ -107,7 +107,7 @@ class Conversations:
         """The event's transaction, on a database thread (see `Store.run`). What the runner's
         message made (`Outcome.about`) is remembered by its id in the same transaction, so that
         an edit of it, however late, reaches the same entry."""
-        session, previous, late = tx.open(who, update_id)
+        session, previous, late = sessions.open_session(tx, who, update_id)
         if previous is not None:  # the same chat as the first time: a receipt never answers another chat
             replies = tuple(Message.from_json(m) for m in previous["messages"])
             chat = previous.get("chat", who.answer_chat)
@@ -115,9 +115,11 @@ class Conversations:
                 replies, chat, repeated=True, moved=previous["moved"], before=session.state, after=session.state
             )
         if replying_to is not None:
-            event = replace(event, reply_to=tx.ref_of(who, replying_to).removeprefix(cards.REF))  # a card: its name
+            event = replace(
+                event, reply_to=sessions.ref_of(tx, who, replying_to).removeprefix(cards.REF)
+            )  # a card: its name
         if event.edited and message_id is not None:
-            event = replace(event, edit_of=tx.ref_of(who, message_id))
+            event = replace(event, edit_of=sessions.ref_of(tx, who, message_id))
         if late:
             event = replace(event, late=True)
         return self._step(tx, who, session, event, update_id, message_id, tapped, post, replying_to)
@@ -128,7 +130,7 @@ class Conversations:
         return await self.store.run(partial(self._wake, due, outbox), now)
 
     def _wake(self, due: Due, post: bool, tx: Transaction) -> Result | None:
-        session = tx.load(due.who)
+        session = sessions.load_session(tx, due.who)
         timer = session.timer()
         if not timers.release(tx, due) or timer is None:
             return None
@@ -148,9 +150,9 @@ class Conversations:
     ) -> Result:
         outcome = step(session, event, self.coach)
         if outcome.session != session:
-            tx.save(who, outcome.session, before=session)
+            sessions.save_session(tx, who, outcome.session, before=session)
         if outcome.about and message_id is not None:
-            tx.note_ref(who, message_id, outcome.about)
+            sessions.note_ref(tx, who, message_id, outcome.about)
         answered = [(answer, answer.reply(self.coach)) for answer in effects.apply(tx, who, outcome.effects)]
         answers = [(answer, reply) for answer, reply in answered if not reply.amends]
         later = tuple((index, answer) for index, (answer, _) in enumerate(answers) if isinstance(answer, Later))
@@ -176,7 +178,7 @@ class Conversations:
             messages = (*messages, *cards.unkey(tx, who, chat, spare))
         stored = [m.to_json() for m in messages]
         if update_id is not None:  # the receipt: what a redelivery of this update gets again
-            tx.remember(update_id, who, {"moved": moved, "chat": chat, "messages": stored})
+            sessions.remember(tx, update_id, who, {"moved": moved, "chat": chat, "messages": stored})
         entry = outbox.post(tx, who.user_id, chat, update_id, stored) if post and messages else None
         wake_at = outcome.session.wake_at()
         return Result(

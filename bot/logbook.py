@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, distinct, func, insert, select
 
-from bot import chart, files
+from bot import chart, files, sessions
 from bot.answers import Later, Recipe
 from bot.export import Layout, csv_of
 from bot.message import Attachment
@@ -133,7 +133,7 @@ def forget(tx: Transaction, who: Who) -> None:
     """Delete every row about the user: each table's rows with the user's `user_id` (the log,
     the conversation, reminders, message refs), then the user. Its receipts become anonymised
     ones, so a redelivered update cannot bring any of it back (`Transaction.erase_receipts`)."""
-    tx.erase_receipts(who)
+    sessions.erase_receipts(tx, who)
     for table in reversed(Base.metadata.sorted_tables):
         if "user_id" in table.c:
             tx.db.execute(table.delete().where(table.c.user_id == who.user_id))

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, insert, or_, select, update
 
+from bot import sessions
 from bot.models import Conversation, OutboxEntry, ProcessedUpdate, User, core_table
 from bot.store import Transaction, Who
 
@@ -121,7 +122,7 @@ def finish(tx: Transaction, done: list[int], refs: list[tuple[int, int, int, str
     present = set(tx.connection.scalars(select(User.id).where(User.id.in_(users)))) if users else set()
     for user, chat, message_id, ref in refs:
         if user in present:  # a private chat's id is the user's
-            tx.note_ref(Who(user, user, group_chat=None if chat == user else chat), message_id, ref)
+            sessions.note_ref(tx, Who(user, user, group_chat=None if chat == user else chat), message_id, ref)
 
 
 def release(tx: Transaction, progress: dict[int, int]) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from bot import sessions
 from bot.config import Settings
 from bot.models import Base, ProcessedUpdate
 from bot.runtime import Runtime
@@ -53,15 +54,15 @@ async def test_users_are_kept_apart(runtime):
     result = await runtime.conversations.handle(BEN, Event.from_text("/settings", NOW, "Ben"))
     assert "Units: not set" in result.messages[0].text
     with runtime.store.transaction(NOW) as tx:
-        assert (tx.load(ANN)).profile.units == "lb"
-        assert (tx.load(BEN)).profile.units is None
+        assert (sessions.load_session(tx, ANN)).profile.units == "lb"
+        assert (sessions.load_session(tx, BEN)).profile.units is None
 
 
 async def test_many_users_at_once_all_commit(runtime):
     users = [Who(5000 + i, 5000 + i, f"U{i}") for i in range(40)]
     await asyncio.gather(*(runtime.conversations.handle(u, said("/start"), update_id=u.user_id) for u in users))
     with runtime.store.transaction(NOW) as tx:
-        states = [(tx.load(u)).state for u in users]
+        states = [(sessions.load_session(tx, u)).state for u in users]
     assert states == ["onboarding:units"] * len(users)
 
 

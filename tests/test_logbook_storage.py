@@ -10,7 +10,7 @@ from functools import partial
 
 from sqlalchemy import func, select
 
-from bot import logbook, outbox
+from bot import logbook, outbox, sessions
 from bot.models import Base, MessageRef, SetLog, User
 from bot.store import Who
 from dialogs.events import Event
@@ -322,7 +322,10 @@ async def test_dark_chart_colours_are_kept_per_runner(runtime):
     assert "Progress chart: dark colours" in ann.texts()[-1]
     await ann.tap("Done")
     with runtime.store.transaction(START) as tx:
-        assert tx.load(ann.who).profile.chart == "dark" and tx.load(bob.who).profile.chart == "light"
+        assert (
+            sessions.load_session(tx, ann.who).profile.chart == "dark"
+            and sessions.load_session(tx, bob.who).profile.chart == "light"
+        )
     dark = (await ann.say("/progress")).messages[0].file.content
     light = (await bob.say("/progress")).messages[0].file.content
     assert _corner(dark) == (0x17, 0x21, 0x2B)  # Telegram's dark chat background
@@ -385,5 +388,5 @@ async def test_what_a_sent_card_is_about_is_remembered_for_its_user_only(runtime
     await ann.say("3x12 shoulder press 8kg")
     with runtime.store.transaction(START) as tx:
         refs = list(tx.db.scalars(select(MessageRef.ref).where(MessageRef.user_id == 4014)))
-        assert tx.ref_of(Who(4015, 4015), ann.message_id()) == ""
+        assert sessions.ref_of(tx, Who(4015, 4015), ann.message_id()) == ""
     assert len(refs) == 1 and refs[0].startswith("entry:") and refs[0].endswith("/shoulder_press")

@@ -7,7 +7,7 @@ from functools import partial
 
 from sqlalchemy import func, select
 
-from bot import outbox
+from bot import outbox, sessions
 from bot.message import Message
 from bot.models import MessageRef, OutboxEntry
 from bot.store import Who
@@ -74,7 +74,7 @@ async def test_a_lapsed_entry_is_dropped_after_a_timer_rang_for_the_runner(runti
     """A rest alert rung by another process moves the conversation on without an update."""
     first = await runtime.conversations.handle(ANN, Event.from_text("/start", START, "Ann"), 1, outbox=True)
     with runtime.store.transaction(START + outbox.LEASE) as tx:  # what a ringing timer's save leaves
-        tx.save(ANN, tx.load(ANN), before=tx.load(ANN))
+        sessions.save_session(tx, ANN, sessions.load_session(tx, ANN), before=sessions.load_session(tx, ANN))
     claimed = await runtime.store.run(outbox.claim, START + outbox.LEASE * 2)
     assert [e.id for e in claimed.superseded] == [first.outbox] and claimed.taken == []
 
