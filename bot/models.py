@@ -83,7 +83,7 @@ class Conversation(Base):
 
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
-    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    dialog: Mapped[dict[str, Any]] = mapped_column(JSON)  # `Session.conversation()`: flow, step, data, stack
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     wake_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     wake_chat: Mapped[int | None] = mapped_column(BigInteger)

@@ -49,7 +49,7 @@ _ROW = (
         User.timezone,
         User.record,
         User.chart_theme,
-        Conversation.state,
+        Conversation.dialog,
         Conversation.version,
         _RECEIPTS.c.replies,
         _WAS_ERASED,
@@ -80,7 +80,7 @@ _FORGET_RECEIPTS = delete(_RECEIPTS).where(_RECEIPTS.c.user_id == bindparam("use
 ERASED_RECEIPT: dict[str, Any] = {"moved": False, "messages": []}
 
 
-_CONVERSATION_COLUMNS = ("version", "state", "updated_at", "wake_at", "wake_chat", "wake_claimed_until")
+_CONVERSATION_COLUMNS = ("version", "dialog", "updated_at", "wake_at", "wake_chat", "wake_claimed_until")
 
 
 class Opened(NamedTuple):
@@ -155,7 +155,7 @@ def open_session(tx: Transaction, who: Who, update_id: int | None = None) -> Ope
     profile = Profile(row.first_name, row.units, row.timezone, dict(row.record or {}), row.chart_theme or "light")
     version = row.version if row.version is not None else 0
     late = update_id is not None and row.newest is not None and update_id < row.newest
-    session = Session.restore(row.state, version, profile)
+    session = Session.restore(row.dialog, version, profile)
     return Opened(session, ERASED_RECEIPT if row.erased else row.replies, late)
 
 
@@ -186,7 +186,7 @@ def save_session(tx: Transaction, who: Who, session: Session, before: Session) -
         {
             "user_id": who.user_id,
             "version": session.version,
-            "state": session.conversation(),
+            "dialog": session.conversation(),
             "updated_at": tx.now,
             "wake_at": None if (wake := session.wake_at()) is None else wake.astimezone(UTC),
             "wake_chat": who.answer_chat,

@@ -57,7 +57,7 @@ def test_a_workout_survives_random_kills(tmp_path):
     assert kills == min(KILLS, len(STEPS) - 1)
     with sqlite3.connect(database) as db:
         rows = db.execute("SELECT exercise_id, set_number, reps FROM set_logs WHERE user_id = ?", (USER,)).fetchall()
-        state = db.execute("SELECT state FROM conversations WHERE user_id = ?", (USER,)).fetchone()[0]
+        state = db.execute("SELECT dialog FROM conversations WHERE user_id = ?", (USER,)).fetchone()[0]
     assert len(rows) == 12
     assert len({(exercise, number) for exercise, number, _ in rows}) == 12
     assert {reps for _, _, reps in rows} == {12}

@@ -2,6 +2,7 @@
 redelivered updates applied once, every user kept apart."""
 
 import asyncio
+import json
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -81,3 +82,27 @@ async def test_models_and_migrations_agree(runtime):
 
     with runtime.store.engine.connect() as connection:
         assert differences(connection) == []
+
+
+def test_a_conversation_stored_before_the_dialog_column_was_renamed_survives_the_upgrade(database_url):
+    from sqlalchemy import text
+
+    from bot.database import create_engine, upgrade
+
+    engine = create_engine(database_url)
+    upgrade(engine, "0010")
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO users (id, chat_id, first_name, record, created_at) VALUES (1, 1, 'Ann', '{}', :now)"),
+            {"now": datetime.now(UTC)},
+        )
+        connection.execute(
+            text("INSERT INTO conversations (user_id, version, state, updated_at) VALUES (1, 3, :dialog, :now)"),
+            {"dialog": '{"flow": "workout", "state": "workout:rest"}', "now": datetime.now(UTC)},
+        )
+    upgrade(engine)
+    with engine.begin() as connection:
+        version, dialog = connection.execute(text("SELECT version, dialog FROM conversations")).one()
+    engine.dispose()
+    assert version == 3
+    assert (json.loads(dialog) if isinstance(dialog, str) else dialog)["state"] == "workout:rest"
