@@ -10,7 +10,7 @@ from functools import partial
 from typing import Any
 
 from bot import cards, effects, logbook, outbox, sessions, timers
-from bot.answers import Later, Recipe
+from bot.effect_answers import Later, Recipe
 from bot.files import Files
 from bot.message import Attachment, Message
 from bot.store import Store, Transaction, Who

@@ -2,7 +2,7 @@
 
 Each handler takes the open transaction, the user and the effect (`dialogs.effects`). Some
 answer: what they found (an entry undone, a history page, progress) comes back as
-`bot.answers.Answer`s.
+`bot.effect_answers.Answer`s.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import assert_never
 from sqlalchemy import bindparam, func, select, update
 
 from bot import logbook, reminder_store
-from bot.answers import Answer
+from bot.effect_answers import Answer
 from bot.models import User, core_table
 from bot.store import Transaction, Who
 from dialogs.corrections import RecordCorrected, SetsCorrected, replaced

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, distinct, func, insert, select
 
 from bot import chart, files, sessions
-from bot.answers import Later, Recipe
+from bot.effect_answers import Later, Recipe
 from bot.export import Layout, csv_of
 from bot.message import Attachment
 from bot.models import Base, SetLog, User, core_table

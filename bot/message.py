@@ -1,13 +1,13 @@
 """A reply as it goes out: rendered text and buttons, the file it is the caption of, and how it
 is laid out against the live card. Stored as JSON in the receipt and the outbox (without its
-file: a `recipe` says how to make that again, see `bot.answers`)."""
+file: a `recipe` says how to make that again, see `bot.effect_answers`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.answers import Recipe
+from bot.effect_answers import Recipe
 
 Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data or a link button's URL)
 
@@ -27,7 +27,7 @@ class Message:
     what it is about (`Reply.ref`, remembered by message id once sent). `card`, `record` and
     `fold` as in `Reply`; `edit`: the id of the message this one replaces in place (0: a new
     message; an empty text only takes that message's buttons away). See `bot.cards`. `recipe`:
-    how its file is made (`bot.answers.Later`); stored in its place, the file is not."""
+    how its file is made (`bot.effect_answers.Later`); stored in its place, the file is not."""
 
     text: str
     buttons: Keyboard = ()

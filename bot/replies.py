@@ -35,7 +35,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot import bot_api, cards, metrics, outbox
-from bot.answers import Later, Recipe
+from bot.effect_answers import Later, Recipe
 from bot.message import Attachment, Message
 from bot.store import Store, Unavailable
 
