@@ -67,7 +67,6 @@ import os
 import random
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -86,8 +85,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the fake Bot API lives with the test tools
 
 from runner_session import SCRIPT
-from support.botapi import DEFAULT_TOKEN, FakeBotApi
+from support.botapi import FakeBotApi
 from support.databases import empty_postgres
+from support.processes import bot_environment, free_port
 
 from bot.config import HTTP_POOL_SIZES, Settings
 from bot.database import create_engine, is_sqlite
@@ -304,12 +304,6 @@ class LogFollower(threading.Thread):
         self.join()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Process:
     """A child process whose output goes to a log file, with its CPU and memory from /proc."""
 
@@ -356,11 +350,7 @@ def bot_processes(
     target: Target, api: FakeBotApi, workdir: Path, revisions: dict[str, Path]
 ) -> tuple[list[Process], Process | None]:
     """The bot's processes, and the balancer in front of them in webhook mode."""
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_URL", "ARMSWING_"))},
-        "TELEGRAM_BOT_TOKEN": DEFAULT_TOKEN,
-        "TELEGRAM_API_BASE_URL": api.base_url,
-    }
+    env = bot_environment(api)
     if target.bot == "echo":
         return [Process([sys.executable, str(ECHO_BOT)], env, workdir, workdir / "bot.log")], None
     armswing = revisions.get(target.revision, ARMSWING)

@@ -10,7 +10,7 @@ import time
 
 import pytest
 from support.botapi import FakeBotApi
-from test_e2e import BotProcess
+from support.processes import BotProcess
 from test_outage import onboard
 
 pytestmark = pytest.mark.e2e

@@ -14,7 +14,8 @@ import time
 
 import pytest
 from support.botapi import FakeBotApi
-from test_e2e import USER, BotProcess, press_on_latest, press_when_shown
+from support.processes import BotProcess
+from test_e2e import USER, press_on_latest, press_when_shown
 
 pytestmark = pytest.mark.e2e
 KILLS = int(os.environ.get("ARMSWING_CHAOS_KILLS", "4"))

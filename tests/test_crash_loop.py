@@ -16,7 +16,7 @@ from collections import Counter
 
 import pytest
 from support.botapi import FakeBotApi
-from test_e2e import BotProcess
+from support.processes import BotProcess
 from test_outage import onboard
 
 from bot.outbox import MAX_CLAIMS

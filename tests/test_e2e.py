@@ -2,84 +2,17 @@
 Bot API, in polling and in webhook mode, killed and restarted in the middle of a conversation."""
 
 import json
-import os
 import signal
 import socket
-import subprocess
-import sys
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from support.botapi import DEFAULT_TOKEN, FakeBotApi
+from support.processes import BotProcess
 
 pytestmark = pytest.mark.e2e
-ARMSWING = str(Path(sys.executable).parent / "armswing")
 USER = 7001
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class BotProcess:
-    def __init__(self, api, workdir, mode, database_url):
-        self.api, self.workdir, self.mode = api, workdir, mode
-        self.port = free_port()
-        self.secret = "s3cret-Token_value"
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_URL"))},
-            "TELEGRAM_BOT_TOKEN": DEFAULT_TOKEN,
-            "TELEGRAM_API_BASE_URL": api.base_url,
-            "TELEGRAM_BOT_MODE": mode,
-            "DATABASE_URL": database_url,
-        }
-        if mode == "polling":  # /healthz and /metrics on a port of its own
-            self.env |= {"ARMSWING_HEALTH_LISTEN": "127.0.0.1", "ARMSWING_HEALTH_PORT": str(self.port)}
-        if mode == "webhook":
-            self.env |= {
-                "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
-                "TELEGRAM_WEBHOOK_PORT": str(self.port),
-                "TELEGRAM_WEBHOOK_PATH": "tg-hook",
-                "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{self.port}/tg-hook",
-                "TELEGRAM_WEBHOOK_SECRET": self.secret,
-            }
-        self.process = None
-        self.log = workdir / "bot.log"
-
-    def start(self):
-        # Ready: polling starts right after deleteWebhook (the fake journals a long poll only when
-        # it returns); webhook mode after setWebhook.
-        method = "deleteWebhook" if self.mode == "polling" else "setWebhook"
-        calls_before = len(self.api.calls(method))
-        self.process = subprocess.Popen(
-            [ARMSWING, "run"], cwd=self.workdir, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT
-        )
-        self.api.wait_for(
-            lambda: len(self.api.calls(method)) > calls_before or self.process.poll() is not None, timeout=60
-        )
-        if self.mode == "webhook":  # another replica's setWebhook may have counted: ask this one
-            self.api.wait_for(lambda: self.healthy() or self.process.poll() is not None, timeout=60)
-        assert self.process.poll() is None, self.log.read_text()
-        return self
-
-    def healthy(self):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5) as answer:
-                return answer.status == 200
-        except OSError:
-            return False
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(sig)
-            self.process.wait(timeout=15)
-        log = self.log.read_text(errors="replace")  # every e2e run also checks that no secret leaked
-        assert DEFAULT_TOKEN not in log and self.secret not in log, "a secret reached the log"
-        return self.process.returncode
 
 
 @pytest.fixture

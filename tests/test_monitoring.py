@@ -15,7 +15,8 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 from support.botapi import FakeBotApi
-from test_e2e import ARMSWING, USER, BotProcess
+from support.processes import ARMSWING, BotProcess
+from test_e2e import USER
 
 from bot.config import Settings
 from bot.monitoring import bind

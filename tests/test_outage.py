@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 from support.botapi import FakeBotApi
-from test_e2e import BotProcess, free_port
+from support.processes import BotProcess, free_port
 
 from bot.database import create_engine
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import libfaketime
 import pytest
 from support.botapi import FakeBotApi
-from test_e2e import BotProcess
+from support.processes import BotProcess
 
 from scheduler.policy import DAY_NAMES, in_quiet_hours
 

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import text
 from support.botapi import FakeBotApi
-from test_e2e import BotProcess
+from support.processes import BotProcess
 
 from bot.database import create_engine
 from dialogs.plan import REST_SECONDS
