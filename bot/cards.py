@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -37,17 +37,22 @@ _TABLE = core_table(LiveCard)
 _REFS = core_table(MessageRef)
 REF = "card:"  # a sent card's message ref: `REF` + its `Reply.card`
 KEYS = "keys"  # the message ref of a message (not a card) whose buttons act only at the step it was sent at
-_READ = select(_TABLE.c.card, _TABLE.c.record, _TABLE.c.since).where(
-    _TABLE.c.user_id == bindparam("b_user"), _TABLE.c.chat_id == bindparam("b_chat")
-)
 _MINE = (_REFS.c.user_id == bindparam("b_user"), _REFS.c.chat_id == bindparam("b_chat"), _REFS.c.ref == KEYS)
 _KEYED = select(_REFS.c.message_id).where(*_MINE)
 _UNKEYED = delete(_REFS).where(*_MINE)
-_SENT = select(func.max(_REFS.c.message_id)).where(
-    _REFS.c.user_id == bindparam("b_user"),
-    _REFS.c.chat_id == bindparam("b_chat"),
-    _REFS.c.ref == bindparam("b_ref"),
-    _REFS.c.sent_at >= bindparam("b_since"),
+# The live card's row and the id of the newest message sent with it since, in one statement.
+_SENT = (
+    select(func.max(_REFS.c.message_id))
+    .where(
+        _REFS.c.user_id == bindparam("b_user"),
+        _REFS.c.chat_id == bindparam("b_chat"),
+        _REFS.c.ref == literal(REF) + _TABLE.c.card,
+        _REFS.c.sent_at >= _TABLE.c.since,
+    )
+    .scalar_subquery()
+)
+_READ = select(_TABLE.c.card, _TABLE.c.record, _SENT.label("message_id")).where(
+    _TABLE.c.user_id == bindparam("b_user"), _TABLE.c.chat_id == bindparam("b_chat")
 )
 
 _KEPT = ("chat_id", "card", "record", "since")
@@ -127,12 +132,8 @@ def live(tx: Transaction, who: Who, chat_id: int) -> Live | None:
     """The runner's live card in `chat_id`, if it is known: the newest message sent with it since
     it became the live card, once its id is noted (see `REF`; a card that could not be edited
     was sent again)."""
-    mine = {"b_user": who.user_id, "b_chat": chat_id}
-    row = tx.connection.execute(_READ, mine).first()
-    if row is None:
-        return None
-    message_id = tx.connection.scalar(_SENT, mine | {"b_ref": REF + row.card, "b_since": row.since})
-    return None if message_id is None else Live(message_id, row.card, row.record)
+    row = tx.connection.execute(_READ, {"b_user": who.user_id, "b_chat": chat_id}).first()
+    return None if row is None or row.message_id is None else Live(row.message_id, row.card, row.record)
 
 
 def unkey(tx: Transaction, who: Who, chat_id: int, spare: set[int]) -> tuple[Message, ...]:
