@@ -42,6 +42,7 @@ class Catalog:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            auto_reload=False,  # the templates are this dict's, never changed: no check at every render
         )
         # Labels are short and few, and a card shows several: each distinct one is rendered once.
         self._labels = lru_cache(maxsize=4096)(self._label)
