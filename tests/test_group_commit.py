@@ -127,7 +127,7 @@ async def test_a_failed_commit_fails_every_event_in_it(store):
     def breaks_the_commit(tx) -> None:
         # A deferred foreign key is checked at COMMIT: a conversation of a user who does not exist.
         tx.connection.execute(text("PRAGMA defer_foreign_keys = ON"))
-        tx.connection.execute(insert(Conversation).values(user_id=999, version=1, state={}, updated_at=NOW))
+        tx.connection.execute(insert(Conversation).values(user_id=999, version=1, dialog={}, updated_at=NOW))
 
     outcomes = await queued_behind_a_busy_thread(store, [add_user(1), breaks_the_commit, add_user(3)])
     assert all(isinstance(outcome, Exception) for outcome in outcomes), outcomes
