@@ -90,7 +90,7 @@ from support.databases import empty_postgres
 from support.processes import bot_environment, free_port
 
 from bot.config import HTTP_POOL_SIZES, Settings
-from bot.database import create_engine, is_sqlite
+from bot.storage.database import create_engine, is_sqlite
 
 ARMSWING = Path(sys.executable).parent / "armswing"
 ECHO_BOT = ROOT / "bench" / "echo_bot.py"

@@ -28,10 +28,10 @@ from pathlib import Path
 from sqlalchemy import update
 
 from bot.config import Settings
-from bot.logbook import add_sets
-from bot.models import User
 from bot.runtime import Runtime
-from bot.store import Who
+from bot.storage.logbook import add_sets
+from bot.storage.models import User
+from bot.storage.store import Who
 from dialogs.events import Event
 
 EXERCISES = ("shoulder_press", "bent_over_row", "chest_press", "lateral_raise", "renegade_row", "curl_to_press")

@@ -38,12 +38,12 @@ from sqlalchemy import update
 from support.botapi import DEFAULT_TOKEN, FakeBotApi
 from support.databases import empty_postgres
 
-from bot.application import build_application
 from bot.config import Settings
-from bot.database import create_engine, upgrade
-from bot.models import Reminder, User
-from bot.reminder_store import days_mask
 from bot.runtime import Runtime
+from bot.storage.database import create_engine, upgrade
+from bot.storage.models import Reminder, User
+from bot.storage.reminder_store import days_mask
+from bot.telegram.application import build_application
 from dialogs.coach import Coach
 from scheduler.policy import Schedule
 from scheduler.runner import SENT, Runner

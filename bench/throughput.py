@@ -36,9 +36,9 @@ from support.offline import make_callback_update, make_message_update
 from telegram.ext import Application, MessageHandler, filters
 from telegram.request import BaseRequest
 
-from bot.application import build_application, process
 from bot.config import Settings
 from bot.runtime import Runtime
+from bot.telegram.application import build_application, process
 from dialogs.coach import Coach
 
 TOKEN = "123456:TEST-armswing"

@@ -15,7 +15,7 @@ from bot import __version__
 from bot.config import ConfigError, Settings
 from bot.logs import configure
 from bot.runtime import Runtime, StartupError
-from bot.store import Transaction, Who
+from bot.storage.store import Transaction, Who
 
 DIAGRAMS = Path("docs/flows")  # where `armswing content diagram` writes, relative to the working directory
 TERMINAL_USER_ID = 1  # the local runner of the terminal chat (Telegram ids start far above)
@@ -82,8 +82,8 @@ async def _upgrade(settings: Settings) -> None:
 
 async def _export(settings: Settings, user_id: int) -> int:
     from bot.export import csv_of
-    from bot.logbook import entries
-    from bot.models import User
+    from bot.storage.logbook import entries
+    from bot.storage.models import User
     from dialogs.history import Logged, display_names
 
     def read(tx: Transaction) -> tuple[User | None, list[Logged]]:

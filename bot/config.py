@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     reminder_tick_seconds: float = Field(20.0, alias="ARMSWING_REMINDER_TICK_SECONDS", gt=0, allow_inf_nan=False)
     # how often the rest-timer runner looks for timers a restart or another replica left
     timer_tick_seconds: float = Field(5.0, alias="ARMSWING_TIMER_TICK_SECONDS", gt=0, allow_inf_nan=False)
-    # PTB's HTTP layer to Telegram: "aiohttp" (bot.request; bench/load.py: well under httpx's CPU
+    # PTB's HTTP layer to Telegram: "aiohttp" (bot.telegram.request; bench/load.py: well under httpx's CPU
     # per update) or "httpx" (PTB's own HTTPXRequest)
     http_client: Literal["aiohttp", "httpx"] = Field("aiohttp", alias="ARMSWING_HTTP_CLIENT")
     # connections to Telegram; None: the client's default (HTTP_POOL_SIZES)

@@ -9,12 +9,12 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from bot import cards, effects, logbook, outbox, sessions, timers
 from bot.effect_answers import Later, Recipe
 from bot.files import Files
 from bot.message import Attachment, Message
-from bot.store import Store, Transaction, Who
-from bot.timers import Due
+from bot.storage import cards, effects, logbook, outbox, sessions, timers
+from bot.storage.store import Store, Transaction, Who
+from bot.storage.timers import Due
 from dialogs.coach import Coach
 from dialogs.engine import step
 from dialogs.events import Event
@@ -33,9 +33,9 @@ class Result:
     repeated: bool = False  # a redelivered update: nothing changed, these are the first replies again
     moved: bool = False  # the conversation moved on, so older buttons no longer work
     stale: bool = False  # the tap was on an older card: take its buttons away
-    wake_at: datetime | None = None  # a timer the step set, due then (`bot.timers` fires it)
+    wake_at: datetime | None = None  # a timer the step set, due then (`bot.storage.timers` fires it)
     later: tuple[tuple[int, Later], ...] = ()  # files still to make for these messages (by index)
-    outbox: int | None = None  # the outbox entry of these messages (`bot.outbox`), when asked for
+    outbox: int | None = None  # the outbox entry of these messages (`bot.storage.outbox`), when asked for
     before: str = ""  # the state the event found, and the one it left (for the logs)
     after: str = ""
 
@@ -68,7 +68,7 @@ class Conversations:
         """`replying_to`: the id of the coach's message this one is a Telegram reply to;
         `message_id`: the id of the runner's message (new, or edited) itself; `tapped`: the id of
         the coach's message whose button this is. With `outbox`, the replies are written to the
-        outbox in the event's transaction, for `bot.replies` to send (`Result.outbox`), and
+        outbox in the event's transaction, for `bot.telegram.replies` to send (`Result.outbox`), and
         their files are left to make (`Result.later`, `file`) by whoever sends them; else the
         files are made here, after the commit."""
         work = partial(self._handle, who, event, update_id, replying_to, message_id, tapped, outbox)

@@ -31,7 +31,7 @@ _engine: Engine | None = None  # in a worker: its own engine on the bot's databa
 
 def _start_worker(database_url: str) -> None:
     global _engine
-    from bot.database import create_engine
+    from bot.storage.database import create_engine
 
     _engine = create_engine(database_url)
 

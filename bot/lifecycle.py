@@ -1,7 +1,7 @@
 """The running Telegram bot: built, started, fed updates by polling or a webhook until SIGINT or
 SIGTERM, then stopped with its replies sent.
 
-Above `bot.application`, `bot.polling` and `bot.webhook`, which import nothing from here: the
+Above `bot.telegram.application`, `bot.telegram.polling` and `bot.telegram.webhook`, which import nothing from here: the
 command line imports this module only to serve (the terminal chat needs none of it).
 """
 
@@ -11,10 +11,11 @@ import asyncio
 import logging
 import signal
 
-from bot import monitoring, polling, webhook
-from bot.application import announce_commands, build_application, name_the_bot
+from bot import monitoring
 from bot.runtime import Runtime
-from bot.services import services
+from bot.telegram import polling, webhook
+from bot.telegram.application import announce_commands, build_application, name_the_bot
+from bot.telegram.services import services
 
 log = logging.getLogger(__name__)
 REPLIES_AT_EXIT = 5.0  # seconds to finish sending at SIGTERM; the rest goes from the outbox at the next start

@@ -4,7 +4,7 @@ without the runners' personal data.
 
 What could carry personal data into a line, and what the formatter writes instead:
 - a failing SQL statement's parameters (user ids, first names, sets): the engine is created with
-  SQLAlchemy's `hide_parameters` (`bot.database`), and the database's own message, which may
+  SQLAlchemy's `hide_parameters` (`bot.storage.database`), and the database's own message, which may
   quote the values of a row ("DETAIL: Key (user_id)=(…)", "Failing row contains (…)"), is
   replaced by the statement's name and the error's code (`INSERT INTO users: UniqueViolation 23505`);
 - PTB's own lines that quote a whole update or a call's parameters (the raw JSON of an update it

@@ -26,7 +26,7 @@ class Message:
     """A rendered reply: Telegram HTML and its buttons, maybe a file it is the caption of, and
     what it is about (`Reply.ref`, remembered by message id once sent). `card`, `record` and
     `fold` as in `Reply`; `edit`: the id of the message this one replaces in place (0: a new
-    message; an empty text only takes that message's buttons away). See `bot.cards`. `recipe`:
+    message; an empty text only takes that message's buttons away). See `bot.storage.cards`. `recipe`:
     how its file is made (`bot.effect_answers.Later`); stored in its place, the file is not."""
 
     text: str

@@ -10,10 +10,10 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from bot.config import Settings
 from bot.conversation import Conversations
-from bot.database import create_engine, upgrade
 from bot.files import Files
 from bot.metrics import Pseudonym
-from bot.store import Store
+from bot.storage.database import create_engine, upgrade
+from bot.storage.store import Store
 from dialogs.coach import Coach
 
 log = logging.getLogger(__name__)

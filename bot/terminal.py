@@ -18,12 +18,12 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
-from bot import cards, outbox
 from bot.conversation import Result
 from bot.message import Message
 from bot.runtime import Runtime
-from bot.store import Who
-from bot.timers import Due, TimerRunner
+from bot.storage import cards, outbox
+from bot.storage.store import Who
+from bot.storage.timers import Due, TimerRunner
 from dialogs.events import Event
 
 TAG = re.compile(r"<[^>]+>")
@@ -37,7 +37,7 @@ def as_text(text: str) -> str:
 
 class Screen:
     """What the terminal shows. Messages are numbered as Telegram numbers a chat's, and what the
-    cards are is noted as `bot.replies` notes it, so a live card is edited in place here too: it
+    cards are is noted as `bot.telegram.replies` notes it, so a live card is edited in place here too: it
     is printed again as it is now (`card>`), and a collapsed card as its record."""
 
     def __init__(self, runtime: Runtime, who: Who, out: TextIO):

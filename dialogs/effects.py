@@ -1,5 +1,5 @@
 """What the engine asks storage to do inside the event's transaction: one frozen dataclass per
-kind, so that `bot/effects.py` reads fields the type checker knows instead of string keys.
+kind, so that `bot/storage/effects.py` reads fields the type checker knows instead of string keys.
 
 Values are plain data (strings, numbers, lists), as the engine produces them; storage parses
 what it stores (ISO moments, decimal weights)."""

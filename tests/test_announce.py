@@ -3,7 +3,7 @@ groups) and the descriptions of the empty chat and of the bot's profile."""
 
 from test_wiring import wired  # noqa: F401 — `wired` is the fixture
 
-from bot.application import announce_commands
+from bot.telegram.application import announce_commands
 
 
 async def test_groups_do_not_list_a_runners_own_data_and_new_users_read_what_the_coach_does(wired, runtime):  # noqa: F811

@@ -1,4 +1,4 @@
-"""The replies' lighter Bot API calls (`bot.bot_api`): Telegram gets exactly what PTB's own
+"""The replies' lighter Bot API calls (`bot.telegram.bot_api`): Telegram gets exactly what PTB's own
 methods send, through PTB's rate limiter and error mapping, and the bot gets the message id."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import RequestData
 
-from bot import bot_api
 from bot.message import Message
-from bot.replies import keyboard, rows
+from bot.telegram import bot_api
+from bot.telegram.replies import keyboard, rows
 from tests.support.botapi import FakeTelegram
 from tests.support.offline import OfflineRequest
 

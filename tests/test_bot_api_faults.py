@@ -129,6 +129,6 @@ def test_an_update_ptb_cannot_read_is_logged_without_its_content_counted_and_ski
         finally:
             assert bot.stop() == 0, bot.log.read_text()
     log = bot.log.read_text()
-    assert re.search(rf"ERROR bot.updates: update={poison} cannot be read \(\w+\): skipped", log)
+    assert re.search(rf"ERROR bot.telegram.updates: update={poison} cannot be read \(\w+\): skipped", log)
     assert "PTBUserWarning" not in log
     assert "Zelda" not in log and "secret" not in log

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from bot import sessions
 from bot.config import Settings
-from bot.models import Base, ProcessedUpdate
 from bot.runtime import Runtime
-from bot.store import Who
+from bot.storage import sessions
+from bot.storage.models import Base, ProcessedUpdate
+from bot.storage.store import Who
 from dialogs.events import Event
 
 ANN = Who(1001, 1001, "Ann")
@@ -87,7 +87,7 @@ async def test_models_and_migrations_agree(runtime):
 def test_a_conversation_stored_before_the_dialog_column_was_renamed_survives_the_upgrade(database_url):
     from sqlalchemy import text
 
-    from bot.database import create_engine, upgrade
+    from bot.storage.database import create_engine, upgrade
 
     engine = create_engine(database_url)
     upgrade(engine, "0010")

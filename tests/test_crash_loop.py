@@ -1,7 +1,7 @@
 """A crash loop: the bot process is killed with SIGKILL again and again, a fraction of a second to
 a second and a half after each start, while runners' logs wait at Telegram. Each start must make
 progress (what committed is confirmed, its replies sit in the outbox), no reply may be sent more
-than `bot.outbox.MAX_CLAIMS` times however often the process dies, and once it stays up every set
+than `bot.storage.outbox.MAX_CLAIMS` times however often the process dies, and once it stays up every set
 is stored exactly once, every log answered, nobody apologised to.
 
     ARMSWING_CRASH_LOOP_KILLS=40 .venv/bin/python -m pytest -q tests/test_crash_loop.py   # longer
@@ -19,7 +19,7 @@ from support.botapi import FakeBotApi
 from support.processes import BotProcess
 from test_outage import onboard
 
-from bot.outbox import MAX_CLAIMS
+from bot.storage.outbox import MAX_CLAIMS
 
 pytestmark = pytest.mark.e2e
 KILLS = int(os.environ.get("ARMSWING_CRASH_LOOP_KILLS", "10"))

@@ -19,8 +19,8 @@ from support.offline import OfflineRequest, make_callback_update, make_message_u
 from test_wiring import handled
 
 from bot import metrics
-from bot.application import build_application
-from bot.models import SetLog
+from bot.storage.models import SetLog
+from bot.telegram.application import build_application
 
 EXAMPLES = max(10, int(os.environ.get("ARMSWING_FUZZ_EXAMPLES", "60")) // 3)
 ATTACKER, VICTIM = 7001, 7002

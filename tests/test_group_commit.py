@@ -1,4 +1,4 @@
-"""SQLite's group commit (`bot.store.GroupCommit`): the events waiting for the database thread
+"""SQLite's group commit (`bot.storage.store.GroupCommit`): the events waiting for the database thread
 commit together, each in its own savepoint. A failing event rolls back alone, a failing COMMIT
 fails every event in it, no caller hears "done" before the COMMIT, and a process killed between
 the batch's events and its COMMIT keeps none of them, so their redelivery applies each once."""
@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, insert, select, text
 
-from bot.database import create_engine, upgrade
-from bot.models import Conversation, User
-from bot.store import Store
+from bot.storage.database import create_engine, upgrade
+from bot.storage.models import Conversation, User
+from bot.storage.store import Store
 
 NOW = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)
 
@@ -163,10 +163,10 @@ CHILD = textwrap.dedent(
     import asyncio, os, signal, sys, threading
     from datetime import UTC, datetime
     from sqlalchemy import event
-    from bot.database import create_engine, upgrade
+    from bot.storage.database import create_engine, upgrade
     from bot.runtime import Runtime
     from bot.config import Settings
-    from bot.store import Who
+    from bot.storage.store import Who
     from dialogs.events import Event
 
     url, kill = sys.argv[1], sys.argv[2] == "kill"

@@ -15,7 +15,7 @@ from support.offline import (
 )
 from test_wiring import handled
 
-from bot.models import SetLog
+from bot.storage.models import SetLog
 
 GROUP, ANN, BOB = -100, 47, 48
 NOT_YOURS = "That card is someone else's. Send /today or /menu for your own."

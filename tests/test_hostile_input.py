@@ -13,9 +13,9 @@ from support.offline import make_message_update, offline_application
 from test_wiring import handled
 
 from bot import metrics
-from bot.models import SetLog, User
-from bot.polling import read
-from bot.webhook import SECRET_HEADER, create_app
+from bot.storage.models import SetLog, User
+from bot.telegram.polling import read
+from bot.telegram.webhook import SECRET_HEADER, create_app
 
 SECRET = "s3cret-Token_value"
 

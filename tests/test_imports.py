@@ -105,7 +105,7 @@ from sqlalchemy import func, select
 from telegram import Update
 from test_wiring import Chat, handled, wired  # noqa: F401 — `wired` is the fixture
 
-from bot.models import SetLog as SetRow
+from bot.storage.models import SetLog as SetRow
 
 
 async def send_file(application, telegram, user_id, filename, content, mime_type="text/csv"):

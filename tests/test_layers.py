@@ -56,13 +56,13 @@ def test_pure_layers_do_not_touch_telegram_or_the_database(package):
 
 def test_the_checker_sees_imports(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text("import telegram.ext\nfrom bot.store import Store\nfrom . import sibling\n")
+    sample.write_text("import telegram.ext\nfrom bot.storage.store import Store\nfrom . import sibling\n")
     assert imports(sample) == {"telegram", "bot"}
 
 
 # The modules that run the bot: each imports the ones below it at the top, none needs an import
 # inside a function to dodge a cycle (hoisting one used to break every entry point).
-ENTRY = ("bot.application", "bot.polling", "bot.webhook", "bot.lifecycle", "bot.cli")
+ENTRY = ("bot.telegram.application", "bot.telegram.polling", "bot.telegram.webhook", "bot.lifecycle", "bot.cli")
 
 
 def _runtime_imports_of(module: str) -> set[str]:
@@ -113,3 +113,14 @@ def test_the_cycle_check_sees_an_import_inside_a_function(tmp_path, monkeypatch)
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     assert _runtime_imports_of("bot.a") == {"bot.b"}
     assert _runtime_imports_of("bot.b") == set()
+
+
+def test_storage_never_imports_telegram():
+    """bot/storage/ is the database's side; Telegram's side (bot/telegram/) may use it, not the
+    other way round."""
+    for path in (ROOT / "bot" / "storage").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        touched = {name for name in names if name.split(".")[0] == "telegram" or name.startswith("bot.telegram")}
+        assert not touched, f"{path.relative_to(ROOT)} imports {touched}"

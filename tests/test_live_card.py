@@ -8,7 +8,7 @@ from support.botapi import chat_payload, message_payload, user_payload
 from support.offline import make_callback_update, make_message_update
 from telegram import Update
 
-from bot.application import process
+from bot.telegram.application import process
 
 # The tap-only workout of 6 exercises × 2 sets, from the menu's "Today's workout" to the summary:
 # the figures the README gives ("What the chat looks like"). The goal was at most 10 new messages.

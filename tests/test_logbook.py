@@ -69,7 +69,7 @@ def logged(days_ago, exercise="shoulder_press", weight="8", unit="kg", reps=12, 
 
 
 def ever(logged):
-    """What storage's aggregates say of the whole log (`bot.logbook.progress`)."""
+    """What storage's aggregates say of the whole log (`bot.storage.logbook.progress`)."""
     if not logged:
         return None
     best = {}

@@ -10,9 +10,9 @@ from functools import partial
 
 from sqlalchemy import func, select
 
-from bot import logbook, outbox, sessions
-from bot.models import Base, MessageRef, SetLog, User
-from bot.store import Who
+from bot.storage import logbook, outbox, sessions
+from bot.storage.models import Base, MessageRef, SetLog, User
+from bot.storage.store import Who
 from dialogs.events import Event
 
 START = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)  # 18:00 in Berlin
@@ -41,7 +41,9 @@ class Chat:
             self.sent += 1
             if message.ref:
                 refs.append((self.who.user_id, self.who.chat_id, self.who.user_id * 1000 + self.sent, message.ref))
-        await self.runtime.store.run(partial(outbox.finish, done=[], refs=refs), self.now)  # as bot.replies does
+        await self.runtime.store.run(
+            partial(outbox.finish, done=[], refs=refs), self.now
+        )  # as bot.telegram.replies does
         self.now += timedelta(minutes=1)
         return self.last
 

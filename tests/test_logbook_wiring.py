@@ -14,7 +14,7 @@ from support.offline import make_edited_message_update, make_message_update
 from telegram import Update
 from test_wiring import Chat, handled, wired  # noqa: F401 — `wired` is the fixture
 
-from bot.store import Who
+from bot.storage.store import Who
 from dialogs.events import Event
 
 
@@ -25,7 +25,7 @@ async def _set_up(chat):
 
 
 async def test_a_slow_export_keeps_saying_a_file_is_on_its_way_until_it_is_sent(wired, runtime, monkeypatch):  # noqa: F811
-    from bot import replies
+    from bot.telegram import replies
 
     application, telegram = wired
     chat = Chat(application, telegram, user_id=4802)
@@ -219,9 +219,10 @@ async def test_a_file_made_again_for_an_outbox_entry_waits_for_the_database(wire
     """An /export left in the outbox by a process that died is sent by another, its CSV made
     again from the runner's log; while the database cannot be read, the words wait for the file
     rather than going alone."""
-    from bot import outbox, replies
-    from bot.replies import Job
-    from bot.store import Unavailable
+    from bot.storage import outbox
+    from bot.storage.store import Unavailable
+    from bot.telegram import replies
+    from bot.telegram.replies import Job
 
     application, telegram = wired
     chat = Chat(application, telegram, user_id=4804)

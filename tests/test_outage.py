@@ -22,7 +22,7 @@ import sqlalchemy
 from support.botapi import FakeBotApi
 from support.processes import BotProcess, free_port
 
-from bot.database import create_engine
+from bot.storage.database import create_engine
 
 pytestmark = pytest.mark.e2e
 RUNNERS = range(8601, 8605)

@@ -7,10 +7,10 @@ from functools import partial
 
 from sqlalchemy import func, select
 
-from bot import outbox, sessions
 from bot.message import Message
-from bot.models import MessageRef, OutboxEntry
-from bot.store import Who
+from bot.storage import outbox, sessions
+from bot.storage.models import MessageRef, OutboxEntry
+from bot.storage.store import Who
 from dialogs.events import Event
 
 START = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)

@@ -12,9 +12,9 @@ from sqlalchemy import text
 from support.botapi import chat_payload, message_payload, text_content, user_payload
 from support.offline import make_message_update, offline_application
 
-from bot.application import process
 from bot.config import Settings
 from bot.logs import configure, formatter
+from bot.telegram.application import process
 
 RUNNER, NAME, WORDS = 7_340_918_265, "Zelda Quixotic", "my secret plan for Sunday"
 PERSONAL = (str(RUNNER), "Zelda", "Quixotic", "secret plan")

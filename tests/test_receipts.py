@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.models import Base, ErasedUpdate, ProcessedUpdate
-from bot.store import Who
+from bot.storage.models import Base, ErasedUpdate, ProcessedUpdate
+from bot.storage.store import Who
 from dialogs.events import Event
 
 START = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)

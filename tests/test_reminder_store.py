@@ -10,10 +10,10 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import delete, func, insert, select
 from support.clock import FakeClock
 
-from bot.database import create_engine
-from bot.models import Reminder, User
-from bot.reminder_store import SqlReminderStore, days_mask
-from bot.store import Store, Who
+from bot.storage.database import create_engine
+from bot.storage.models import Reminder, User
+from bot.storage.reminder_store import SqlReminderStore, days_mask
+from bot.storage.store import Store, Who
 from dialogs.events import Event
 from scheduler.policy import Schedule
 from scheduler.runner import SENT, Delivery, Runner, Tally, next_wake

@@ -11,8 +11,8 @@ from support.offline import offline_application
 from telegram import Update
 from test_wiring import handled
 
-from bot.models import Reminder
-from bot.store import Who
+from bot.storage.models import Reminder
+from bot.storage.store import Who
 from dialogs.events import Event
 from scheduler.runner import Runner
 
@@ -85,7 +85,7 @@ async def test_blocking_and_unblocking_the_bot_pause_and_resume_reminders(wired,
 
 async def test_due_but_unsent_reminders_and_the_lag_are_measured(wired):
     from bot import metrics
-    from bot.reminders import Reminders
+    from bot.telegram.reminders import Reminders
 
     application, _ = wired
     store = application.bot_data.reminders.store

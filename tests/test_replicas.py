@@ -15,7 +15,7 @@ from sqlalchemy import text
 from support.botapi import FakeBotApi
 from support.processes import BotProcess
 
-from bot.database import create_engine
+from bot.storage.database import create_engine
 from dialogs.plan import REST_SECONDS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]

@@ -22,7 +22,7 @@ from telegram.error import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.request import AiohttpRequest, make_request
+from bot.telegram.request import AiohttpRequest, make_request
 from tests.support.botapi import FakeBotApi
 
 CLIENTS = ["aiohttp", "httpx"]

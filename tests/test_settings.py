@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, Settings
-from bot.database import sync_url
+from bot.storage.database import sync_url
 
 TOKEN = "123456:TESTTESTTESTTEST"
 

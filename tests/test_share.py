@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 from support.botapi import BOT_USERNAME
 from test_wiring import Chat, wired  # noqa: F401 — `wired` is the fixture
 
-from bot.application import name_the_bot
+from bot.telegram.application import name_the_bot
 from dialogs.engine import step
 from dialogs.events import Event
 from dialogs.session import Profile, Session

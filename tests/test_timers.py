@@ -3,10 +3,10 @@ top of the workout returns, once with two runners, and never after the runner mo
 
 from datetime import UTC, datetime, timedelta
 
-from bot import timers
 from bot.config import Settings
 from bot.runtime import Runtime
-from bot.store import Who
+from bot.storage import timers
+from bot.storage.store import Who
 from dialogs.events import Event
 from dialogs.plan import REST_SECONDS
 

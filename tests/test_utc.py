@@ -1,4 +1,4 @@
-"""One rule for making a time UTC: `scheduler.policy.utc` in code, `bot.models.UTCDateTime` at
+"""One rule for making a time UTC: `scheduler.policy.utc` in code, `bot.storage.models.UTCDateTime` at
 the database, whichever database and whatever its session's time zone."""
 
 from datetime import UTC, datetime, time, timedelta, timezone
@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, insert, select
 from sqlalchemy.exc import StatementError
 
-from bot.database import create_engine, is_sqlite
-from bot.models import UTCDateTime
+from bot.storage.database import create_engine, is_sqlite
+from bot.storage.models import UTCDateTime
 from scheduler.policy import utc, wall_to_utc
 
 TOKYO = timezone(timedelta(hours=9))

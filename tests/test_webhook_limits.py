@@ -15,8 +15,8 @@ from support.botapi import FakeTelegram, chat_payload, message_payload, text_con
 from support.offline import OfflineRequest
 
 from bot import connections, logs, monitoring
-from bot.application import build_application
-from bot.webhook import SECRET_HEADER, create_app
+from bot.telegram.application import build_application
+from bot.telegram.webhook import SECRET_HEADER, create_app
 
 SECRET = "s3cret-Token_value"
 
@@ -127,7 +127,7 @@ def test_a_held_back_line_is_counted_in_the_next_one_written():
 
 def test_the_line_each_update_ends_with_is_never_held_back():
     repeats = logs.Repeats(most=2, seconds=60, clock=lambda: 0.0)
-    line = {"name": "bot.adapter", "levelno": 20, "msg": "update=%s outcome=%s"}
+    line = {"name": "bot.telegram.adapter", "levelno": 20, "msg": "update=%s outcome=%s"}
     assert all(repeats.filter(logging.makeLogRecord(line | logs.EVERY_ONE)) for _ in range(50))
     assert [repeats.filter(logging.makeLogRecord(line)) for _ in range(3)] == [True, True, False]
 

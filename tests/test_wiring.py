@@ -15,9 +15,9 @@ from support.offline import (
     offline_application,
 )
 
-from bot.application import announce_commands, build_application, process
 from bot.logs import RedactingFormatter
-from bot.processor import PerUserUpdateProcessor
+from bot.telegram.application import announce_commands, build_application, process
+from bot.telegram.processor import PerUserUpdateProcessor
 
 
 async def handled(application, update):
@@ -87,9 +87,9 @@ async def test_start_sends_html_with_buttons(wired):
 
 async def test_one_log_line_per_update_without_the_message_text(wired, caplog):
     application, telegram = wired
-    with caplog.at_level(logging.INFO, logger="bot.adapter"):
+    with caplog.at_level(logging.INFO, logger="bot.telegram.adapter"):
         await Chat(application, telegram, user_id=4242).send("/start my secret words")
-    lines = [r.getMessage() for r in caplog.records if r.name == "bot.adapter"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.telegram.adapter"]
     assert len(lines) == 1
     line = lines[0]
     assert "event=command state=home:idle->onboarding:units" in line and "outcome=ok" in line
@@ -176,7 +176,7 @@ async def test_group_chats_are_ignored(wired):
 async def test_an_allowed_group_is_answered_in_the_group_and_reminders_stay_private(runtime):
     from sqlalchemy import select
 
-    from bot.models import User
+    from bot.storage.models import User
 
     runtime.settings = runtime.settings.model_copy(update={"group_chats": frozenset({-100})})
     telegram = FakeTelegram()
@@ -260,7 +260,7 @@ async def test_the_rest_timer_fires_through_the_job_queue(wired, monkeypatch, ca
     from bot import metrics
     from dialogs.flows import workout
 
-    caplog.set_level(logging.INFO, logger="bot.adapter")
+    caplog.set_level(logging.INFO, logger="bot.telegram.adapter")
     rang = metrics.UPDATES.labels("timer", "ok")
     before = rang._value.get()
 
@@ -296,7 +296,7 @@ def flaky_sends(monkeypatch, telegram_request, failures):
     """The next `failures` sendMessage calls fail as a dropped connection does."""
     from telegram.error import NetworkError
 
-    from bot import replies
+    from bot.telegram import replies
 
     original = type(telegram_request).do_request
     left = {"sendMessage": failures}
@@ -314,7 +314,7 @@ def flaky_sends(monkeypatch, telegram_request, failures):
 
 async def test_a_reply_lost_to_the_network_is_sent_again(wired, monkeypatch):
     application, telegram = wired
-    flaky_sends(monkeypatch, application.bot.request, failures=2)
+    flaky_sends(monkeypatch, application.bot.telegram.request, failures=2)
     await Chat(application, telegram, user_id=61).send("/start")
     assert [m["text"][:7] for m in telegram.messages(61)] == ["Hi Ann!", "Which u"]
 
@@ -325,7 +325,7 @@ async def test_a_tap_whose_reply_keeps_failing_after_the_commit_is_answered_late
     application, telegram = wired
     chat = Chat(application, telegram, user_id=62)
     await chat.send("/start")
-    flaky_sends(monkeypatch, application.bot.request, failures=12)  # the set is stored; its reply waits
+    flaky_sends(monkeypatch, application.bot.telegram.request, failures=12)  # the set is stored; its reply waits
     await chat.tap("kg")
     assert len(telegram.callback_answers) == 1
     texts = chat.texts()

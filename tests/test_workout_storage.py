@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.models import SetLog, User
 from bot.runtime import Runtime
-from bot.store import Who
+from bot.storage.models import SetLog, User
+from bot.storage.store import Who
 from dialogs.events import Event
 
 ANN = Who(3001, 3001, "Ann")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import make_url, text
 
-from bot.database import create_engine
+from bot.storage.database import create_engine
 
 
 def empty_postgres(url: str) -> str:

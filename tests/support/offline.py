@@ -236,7 +236,7 @@ def _message_update(
 async def offline_application(runtime: Any) -> AsyncIterator[tuple[Any, FakeTelegram]]:
     """The bot's real PTB Application over this offline request layer, initialised (getMe done):
     what the wiring tests drive, with the fake Telegram that records its calls."""
-    from bot.application import build_application
+    from bot.telegram.application import build_application
 
     telegram = FakeTelegram()
     application = build_application(runtime, OfflineRequest(telegram), OfflineRequest(telegram))

@@ -3,7 +3,7 @@ fired by any process.
 
 The engine keeps the current step's timer in the session (`Turn.set_timer`); saving the session
 copies its due time to `conversations.wake_at` (indexed) and voids any claim on the step
-before. A runner claims due rows like the reminder runner does (`bot.reminder_store`): in small
+before. A runner claims due rows like the reminder runner does (`bot.storage.reminder_store`): in small
 batches, `FOR UPDATE SKIP LOCKED` on PostgreSQL (SQLite's `BEGIN IMMEDIATE` admits one writer),
 each with a lease. Ringing one is one transaction under the user's row lock that first takes
 the claim back, guarded by its value (`release`): a claim voided by the runner's own step, or
@@ -26,8 +26,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, or_, select, update
 
-from bot.models import Conversation, User, core_table
-from bot.store import Store, Transaction, Who
+from bot.storage.models import Conversation, User, core_table
+from bot.storage.store import Store, Transaction, Who
 from scheduler.policy import utc
 
 log = logging.getLogger(__name__)

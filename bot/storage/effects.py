@@ -14,10 +14,10 @@ from typing import assert_never
 
 from sqlalchemy import bindparam, func, select, update
 
-from bot import logbook, reminder_store
 from bot.effect_answers import Answer
-from bot.models import User, core_table
-from bot.store import Transaction, Who
+from bot.storage import logbook, reminder_store
+from bot.storage.models import User, core_table
+from bot.storage.store import Transaction, Who
 from dialogs.corrections import RecordCorrected, SetsCorrected, replaced
 from dialogs.effects import (
     CorrectSets,

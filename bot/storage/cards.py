@@ -16,7 +16,7 @@ longer act (`unkey`) and are taken away, so only the current card has buttons.
 
 The edits are decided here and kept in the receipt and the outbox with the messages, so a
 redelivered update replays the same edits. A card sent as a new message is live once Telegram
-has given it an id: `bot.replies` notes it like a message ref (`REF` + the card), and the next
+has given it an id: `bot.telegram.replies` notes it like a message ref (`REF` + the card), and the next
 event finds it there.
 """
 
@@ -30,8 +30,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.message import Message
-from bot.models import LiveCard, MessageRef, core_table
-from bot.store import Transaction, Who
+from bot.storage.models import LiveCard, MessageRef, core_table
+from bot.storage.store import Transaction, Who
 
 _TABLE = core_table(LiveCard)
 _REFS = core_table(MessageRef)
@@ -138,7 +138,7 @@ def live(tx: Transaction, who: Who, chat_id: int) -> Live | None:
 
 def unkey(tx: Transaction, who: Who, chat_id: int, spare: set[int]) -> tuple[Message, ...]:
     """The conversation moved on: edits that take the buttons off the messages noted as `KEYS`
-    (but those in `spare`: edited anyway, or the tapped one, whose buttons `bot.replies` takes)."""
+    (but those in `spare`: edited anyway, or the tapped one, whose buttons `bot.telegram.replies` takes)."""
     mine = {"b_user": who.user_id, "b_chat": chat_id}
     keyed = tx.connection.scalars(_KEYED, mine).all()
     if not keyed:

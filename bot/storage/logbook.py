@@ -19,12 +19,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Row, Select, bindparam, delete, distinct, func, insert, select
 
-from bot import chart, files, sessions
+from bot import chart, files
 from bot.effect_answers import Later, Recipe
 from bot.export import Layout, csv_of
 from bot.message import Attachment
-from bot.models import Base, SetLog, User, core_table
-from bot.store import Transaction, Who
+from bot.storage import sessions
+from bot.storage.models import Base, SetLog, User, core_table
+from bot.storage.store import Transaction, Who
 from dialogs.effects import ExportLog, ImportSets, ShowHistory, ShowProgress
 from dialogs.history import PAGE_SIZE, Export, ImportDone, Logged, Page
 from dialogs.progress import Ever, Progress, Report, summarize, window_start

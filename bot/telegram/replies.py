@@ -1,6 +1,6 @@
 """Replies after the commit: the runner is told what was stored, never something else.
 
-An event's replies are in the outbox (`bot.outbox`), written in its transaction. Once it has
+An event's replies are in the outbox (`bot.storage.outbox`), written in its transaction. Once it has
 committed, the update is done (polling may confirm it, the webhook answers 200) and its replies
 are handed to this chat's worker: one worker per chat sends that chat's replies in order, so a
 chat whose sends hang or fail holds up only itself, never the other chats or the next updates.
@@ -11,10 +11,10 @@ blocked the bot (403) gets nothing more. Sent entries are deleted in batches. A 
 (a chart, a CSV) is made by the worker just before the reply goes, while the entry is held: the
 outbox keeps how to make it, not the file, so an entry sent after a crash brings its file too.
 
-The outbox entries this process holds are kept claimed (`bot.outbox.LEASE`, renewed every two
+The outbox entries this process holds are kept claimed (`bot.storage.outbox.LEASE`, renewed every two
 seconds); entries whose claim lapsed (their process died before sending) are claimed and sent by
-the next process that looks, at most `bot.outbox.MAX_CLAIMS` times each, and only while the
-runner has not moved on since (`bot.outbox`).
+the next process that looks, at most `bot.storage.outbox.MAX_CLAIMS` times each, and only while the
+runner has not moved on since (`bot.storage.outbox`).
 """
 
 from __future__ import annotations
@@ -34,10 +34,12 @@ from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
-from bot import bot_api, cards, metrics, outbox
+from bot import metrics
 from bot.effect_answers import Later, Recipe
 from bot.message import Attachment, Message
-from bot.store import Store, Unavailable
+from bot.storage import cards, outbox
+from bot.storage.store import Store, Unavailable
+from bot.telegram import bot_api
 
 log = logging.getLogger(__name__)
 MakeFile = Callable[[int, Later | None, Recipe], Awaitable[Attachment | None]]

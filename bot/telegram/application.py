@@ -2,7 +2,7 @@
 
 PTB's own `run_polling` confirms updates to Telegram before the handlers ran, and its
 `run_webhook` answers 200 before they ran; both lose updates when the process dies. So the
-application is built without an `Updater`, and `bot.polling` / `bot.webhook` feed it updates
+application is built without an `Updater`, and `bot.telegram.polling` / `bot.telegram.webhook` feed it updates
 themselves, confirming each only after its transaction committed. `bot.lifecycle` runs it.
 """
 
@@ -22,14 +22,14 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import adapter, reminders
 from bot.metrics import MeasuredRateLimiter, Pseudonym
-from bot.processor import PerUserUpdateProcessor
-from bot.replies import Replies
-from bot.request import make_request
 from bot.runtime import Runtime
-from bot.services import CONTEXT_TYPES, Context, services
-from bot.store import REDELIVERY_WINDOW
+from bot.storage.store import REDELIVERY_WINDOW
+from bot.telegram import adapter, reminders
+from bot.telegram.processor import PerUserUpdateProcessor
+from bot.telegram.replies import Replies
+from bot.telegram.request import make_request
+from bot.telegram.services import CONTEXT_TYPES, Context, services
 
 log = logging.getLogger(__name__)
 POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates call open when there is nothing new
@@ -96,7 +96,7 @@ async def _forget_old_updates(context: Context) -> None:
 async def process(application: Application, update: object) -> bool:
     """Handle one update and return when it is done: True if for good (committed, ignored, or
     failed and apologised for), False if nothing could be stored and Telegram must send it again.
-    The replies of a committed update go out after, from the chat's worker (`bot.replies`)."""
+    The replies of a committed update go out after, from the chat's worker (`bot.telegram.replies`)."""
     with adapter.verdict() as verdict:
         await application.update_processor.process_update(update, application.process_update(update))
     return not verdict.again

@@ -77,7 +77,7 @@ class Conversation(Base):
 
     `wake_at` is when the current step's timer is due (`Session.wake_at`, e.g. a rest's end),
     `wake_chat` where its alert goes, `wake_claimed_until` a timer runner's lease on firing it
-    (`bot.timers`)."""
+    (`bot.storage.timers`)."""
 
     __tablename__ = "conversations"
 
@@ -107,7 +107,7 @@ class ErasedUpdate(Base):
     """The receipts of a runner who deleted their data, anonymised: a keyed hash of the user id
     (`bot.metrics.Pseudonym`) and the update id, nothing else. A redelivery of one of those
     updates (a crash, a webhook retry) then changes nothing instead of bringing the data back.
-    Kept as long as the receipts they replace (`bot.store.REDELIVERY_WINDOW`)."""
+    Kept as long as the receipts they replace (`bot.storage.store.REDELIVERY_WINDOW`)."""
 
     __tablename__ = "erased_updates"
 
@@ -178,7 +178,7 @@ class MessageRef(Base):
 
 class OutboxEntry(Base):
     """The replies of one event, written in the event's transaction and deleted once sent
-    (`bot.outbox`, `bot.replies`): a reply that could not be sent after the commit is sent later,
+    (`bot.storage.outbox`, `bot.telegram.replies`): a reply that could not be sent after the commit is sent later,
     by this process or, after a crash, by whichever process claims it. Not tied to the user's row:
     the reply to /deletedata still goes out after the user is gone."""
 

@@ -1,8 +1,8 @@
-"""Alembic environment: migrations run on the connection that `bot.database.upgrade` hands over."""
+"""Alembic environment: migrations run on the connection that `bot.storage.database.upgrade` hands over."""
 
 from alembic import context
 
-from bot.models import Base
+from bot.storage.models import Base
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True, compare_type=True)

@@ -1,6 +1,6 @@
 """The database, one transaction per event: the unit of work (`Transaction`) and the threads
 that run it (`Store`, `GroupCommit`). What an event reads and writes of the runner's
-conversation is `bot.sessions`; the logbook, reminders, timers and the outbox have their own.
+conversation is `bot.storage.sessions`; the logbook, reminders, timers and the outbox have their own.
 
 Each event is one call of `await Store.run(work, now)`: `work(tx)` runs, with its whole
 transaction, on a database thread, so the event loop waits once per event, not once per
@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.pool import QueuePool
 
 from bot.metrics import Pseudonym
-from bot.models import ErasedUpdate, ProcessedUpdate, core_table
+from bot.storage.models import ErasedUpdate, ProcessedUpdate, core_table
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def _reason(error: Exception) -> str | None:
 
 class Transaction:
     """One event's unit of work: the connection, the moment, and an ORM session when an effect
-    needs one. What it reads and writes of the runner's conversation is `bot.sessions`."""
+    needs one. What it reads and writes of the runner's conversation is `bot.storage.sessions`."""
 
     def __init__(self, connection: Connection, now: datetime, pseudonym: Callable[[int], str]):
         self.connection = connection
@@ -102,7 +102,7 @@ class Transaction:
         self.pseudonym = pseudonym
         self.insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert  # the dialect's
         self._session: OrmSession | None = None
-        self.erased: set[int] = set()  # users whose data this transaction deleted (`bot.sessions`)
+        self.erased: set[int] = set()  # users whose data this transaction deleted (`bot.storage.sessions`)
 
     @property
     def db(self) -> OrmSession:

@@ -1,6 +1,6 @@
 """Reminders in the bot: the Telegram sender, the tick on PTB's job queue, and blocked /
 unblocked from my_chat_member updates. The runner and the store do the rest
-(`scheduler.runner`, `bot.reminder_store`).
+(`scheduler.runner`, `bot.storage.reminder_store`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import Application, ChatMemberHandler
 
 from bot import metrics
-from bot.reminder_store import SqlReminderStore
-from bot.replies import keyboard
-from bot.services import Context, services
+from bot.storage.reminder_store import SqlReminderStore
+from bot.telegram.replies import keyboard
+from bot.telegram.services import Context, services
 from dialogs.reminder import reminder_message
 from dialogs.session import Profile
 from scheduler.runner import BLOCKED, SENT, Delivery, DueReminder, Kind, Runner, Tally

@@ -1,6 +1,6 @@
 """The outbox in the database: an event's replies are written in the event's transaction, with a
 claim (a lease) for the process that committed them, and deleted once they are sent. A claim
-that lapses (its process died) is taken by whichever process looks next (`bot.replies`).
+that lapses (its process died) is taken by whichever process looks next (`bot.telegram.replies`).
 
 Each claim counts: an entry claimed `MAX_CLAIMS` times (a process crash-looping while it sends)
 is given up instead of being sent again and again.
@@ -21,11 +21,11 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, insert, or_, select, update
 
-from bot import sessions
-from bot.models import Conversation, OutboxEntry, ProcessedUpdate, User, core_table
-from bot.store import Transaction, Who
+from bot.storage import sessions
+from bot.storage.models import Conversation, OutboxEntry, ProcessedUpdate, User, core_table
+from bot.storage.store import Transaction, Who
 
-# Renewed every LEASE/3 while the process works on the entry (`bot.replies`); after a crash its
+# Renewed every LEASE/3 while the process works on the entry (`bot.telegram.replies`); after a crash its
 # replies wait this long. An event loop stalled longer could let another replica send one twice.
 LEASE = timedelta(seconds=6)
 MAX_CLAIMS = 5

@@ -7,7 +7,7 @@ replicas claiming at once take different rows; on SQLite the claim's write trans
 and every later write of the runner is guarded by it, so a user who changes their schedule
 while a reminder is in flight voids the runner's stale plan instead of being overwritten.
 
-Every instant is written and read back in UTC (`bot.models.UTCDateTime`).
+Every instant is written and read back in UTC (`bot.storage.models.UTCDateTime`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any, overload
 
 from sqlalchemy import func, or_, select, update
 
-from bot.models import Reminder, User, core_table
-from bot.store import Store, Transaction, Who
+from bot.storage.models import Reminder, User, core_table
+from bot.storage.store import Store, Transaction, Who
 from dialogs.effects import SkipReminder, SnoozeReminder, SyncReminders
 from dialogs.reminder import ReminderSettings
 from dialogs.session import Profile

@@ -3,7 +3,7 @@
 Telegram retries an update until it gets a 2xx answer, so the answer is sent only after the
 update's transaction committed, and an update the database could not store gets a 503. The
 secret token header is compared in constant time; bodies over 1 MB and what cannot be an update
-(malformed or too deeply nested JSON, `bot.updates`) get a 4xx, never a 500. Every answer is
+(malformed or too deeply nested JSON, `bot.telegram.updates`) get a 4xx, never a 500. Every answer is
 counted by status code; /healthz and /metrics sit beside the webhook (`bot.monitoring`), and
 Telegram's backlog is read every minute.
 """
@@ -23,12 +23,12 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot import metrics, monitoring
-from bot.application import process
 from bot.connections import BodyTimeout, read_body
-from bot.polling import ALLOWED_UPDATES
 from bot.runtime import Runtime
-from bot.services import Context
-from bot.updates import Poison, Unreadable, parse, skip
+from bot.telegram.application import process
+from bot.telegram.polling import ALLOWED_UPDATES
+from bot.telegram.services import Context
+from bot.telegram.updates import Poison, Unreadable, parse, skip
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1 << 20

@@ -26,11 +26,11 @@ from telegram.ext import Application
 
 from bot import logs, metrics
 from bot.conversation import Conversations, Result
-from bot.processor import PerUserUpdateProcessor
-from bot.replies import OWNER, Job, answer
-from bot.services import Context, services
-from bot.store import Unavailable, Who
-from bot.timers import Due, TimerRunner
+from bot.storage.store import Unavailable, Who
+from bot.storage.timers import Due, TimerRunner
+from bot.telegram.processor import PerUserUpdateProcessor
+from bot.telegram.replies import OWNER, Job, answer
+from bot.telegram.services import Context, services
 from dialogs.events import Event
 from dialogs.imports import MAX_BYTES
 from dialogs.text import one_line
@@ -41,7 +41,7 @@ CSV_TYPES = frozenset({"text/csv", "text/comma-separated-values", "application/c
 
 class Verdict:
     """Whether the update being handled is done for good, or must come again from Telegram
-    because its transaction could not be stored (`bot.store.Unavailable`)."""
+    because its transaction could not be stored (`bot.storage.store.Unavailable`)."""
 
     def __init__(self) -> None:
         self.again = False
@@ -211,7 +211,7 @@ def committed(
 
 
 def reply(application: Application, who: Who, result: Result, query: CallbackQuery | None = None) -> None:
-    """Hand the committed replies (and the tap to answer) to the chat's worker (`bot.replies`).
+    """Hand the committed replies (and the tap to answer) to the chat's worker (`bot.telegram.replies`).
     The runner's own data asked for in a group goes privately, and the group is told where (or,
     if the runner never opened the private chat, how to)."""
     if result.outbox is None and query is None:

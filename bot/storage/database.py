@@ -1,12 +1,12 @@
 """Connecting to the database and bringing its schema up to date.
 
-The database is reached with SQLAlchemy's synchronous engine, from worker threads (`bot.store`):
+The database is reached with SQLAlchemy's synchronous engine, from worker threads (`bot.storage.store`):
 a whole event's transaction runs in one call on one thread, instead of one hop between the event
 loop and a driver thread per statement.
 
 SQLite (the default, for one runner on a laptop) gets WAL, `synchronous=FULL` (a confirmed set
 survives a power cut), a busy timeout (5 s, or `?timeout=` seconds in the URL: a transaction that
-waited that long for another process's lock fails as `bot.store.Unavailable`, and its update comes
+waited that long for another process's lock fails as `bot.storage.store.Unavailable`, and its update comes
 again), foreign keys and `BEGIN IMMEDIATE`, so a transaction that
 reads and then writes never fails half-way because another process wrote first. PostgreSQL is
 reached with psycopg 3 and used as it is.

@@ -3,12 +3,12 @@
 Telegram forgets updates below the `offset` of the next getUpdates call. So a batch is handled
 completely (each user's updates in order, different users at once) before the next call
 confirms it; if the process dies in between, Telegram sends the batch again and the processed
-update ids make the repeat harmless. An update the database could not store (`bot.store.
+update ids make the repeat harmless. An update the database could not store (`bot.storage.store.
 Unavailable`) is not confirmed: the next call, after a back-off, asks from it on, and the
 updates after it that did commit come again as harmless repeats.
 
 An update PTB cannot read (a new kind of update, a field it does not expect) is logged by its id
-only, counted, skipped and confirmed with the rest (`bot.updates`): one such update must not stop
+only, counted, skipped and confirmed with the rest (`bot.telegram.updates`): one such update must not stop
 the bot (it would come first in every batch, at every restart). So the batch is fetched as JSON and
 each update read on its own, instead of PTB's `get_updates`, which fails the whole batch and logs
 it with the runners' messages in it.
@@ -28,8 +28,8 @@ from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
 from bot import metrics
-from bot.application import POLL_TIMEOUT, process
-from bot.updates import Unreadable, skip, update_of
+from bot.telegram.application import POLL_TIMEOUT, process
+from bot.telegram.updates import Unreadable, skip, update_of
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
@@ -100,7 +100,7 @@ async def _fetch(bot: Bot, offset: int | None) -> object:
 
 
 def read(batch: object, bot: Bot) -> tuple[list[Update], int | None]:
-    """The updates of a getUpdates answer that can be read (`bot.updates.update_of`; the others are
+    """The updates of a getUpdates answer that can be read (`bot.telegram.updates.update_of`; the others are
     skipped), and the last update id of all."""
     updates, ids = [], []
     for data in batch if isinstance(batch, list) else ():

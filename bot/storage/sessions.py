@@ -1,5 +1,5 @@
 """The runner's conversation in the database, read and written inside an event's `Transaction`
-(`bot.store`): the session (profile and dialog state), the receipt of each processed update
+(`bot.storage.store`): the session (profile and dialog state), the receipt of each processed update
 (what a redelivery gets again) and the message refs (what a message of the chat is about).
 
 The hot path (open, save, remember) is a handful of prebuilt Core statements on the
@@ -15,8 +15,8 @@ from sqlalchemy import bindparam, delete, exists, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.models import Conversation, ErasedUpdate, MessageRef, ProcessedUpdate, User, core_table
-from bot.store import REDELIVERY_WINDOW, Transaction, Who
+from bot.storage.models import Conversation, ErasedUpdate, MessageRef, ProcessedUpdate, User, core_table
+from bot.storage.store import REDELIVERY_WINDOW, Transaction, Who
 from dialogs.session import Profile, Session
 
 NO_UPDATE = -1  # update ids are never negative

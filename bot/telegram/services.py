@@ -1,6 +1,6 @@
 """What the handlers need from this process, typed: PTB's `bot_data` is one `Services`
 (`ContextTypes(bot_data=Services)`), filled in once while the application is built
-(`bot.application.build_application`, `bot.adapter.install_timers`, `bot.reminders.install`)."""
+(`bot.telegram.application.build_application`, `bot.telegram.adapter.install_timers`, `bot.telegram.reminders.install`)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 if TYPE_CHECKING:
     from bot.conversation import Conversations
     from bot.metrics import Pseudonym
-    from bot.reminders import Reminders
-    from bot.replies import Replies
     from bot.runtime import Runtime
-    from bot.timers import TimerRunner
+    from bot.storage.timers import TimerRunner
+    from bot.telegram.reminders import Reminders
+    from bot.telegram.replies import Replies
 
 
 class Services:
