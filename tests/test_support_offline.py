@@ -113,7 +113,7 @@ async def test_unescaped_html_reaches_the_error_handler_as_bad_request(
 
 
 async def test_an_injected_failure_is_raised_by_ptb(app: Application, telegram: FakeTelegram) -> None:
-    request = app.bot.telegram.request
+    request = app.bot.request
     request.fail_next("sendMessage", 403)
     await app.process_update(make_message_update(1, USER, "/start", bot=app.bot))
 

@@ -314,7 +314,7 @@ def flaky_sends(monkeypatch, telegram_request, failures):
 
 async def test_a_reply_lost_to_the_network_is_sent_again(wired, monkeypatch):
     application, telegram = wired
-    flaky_sends(monkeypatch, application.bot.telegram.request, failures=2)
+    flaky_sends(monkeypatch, application.bot.request, failures=2)
     await Chat(application, telegram, user_id=61).send("/start")
     assert [m["text"][:7] for m in telegram.messages(61)] == ["Hi Ann!", "Which u"]
 
@@ -325,7 +325,7 @@ async def test_a_tap_whose_reply_keeps_failing_after_the_commit_is_answered_late
     application, telegram = wired
     chat = Chat(application, telegram, user_id=62)
     await chat.send("/start")
-    flaky_sends(monkeypatch, application.bot.telegram.request, failures=12)  # the set is stored; its reply waits
+    flaky_sends(monkeypatch, application.bot.request, failures=12)  # the set is stored; its reply waits
     await chat.tap("kg")
     assert len(telegram.callback_answers) == 1
     texts = chat.texts()
