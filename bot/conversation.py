@@ -16,6 +16,7 @@ from bot.storage import cards, effects, logbook, outbox, sessions, timers
 from bot.storage.store import Store, Transaction, Who
 from bot.storage.timers import Due
 from dialogs.coach import Coach
+from dialogs.effects import DeleteData
 from dialogs.engine import step
 from dialogs.events import Event
 from dialogs.history import display_names
@@ -36,6 +37,7 @@ class Result:
     wake_at: datetime | None = None  # a timer the step set, due then (`bot.storage.timers` fires it)
     later: tuple[tuple[int, Later], ...] = ()  # files still to make for these messages (by index)
     outbox: int | None = None  # the outbox entry of these messages (`bot.storage.outbox`), when asked for
+    forgotten: bool = False  # the runner's data was deleted (/deletedata): forget what is kept of it in memory
     before: str = ""  # the state the event found, and the one it left (for the logs)
     after: str = ""
 
@@ -73,6 +75,8 @@ class Conversations:
         files are made here, after the commit."""
         work = partial(self._handle, who, event, update_id, replying_to, message_id, tapped, outbox)
         result = await self.store.run(work, event.now)
+        if result.forgotten:
+            self.files.forget(who.user_id)
         if outbox or not result.later:
             return result
         messages = list(result.messages)
@@ -190,6 +194,7 @@ class Conversations:
             wake_at=wake_at if wake_at != session.wake_at() else None,
             later=later,
             outbox=entry,
+            forgotten=any(isinstance(effect, DeleteData) for effect in outcome.effects),
             before=session.state,
             after=outcome.session.state,
         )

@@ -8,7 +8,8 @@ what it needs from the database itself (`connection()`), so a 50,000-set export 
 through the bot's process nor waits on its database thread.
 
 A chart is kept per runner, keyed by what it shows (the summary, the colours): asking again
-before their log (or the week) changed sends the same picture without drawing it.
+before their log (or the week) changed sends the same picture without drawing it. /deletedata
+forgets it (`forget`), and a chart still being drawn for the runner then is sent but not kept.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class Files:
         self._pool: ProcessPoolExecutor | None = None  # started on first use: most processes never draw
         self._kept: OrderedDict[int, tuple[Hashable, Attachment]] = OrderedDict()
         self._limit = kept
+        self._drawing: dict[int, int] = {}  # runners with files being made: how many
+        self._forgotten: set[int] = set()  # of those, runners forgotten meanwhile: their files are not kept
         self.made = 0  # files made in the workers, not taken from what is kept
 
     async def make(self, user_id: int, job: Callable[[], Attachment], key: Hashable | None = None) -> Attachment:
@@ -64,14 +67,28 @@ class Files:
             self._pool = ProcessPoolExecutor(
                 self._workers, mp_context=context, initializer=_start_worker, initargs=(self._database_url,)
             )
-        made = await asyncio.get_running_loop().run_in_executor(self._pool, job)
+        self._drawing[user_id] = self._drawing.get(user_id, 0) + 1
+        try:
+            made = await asyncio.get_running_loop().run_in_executor(self._pool, job)
+        finally:
+            forgotten = user_id in self._forgotten
+            self._drawing[user_id] -= 1
+            if not self._drawing[user_id]:
+                del self._drawing[user_id]
+                self._forgotten.discard(user_id)
         self.made += 1
-        if key is not None:
+        if key is not None and not forgotten:
             self._kept[user_id] = (key, made)
             self._kept.move_to_end(user_id)
             while len(self._kept) > self._limit:
                 self._kept.popitem(last=False)
         return made
+
+    def forget(self, user_id: int) -> None:
+        """Drop what is kept of this runner (their data was deleted)."""
+        self._kept.pop(user_id, None)
+        if user_id in self._drawing:
+            self._forgotten.add(user_id)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -1,5 +1,6 @@
 """Files made in worker processes, and charts kept per runner until what they show changes."""
 
+import asyncio
 import os
 
 import pytest
@@ -47,3 +48,19 @@ async def test_a_failing_job_raises_in_the_caller_and_the_pool_keeps_working(fil
     with pytest.raises(ValueError, match="no chart today"):
         await files.make(1, failing)
     assert (await files.make(1, whose_process)).filename == "pid.txt"
+
+
+async def test_a_forgotten_runner_s_chart_is_not_kept_even_when_it_was_being_drawn(files):
+    await files.make(1, whose_process, key="chart")
+    files.forget(1)
+    await files.make(1, whose_process, key="chart")
+    assert files.made == 2  # drawn again: the kept one was dropped
+
+    drawing = asyncio.ensure_future(files.make(1, whose_process, key="later"))
+    await asyncio.sleep(0)  # the job is in the worker
+    files.forget(1)
+    assert (await drawing).filename == "pid.txt"  # still sent to whoever asked
+    await files.make(1, whose_process, key="later")
+    assert files.made == 4  # but not kept
+    await files.make(1, whose_process, key="later")
+    assert files.made == 4  # a runner's later files are kept again

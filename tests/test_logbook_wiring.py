@@ -252,3 +252,27 @@ async def test_a_file_made_again_for_an_outbox_entry_waits_for_the_database(wire
     rows = list(csv.reader(io.StringIO(document.content.decode("utf-8"), newline="")))
     assert [row[3:6] for row in rows[1:]] == [["Shoulder press", str(n), "12"] for n in (1, 2, 3)]
     assert telegram.messages(4804)[-1]["caption"].startswith("Your log: 3 sets")
+
+
+async def test_deletedata_forgets_the_chart_kept_in_memory(wired, runtime):  # noqa: F811
+    """The chart /progress keeps per runner goes with their data: a runner who logs the same
+    sets again after /deletedata gets a chart drawn from the new log, not the deleted one."""
+    application, telegram = wired
+    chat = Chat(application, telegram, user_id=4810)
+    files = runtime.conversations.files
+    earlier = datetime.now(UTC) - timedelta(days=3)
+
+    async def log_two_sessions():
+        await _set_up(chat)
+        await runtime.conversations.handle(Who(4810, 4810, "Ann"), Event.from_text("3x12 shoulder press 7kg", earlier))
+        await chat.send("3x12 shoulder press 8kg")
+        await chat.send("/progress")
+
+    await log_two_sessions()
+    await chat.send("/progress")  # unchanged: the chart kept is sent again
+    assert files.made == 1 and len(telegram.calls("sendPhoto")) == 2
+
+    await chat.send("/deletedata")
+    await chat.tap("Yes, delete everything")
+    await log_two_sessions()  # what the chart shows is the same as before the deletion
+    assert files.made == 2 and len(telegram.calls("sendPhoto")) == 3
