@@ -104,7 +104,7 @@ WEBHOOK_REQUESTS = Counter(
 )
 TELEGRAM_PENDING = Gauge(
     "armswing_telegram_pending_updates",
-    "Updates Telegram holds for the webhook (getWebhookInfo, every minute; webhook mode).",
+    "Updates Telegram holds for the bot, not yet delivered or confirmed (getWebhookInfo, every minute).",
     registry=REGISTRY,
 )
 TELEGRAM_LAST_ERROR = Gauge(

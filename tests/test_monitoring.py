@@ -104,6 +104,26 @@ def test_polling_mode_serves_health_and_metrics_naming_everything_the_rules_and_
     assert unknown == {}, "deploy/prometheus/ names metrics the bot does not expose"
 
 
+def test_polling_mode_reports_telegram_s_backlog_too(api, tmp_path):
+    """getUpdates fails while three updates wait at Telegram: /metrics shows them waiting, as in
+    webhook mode, so the alert on a growing backlog watches a polling bot too."""
+    for text in ("/start", "/help", "/menu"):
+        api.send_text(USER, text)
+    api.fail_next("getUpdates", 500, times=3)  # the bot retries after 1, 2 and 4 s
+    bot = BotProcess(api, tmp_path, "polling", f"sqlite:///{tmp_path / 'b.sqlite3'}").start()
+    try:
+
+        def pending():
+            text = get(f"http://127.0.0.1:{bot.port}/metrics")[1]
+            return text if "armswing_telegram_pending_updates 3.0" in text else None
+
+        assert api.wait_for(pending, timeout=15)
+        api.wait_for_message(USER, r"^What would you like to do", timeout=30)  # then all three handled
+    finally:
+        assert bot.stop() == 0, bot.log.read_text()
+    assert api.calls("getWebhookInfo")
+
+
 def test_the_docs_name_only_exposed_metrics():
     from bot.metrics import exposition
 

@@ -28,6 +28,7 @@ from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
 from bot import metrics
+from bot.telegram import backlog
 from bot.telegram.application import POLL_TIMEOUT, process
 from bot.telegram.updates import Unreadable, skip, update_of
 
@@ -40,6 +41,7 @@ MAX_OUTAGE_BACKOFF = 8.0  # seconds between attempts at updates the database cou
 async def serve(application: Application, stop: asyncio.Event) -> None:
     bot = application.bot
     await bot.delete_webhook(drop_pending_updates=False)
+    backlog.watch(application)
     offset: int | None = None
     backoff = outage = 1.0
     stopping = asyncio.create_task(stop.wait())

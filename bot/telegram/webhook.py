@@ -5,35 +5,31 @@ update's transaction committed, and an update the database could not store gets 
 secret token header is compared in constant time; bodies over 1 MB and what cannot be an update
 (malformed or too deeply nested JSON, `bot.telegram.updates`) get a 4xx, never a 500. Every answer is
 counted by status code; /healthz and /metrics sit beside the webhook (`bot.monitoring`), and
-Telegram's backlog is read every minute.
+Telegram's backlog is watched (`bot.telegram.backlog`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
-import logging
 import socket
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
-from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot import metrics, monitoring
 from bot.connections import BodyTimeout, read_body
 from bot.runtime import Runtime
+from bot.telegram import backlog
 from bot.telegram.application import process
 from bot.telegram.polling import ALLOWED_UPDATES
-from bot.telegram.services import Context
 from bot.telegram.updates import Poison, Unreadable, parse, skip
 
-log = logging.getLogger(__name__)
 MAX_BODY = 1 << 20
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-BACKLOG_POLL_SECONDS = 60  # how often getWebhookInfo is asked for Telegram's backlog
 
 
 def create_app(application: Application, runtime: Runtime) -> Starlette:
@@ -80,17 +76,5 @@ async def serve(application: Application, runtime: Runtime, stop: asyncio.Event,
         await application.bot.set_webhook(
             settings.webhook_url, secret_token=settings.webhook_secret, allowed_updates=ALLOWED_UPDATES
         )
-        if application.job_queue is not None:
-            application.job_queue.run_repeating(_watch_backlog, interval=BACKLOG_POLL_SECONDS, first=1)
+        backlog.watch(application)
         await stop.wait()  # then uvicorn finishes the requests in flight
-
-
-async def _watch_backlog(context: Context) -> None:
-    """Telegram's side of the webhook: updates waiting for us, and when delivering last failed."""
-    try:
-        info = await context.bot.get_webhook_info()
-    except TelegramError as error:  # counted in armswing_bot_api_errors_total; try again next minute
-        log.warning("getWebhookInfo failed: %s", error)
-        return
-    metrics.TELEGRAM_PENDING.set(info.pending_update_count)
-    metrics.TELEGRAM_LAST_ERROR.set(info.last_error_date.timestamp() if info.last_error_date else 0)
