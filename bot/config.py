@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     webhook_secret: str | None = Field(
         None, alias="TELEGRAM_WEBHOOK_SECRET", repr=False, pattern=r"^[A-Za-z0-9_-]{1,256}$"
     )
+    # updates Telegram posts at once (setWebhook's max_connections); 1: one at a time, so every
+    # replica applies them in update_id order (README, "Order")
+    webhook_max_connections: int = Field(40, alias="TELEGRAM_WEBHOOK_MAX_CONNECTIONS", ge=1, le=100)
     # /healthz and /metrics in polling mode (webhook mode serves them beside the webhook); port 0: none
     health_listen: str = Field("127.0.0.1", alias="ARMSWING_HEALTH_LISTEN")
     health_port: int = Field(8081, alias="ARMSWING_HEALTH_PORT", ge=0, le=65535)

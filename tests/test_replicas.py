@@ -5,15 +5,18 @@ both at once (a redelivery racing the original). Every update takes effect once,
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from support.botapi import FakeBotApi
-from support.processes import BotProcess
+from support.processes import BotProcess, free_port
 
 from bot.storage.database import create_engine
 from dialogs.plan import REST_SECONDS
@@ -286,3 +289,53 @@ def test_a_tap_that_reaches_a_replica_after_the_runners_newer_message_does_nothi
             engine.dispose()
             for replica in replicas:
                 assert replica.stop() == 0, replica.log.read_text()
+
+
+BALANCER = Path(__file__).resolve().parent.parent / "bench" / "balancer.py"
+ORDERED = range(9300, 9308)
+
+
+def test_with_one_webhook_connection_two_replicas_apply_a_runners_updates_in_update_id_order(tmp_path, postgres_url):
+    """TELEGRAM_WEBHOOK_MAX_CONNECTIONS=1: Telegram posts the next update only once the last one
+    was answered, and a round-robin balancer spreads them over two replicas. Sets a runner types
+    in quick succession (queued at Telegram before the first is delivered) are stored in the order
+    typed, although consecutive ones go to different replicas."""
+    with FakeBotApi(webhook_connections=8) as api:
+        front = free_port()
+        replicas = []
+        for name in ("a", "b"):
+            (tmp_path / name).mkdir()
+            replica = BotProcess(api, tmp_path / name, "webhook", postgres_url)
+            replica.env |= {
+                "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{front}/tg-hook",
+                "TELEGRAM_WEBHOOK_MAX_CONNECTIONS": "1",
+            }
+            replicas.append(replica)
+        balancer = subprocess.Popen(
+            [sys.executable, str(BALANCER), str(front), *(f"http://127.0.0.1:{r.port}" for r in replicas)]
+        )
+        try:
+            for replica in replicas:
+                replica.start()
+            assert api.webhook["max_connections"] == 1
+            for user in ORDERED:
+                for reps in range(10, 18):
+                    api.send_text(user, f"3x{reps} shoulder press 5kg")
+            api.wait_for(lambda: api.pending_updates() == [], timeout=60)
+            for user in ORDERED:
+                api.wait_for(lambda u=user: sum("Logged" in m["text"] for m in api.messages(u)) == 8, timeout=30)
+        finally:
+            for replica in replicas:
+                assert replica.stop() == 0, replica.log.read_text()
+            balancer.terminate()
+            balancer.wait(timeout=10)
+    served = [sum(" outcome=" in line for line in r.log.read_text().splitlines()) for r in replicas]
+    assert min(served) >= 20, served  # both replicas took their share
+    engine = create_engine(postgres_url)
+    with engine.connect() as connection:
+        for user in ORDERED:
+            rows = connection.execute(
+                text("SELECT reps FROM set_logs WHERE user_id = :u AND set_number = 1 ORDER BY id"), {"u": user}
+            )
+            assert [reps for (reps,) in rows] == list(range(10, 18)), user
+    engine.dispose()

@@ -33,6 +33,8 @@ MALFORMED = [
     ({"TELEGRAM_WEBHOOK_PORT": "0"}, "TELEGRAM_WEBHOOK_PORT", "greater than or equal to 1"),
     ({"TELEGRAM_WEBHOOK_PORT": "70000"}, "TELEGRAM_WEBHOOK_PORT", "less than or equal to 65535"),
     ({"TELEGRAM_WEBHOOK_PORT": "-1"}, "TELEGRAM_WEBHOOK_PORT", "greater than or equal to 1"),
+    ({"TELEGRAM_WEBHOOK_MAX_CONNECTIONS": "0"}, "TELEGRAM_WEBHOOK_MAX_CONNECTIONS", "greater than or equal to 1"),
+    ({"TELEGRAM_WEBHOOK_MAX_CONNECTIONS": "101"}, "TELEGRAM_WEBHOOK_MAX_CONNECTIONS", "less than or equal to 100"),
     ({"ARMSWING_SEND_RATE": "abc"}, "ARMSWING_SEND_RATE", "valid number"),
     ({"ARMSWING_SEND_RATE": "0"}, "ARMSWING_SEND_RATE", "greater than 0"),
     ({"ARMSWING_SEND_RATE": "inf"}, "ARMSWING_SEND_RATE", "finite number"),
@@ -116,6 +118,7 @@ def test_valid_values_are_read_with_their_types(environment):
         TELEGRAM_BOT_MODE=" Webhook ",
         TELEGRAM_WEBHOOK_PORT="8443",
         TELEGRAM_WEBHOOK_PATH="/hook/",
+        TELEGRAM_WEBHOOK_MAX_CONNECTIONS="1",
         ARMSWING_LOG_LEVEL="debug",
         ARMSWING_SEND_RATE="10",
         ARMSWING_REMINDER_RATE="10",
@@ -131,6 +134,7 @@ def test_valid_values_are_read_with_their_types(environment):
         "hook",
         "DEBUG",
     )
+    assert settings.webhook_max_connections == 1
     assert (settings.send_rate, settings.reminder_rate, settings.reminder_tick_seconds) == (10.0, 10.0, 0.5)
     assert (settings.http_client, settings.pool_size) == ("aiohttp", 128)
     assert settings.group_chats == frozenset({-100123, -4567})

@@ -74,7 +74,10 @@ async def serve(application: Application, runtime: Runtime, stop: asyncio.Event,
     settings = runtime.settings
     async with monitoring.server(create_app(application, runtime), listener):
         await application.bot.set_webhook(
-            settings.webhook_url, secret_token=settings.webhook_secret, allowed_updates=ALLOWED_UPDATES
+            settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=ALLOWED_UPDATES,
+            max_connections=settings.webhook_max_connections,
         )
         backlog.watch(application)
         await stop.wait()  # then uvicorn finishes the requests in flight

@@ -1011,10 +1011,10 @@ class FakeTelegram:
 
     def next_webhook_delivery(self) -> WebhookDelivery | None:
         """Wait for the oldest pending update no other delivery thread is posting while a webhook
-        is set; None once shut down."""
+        is set and fewer than its `max_connections` are being posted; None once shut down."""
         with self._changed:
             while not self._closed:
-                if self._webhook:
+                if self._webhook and len(self._delivering) < self._webhook["max_connections"]:
                     for update in self._updates.peek(len(self._delivering) + 1):
                         if update["update_id"] not in self._delivering:
                             self._delivering.add(update["update_id"])
@@ -1426,9 +1426,10 @@ class FakeBotApi(FakeTelegram):
         with FakeBotApi() as api:
             env = {"TELEGRAM_API_BASE_URL": api.base_url, "TELEGRAM_BOT_TOKEN": api.token}
 
-    `latency` (seconds) delays every bot call, like Telegram's round trip. `webhook_connections`
-    updates are posted to a webhook at once (Telegram's `max_connections`, 40 by default; one
-    keeps every update in order).
+    `latency` (seconds) delays every bot call, like Telegram's round trip. Up to
+    `webhook_connections` updates are posted to a webhook at once, and no more than the
+    `max_connections` it was set with (Telegram's default 40; with 1, the next update is posted
+    only after the last one was answered, so they arrive in update_id order).
     """
 
     def __init__(
