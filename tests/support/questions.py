@@ -9,13 +9,16 @@ its benchmark so both count the same way.
 - tests/data/questions_probe.yaml and questions_slice.yaml: the second tuner's own questions,
   split by hash; the probe tuned on, the slice scored as a whole once and then tuned on too.
 - tests/data/questions_slice2.yaml: the second held-out slice, scored once and then tuned on.
-- tests/data/questions_slice3.yaml: the second tuner's third held-out slice, only scored whole.
+- tests/data/questions_slice3.yaml: the second tuner's third held-out slice.
 - tests/data/questions_slice4.yaml: the third tuner's held-out slice, written before that tuner's
   changes and scored once, as a whole, after them; questions_slice5.yaml likewise for that
   tuner's second round.
 - tests/data/questions_heldout.yaml: the sealed held-out set, written from the article and the
   answer labels only, kept out of the repository while the matcher changed and scored once as a
-  whole (bench/matching.py --set heldout); nothing is tuned on it.
+  whole.
+  These four were retired into tuning data (as questions_retired.yaml was) by issue 13's fourth
+  round, after one last score of each as a whole on the code before it (66945c1): from then on
+  they measure nothing unseen.
 """
 
 from __future__ import annotations
