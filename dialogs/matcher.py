@@ -109,6 +109,7 @@ from dialogs.vocabulary import (
     SMALL_TALK,
     SMALL_TALK_FILLER,
     STOPWORDS,
+    SWING_PATH,
     SWING_SUBJECTS,
     TEXTING,
     WH_WORDS,
@@ -162,6 +163,14 @@ _EITHER = re.compile(r"\bor (?!not\b|no\b)")
 _COMPARED = re.compile(r"\bor (?!not\b|no\b)|\b(than|vs|versus)\b")
 # "what does it do for me", "what do rows do for runners": what good it does.
 _DO_FOR = re.compile(r"^(what|wat|wot) (does|do|will|would|can) .*\bdo for\b")
+# Heavy as a feeling is tiredness ("my arms feel so heavy", "shoulders getting heavy", "heavy arms
+# late in a race"), not the weight of a dumbbell ("should i go heavy").
+_HEAVY_FEELING = re.compile(
+    r"\b(?:feel|feels|feeling|felt|get|gets|getting|got|turn|turns|turning)(?: so| really| very| too| super| pretty)? heavy\b"
+    r"|\bheavy (?=arm|shoulder)"
+)
+# Harm to one's running is no injury: "does a weak upper body hurt my running".
+_HARM = re.compile(r"\bhurts? (?:my|your|the|their) (?:running|run|runs|performance|pace|speed|times?)\b")
 _DRAWN_OUT = re.compile(r"([^\W\d])\1{2,}")
 _DIGITS_AND_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
 # Stopwords and words of conversation: neither help a match nor count against it.
@@ -469,6 +478,9 @@ class Matcher:
             return None
         if not pointed and {"run", "exercise"} & set(terms):
             return None  # runners or exercises in general: "which muscles should runners train", "what exercises"
+        body = _residual(terms)
+        if aspect is None and body <= CHOICE_BODY and (len(body) > 1 or len(words) == 1 and body):
+            return Match("exercise", exercise_id, "muscles", score=100.0)  # "is this chest or arms", "lats?"
         rest = _residual(terms) - own
         unknown = any(t not in self._topics.idf for t in rest)
         if strength < BODY_STRENGTH and rest and (unknown or self._best_topic(terms, form, _lifting(terms))):
@@ -581,6 +593,7 @@ class Matcher:
         """Canonical terms: typos fixed, phrases and synonyms folded, plurals stripped."""
         spelt = (self._correct(word) for word in words)
         text = " ".join(_TEXTED.get(word, word) for word in spelt)  # "upper bdy" is "upper body"
+        text = _HEAVY_FEELING.sub("fatigue ", text)
         text = _PHRASE_PATTERN.sub(lambda found: PHRASES[found.group(1)], text)
         terms = [_canonical(word) for word in text.split()]
         return [
@@ -756,7 +769,7 @@ def _body_choice(text: str, content: set[str]) -> bool:
     concept (posture, breathing)."""
     lowered = text[:MAX_CHARS].lower()
     chosen = len(CHOICE_BODY & content) > 1 and bool(_COMPARED.search(lowered) or lowered.count("?") > 1)
-    return chosen and not any(t in CONCEPTS and t not in CHOICE_BODY for t in content)
+    return chosen and not any(t in CONCEPTS and t not in CHOICE_BODY or t in SWING_PATH for t in content)
 
 
 def _small_talk(words: list[str], lenient: bool = False) -> str | None:
@@ -787,6 +800,7 @@ def _small_talk(words: list[str], lenient: bool = False) -> str | None:
 
 def _needs_care(words: list[str]) -> bool:
     """Pain, an injury of one's own, a medical condition or an age worry."""
+    words = _HARM.sub("matter", " ".join(words)).split()
     if SAFETY_WORDS.intersection(words) or _SAFETY_PATTERN.search(" ".join(words)):
         return True
     if SAFETY_BODY.intersection(words) and SAFETY_PROBLEM.intersection(words):

@@ -91,6 +91,51 @@ PHRASES = {
     "make a difference": "matter",
     "makes a difference": "matter",
     "upper half": "upperbody",
+    "above the waist": "upperbody",
+    "waist up": "upperbody",
+    # A heavy feeling is tiredness, not a dumbbell's weight ("my arms feel heavy late in a race").
+    "feel heavy": "fatigue",
+    "feels heavy": "fatigue",
+    "feeling heavy": "fatigue",
+    "get heavy": "fatigue",
+    "gets heavy": "fatigue",
+    # Time in a race is speed: "improve my race times", "shave time off my 5k".
+    "race time": "speed",
+    "race times": "speed",
+    "k time": "speed",  # "my 10k time": digits and letters are split
+    "k times": "speed",
+    "marathon time": "speed",
+    "marathon times": "speed",
+    "parkrun time": "speed",
+    "finish time": "speed",
+    "finishing time": "speed",
+    "my times": "speed",
+    "seconds off": "speed",
+    "minutes off": "speed",
+    "time off": "speed",
+    "cut seconds off": "speed",
+    "cut minutes off": "speed",
+    "cut time off": "speed",
+    "knock seconds off": "speed",
+    "knock minutes off": "speed",
+    # Asking for a thing to train is asking which muscles ("what should i train above the waist").
+    "what to train": "muscle train",
+    "what should i train": "muscle train",
+    "what to strengthen": "muscle strength",
+    "what should i strengthen": "muscle strength",
+    "what to work on": "muscle work",
+    "what should i work on": "muscle work",
+    # A weak upper body that "hurts your running" harms it: no injury.
+    "hurt your running": "matter run",
+    "hurt my running": "matter run",
+    "hurts your running": "matter run",
+    "hurts my running": "matter run",
+    "hurt running": "matter run",
+    "hurts running": "matter run",
+    # "forward and back" is a direction, not the back.
+    "forward and back": "forward",
+    "back and forth": "forward",
+    "front to back": "forward",
     "upper bodies": "upperbody",
     # A kind of runner is a runner: the kind does not make the question the headline.
     "distance runner": "run",
@@ -193,7 +238,7 @@ CONCEPTS = {
     "fatigue": "tired tiring tire fatigued exhausted wrecked",
     "recover": "recovery recovering recovers",
     "endurance": "stamina",
-    "speed": "faster fast quicker quick quickly pace pb pr slow slower slowing",
+    "speed": "faster fast quicker quick quickly pace pb pr slow slower slowing shave",
     "swing": "swinging swings pump pumping carry carriage",
     "propulsion": "propel propels propelling drive driving stride strides power powers",
     "elbow": "elbows",
@@ -205,16 +250,18 @@ CONCEPTS = {
 }
 WORDS = {
     "week": "weeks weekly",
-    "arm": "arms",
-    "shoulder": "shoulders",
+    "arm": "arms biceps bicep triceps tricep forearm forearms",
+    "shoulder": "shoulders delts delt deltoid deltoids",
+    "back": "lats rhomboids rhomboid traps",
+    "chest": "pecs pectorals pecs",
     "hand": "hands fist fists",
-    "mile": "miles mi km kms kilometre kilometres kilometer kilometers",
+    "mile": "miles mileage mi km kms kilometre kilometres kilometer kilometers",
     "exercise": "exercises moves workout workouts routine",
     "run": "running runner runners runs jog jogging jogger sprint sprints sprinting sprinter sprinters",
     "lift": "lifting lifts lifted",
     "train": "training trains trained target targets targeting hit hits",
     "protect": "safe safely protecting protects",
-    "strength": "strengthen strengthening stronger strong",
+    "strength": "strengthen strengthening stronger strong weak weaker weakness",
     "muscle": "muscles area areas parts",
     "benefit": "benefits useful worth purpose important importance matter matters",
     "mistake": "mistakes error errors",
@@ -239,7 +286,7 @@ STOPWORDS = _set(
     now still already even ever maybe probably anything something thing things stuff lot lots alot bit kind sort type
     guys make makes made take takes know think feel feels go goes going say says said see look try keep use want
     true lol thanks thank cheers time times all always never sometimes usually mostly completely totally pretty
-    quite rather literally basically honestly definitely anyway though because since
+    quite rather literally basically much second seconds minute minutes hour hours honestly definitely anyway though because since
     """
 )
 # Words of conversation, not of a subject: "is there a reason", "tell me whether", "nah", "legit".
@@ -255,6 +302,7 @@ DISCOURSE = _set(
     morning evening afternoon two three four five six seven eight nine ten twenty year years month months
     someone somebody everyone people person folks woman women female girl girls lady ladies man men male guy say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
+    wait hang understand meant
     """
 )
 # The form of a question, from the word it opens with (after greetings and words of
@@ -324,6 +372,12 @@ NOT_COVERED = (
     "before a race",
     "after a race",
     "good marathon time",
+    "good half marathon time",
+    "good 5 k time",
+    "good 10 k time",
+    "good time for a",
+    "fastest marathon",
+    "world record",
     "train for a marathon",
     "training plan",
     "time of day",
@@ -464,6 +518,9 @@ LIFTING = _set("upperbody lift train exercise weight dumbbell rep set strength a
 RUNNING_TOPIC = "arm_swing_technique"
 # ...nor to one that says nothing of running or the arms ("what's the right form").
 SWING_SUBJECTS = _set("run swing arm elbow hand propulsion")
+# Where the arms go in the swing: a question with one of these that names the chest or the back
+# ("hands across the chest or forward and back") asks how to swing, not which muscles to train.
+SWING_PATH = _set("cross forward hand")
 # With the exercise on screen, another one named beside one of these is compared with it ("how is
 # this different from a bent over row", "can i do lateral raises instead"): a choice of the two.
 COMPARING = _set("different difference differ like same similar instead compared compare versus vs")
@@ -594,6 +651,8 @@ SMALL_TALK = {
         "for your help",
         "that was helpful",
         "that helped a lot",
+        "helped",
+        "really helped",
     ),
     "bye": (
         "goodbye",
@@ -699,12 +758,14 @@ SMALL_TALK = {
         "all good",
         "excellent",
         "lovely",
+        "okie dokie",
+        "okey dokey",
     ),
 }
 # Words that may stand beside small talk without making it a question ("hello there coach").
 SMALL_TALK_FILLER = _set(
     "coach there mate man buddy so much very a lot all again you too and oh ah um well one armswing really super i are is"
-    " today tonight now"
+    " today tonight now that it"
 )
 # "hey, i'm sam": a greeting that ends by giving a name.
 INTRODUCTIONS = ("im", "i am", "my name is", "name is", "call me", "this is")

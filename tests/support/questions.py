@@ -19,6 +19,8 @@ its benchmark so both count the same way.
   These four were retired into tuning data (as questions_retired.yaml was) by issue 13's fourth
   round, after one last score of each as a whole on the code before it (66945c1): from then on
   they measure nothing unseen.
+- tests/data/questions_paraphrase.yaml: that round's own paraphrases, a few per class of miss,
+  to check that each fix covers its class and not only the wording it was found in.
 """
 
 from __future__ import annotations
@@ -31,7 +33,19 @@ from dialogs.matcher import Match
 
 DATA = Path(__file__).parent.parent / "data"
 QUESTIONS: list[dict] = yaml.safe_load((DATA / "questions.yaml").read_text())
-SPLITS = ("tuning", "dev", "retired", "probe", "slice", "slice2", "slice3", "slice4", "slice5", "heldout")
+SPLITS = (
+    "tuning",
+    "dev",
+    "retired",
+    "probe",
+    "slice",
+    "slice2",
+    "slice3",
+    "slice4",
+    "slice5",
+    "heldout",
+    "paraphrase",
+)
 # What a reply that is no coaching answer counts as: the expectation it meets.
 NOT_COVERED = "not-covered"
 OUTCOMES = ("right", "dont_know", "did_you_mean", "confident_wrong")
