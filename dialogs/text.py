@@ -35,6 +35,7 @@ def clean(text: str) -> str:
     return "".join(c for c in text if c == "\n" or unicodedata.category(c) not in _DROPPED)
 
 
-def one_line(text: str) -> str:
-    """`clean`, on one line with single spaces (a name)."""
-    return " ".join(clean(text).split())
+def one_line(text: str, longest: int) -> str:
+    """`clean`, on one line with single spaces (a name), at most `longest` characters: Telegram
+    bounds names, but a forged update need not, and a reply quoting one must stay sendable."""
+    return " ".join(clean(text).split())[:longest].rstrip()

@@ -73,6 +73,18 @@ async def test_invisible_or_control_characters_in_a_first_name_do_not_break_the_
         assert connection.scalar(select(User.first_name).where(User.id == 8001)) == "Ann"
 
 
+async def test_a_first_name_past_telegram_s_limit_is_cut_so_the_greeting_still_goes_out(wired, runtime):
+    """A forged update's 4,000-character name made the greeting too long for Telegram (a 400:
+    the new runner saw no welcome); names are cut at Telegram's own 64 characters."""
+    application, telegram = wired
+    name = "<b>Al</b> & " + "x" * 4000
+    ann = await Runner(application, telegram, 8003, name).onboard()
+    texts = ann.texts()
+    assert texts[0].startswith("Hi <b>Al</b> & xxx") and len(texts[0]) < 4096  # the markup as typed, escaped
+    with runtime.store.engine.connect() as connection:
+        assert connection.scalar(select(User.first_name).where(User.id == 8003)) == name[:64]
+
+
 @pytest.mark.parametrize(
     "typed",
     [

@@ -37,6 +37,8 @@ from dialogs.text import one_line
 
 log = logging.getLogger(__name__)
 CSV_TYPES = frozenset({"text/csv", "text/comma-separated-values", "application/csv"})
+NAME_LENGTH = 64  # Telegram's limit for a first name
+FILE_NAME_LENGTH = 255  # the longest file name most file systems keep
 
 
 class Verdict:
@@ -71,7 +73,12 @@ def translate(update: Update, now: datetime, groups: frozenset[int] = frozenset(
         return None
     # A private chat's id is the user's id: reminders go there, even when they talk in a group.
     # The name as the runner's other input: cleaned (`dialogs.text`), so a NUL cannot break storage.
-    who = Who(user.id, user.id, one_line(user.first_name or ""), None if chat.type == ChatType.PRIVATE else chat.id)
+    who = Who(
+        user.id,
+        user.id,
+        one_line(user.first_name or "", NAME_LENGTH),
+        None if chat.type == ChatType.PRIVATE else chat.id,
+    )
     if update.callback_query is not None:
         data = update.callback_query.data or ""
         if who.group_chat is not None:  # a card in a group: its owner's mark is not the engine's
@@ -87,7 +94,10 @@ def translate(update: Update, now: datetime, groups: frozenset[int] = frozenset(
         return who, Event.from_text(message.text, now, who.first_name)
     if is_csv(message.document):
         return who, Event(
-            "document", now, payload=one_line(message.document.file_name or ""), first_name=who.first_name
+            "document",
+            now,
+            payload=one_line(message.document.file_name or "", FILE_NAME_LENGTH),
+            first_name=who.first_name,
         )
     return who, Event("media", now, first_name=who.first_name)
 
