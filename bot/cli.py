@@ -69,7 +69,8 @@ async def _chat(settings: Settings, user_id: int, name: str | None) -> None:
 
     runtime = await Runtime.open(settings)
     try:
-        await chat(runtime, Who(user_id, user_id, (name or getpass.getuser() or "").capitalize()))
+        name = name or getpass.getuser() or ""
+        await chat(runtime, Who(user_id, user_id, name[:1].upper() + name[1:]))  # "ann" is Ann, McKenzie stays
     finally:
         await runtime.close()
 

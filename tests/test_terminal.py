@@ -35,6 +35,11 @@ def test_piped_onboarding_and_help(tmp_path):
     assert "<b>" not in out  # HTML is shown as plain text
 
 
+def test_a_name_keeps_its_letters_after_the_first(tmp_path):
+    done = chat(tmp_path, ["/start"], "--name", "McKenzie")  # the last --name wins
+    assert "Hi McKenzie!" in done.stdout, done.stderr  # it said "Hi Mckenzie!"
+
+
 def test_numbers_tap_buttons_and_the_chat_continues_after_a_restart(tmp_path):
     first = chat(tmp_path, ["/start", "2"])  # 2 = lb
     assert "Which timezone are you in?" in first.stdout, first.stderr
