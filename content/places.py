@@ -95,6 +95,9 @@ class Places:
         zone = self._by_key.get(key.replace(" ", "_")) or ALIASES.get(key)
         if zone:
             return (Place(zone.replace("_", " "), zone),)
+        if "/" in key:  # a zone name with a typo ("Europe/Berln"), or a city under a region ("Europe/Munich")
+            zone = self._near_zone(key.replace(" ", "_"))
+            return (Place(zone.replace("_", " "), zone),) if zone else self.resolve(key.rsplit("/", 1)[1])
         city = key.split(",")[0].strip()
         entries = self._cities(city, alternate=False) or self._cities(city, alternate=True) or self._near(city)
         return _choices(entries)
@@ -111,6 +114,13 @@ class Places:
             return []
         found = process.extractOne(city, self._names, scorer=fuzz.ratio, score_cutoff=85)
         return self._cities(found[0], alternate=False) if found else []
+
+    def _near_zone(self, key: str) -> str | None:
+        """The zone whose name is spelt like `key` but for a letter or two, and clearly closer than any other."""
+        found = process.extract(key, self._by_key.keys(), scorer=fuzz.ratio, limit=2)
+        if not found or found[0][1] < 88 or (len(found) > 1 and found[0][1] - found[1][1] < 5):
+            return None
+        return self._by_key[found[0][0]]
 
 
 def _choices(entries: list[tuple[int, Place]]) -> tuple[Place, ...]:

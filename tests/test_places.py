@@ -56,6 +56,21 @@ def test_zone_names_come_before_cities(places, typed, zone):
 
 
 @pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Europe/Berln", "Europe/Berlin"),  # it said "I couldn't find a place called “Europe/Berln”"
+        ("europ/paris", "Europe/Paris"),
+        ("Asia/Tokio", "Asia/Tokyo"),
+        ("US/Pacfic", "US/Pacific"),
+        ("Europe/Munich", "Europe/Berlin"),  # no such zone: the city after the slash
+        ("Europe/Xyzzyv", None),
+    ],
+)
+def test_a_zone_name_with_a_typo_or_a_city_in_it(places, typed, zone):
+    assert zones(places.resolve(typed)) == ([zone] if zone else [])
+
+
+@pytest.mark.parametrize(
     ("typed", "zone"), [("UTC", "UTC"), ("nyc", "America/New_York"), ("PST", "America/Los_Angeles")]
 )
 def test_abbreviations_people_type(places, typed, zone):
