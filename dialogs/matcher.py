@@ -62,7 +62,9 @@ from content.english import english_words
 from content.knowledge import EXERCISE_REF, TOPIC_REF, Knowledge
 from dialogs.exercise_names import NAME_SCORE, index_of
 from dialogs.vocabulary import (
+    ASKED_FOR,
     ASKING,
+    ASKING_FOR,
     ASPECT_PRIORITY,
     ASPECT_WORDS,
     BACK_REFERENCES,
@@ -132,6 +134,7 @@ COSINE_SHARE = 0.8  # the rest of a topic's score is how much of the question it
 UNKNOWN_WORD_WEIGHT = 3.0  # the IDF given to a word no topic uses
 RUNNING_MISMATCH = 0.5
 FORM_BONUS = 0.3  # what a topic gains when its phrasings are mostly asked in the question's form...
+ASKED_BONUS = 0.6  # what the topic whose things a "which" question asks for gains
 BONUS_FORMS = (
     "yesno",
     "why",
@@ -501,7 +504,8 @@ class Matcher:
             return None
         roots = {_root(term) for term in rest}
         fits = {aspect: len(roots & words) for aspect, words in self._card_words[exercise_id].items()}
-        aspect = max(fits, key=lambda a: (fits[a], -ASPECT_PRIORITY.index(a)))
+        asked = _aspect(terms)[0]  # "what does this target": of the parts that fit as well, the one asked for
+        aspect = max(fits, key=lambda a: (fits[a], a == asked, -ASPECT_PRIORITY.index(a)))
         if 2 * fits[aspect] < len(roots):
             return None
         return Match("exercise", exercise_id, aspect, score=100.0)
@@ -529,7 +533,7 @@ class Matcher:
         return Match("topic", HEADLINE_TOPIC, score=ANSWER_SCORE), False
 
     def _best_topic(self, terms: list[str], form: str, exclude: str | None = None) -> Match | None:
-        ranked = self._topics.rank(_content(terms), form, exclude=exclude)
+        ranked = self._topics.rank(_content(terms), form, exclude=exclude, asked=_asked_for(terms, form))
         if not ranked or ranked[0][1] < ANSWER_SCORE:
             return None
         best, score = ranked[0]
@@ -558,7 +562,7 @@ class Matcher:
         best = self._best_topic(terms, form, exclude)
         if best is not None:
             return best
-        ranked = self._topics.rank(_content(terms), form, lenient=True, exclude=exclude)
+        ranked = self._topics.rank(_content(terms), form, lenient=True, exclude=exclude, asked=_asked_for(terms, form))
         if len(ranked) >= 2 and ranked[0][1] >= SUGGEST_SCORE:
             close = [topic_id for topic_id, score in ranked[:3] if score >= SUGGEST_SCORE]
             close = close if len(close) >= 2 else [ranked[0][0], ranked[1][0]]
@@ -650,7 +654,7 @@ class _TopicIndex:
         return uses.get(topic_id, 0) / (sum(uses.values()) or 1)
 
     def rank(
-        self, query: set[str], form: str, lenient: bool = False, exclude: str | None = None
+        self, query: set[str], form: str, lenient: bool = False, exclude: str | None = None, asked: str | None = None
     ) -> list[tuple[str, float]]:
         """Every topic that shares a term with the question, with its score, best first.
 
@@ -689,10 +693,24 @@ class _TopicIndex:
             # A topic usually asked in the question's form gains: "should runners…" wants the
             # yes-and-why answer, "which muscles…" the list.
             blended *= 1 + FORM_BONUS * max(0.0, 2 * self._form_fit[topic_id][form] - 1)
+            if topic_id == asked:  # "which exercises … for my arms and back": the exercises, not the muscles
+                blended *= 1 + ASKED_BONUS
             scores[topic_id] = 100.0 * blended * understood
         # Best first; a tie (to rounding: sums over sets differ in the last bits from run to
         # run) goes to the topic that comes first by name, so every run answers alike.
         return sorted(scores.items(), key=lambda item: (-round(item[1], 6), item[0]))
+
+
+def _asked_for(terms: list[str], form: str) -> str | None:
+    """The topic whose things a "which" question asks for: the first of its next three terms
+    after which, what, best, list or name that names a kind of thing (exercises, muscles)."""
+    if form != "which":
+        return None
+    at = next((i for i, t in enumerate(terms) if t in ASKING_FOR), None)
+    if at is None:
+        return None
+    following = [t for t in terms[at + 1 :] if t not in _IGNORED][:3]
+    return next((ASKED_FOR[t] for t in following if t in ASKED_FOR), None)
 
 
 def _swing_question(query: Iterable[str], form: str) -> bool:
@@ -836,7 +854,7 @@ def _form(words: list[str]) -> str:
     # i build": it asks for a thing, not a yes or no
     at = next((i for i, w in enumerate(words) if w in WHAT_WORDS or w == "which"), len(words))
     after, then = (words[at + 1 : at + 3] + ["", ""])[:2]
-    if after and after not in STOPWORDS or after in ASKING and then in PERSONAL_WORDS:
+    if after and after not in STOPWORDS or after == "of" or after in ASKING and then in PERSONAL_WORDS:
         return "which"
     if opener in WH_WORDS:
         return "other"

@@ -14,6 +14,12 @@ PHRASES = {
     # "you" is the coach itself only in questions about the bot; elsewhere it is a stopword.
     "what do you think": "think",
     "what can you": "bot",
+    # …asked indirectly: "help me understand what you can do", "the things you can help with".
+    "what you can": "bot",
+    "what you do": "bot",
+    "things you can": "bot",
+    "you can help with": "bot",
+    "what youre able": "bot",
     "what else can you": "bot",
     "what do you": "bot",
     "what are you": "bot",
@@ -22,6 +28,17 @@ PHRASES = {
     "this thing": "bot",
     # A coach to hire is a personal trainer; "my coach says…" is only conversation.
     "a coach": "trainer",
+    # The coach's own plan is its exercises; a plan made for one is personal coaching ("a custom plan").
+    "the plan": "exercise",
+    "your plan": "exercise",
+    "this plan": "exercise",
+    "golden rule": "tip",
+    # Where a move is felt is what it works, not where the body goes.
+    "where should i feel": "feel",
+    "where do i feel": "feel",
+    "where will i feel": "feel",
+    "where should it burn": "feel",
+    "where should this burn": "feel",
     # Someone's own trainer or coach is only a person who said something.
     "my trainer": "someone",
     "my coach": "someone",
@@ -272,6 +289,8 @@ WORDS = {
     "need": "needed necessary essential required",
     "cross": "across crossing crosses crossed",
     "ask": "answer answers",
+    "hire": "book booking connect arrange",
+    "tip": "tips rule rules pointer pointers hint hints",
 }
 
 # Function words and everyday filler: they say nothing about the subject, so they neither help
@@ -302,7 +321,7 @@ DISCOURSE = _set(
     morning evening afternoon two three four five six seven eight nine ten twenty year years month months
     someone somebody everyone people person folks woman women female girl girls lady ladies man men male guy say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
-    wait hang understand meant
+    wait hang understand meant sure list name
     """
 )
 # The form of a question, from the word it opens with (after greetings and words of
@@ -316,12 +335,20 @@ FORM_OPENERS = {
         "yesno",
     ),
     "which": "which",
+    # "best upper body moves for runners?", "list the muscle groups…": asking for things.
+    "best": "which",
+    "list": "which",
+    "name": "which",
     "how": "how",
 }
 WHY_WORDS = _set("why y reason reasons point case convince")
 HELPING_WORDS = _set("help helps helped helping benefit benefits")
 WH_WORDS = _set("what whats which how when where who")
 WHAT_WORDS = _set("what whats wat wut")
+# A "which" question asks for a kind of thing, named after these words ("which exercises…", "best
+# upper body moves…", "list the muscle groups…"): the topic that lists them.
+ASKING_FOR = _set("which what whats best list name")
+ASKED_FOR = {"exercise": "which_exercises", "muscle": "muscles_to_train"}
 ASKING = _set("should shud shld do can could must")  # "what should i…": asks for a thing to do
 # Asked later in the sentence, these still make it a yes/no question ("u think runners should…").
 YESNO_WORDS = _set(
@@ -499,7 +526,12 @@ ASPECT_WORDS = {
     "slowly": ("howto", 3),
     "lie": ("howto", 3),
     "lying": ("howto", 3),
+    "stand": ("howto", 3),
+    "sit": ("howto", 3),
+    "seat": ("howto", 3),
+    "overhead": ("howto", 3),
     "feel": ("muscles", 2),
+    "burn": ("muscles", 2),
     "round": ("mistakes", 3),
     "twist": ("mistakes", 3),
     "flare": ("mistakes", 3),
