@@ -172,8 +172,16 @@ _HEAVY_FEELING = re.compile(
     r"\b(?:feel|feels|feeling|felt|get|gets|getting|got|turn|turns|turning)(?: so| really| very| too| super| pretty)? heavy\b"
     r"|\bheavy (?=arm|shoulder)"
 )
+# A part of one's own body that hurts: "my shoulder hurts", "my left elbow is aching".
+_OWN_HURT = re.compile(
+    r"\bmy (?:left |right )?(?:shoulder|arm|elbow|wrist|back|neck|knee|chest|hip|hand|lower back|upper back)s?"
+    r"(?: really| kind of| a bit)? (?:hurts?|aches?|is hurting|are hurting|is aching|are aching|is killing)\b"
+)
 # Harm to one's running is no injury: "does a weak upper body hurt my running".
 _HARM = re.compile(r"\bhurts? (?:my|your|the|their) (?:running|run|runs|performance|pace|speed|times?)\b")
+# A long run of letters: maybe words typed without spaces.
+_JOINED = re.compile(r"[^\W\d_]{14,}")
+MAX_JOINED_WORD = 12  # the longest piece of such a run tried as a word
 _DRAWN_OUT = re.compile(r"([^\W\d])\1{2,}")
 _DIGITS_AND_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
 # Stopwords and words of conversation: neither help a match nor count against it.
@@ -187,7 +195,8 @@ _SYNONYMS = {word: canon for canon, words in _SYNONYM_GROUPS.items() for word in
 _TALK = {phrase: kind for kind, phrases in SMALL_TALK.items() for phrase in phrases}
 _TALK_ORDER = tuple(SMALL_TALK)
 _LONGEST_TALK = max(len(phrase.split()) for phrase in _TALK)
-_NOT_COVERED = re.compile(r"\b(" + "|".join(map(re.escape, NOT_COVERED)) + r")\b")
+# …but "running is a lower body sport" is the claim the headline answers.
+_NOT_COVERED = re.compile(r"\b(" + "|".join(map(re.escape, NOT_COVERED)) + r")\b(?! sport| activity)")
 # "i'm 65", "i am 14", "55 yo", "in my 60s": an age that may need care, a child's or from 50 on
 # (not "i'm 30 and training for a 10k").
 _AGE = r"(?:1[0-7]|[5-9]\d)"
@@ -258,6 +267,7 @@ class Matcher:
             for size in (len(word) - 1, len(word), len(word) + 1):
                 self._spellings.setdefault((word[0], size), []).append(word)
         self._correct = lru_cache(maxsize=4096)(self._correct_uncached)
+        self._split = lru_cache(maxsize=1024)(self._split_uncached)
         # The words of each part of an exercise's card, for questions asked with it on screen.
         self._card_words = {
             exercise.id: {
@@ -282,6 +292,8 @@ class Matcher:
     # -- public API -------------------------------------------------------------------------
 
     def match(self, text: str, current_exercise: str | None = None) -> Match:
+        if isinstance(text, str):
+            text = _JOINED.sub(lambda found: self._split(found.group(0).lower()), text[:MAX_CHARS])
         words = _words(text)
         if not words:
             return Match("smalltalk", "emoji") if _is_emoji(text) else UNKNOWN
@@ -605,6 +617,23 @@ class Matcher:
             for at, term in enumerate(terms)
         ]
 
+    def _split_uncached(self, word: str) -> str:
+        """A run of words typed without spaces ("shouldrunnerstrainupperbody", "#upperbodyday"),
+        split into the fewest words the content knows; left alone when it is a word or no split
+        covers it."""
+        if word in self._vocabulary or word in self._english:
+            return word
+        fewest: list[list[str] | None] = [[]] + [None] * len(word)
+        for end in range(1, len(word) + 1):
+            for start in range(max(0, end - MAX_JOINED_WORD), end):
+                piece, before = word[start:end], fewest[start]
+                if before is None or piece not in self._vocabulary or len(piece) < 2 and piece not in "ai":
+                    continue
+                if fewest[end] is None or len(before) + 1 < len(fewest[end] or ()):
+                    fewest[end] = [*before, piece]
+        found = fewest[-1]
+        return " ".join(found) if found else word
+
     def _correct_uncached(self, word: str) -> str:
         if word in self._vocabulary or word in self._english or len(word) < 4 or not word.isalpha():
             return word
@@ -824,6 +853,8 @@ def _needs_care(words: list[str]) -> bool:
     if SAFETY_BODY.intersection(words) and SAFETY_PROBLEM.intersection(words):
         return True
     said = set(words)
+    if _OWN_HURT.search(" ".join(words)) and not RUNNING_STRAIN & said:
+        return True  # "my shoulder hurts when i lift, should i keep going": keep is no prevention here
     if INJURY_WORDS & said and not (PREVENTION_WORDS | RUNNING_STRAIN) & said:
         return True  # "wrist hurts in the plank", "it hurts"; "shoulders strained from running" is a topic
     return bool(INJURY_WORDS & said and PERSONAL_WORDS & said) and not PREVENTION_WORDS & said

@@ -33,6 +33,18 @@ PHRASES = {
     "your plan": "exercise",
     "this plan": "exercise",
     "golden rule": "tip",
+    "straight line": "straight",
+    # Results, strength or gains that come faster are about the training, not running speed.
+    "results faster": "results",
+    "results quicker": "results",
+    "strength faster": "strength",
+    "stronger faster": "strength",
+    "stronger quicker": "strength",
+    "gains faster": "gains",
+    "muscle faster": "muscle",
+    # "running is a lower body sport": the claim that running is only legs.
+    "lower body sport": "leg sport",
+    "lower body activity": "leg sport",
     # Where a move is felt is what it works, not where the body goes.
     "where should i feel": "feel",
     "where do i feel": "feel",
@@ -321,7 +333,7 @@ DISCOURSE = _set(
     morning evening afternoon two three four five six seven eight nine ten twenty year years month months
     someone somebody everyone people person folks woman women female girl girls lady ladies man men male guy say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
-    wait hang understand meant sure list name
+    wait hang understand meant sure list name fine instead result results gains
     """
 )
 # The form of a question, from the word it opens with (after greetings and words of
@@ -377,7 +389,7 @@ HEADLINE_ALSO = _set("muscle shoulder back chest marathon mile half top body bet
 # "does upper body strength help <something>": a benefit the headline may not be about.
 HEADLINE_HELPING = _set("help improve fix boost")
 # Subjects of other topics (beside CONCEPTS) that take the question away from the headline.
-HEADLINE_OTHERS = _set("exercise tall count gym bench forward balance rhythm momentum protect")
+HEADLINE_OTHERS = _set("exercise tall count gym bench forward balance rhythm momentum protect round")
 
 # Questions next door that share words with the coaching ("should i train legs too", "lift the
 # day before a race", "i've got no weights"): the content does not cover them.

@@ -103,11 +103,11 @@ def test_every_topic_phrasing_finds_its_own_topic(matcher):
         ("probe", 0.95, 4),
         ("slice", 0.98, 1),
         ("slice2", 0.98, 0),
-        ("slice3", 0.91, 3),
-        ("slice4", 0.88, 4),
-        ("slice5", 0.86, 4),
-        ("heldout", 0.94, 7),
-        ("paraphrase", 0.9, 0),
+        ("slice3", 0.96, 2),
+        ("slice4", 0.95, 4),
+        ("slice5", 0.93, 1),
+        ("heldout", 0.97, 3),
+        ("paraphrase", 0.92, 2),
     ],
 )
 def test_the_questions_written_from_the_article_are_answered(matcher, split, right, confident_wrong):
