@@ -62,6 +62,8 @@ def _today(turn: Turn) -> None:
     """Today's workout: the plan, the workout in progress, or the offer to resume or discard
     one left hours ago."""
     if not turn.profile.onboarded:
+        if turn.flow_name == "onboarding":  # said, so that the question shown again is not taken for a deaf ear
+            turn.say("onboarding/workout_after")
         _start(turn)
         return
     if turn.flow_name == "onboarding":  # only the optional reminders step is left: setup is done
