@@ -360,6 +360,12 @@ def reminder_step(
 
 _step_states, _step_transitions = reminder_step("reminders", "reminders:confirm", leave="reminders:menu")
 _zone_states, _zone_transitions = timezone_step("reminders", "reminders:confirm")
+# Days (and a time) typed at the menu are read as the days step reads them ("every tue and fri").
+_typed_at_menu = tuple(
+    replace(edge, source="reminders:menu")
+    for edge in _step_transitions
+    if isinstance(edge, Transition) and edge.source == "reminders:remind_days" and edge.trigger == "text"
+)
 
 REMINDERS = Flow(
     name="reminders",
@@ -382,6 +388,7 @@ REMINDERS = Flow(
         Transition("reminders:menu", "button:rem_change", "reminders:remind_days"),
         Transition("reminders:menu", "button:rem_pause", END, guard=_has_settings, action=_pause_tapped),
         Transition("reminders:menu", "text", END, guard=_typed_pause, action=_pause),
+        *_typed_at_menu,
         Transition("reminders:menu", "button:rem_resume", END, guard=_has_settings, action=_resume),
         Transition("reminders:menu", "button:rem_stop", END, guard=_has_settings, action=_stop),
         Transition("reminders:menu", "button:rem_done", END),
