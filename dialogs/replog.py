@@ -114,7 +114,8 @@ Invalid reasons (stable keys; `detail` holds plain values)
     too_many_sets      more than MAX_SETS in total    {"sets": 25, "max": 20}
     reps_zero          0 (or fewer) reps in a set     {"reps": 0}
     too_many_reps      more than MAX_REPS in a set    {"reps": 150, "max": 100}
-    weight_not_positive                               {"weight": "0", "unit": "kg"}
+    weight_not_positive  0 or less as stored (to 0.01: 0.001 is 0)
+                                                      {"weight": "0", "unit": "kg"}
     weight_too_high    above MAX_WEIGHT_KG after conversion
                                                       {"weight": "250", "unit": "kg", "max_kg": 200}
 """
@@ -129,7 +130,7 @@ from itertools import groupby, pairwise, product
 from typing import Any, Literal
 
 from dialogs.exercise_names import index_of, normalised
-from dialogs.units import Unit, plain, to_kg
+from dialogs.units import Unit, plain, stored_weight, to_kg
 
 MAX_REPS = 100
 MAX_SETS = 20
@@ -810,7 +811,7 @@ def _validate(groups: list[_Group]) -> None:
             raise _Reject("too_many_reps", reps=g.reps, max=MAX_REPS)
         if g.weight is not None:
             w = g.weight
-            if w.value <= 0:
+            if stored_weight(w.value) <= 0:  # 0.001 kg would be stored as 0
                 raise _Reject("weight_not_positive", weight=str(w.value), unit=w.unit)
             if to_kg(w.value, w.unit) > MAX_WEIGHT_KG:
                 raise _Reject("weight_too_high", weight=str(w.value), unit=w.unit, max_kg=MAX_WEIGHT_KG)
@@ -823,7 +824,7 @@ def _entry(exercise_id: str, pieces: Sequence[_Group | _Weight]) -> LogEntry:
     groups = _assemble(pieces)
     _validate(groups)
     sets = tuple(
-        SetLog(g.reps, g.weight.value, g.weight.unit) if g.weight else SetLog(g.reps, None, None)
+        SetLog(g.reps, stored_weight(g.weight.value), g.weight.unit) if g.weight else SetLog(g.reps, None, None)
         for g in groups
         for _ in range(g.sets)
     )

@@ -2,7 +2,8 @@
 actually hold, and how a weight is written.
 
 Conversions are exact (a Decimal context of 50 digits); rounding happens only where a number is
-shown to a person (`shown`) or stored (`stored_kg`, the precision of the `weight_kg` column).
+shown to a person (`shown`) or stored (`stored_kg` and `stored_weight`, the precision of the
+`weight_kg` and `weight` columns).
 Comparisons (a new record?) use `stored_kg` on both sides, so a weight never beats itself after
 a round trip through the other unit.
 """
@@ -16,6 +17,7 @@ Unit = Literal["kg", "lb"]
 UNITS: tuple[Unit, ...] = ("kg", "lb")
 KG_PER_LB = Decimal("0.45359237")  # exact, by definition
 STORED_KG = Decimal("0.0001")  # the precision `weight_kg` is stored with
+STORED_WEIGHT = Decimal("0.01")  # the precision a weight is stored with in its own unit (`weight`)
 _EXACT = Context(prec=50)
 
 # The fixed dumbbells sold in each unit (rack steps), lightest first. Above the last, 5 lb or 2.5 kg steps.
@@ -42,6 +44,11 @@ def convert(weight: Decimal, from_unit: str | None, to_unit: str | None) -> Deci
 def stored_kg(weight: Decimal, unit: str | None) -> Decimal:
     """The weight in kg as storage keeps it, and as records are compared."""
     return to_kg(weight, unit).quantize(STORED_KG, rounding=ROUND_HALF_UP)
+
+
+def stored_weight(weight: Decimal) -> Decimal:
+    """A typed weight as storage keeps it in its unit: what a log's card must show."""
+    return weight.quantize(STORED_WEIGHT, rounding=ROUND_HALF_UP)
 
 
 def rounded(weight: Decimal) -> Decimal:

@@ -160,6 +160,15 @@ def test_a_weight_keeps_the_digits_typed():
     assert str(result.entry.sets[0].weight) == "8.50"
 
 
+def test_a_weight_is_read_as_it_is_stored_so_the_card_says_what_the_log_holds():
+    result = parse("ohp 3x12 7.123456 kg")  # the card said 7.123456 kg, the log kept 7.12
+    assert isinstance(result, Parsed)
+    assert result.entry.sets[0].weight == Decimal("7.12")
+    assert describe(result.entry, NAMES) == "Shoulder press — 3 × 12 @ 7.12 kg"
+    tiny = parse("ohp 3x12 0.001 kg")  # stored as 0 kg before
+    assert isinstance(tiny, Invalid) and tiny.reason == "weight_not_positive"
+
+
 # --- properties ----------------------------------------------------------------------------
 
 RESULTS = (Parsed, Ambiguous, Invalid, NotALog)
