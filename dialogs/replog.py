@@ -19,7 +19,8 @@ words, numbers and a few symbols:
 
 - number:   `12`, `7.5`, `7,5` (a decimal comma only right before a unit or right after
             `@`/at/with: `7,5 kg`, `@ 7,5`; elsewhere a comma separates: `12,12,10`),
-            `-3` (a minus straight before a digit, so that it can be refused), and the words
+            `-3` (a minus straight before a digit, also after a times sign: `3x-12`, so
+            that it can be refused), and the words
             one … twenty;
 - unit:     kg kgs kilo kilos kilogram kilograms → kg;  lb lbs pound pounds → lb;
             it belongs to the number right before it (`8kg`, `8 kg`);
@@ -424,7 +425,7 @@ _HYPHEN_IN_WORD = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 _WITH = re.compile(r"\bw/")  # "3x12 w/ 8kg"
 _TOKEN = re.compile(
     r"""
-      (?P<num>(?:(?<!\w)-)?[0-9]+(?:\.[0-9]+)?)
+      (?P<num>(?:(?:(?<!\w)|(?<=\dx))-)?[0-9]+(?:\.[0-9]+)?)
     | (?P<word>[^\W\d_]+(?:'[^\W\d_]+)?)
     | (?P<link>[×*])
     | (?P<at>@)

@@ -160,6 +160,12 @@ def test_a_weight_keeps_the_digits_typed():
     assert str(result.entry.sets[0].weight) == "8.50"
 
 
+@pytest.mark.parametrize(("text", "reason"), [("rows 3x-12", "reps_zero"), ("rows 3 x -12", "reps_zero")])
+def test_a_minus_after_a_times_sign_is_a_negative_number(text, reason):
+    result = parse(text)  # "3x-12" logged "1 × 3, 1 × 12": the minus was read as a separator
+    assert isinstance(result, Invalid) and result.reason == reason
+
+
 def test_a_weight_is_read_as_it_is_stored_so_the_card_says_what_the_log_holds():
     result = parse("ohp 3x12 7.123456 kg")  # the card said 7.123456 kg, the log kept 7.12
     assert isinstance(result, Parsed)
