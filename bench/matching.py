@@ -1,6 +1,6 @@
 """How right and how fast the question matcher is.
 
-    .venv/bin/python bench/matching.py [--set tuning|dev|retired|probe|slice|slice2|slice3|slice4|slice5|heldout|paraphrase|original] [--rounds N] [--misses]
+    .venv/bin/python bench/matching.py [--set tuning|dev|retired|probe|slice|slice2|slice3|slice4|slice5|heldout|paraphrase|slice6|original] [--rounds N] [--misses]
 
 Scores every question of the chosen set (tests/data/questions_<set>.yaml, or the original
 tests/data/questions.yaml) and prints, per category, how many were answered right, "not covered"

@@ -45,6 +45,7 @@ SPLITS = (
     "slice5",
     "heldout",
     "paraphrase",
+    "slice6",
 )
 # What a reply that is no coaching answer counts as: the expectation it meets.
 NOT_COVERED = "not-covered"
