@@ -167,9 +167,11 @@ _COMPARED = re.compile(r"\bor (?!not\b|no\b)|\b(than|vs|versus)\b")
 # "what does it do for me", "what do rows do for runners": what good it does.
 _DO_FOR = re.compile(r"^(what|wat|wot) (does|do|will|would|can) .*\bdo for\b")
 # Heavy as a feeling is tiredness ("my arms feel so heavy", "shoulders getting heavy", "heavy arms
-# late in a race"), not the weight of a dumbbell ("should i go heavy").
+# late in a race"), not the weight of a dumbbell ("should i go heavy") or of the runner ("i don't
+# want to get heavy").
 _HEAVY_FEELING = re.compile(
-    r"\b(?:feel|feels|feeling|felt|get|gets|getting|got|turn|turns|turning)(?: so| really| very| too| super| pretty)? heavy\b"
+    r"\b(?:feel|feels|feeling|felt|(?:(?<=arm )|(?<=arms )|(?<=shoulder )|(?<=shoulders ))"
+    r"(?:get|gets|getting|got|go|turn|turns|turning))(?: so| really| very| too| super| pretty)? heavy\b"
     r"|\bheavy (?=arm|shoulder)"
 )
 # A part of one's own body that hurts: "my shoulder hurts", "my left elbow is aching".
@@ -494,8 +496,13 @@ class Matcher:
         if not pointed and {"run", "exercise"} & set(terms):
             return None  # runners or exercises in general: "which muscles should runners train", "what exercises"
         body = _residual(terms)
-        if aspect is None and body <= CHOICE_BODY and (len(body) > 1 or len(words) == 1 and body):
-            return Match("exercise", exercise_id, "muscles", score=100.0)  # "is this chest or arms", "lats?"
+        # "is this chest or arms", "lats?", "is this supposed to hit my triceps too"
+        if (
+            body
+            and body <= CHOICE_BODY
+            and (aspect == "muscles" or aspect is None and (len(body) > 1 or len(words) == 1))
+        ):
+            return Match("exercise", exercise_id, "muscles", score=100.0)
         rest = _residual(terms) - own
         unknown = any(t not in self._topics.idf for t in rest)
         if strength < BODY_STRENGTH and rest and (unknown or self._best_topic(terms, form, _lifting(terms))):

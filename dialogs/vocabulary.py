@@ -33,6 +33,16 @@ PHRASES = {
     "your plan": "exercise",
     "this plan": "exercise",
     "golden rule": "tip",
+    # A day for the arms is a session of upper-body training, not how often.
+    "arm day": "arm train",
+    "arms day": "arm train",
+    "upper body day": "upperbody train",
+    "not do": "avoid",
+    "shouldnt do": "avoid",
+    "shouldnt i do": "avoid",
+    # The runner's own weight: "i don't want to get heavy".
+    "get heavy": "bulk",
+    "getting heavy": "bulk",
     "straight line": "straight",
     # Results, strength or gains that come faster are about the training, not running speed.
     "results faster": "results",
@@ -122,12 +132,6 @@ PHRASES = {
     "upper half": "upperbody",
     "above the waist": "upperbody",
     "waist up": "upperbody",
-    # A heavy feeling is tiredness, not a dumbbell's weight ("my arms feel heavy late in a race").
-    "feel heavy": "fatigue",
-    "feels heavy": "fatigue",
-    "feeling heavy": "fatigue",
-    "get heavy": "fatigue",
-    "gets heavy": "fatigue",
     # Time in a race is speed: "improve my race times", "shave time off my 5k".
     "race time": "speed",
     "race times": "speed",
@@ -238,7 +242,7 @@ TEXTING = {
     "your": "ur",
     "are": "r",
     "body": "bdy bod",
-    "what": "wat wut",
+    "what": "wat wut wtf wth",
     "want": "wanna",
     "going": "gonna",
 }
@@ -269,7 +273,7 @@ CONCEPTS = {
     "endurance": "stamina",
     "speed": "faster fast quicker quick quickly pace pb pr slow slower slowing shave",
     "swing": "swinging swings pump pumping carry carriage",
-    "propulsion": "propel propels propelling drive driving stride strides power powers",
+    "propulsion": "propel propels propelling drive driving stride strides power powers powerful",
     "elbow": "elbows",
     "trainer": "pt coaching trainers",
     "custom": "personalised personalized customised customized tailored personal",
@@ -333,7 +337,8 @@ DISCOURSE = _set(
     morning evening afternoon two three four five six seven eight nine ten twenty year years month months
     someone somebody everyone people person folks woman women female girl girls lady ladies man men male guy say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
-    wait hang understand meant sure list name fine instead result results gains
+    wait hang understand meant sure list name fine instead result results gains choose total complete
+    absolute likely
     """
 )
 # The form of a question, from the word it opens with (after greetings and words of
@@ -417,6 +422,12 @@ NOT_COVERED = (
     "good time for a",
     "fastest marathon",
     "world record",
+    "stretching routine",
+    "stretch routine",
+    "stretching program",
+    "stretching exercises",
+    "what stretches",
+    "which stretches",
     "train for a marathon",
     "training plan",
     "time of day",
@@ -604,6 +615,9 @@ SMALL_TALK = {
         "who created you",
         "do you have a name",
         "how old are you",
+        "who are you",
+        "who r u",
+        "who are u",
     ),
     "how_are_you": (
         "how are you",
