@@ -645,6 +645,7 @@ WORKOUT = Flow(
         Transition("workout:intro", "button:go", "workout:set", action=_touch),
         Transition("workout:intro", "button:back", "workout:set", guard=later_exercise, action=previous_exercise),
         *_logging("workout:intro", "text"),
+        Transition[Problem]("workout:intro", "text", "workout:intro", guard=typed_a_problem, action=explain_problem),
         *_logging("workout:set", "button:did"),
         *_logging("workout:set", "text"),
         Transition[Problem]("workout:set", "text", "workout:set", guard=typed_a_problem, action=explain_problem),
