@@ -495,6 +495,9 @@ class Matcher:
             return None
         if not pointed and {"run", "exercise"} & set(terms):
             return None  # runners or exercises in general: "which muscles should runners train", "what exercises"
+        if aspect in (None, "why") and DEICTIC & set(words) and _residual(terms) <= HEADLINE_WEIGHING | {"why"}:
+            if _residual(terms) or aspect:  # "why bother with this", "is it worth it", "whats the point of this"
+                return Match("exercise", exercise_id, "why", score=100.0)
         body = _residual(terms)
         # "is this chest or arms", "lats?", "is this supposed to hit my triceps too"
         if (
@@ -776,7 +779,8 @@ def _question_clause(text: str, on_screen: bool = False) -> str | None:
     words = _words(clause)
     if not (clause.endswith("?") or words and (_form(words) != "other" or words[0] in WH_WORDS)):
         return None
-    return clause if len(_content(words)) >= (1 if clause.endswith("?") else 2) else None
+    # "…, right?", "…, correct?": a tag that asks nothing of its own
+    return clause if len(_content(words) - GENERIC) >= (1 if clause.endswith("?") else 2) else None
 
 
 def _last_clause(text: str, on_screen: bool = False) -> str | None:

@@ -38,6 +38,13 @@ PHRASES = {
     "arms day": "arm train",
     "upper body day": "upperbody train",
     "not do": "avoid",
+    # Asking whether one does it right asks what goes wrong.
+    "doing it right": "doing mistake",
+    "doing this right": "doing mistake",
+    "doing it correctly": "doing mistake",
+    "doing this correctly": "doing mistake",
+    "doing it properly": "doing mistake",
+    "doing this properly": "doing mistake",
     "shouldnt do": "avoid",
     "shouldnt i do": "avoid",
     # The runner's own weight: "i don't want to get heavy".
@@ -81,6 +88,8 @@ PHRASES = {
     "good for": "benefit",
     "point of": "benefit",
     "muscle groups": "muscle",
+    "warm up first": "warmup",  # "first" is otherwise the order of a move's parts
+    "warmup first": "warmup",
     "warm up": "warmup",
     "before the workout": "warmup",
     "before the session": "warmup",
@@ -305,6 +314,7 @@ WORDS = {
     "need": "needed necessary essential required",
     "cross": "across crossing crosses crossed",
     "ask": "answer answers",
+    "correct": "correctly",
     "hire": "book booking connect arrange",
     "tip": "tips rule rules pointer pointers hint hints",
 }
@@ -546,6 +556,8 @@ ASPECT_WORDS = {
     "apart": ("howto", 3),
     "together": ("howto", 3),
     "lock": ("howto", 3),
+    "first": ("howto", 2),  # the order of a move's parts: "curl first then press?", "which arm first"
+    "order": ("howto", 2),
     "slowly": ("howto", 3),
     "lie": ("howto", 3),
     "lying": ("howto", 3),
