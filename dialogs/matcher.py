@@ -495,10 +495,10 @@ class Matcher:
             return None
         if not pointed and {"run", "exercise"} & set(terms):
             return None  # runners or exercises in general: "which muscles should runners train", "what exercises"
-        if aspect in (None, "why") and DEICTIC & set(words) and _residual(terms) <= HEADLINE_WEIGHING | {"why"}:
-            if _residual(terms) or aspect:  # "why bother with this", "is it worth it", "whats the point of this"
-                return Match("exercise", exercise_id, "why", score=100.0)
         body = _residual(terms)
+        worth = body <= HEADLINE_WEIGHING | {"why"} and bool(body or aspect)
+        if aspect in (None, "why") and DEICTIC & set(words) and worth:
+            return Match("exercise", exercise_id, "why", score=100.0)  # "why bother with this", "is it worth it"
         # "is this chest or arms", "lats?", "is this supposed to hit my triceps too"
         if (
             body
