@@ -174,6 +174,13 @@ _HEAVY_FEELING = re.compile(
     r"(?:get|gets|getting|got|go|turn|turns|turning))(?: so| really| very| too| super| pretty)? heavy\b"
     r"|\bheavy (?=arm|shoulder)"
 )
+# How often one runs, said in passing: "i run 3x a week and never train my arms, is that a problem"
+# is no question of how often to train.
+_RUNNING_HABIT = re.compile(
+    r"(?i)\b(i (?:run|jog|race|train)|i'?m running|i am running)(?: about| around| roughly| like)?"
+    r" (?:\d+ ?x|\d+ times|\d+ days|once|twice|three times|four times|five times|six times)"
+    r"(?: a| per| every| each)? ?(?:week|wk)\b"
+)
 # A part of one's own body that hurts: "my shoulder hurts", "my left elbow is aching".
 _OWN_HURT = re.compile(
     r"\bmy (?:left |right )?(?:shoulder|arm|elbow|wrist|back|neck|knee|chest|hip|hand|lower back|upper back)s?"
@@ -306,6 +313,7 @@ class Matcher:
             return Match("smalltalk", talk)
         if _NOT_COVERED.search(" ".join(words)):
             return UNKNOWN
+        text = _RUNNING_HABIT.sub(r"\1", text)
         text = self._without_remarks(text)
         words = _words(text)
         named = self._find(words)
@@ -884,8 +892,8 @@ def _form(words: list[str]) -> str:
     request = _REQUEST.match(" ".join(words))
     if request and request.end() < len(" ".join(words)):  # "can you tell me what muscles…": a what
         words = " ".join(words)[request.end() :].split()
-    if WHY_WORDS.intersection(words):
-        return "why"
+    if WHY_WORDS.intersection(words) or _DO_FOR.search(" ".join(words)):
+        return "why"  # "what does the arm swing do for running": what good it does
     at = next((i for i, w in enumerate(words) if w in FORM_OPENERS or w not in _LEAD_IN), len(words))
     opener, after, then = (words[at : at + 3] + ["", "", ""])[:3]
     if opener == "how" and HELPING_WORDS.intersection(words):
