@@ -134,8 +134,8 @@ async def test_edit_and_a_reply_to_the_card_replace_that_entry_and_keep_its_time
     await ann.say("chest press: 12 reps 10kg, 10 reps 12kg")
     await ann.tap("✎ Edit", card)
     assert ann.texts() == [
-        "Type the corrected line for Shoulder press, for example <i>3x12 shoulder press 8kg</i> or just <i>3x12 @ 8</i>. It replaces the entry."
-    ]
+        "Type the corrected line for Shoulder press, for example <i>3x12</i> or <i>3x12 @ 8</i>. It replaces the entry."
+    ]  # no other exercise in the example: a row's card said "for Bent-over row, for example 3x12 shoulder press 8kg"
     await ann.say("3x10 @ 9")
     assert ann.texts()[0].startswith("✓ Corrected: <b>Shoulder press — 3 × 10 @ 9 kg</b>")
     assert await stored(runtime, 4003) == [("shoulder_press", n, 10, "9", "kg", "9") for n in (1, 2, 3)] + [
