@@ -192,6 +192,27 @@ async def test_a_stale_tap_gets_a_toast_and_loses_its_keyboard_and_a_double_tap_
     assert not any("out of date" in m["text"] for m in chat.messages())
 
 
+async def test_a_button_the_step_does_not_know_on_the_live_card_gets_a_toast_and_the_card_as_it_is(wired):
+    """A button of the current drawing that no transition takes (one from a release before, a
+    forged one) said "That menu is out of date. Here is the current one:" in a new message, with
+    the card it pointed to edited in place above it: the runner read of a card that never came."""
+    application, telegram = wired
+    chat = await at_the_first_exercise(application, telegram, 6010)
+    await chat.tap("Start set 1 ▶")
+    card = chat.live()
+    version = card["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split("|")[0]
+    sent = chat.sent()
+    update = make_callback_update(
+        chat._id(), 6010, card["message_id"], f"{version}|renamed:12", bot=application.bot, message=card
+    )
+    await wiring.handled(application, update)
+    assert telegram.callback_answers[-1]["text"].startswith("That card is no longer current")
+    assert chat.sent() == sent and chat.live()["message_id"] == card["message_id"]
+    assert chat.now(card)["reply_markup"] == card["reply_markup"]  # its buttons still work
+    await chat.tap("12")
+    assert chat.live()["text"].startswith("Shoulder press · resting")
+
+
 async def test_a_redelivered_tap_changes_and_sends_nothing_again(wired):
     application, telegram = wired
     chat = await at_the_first_exercise(application, telegram, 6005)
