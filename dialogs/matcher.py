@@ -332,7 +332,7 @@ class Matcher:
                 answer = self._answer(clause_words, clause_terms, current, question)
                 if answer.kind in ("topic", "exercise"):
                     return answer
-        if _out_of_scope(words, terms):
+        if _out_of_scope(words, terms, self._name_words.get(current_exercise or "", set())):
             return UNKNOWN
         answer = self._answer(words, terms, current_exercise, text, named)
         tail = _last_clause(text, on_screen) if answer.kind in ("unknown", "suggest") else None
@@ -519,7 +519,8 @@ class Matcher:
         if strength < BODY_STRENGTH and rest and (unknown or self._best_topic(terms, form, _lifting(terms))):
             return None
         # "whats this one for", "what does it do for me"
-        purpose = (aspect is None or aspect == "howto" and strength <= 1) and _purpose(terms)
+        # …and "how is this like running": what it does for the run
+        purpose = (aspect is None or aspect == "howto" and strength <= 1) and (_purpose(terms) or "run" in terms)
         # A question of no aspect about the move being done ("one arm at a time?") is how it is
         # done; "explain this exercise" is the whole card.
         default = "howto" if asked or form in ("yesno", "how") else "overview"
@@ -773,9 +774,11 @@ def _lifting(terms: Iterable[str]) -> str | None:
     return None if "run" in terms else RUNNING_TOPIC
 
 
-def _out_of_scope(words: list[str], terms: list[str]) -> bool:
-    """A subject next door that the coach must not answer with its own material."""
-    return bool(OUT_OF_SCOPE.intersection(words) or OUT_OF_SCOPE.intersection(terms))
+def _out_of_scope(words: list[str], terms: list[str], own: Iterable[str] = ()) -> bool:
+    """A subject next door that the coach must not answer with its own material (but not a word of
+    the name of the exercise on screen: "why planks with rows" on the plank row)."""
+    said = {w for w in words if _canonical(w) not in own} | {t for t in terms if t not in own}
+    return bool(OUT_OF_SCOPE & said)
 
 
 def _question_clause(text: str, on_screen: bool = False) -> str | None:

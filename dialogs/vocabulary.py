@@ -306,7 +306,7 @@ WORDS = {
     "strength": "strengthen strengthening stronger strong weak weaker weakness",
     "muscle": "muscles area areas parts",
     "benefit": "benefits useful worth purpose important importance matter matters",
-    "mistake": "mistakes error errors",
+    "mistake": "mistakes error errors cheat cheating cheats",
     "step": "steps instruction instructions",
     "work": "works working worked",
     "bot": "app",
@@ -347,7 +347,7 @@ DISCOURSE = _set(
     morning evening afternoon two three four five six seven eight nine ten twenty year years month months
     someone somebody everyone people person folks woman women female girl girls lady ladies man men male guy say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
-    wait hang understand meant sure list name fine instead result results gains choose total complete
+    wait hang understand meant sure list name fine instead both normal result results gains choose total complete
     absolute likely
     """
 )
@@ -556,6 +556,8 @@ ASPECT_WORDS = {
     "apart": ("howto", 3),
     "together": ("howto", 3),
     "lock": ("howto", 3),
+    "tuck": ("howto", 3),
+    "lean": ("howto", 3),
     "first": ("howto", 2),  # the order of a move's parts: "curl first then press?", "which arm first"
     "order": ("howto", 2),
     "slowly": ("howto", 3),
