@@ -36,6 +36,7 @@ __all__ = [
     "local_time",
     "missed_day_nudge",
     "next_due",
+    "passed_day",
     "plan_catch_up",
     "should_skip_today",
     "snooze_until",
@@ -255,6 +256,18 @@ def missed_day_nudge(schedule: Schedule, last_workout_at: datetime | None, now: 
     if last_workout_at is not None and utc(last_workout_at).astimezone(zone).date() >= missed_day:
         return None
     return wall_to_utc(today, NUDGE_AT, zone)
+
+
+def passed_day(schedule: Schedule, now: datetime) -> date | None:
+    """The newest planned day, today or yesterday, whose reminder time is already past at `now`.
+    A schedule set (or moved to another zone, or resumed) at `now` never reminded the runner of
+    that day, so the caller must not nudge about it the morning after."""
+    zone = schedule.zone
+    today = utc(now).astimezone(zone).date()
+    for day in (today, today - ONE_DAY):
+        if day.weekday() in schedule.days and wall_to_utc(day, schedule.at, zone) <= now:
+            return day
+    return None
 
 
 def describe_days(days: frozenset[int]) -> str:

@@ -19,6 +19,7 @@ from scheduler.policy import (
     local_time,
     missed_day_nudge,
     next_due,
+    passed_day,
     plan_catch_up,
     should_skip_today,
     snooze_until,
@@ -35,6 +36,19 @@ def schedule(**changes) -> Schedule:
     """Tuesday and Friday at 07:00 in New York, unless told otherwise."""
     base = Schedule(days=frozenset({TUE, FRI}), at=time(7), timezone="America/New_York")
     return replace(base, **changes)
+
+
+@pytest.mark.parametrize(
+    ("now", "day"),
+    [
+        (utc(2026, 11, 6, 11, 59), None),  # Friday 06:59 in New York: today's reminder is still to come
+        (utc(2026, 11, 6, 12), date(2026, 11, 6)),  # Friday 07:00: it is due, so it went by for a new schedule
+        (utc(2026, 11, 7, 15), date(2026, 11, 6)),  # Saturday: yesterday's
+        (utc(2026, 11, 8, 15), None),  # Sunday: Friday is two days back, nobody is nudged about it
+    ],
+)
+def test_the_planned_day_whose_reminder_already_went_by(now, day):
+    assert passed_day(schedule(), now) == day
 
 
 def run(plan: Schedule, after: datetime, count: int) -> list[datetime]:

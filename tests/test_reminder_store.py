@@ -117,6 +117,21 @@ async def test_new_york_tuesday_and_friday_at_seven_before_and_after_the_novembe
     ]
 
 
+async def test_no_nudge_about_a_planned_day_that_went_by_before_the_reminders_were_set(runtime):
+    """Set up on a Friday afternoon: Saturday brought "Yesterday was one of your arm days and it
+    slipped by" about a Friday nobody was reminded of. A day missed after that is nudged about."""
+    friday = utc(2026, 10, 30, 19)  # 15:00 in New York, the 07:00 reminder long past
+    await onboard(runtime, friday)
+    clock = FakeClock(friday)
+    sender = Sender(clock)
+    runner = Runner(SqlReminderStore(runtime.store), sender, clock=clock)
+    await run_until(runner, clock, runtime.store.engine, utc(2026, 11, 5))
+    assert [(kind, when - timedelta(seconds=5)) for _, kind, when, _ in sender.sent] == [
+        ("reminder", utc(2026, 11, 3, 12)),  # Tuesday, 07:00 EST
+        ("nudge", utc(2026, 11, 4, 13)),  # Wednesday, 08:00: Tuesday went by without a workout
+    ]
+
+
 async def test_stopped_for_an_hour_over_a_reminder_it_is_sent_once_after_the_restart(runtime, database_url, coach):
     await onboard(runtime, utc(2026, 11, 3, 10))  # Tuesday 05:00 in New York; the reminder is at 07:00
     clock = FakeClock(utc(2026, 11, 3, 11, 30))

@@ -25,7 +25,7 @@ from bot.storage.store import Store, Transaction, Who
 from dialogs.effects import SkipReminder, SnoozeReminder, SyncReminders
 from dialogs.reminder import ReminderSettings
 from dialogs.session import Profile
-from scheduler.policy import Schedule, utc
+from scheduler.policy import Schedule, passed_day, utc
 from scheduler.runner import Decision, DueReminder, next_wake
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,7 @@ def apply_effect(tx: Transaction, who: Who, effect: SyncReminders | SnoozeRemind
         row.days, row.at, row.allow_quiet_hours = days_mask(settings.days), settings.at, settings.allow_quiet_hours
         row.paused, row.paused_until = settings.paused, _utc(settings.paused_until)
         row.blocked = False  # they are talking to the bot
+        _not_nudged_before(row, user.timezone, tx.now)
     elif row is None:
         return  # a reminder's button after the reminders were stopped
     elif isinstance(effect, SnoozeReminder):
@@ -108,6 +109,15 @@ def apply_effect(tx: Transaction, who: Who, effect: SyncReminders | SnoozeRemind
         row.snoozed_until = None
         row.last_nudge_for = date.fromisoformat(effect.day)
     plan(row, user.timezone, tx.now)
+
+
+def _not_nudged_before(row: Reminder, timezone: str | None, now: datetime) -> None:
+    """A planned day whose reminder time went by before these settings were stored is not
+    nudged about ("Yesterday was one of your arm days…" the morning after signing up)."""
+    schedule = schedule_of(row, timezone)
+    passed = None if schedule is None else passed_day(schedule, now)
+    if passed is not None and (row.last_nudge_for is None or passed > row.last_nudge_for):
+        row.last_nudge_for = passed
 
 
 # --- the store ------------------------------------------------------------------------------
