@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 from sqlalchemy import func, select
+from support.botapi import BOT_USERNAME
 from support.offline import (
     make_callback_update,
     make_edited_message_update,
@@ -128,6 +129,17 @@ async def test_a_runner_who_never_opened_the_private_chat_is_told_how_in_the_gro
     await wired.say(ANN, "/history", GROUP)
     assert wired.texts(GROUP)[-1].startswith("Ann, that is your own data, so I answer it only in our private chat.")
     assert wired.texts(ANN) == []
+
+
+async def test_a_command_addressed_to_another_bot_is_left_to_it(wired):
+    await wired.onboard(ANN)
+    await wired.say(ANN, "/today", GROUP)  # the workout in the group (its dumbbells question first)
+    before = wired.texts(GROUP)
+    await wired.say(ANN, "/cancel@OtherBot", GROUP)  # it left Ann's workout: "Okay, I've left the workout"
+    await wired.say(ANN, "/help@otherbot please", GROUP)
+    assert wired.texts(GROUP) == before
+    await wired.say(ANN, f"/help@{BOT_USERNAME.lower()}", GROUP)  # ours, in any case
+    assert wired.texts(GROUP)[-1].startswith("Which dumbbells") and "What I can do" in wired.texts(GROUP)[-2]
 
 
 async def test_message_ids_are_per_chat(wired):

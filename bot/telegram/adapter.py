@@ -63,11 +63,13 @@ def verdict() -> Iterator[Verdict]:
         _VERDICT.reset(token)
 
 
-def translate(update: Update, now: datetime, groups: frozenset[int] = frozenset()) -> tuple[Who, Event] | None:
+def translate(
+    update: Update, now: datetime, groups: frozenset[int] = frozenset(), me: str | None = None
+) -> tuple[Who, Event] | None:
     """The engine's view of an update, or None for updates the coach does not answer (channel
-    posts, service messages, edits of anything but a text, and group chats other than the
-    `groups` allowed). An edited text is an event of its own (`Event.edited`): it may correct
-    the entry its message logged."""
+    posts, service messages, edits of anything but a text, group chats other than the `groups`
+    allowed, and commands addressed to another bot than `me`: `/cancel@OtherBot`). An edited
+    text is an event of its own (`Event.edited`): it may correct the entry its message logged."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or user.is_bot or not answers_in(chat, groups):
         return None
@@ -91,7 +93,7 @@ def translate(update: Update, now: datetime, groups: frozenset[int] = frozenset(
     if message is None:
         return None
     if message.text is not None:
-        return who, Event.from_text(message.text, now, who.first_name)
+        return None if for_another_bot(message.text, me) else (who, Event.from_text(message.text, now, who.first_name))
     if is_csv(message.document):
         return who, Event(
             "document",
@@ -100,6 +102,13 @@ def translate(update: Update, now: datetime, groups: frozenset[int] = frozenset(
             first_name=who.first_name,
         )
     return who, Event("media", now, first_name=who.first_name)
+
+
+def for_another_bot(text: str, me: str | None) -> bool:
+    """A command addressed to another bot (`/cancel@OtherBot`, in a group with several bots)."""
+    head = text.split(maxsplit=1)[0] if text.startswith("/") else ""
+    addressee = head.partition("@")[2]
+    return bool(addressee and me and addressee.casefold() != me.casefold())
 
 
 def is_csv(document: Document | None) -> TypeGuard[Document]:
@@ -154,7 +163,9 @@ async def dispatch(update: Update, context: Context) -> None:
     (never the message text: it is the runner's)."""
     started = time.perf_counter()
     conversations = context.bot_data.conversations
-    translated = translate(update, datetime.now(UTC), context.bot_data.runtime.settings.group_chats)
+    translated = translate(
+        update, datetime.now(UTC), context.bot_data.runtime.settings.group_chats, context.bot.username
+    )
     if translated is None:
         metrics.UPDATES.labels("ignored", "ignored").inc()
         return
