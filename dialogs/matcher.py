@@ -186,6 +186,8 @@ _OWN_HURT = re.compile(
     r"\bmy (?:left |right )?(?:shoulder|arm|elbow|wrist|back|neck|knee|chest|hip|hand|lower back|upper back)s?"
     r"(?: really| kind of| a bit)? (?:hurts?|aches?|is hurting|are hurting|is aching|are aching|is killing)\b"
 )
+# A time to beat: "break 50 minutes in the 10k", "a sub 25 5k".
+_RACE_TARGET = re.compile(r"\b(?:break|breaking|sub|beat|beating|go under|get under) \d+\b")
 # Harm to one's running is no injury: "does a weak upper body hurt my running".
 _HARM = re.compile(r"\bhurts? (?:my|your|the|their) (?:running|run|runs|performance|pace|speed|times?)\b")
 # A long run of letters: maybe words typed without spaces.
@@ -629,6 +631,7 @@ class Matcher:
         spelt = (self._correct(word) for word in words)
         text = " ".join(_TEXTED.get(word, word) for word in spelt)  # "upper bdy" is "upper body"
         text = _HEAVY_FEELING.sub("fatigue ", text)
+        text = _RACE_TARGET.sub("speed", text)
         text = _PHRASE_PATTERN.sub(lambda found: PHRASES[found.group(1)], text)
         terms = [_canonical(word) for word in text.split()]
         return [

@@ -35,6 +35,11 @@ PHRASES = {
     "golden rule": "tip",
     # New words for old subjects.
     "prone to": "risk",
+    "gain anything from": "benefit",
+    "get anything from": "benefit",
+    "benefit from": "benefit",
+    "pressing weights": "lift",
+    "press weights": "lift",
     "so often": "lot",  # "getting injured so often": a lot, not a frequency
     "just for me": "custom",
     "made for me": "custom",
@@ -323,7 +328,7 @@ WORDS = {
     "hand": "hands fist fists",
     "mile": "miles mileage mi km kms kilometre kilometres kilometer kilometers",
     "exercise": "exercises moves workout workouts routine",
-    "run": "running runner runners runs jog jogging jogger sprint sprints sprinting sprinter sprinters",
+    "run": "running runner runners runs marathoner marathoners jog jogging jogger sprint sprints sprinting sprinter sprinters",
     "lift": "lifting lifts lifted",
     "train": "training trains trained target targets targeting hit hits",
     "protect": "safe safely protecting protects",
@@ -340,6 +345,8 @@ WORDS = {
     "ask": "answer answers",
     "correct": "correctly",
     "hire": "book booking connect arrange",
+    "flail": "flap flaps flapping",
+    "stable": "steady steadier steadies steadying",
     "efficient": "efficiently efficiency",
     "relax": "relaxed relaxing loose looser tense tension stiff",
     "make": "design designs designed create build builds",
@@ -374,7 +381,7 @@ DISCOURSE = _set(
     morning evening afternoon two three four five six seven eight nine ten twenty year years month months
     someone somebody everyone people person folks woman women female girl girls lady ladies man men male guy say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
-    wait hang understand meant sure list name fine instead both normal result results gains choose total complete
+    wait hang understand meant sure list name fine instead both normal slight slightly result results gains choose total complete
     absolute likely
     """
 )
@@ -431,7 +438,7 @@ HEADLINE_ALSO = _set("muscle shoulder back chest marathon mile half top body bet
 # "does upper body strength help <something>": a benefit the headline may not be about.
 HEADLINE_HELPING = _set("help improve fix boost")
 # Subjects of other topics (beside CONCEPTS) that take the question away from the headline.
-HEADLINE_OTHERS = _set("exercise tall count gym bench forward balance rhythm momentum protect round")
+HEADLINE_OTHERS = _set("exercise tall count gym bench forward balance rhythm momentum protect round stable")
 
 # Questions next door that share words with the coaching ("should i train legs too", "lift the
 # day before a race", "i've got no weights"): the content does not cover them.
@@ -583,6 +590,7 @@ ASPECT_WORDS = {
     "apart": ("howto", 3),
     "together": ("howto", 3),
     "lock": ("howto", 3),
+    "front": ("howto", 3),
     "tuck": ("howto", 3),
     "lean": ("howto", 3),
     "first": ("howto", 2),  # the order of a move's parts: "curl first then press?", "which arm first"
