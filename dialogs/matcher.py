@@ -157,7 +157,7 @@ _HOW_TO_RUN = re.compile(
 _SEGMENT = re.compile(r"(?<=[.!?;])\s+|,\s*|\s+[-–—]\s+|[()]")
 # A polite request in front of the question proper: its form is the form of what follows.
 _REQUEST = re.compile(
-    r"^(?:(?:hey |hi |so |ok )?(?:can|could|would|will) you (?:please |pls )?(?:tell|explain|show|give)(?: me)?"
+    r"^(?:(?:hey |hi |so |ok )?(?:can|could|would|will) you (?:please |pls )?(?:tell|explain|show|give|(suggest|recommend))(?: me)?"
     r"|(?:do|did) you know|i (?:want|wanted|would like|d like) to know|i was wondering|i wonder|tell me|explain)\b\s*"
 )
 # "chest, back or shoulders": a choice between things, not "…or not".
@@ -898,6 +898,8 @@ def _form(words: list[str]) -> str:
     request = _REQUEST.match(" ".join(words))
     if request and request.end() < len(" ".join(words)):  # "can you tell me what muscles…": a what
         words = " ".join(words)[request.end() :].split()
+        if request.group(1) and "would" not in request.group(0) and _form(words) == "other":
+            return "which"  # "can you suggest a simple routine" asks for things ("would you recommend…" weighs)
     if WHY_WORDS.intersection(words) or _DO_FOR.search(" ".join(words)):
         return "why"  # "what does the arm swing do for running": what good it does
     at = next((i for i, w in enumerate(words) if w in FORM_OPENERS or w not in _LEAD_IN), len(words))

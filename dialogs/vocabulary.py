@@ -35,6 +35,22 @@ PHRASES = {
     "golden rule": "tip",
     # New words for old subjects.
     "prone to": "risk",
+    "by the end of": "fatigue",
+    "balance out": "imbalance",
+    "even out": "imbalance",
+    "sprint finish": "speed",
+    "finishing kick": "speed",
+    "move you forward": "propulsion",
+    "move me forward": "propulsion",
+    "push you forward": "propulsion",
+    "push me forward": "propulsion",
+    "touched a dumbbell": "lift",
+    "touch a dumbbell": "lift",
+    "touched dumbbells": "lift",
+    "touched weights": "lift",
+    "doing it wrong": "mistake",
+    "where should i be feeling": "feel",
+    "where am i supposed to feel": "feel",
     "gain anything from": "benefit",
     "get anything from": "benefit",
     "benefit from": "benefit",
@@ -306,7 +322,7 @@ CONCEPTS = {
     "posture": "tall taller slouch slouching slump slumping hunch hunched hunching upright collapse collapses collapsing sloppy",
     "breath": "breathing breathe breathes breathless lung lungs",
     "core": "abs trunk",
-    "fatigue": "tired tiring tire fatigued exhausted wrecked",
+    "fatigue": "tired tiring tire fatigued exhausted wrecked dead knackered drained",
     "recover": "recovery recovering recovers",
     "endurance": "stamina",
     "speed": "faster fast quicker quick quickly pace pb pr slow slower slowing shave",
@@ -381,7 +397,7 @@ DISCOURSE = _set(
     morning evening afternoon two three four five six seven eight nine ten twenty year years month months
     someone somebody everyone people person folks woman women female girl girls lady ladies man men male guy say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
-    wait hang understand meant sure list name fine instead both normal slight slightly result results gains choose total complete
+    wait hang understand meant sure list name fine instead both normal slight slightly chasing chase result results gains choose total complete
     absolute likely
     """
 )
