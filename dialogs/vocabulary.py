@@ -336,7 +336,7 @@ CONCEPTS = {
     "begin": "beginner beginners beginning newbie novice",
 }
 WORDS = {
-    "week": "weeks weekly",
+    "week": "weeks weekly wk wks",
     "arm": "arms biceps bicep triceps tricep forearm forearms",
     "shoulder": "shoulders delts delt deltoid deltoids",
     "back": "lats rhomboids rhomboid traps",
@@ -397,7 +397,7 @@ DISCOURSE = _set(
     morning evening afternoon two three four five six seven eight nine ten twenty year years month months
     someone somebody everyone people person folks woman women female girl girls lady ladies man men male guy say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
-    wait hang understand meant sure list name fine instead both normal slight slightly chasing chase result results gains choose total complete
+    wait hang understand meant sure list name fine instead both normal slight slightly chasing chase gimme available result results gains choose total complete
     absolute likely
     """
 )
