@@ -34,6 +34,7 @@ class Event:
     # The runner sent it before an update of theirs that was applied already (two replicas took
     # them in the other order, or Telegram retried it): a tap then acts on a card as it was.
     late: bool = False
+    in_group: bool = False  # said in a group chat: the runner's own data is answered in the private chat
 
     @classmethod
     def from_text(cls, raw: str, now: datetime, first_name: str = "", *, edited: bool = False) -> Event:

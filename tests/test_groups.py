@@ -115,6 +115,17 @@ async def test_a_runners_own_data_is_answered_in_the_private_chat_never_in_the_g
     assert not [m for m in wired.telegram.messages(GROUP) if m.get("document") or m.get("photo")]
 
 
+@pytest.mark.parametrize("command", ["/history", "/progress", "/export"])
+async def test_own_data_asked_in_a_group_mid_workout_leaves_the_card_in_the_group(wired, command):
+    await wired.onboard(ANN)
+    await wired.say(ANN, "/today", GROUP)  # the workout's first card, in the group
+    card = [m for m in wired.telegram.messages(GROUP) if m.get("reply_markup")][-1]
+    private = len(wired.texts(ANN))
+    await wired.say(ANN, command, GROUP)
+    assert len(wired.texts(ANN)) == private + 1  # the answer alone, not the card too
+    assert [m for m in wired.telegram.messages(GROUP) if m.get("reply_markup")][-1] == card
+
+
 async def test_a_runner_who_never_opened_the_private_chat_is_told_how_in_the_group(wired):
     await wired.say(ANN, "/start", GROUP)
     wired.telegram.fail_next(
@@ -149,5 +160,5 @@ async def test_message_ids_are_per_chat(wired):
     await wired.edit(ANN, 55, "3x10 rows 20kg")  # the private message edited: it logged nothing
     assert wired.texts(ANN)[-1].startswith("I saw your edit, but that message logged no sets")
     await wired.say(ANN, "/history")
-    history = wired.texts(ANN)[-1]
+    history = next(text for text in reversed(wired.texts(ANN)) if text.startswith("Your log"))  # the card follows
     assert "Shoulder press — 3 × 12 @ 8 kg" in history and "row" not in history.lower()

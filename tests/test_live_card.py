@@ -213,6 +213,22 @@ async def test_a_button_the_step_does_not_know_on_the_live_card_gets_a_toast_and
     assert chat.live()["text"].startswith("Shoulder press · resting")
 
 
+async def test_history_progress_and_export_during_a_workout_show_the_card_again_below(wired):
+    """Each answer is a new message, so the card above collapsed to its record: the runner was
+    left at the set without a button (and had to find /today) after checking /history."""
+    application, telegram = wired
+    chat = await at_the_first_exercise(application, telegram, 6011)
+    await chat.tap("Start set 1 ▶")
+    card = chat.live()
+    for command in ("/history", "/progress", "/export"):
+        await chat.send(command)
+        live = chat.live()
+        assert live["message_id"] != card["message_id"] and live["text"].startswith("Shoulder press · set 1 of 2")
+        card = live
+    await chat.tap("12")
+    assert chat.live()["text"].startswith("Shoulder press · resting\n✓ 12 @ 6 kg")
+
+
 async def test_a_redelivered_tap_changes_and_sends_nothing_again(wired):
     application, telegram = wired
     chat = await at_the_first_exercise(application, telegram, 6005)
@@ -279,7 +295,7 @@ async def test_the_reminder_days_and_the_history_filters_edit_their_own_message(
 
 async def history(chat):
     await chat.send("/history")
-    return chat.messages()[-1]["text"]
+    return next(m["text"] for m in reversed(chat.messages()) if m["text"].startswith("Your log"))  # the card follows
 
 
 async def test_a_reply_to_the_card_corrects_its_last_set_while_the_workout_runs(wired):

@@ -211,8 +211,8 @@ async def test_a_comment_beside_the_sets_is_ignored_and_the_sets_are_taken(wired
     sent = len(chat.texts())
     await chat.send("12 reps, that was hard")  # inside the workout: the set of the exercise on screen
     assert chat.texts()[sent:][0].startswith("✓ Logged Shoulder press — 1 × 12\n\n")  # above the rest's card
-    await chat.send("/history")
-    assert "• Shoulder press — 1 × 12\n• Bent-over row — 3 × 12 @ 8 kg" in chat.texts()[-1]
+    await chat.send("/history")  # the page, then the workout's card again
+    assert "• Shoulder press — 1 × 12\n• Bent-over row — 3 × 12 @ 8 kg" in chat.texts()[-2]
 
 
 async def test_a_file_made_again_for_an_outbox_entry_waits_for_the_database(wired, runtime, monkeypatch):  # noqa: F811

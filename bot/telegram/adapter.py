@@ -81,27 +81,34 @@ def translate(
         one_line(user.first_name or "", NAME_LENGTH),
         None if chat.type == ChatType.PRIVATE else chat.id,
     )
+    event = _event(update, who, now, me)
+    if event is None:
+        return None
+    return who, replace(event, in_group=True) if who.group_chat is not None else event
+
+
+def _event(update: Update, who: Who, now: datetime, me: str | None) -> Event | None:
     if update.callback_query is not None:
         data = update.callback_query.data or ""
         if who.group_chat is not None:  # a card in a group: its owner's mark is not the engine's
             data = data.rpartition(OWNER)[0]
-        return who, Event.from_button(data, now, who.first_name)
+        return Event.from_button(data, now, who.first_name)
     if update.edited_message is not None:
         text = update.edited_message.text
-        return None if text is None else (who, Event.from_text(text, now, who.first_name, edited=True))
+        return None if text is None else Event.from_text(text, now, who.first_name, edited=True)
     message = update.message
     if message is None:
         return None
     if message.text is not None:
-        return None if for_another_bot(message.text, me) else (who, Event.from_text(message.text, now, who.first_name))
+        return None if for_another_bot(message.text, me) else Event.from_text(message.text, now, who.first_name)
     if is_csv(message.document):
-        return who, Event(
+        return Event(
             "document",
             now,
             payload=one_line(message.document.file_name or "", FILE_NAME_LENGTH),
             first_name=who.first_name,
         )
-    return who, Event("media", now, first_name=who.first_name)
+    return Event("media", now, first_name=who.first_name)
 
 
 def for_another_bot(text: str, me: str | None) -> bool:

@@ -79,6 +79,19 @@ def _today(turn: Turn) -> None:
     turn.show_card()
 
 
+def _then_the_card(handler: Callable[[Turn], None]) -> Callable[[Turn], None]:
+    """`handler`, then the current step's card again below its answer, as /help does: the answer
+    is a new message, so the card above lost its buttons. Not in a group, where the answer goes
+    to the private chat and the card stays in the group as it was."""
+
+    def run(turn: Turn) -> None:
+        handler(turn)
+        if not turn.at_home and not turn.event.in_group:
+            turn.show_card()
+
+    return run
+
+
 def _privacy(turn: Turn) -> None:
     turn.say("privacy")
     if not turn.at_home:
@@ -153,9 +166,9 @@ COMMANDS: dict[str, Callable[[Turn], None]] = {
     "workout": _today,
     "exercises": _exercises,
     "reminders": reminders.open_menu,
-    "history": own_data.history,
-    "progress": own_data.progress,
-    "export": own_data.export,
+    "history": _then_the_card(own_data.history),
+    "progress": _then_the_card(own_data.progress),
+    "export": _then_the_card(own_data.export),
     "deletedata": own_data.ask_delete,
 }
 BUTTONS: dict[str, Callable[[Turn], None]] = {
