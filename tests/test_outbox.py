@@ -102,7 +102,7 @@ async def test_an_entry_keeps_how_to_make_its_file_and_the_file_is_not_made_once
         last = await runtime.conversations.handle(who, Event.from_text(text, now, "Cy"), update_id, outbox=True)
     claimed = await runtime.store.run(outbox.claim, now + outbox.LEASE * 2)
     [entry] = [e for e in claimed.taken if e.id == last.outbox]
-    [stored] = entry.messages
+    stored = entry.messages[0]  # then the set-up's days card again
     assert "file" not in stored and stored["recipe"]["file"] == "export"
     recipe = Message.from_json(stored).recipe
     made = await runtime.conversations.file(who.user_id, None, recipe)
