@@ -188,6 +188,12 @@ _OWN_HURT = re.compile(
 )
 # A time to beat: "break 50 minutes in the 10k", "a sub 25 5k".
 _RACE_TARGET = re.compile(r"\b(?:break|breaking|sub|beat|beating|go under|get under) \d+\b")
+# A physio who said something is only a person with a view ("my physio said runners neglect…"),
+# unless they said not to, or to stop ("my physio said no lifting").
+_SAID_BY = re.compile(
+    r"\b(?:physio|physiotherapist|physical therapist) (?:said|says|mentioned|thinks|suggested)\b"
+    r"(?!(?: \w+){0,3} (?:not|no|dont|shouldnt|cant|never|stop|avoid|rest)\b)"
+)
 # Harm to one's running is no injury: "does a weak upper body hurt my running".
 _HARM = re.compile(r"\bhurts? (?:my|your|the|their) (?:running|run|runs|performance|pace|speed|times?)\b")
 # A long run of letters: maybe words typed without spaces.
@@ -871,8 +877,8 @@ def _small_talk(words: list[str], lenient: bool = False) -> str | None:
 
 
 def _needs_care(words: list[str]) -> bool:
-    """Pain, an injury of one's own, a medical condition or an age worry."""
-    words = _HARM.sub("matter", " ".join(words)).split()
+    """Pain, an injury of one's own, a medical condition or an age worry (not a physio's view)."""
+    words = _SAID_BY.sub("someone said", _HARM.sub("matter", " ".join(words))).split()
     if SAFETY_WORDS.intersection(words) or _SAFETY_PATTERN.search(" ".join(words)):
         return True
     if SAFETY_BODY.intersection(words) and SAFETY_PROBLEM.intersection(words):

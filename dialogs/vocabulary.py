@@ -35,6 +35,18 @@ PHRASES = {
     "golden rule": "tip",
     # New words for old subjects.
     "prone to": "risk",
+    "later stages": "fatigue",
+    "latter stages": "fatigue",
+    "delay fatigue": "less fatigue",
+    "a set of": "some",
+    "your programme": "exercise",
+    "the programme": "exercise",
+    "your program": "exercise",
+    "the program": "exercise",
+    "what services": "bot",
+    "services you": "bot",
+    "at the moment": "now",
+    "right now": "now",
     "by the end of": "fatigue",
     "balance out": "imbalance",
     "even out": "imbalance",
@@ -350,13 +362,14 @@ WORDS = {
     "protect": "safe safely protecting protects",
     "strength": "strengthen strengthening stronger strong weak weaker weakness",
     "muscle": "muscles area areas parts",
-    "benefit": "benefits useful worth purpose important importance matter matters",
+    "benefit": "benefits useful worth purpose important importance matter matters pros advantage advantages upside upsides",
     "mistake": "mistakes error errors cheat cheating cheats",
     "step": "steps instruction instructions",
     "work": "works working worked",
     "bot": "app",
     "help": "helps helping",
-    "need": "needed necessary essential required",
+    "need": "needed necessary essential required require requires",
+    "pointless": "irrelevant unnecessary overrated",
     "cross": "across crossing crosses crossed",
     "ask": "answer answers",
     "correct": "correctly",
@@ -397,7 +410,8 @@ DISCOURSE = _set(
     morning evening afternoon two three four five six seven eight nine ten twenty year years month months
     someone somebody everyone people person folks woman women female girl girls lady ladies man men male guy say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
-    wait hang understand meant sure list name fine instead both normal slight slightly chasing chase gimme available result results gains choose total complete
+    wait hang understand meant sure list name fine instead both normal slight slightly chasing chase gimme available
+    insist insists insisted claim claims claimed mention mentions mentioned follow outline describe result results gains choose total complete
     absolute likely
     """
 )
@@ -416,6 +430,8 @@ FORM_OPENERS = {
     "best": "which",
     "list": "which",
     "name": "which",
+    "recommend": "which",
+    "suggest": "which",
     "how": "how",
 }
 WHY_WORDS = _set("why y reason reasons point case convince")
@@ -773,6 +789,9 @@ SMALL_TALK = {
         "thks",
         "for your help",
         "that was helpful",
+        "for your assistance",
+        "for the help",
+        "for helping",
         "that helped a lot",
         "helped",
         "really helped",
@@ -897,7 +916,7 @@ INTRODUCTIONS = ("im", "i am", "my name is", "name is", "call me", "this is")
 # (stop, don't push through pain, ask a physiotherapist or doctor), never coaching.
 SAFETY_WORDS = _set(
     """
-    pain pains painful sore soreness tender swollen swelling numb
+    pain pains painful discomfort sore soreness tender swollen swelling numb
     numbness tingling tingle tingles dizzy dizziness faint lightheaded nauseous pinch pinching pinched tendonitis
     tendinitis tendon arthritis bursitis sprain sprained torn dislocated hernia osteoporosis pregnant pregnancy
     postpartum asthma asthmatic diabetes diabetic surgery operation medication medical doctor physio

@@ -107,7 +107,7 @@ def test_every_topic_phrasing_finds_its_own_topic(matcher):
         ("slice4", 0.95, 4),
         ("slice5", 0.93, 1),
         ("heldout", 0.97, 3),
-        ("paraphrase", 0.9, 6),
+        ("paraphrase", 0.91, 8),
         ("slice6", 0.98, 0),
     ],
 )
