@@ -35,6 +35,9 @@ PHRASES = {
     "golden rule": "tip",
     # New words for old subjects.
     "prone to": "risk",
+    "hold myself": "posture",
+    "carry myself": "posture",
+    "side to side": "cross",
     "later stages": "fatigue",
     "latter stages": "fatigue",
     "delay fatigue": "less fatigue",
@@ -367,7 +370,7 @@ WORDS = {
     "step": "steps instruction instructions",
     "work": "works working worked",
     "bot": "app",
-    "help": "helps helping",
+    "help": "helps helping affect affects",
     "need": "needed necessary essential required require requires",
     "pointless": "irrelevant unnecessary overrated",
     "cross": "across crossing crosses crossed",
@@ -411,7 +414,7 @@ DISCOURSE = _set(
     someone somebody everyone people person folks woman women female girl girls lady ladies man men male guy say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
     wait hang understand meant sure list name fine instead both normal slight slightly chasing chase gimme available
-    insist insists insisted claim claims claimed mention mentions mentioned follow outline describe result results gains choose total complete
+    insist insists insisted claim claims claimed mention mentions mentioned follow outline describe main result results gains choose total complete
     absolute likely
     """
 )
@@ -789,6 +792,9 @@ SMALL_TALK = {
         "thks",
         "for your help",
         "that was helpful",
+        "that was useful",
+        "that is useful",
+        "thats useful",
         "for your assistance",
         "for the help",
         "for helping",
