@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, delete, exists, insert, or_, select, update
 
 from bot.storage import sessions
 from bot.storage.models import Conversation, OutboxEntry, ProcessedUpdate, User, core_table
-from bot.storage.store import Transaction, Who
+from bot.storage.store import Transaction
 
 # Renewed every LEASE/3 while the process works on the entry (`bot.telegram.replies`); after a crash its
 # replies wait this long. An event loop stalled longer could let another replica send one twice.
@@ -33,7 +33,10 @@ BATCH = 100
 
 _OUTBOX = core_table(OutboxEntry)
 _POST = insert(_OUTBOX)
-_RENEW = update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+_IDS = _OUTBOX.c.id.in_(bindparam("ids", expanding=True))
+_RENEW = update(_OUTBOX).where(_IDS)
+_DROP = delete(_OUTBOX).where(_IDS)
+_PRESENT = select(User.id).where(User.id.in_(bindparam("users", expanding=True)))  # of those, the users that exist
 _LAPSED = or_(_OUTBOX.c.claimed_until.is_(None), _OUTBOX.c.claimed_until < bindparam("now"))
 _CONVERSATIONS, _RECEIPTS = core_table(Conversation), core_table(ProcessedUpdate)
 _SUPERSEDED = or_(  # the runner moved on after the entry was written
@@ -99,7 +102,7 @@ def claim(tx: Transaction, skip: frozenset[int] = frozenset()) -> Claimed:
         entry = Entry(row.id, row.user_id, row.chat_id, row.update_id, row.messages, row.sent)
         (superseded if row.superseded else given_up if row.claims >= MAX_CLAIMS else taken).append(entry)
     if dropped := [entry.id for entry in (*superseded, *given_up)]:
-        tx.connection.execute(delete(_OUTBOX).where(_OUTBOX.c.id.in_(dropped)))
+        tx.connection.execute(_DROP, {"ids": dropped})
     if taken:
         tx.connection.execute(
             _RENEW.values(claims=_OUTBOX.c.claims + 1, claimed_until=tx.now + LEASE), {"ids": [e.id for e in taken]}
@@ -117,12 +120,10 @@ def finish(tx: Transaction, done: list[int], refs: list[tuple[int, int, int, str
     """Delete the entries sent, and note what their messages are about: (user id, chat id,
     Telegram message id, ref) for users that still exist (one may have deleted their data meanwhile)."""
     if done:
-        tx.connection.execute(delete(_OUTBOX).where(_OUTBOX.c.id.in_(done)))
+        tx.connection.execute(_DROP, {"ids": done})
     users = {user for user, _, _, _ in refs}
-    present = set(tx.connection.scalars(select(User.id).where(User.id.in_(users)))) if users else set()
-    for user, chat, message_id, ref in refs:
-        if user in present:  # a private chat's id is the user's
-            sessions.note_ref(tx, Who(user, user, group_chat=None if chat == user else chat), message_id, ref)
+    present = set(tx.connection.scalars(_PRESENT, {"users": list(users)})) if users else set()
+    sessions.note_refs(tx, [noted for noted in refs if noted[0] in present])
 
 
 def release(tx: Transaction, progress: dict[int, int]) -> None:

@@ -8,6 +8,7 @@ transaction's connection, because every statement is a round trip to the databas
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC
 from typing import Any, NamedTuple
 
@@ -218,8 +219,16 @@ def erase_receipts(tx: Transaction, who: Who) -> None:
 def note_ref(tx: Transaction, who: Who, message_id: int, ref: str) -> None:
     """Remember what the message `message_id` in the chat of the event is about (the runner's
     own message: what it logged); a later note for the same message replaces it."""
-    row = {"user_id": who.user_id, "chat_id": who.answer_chat, "message_id": message_id, "ref": ref}
-    tx.connection.execute(_NOTE_REF[tx.connection.dialect.name], row | {"sent_at": tx.now})
+    note_refs(tx, [(who.user_id, who.answer_chat, message_id, ref)])
+
+
+def note_refs(tx: Transaction, refs: Iterable[tuple[int, int, int, str]]) -> None:
+    """`note_ref` for many messages, (user id, chat id, message id, ref) each, in one statement
+    (the replies' worker notes the messages of many updates at once)."""
+    names = ("user_id", "chat_id", "message_id", "ref")
+    rows = [dict(zip(names, ref, strict=True)) | {"sent_at": tx.now} for ref in refs]
+    if rows:
+        tx.connection.execute(_NOTE_REF[tx.connection.dialect.name], rows)
 
 
 def ref_of(tx: Transaction, who: Who, message_id: int) -> str:
