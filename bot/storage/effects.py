@@ -110,42 +110,50 @@ def import_sets(tx: Transaction, who: Who, effect: ImportSets) -> Sequence[Answe
 
 
 _SETS = logbook.SETS
-_EXERCISE = _SETS.c.exercise_id == bindparam("exercise_id")
-_LATEST = (
-    select(_SETS.c.entry_id, _SETS.c.logged_at)
-    .where(logbook.MINE, _EXERCISE)
-    .order_by(_SETS.c.logged_at.desc(), _SETS.c.id.desc())
+_USERS = core_table(User)
+_LATEST, _BEST = _SETS.alias("latest"), _SETS.alias("best")  # aliases: not correlated with the sets read
+_LATEST_ENTRY = (
+    select(_LATEST.c.entry_id)
+    .where(_LATEST.c.user_id == bindparam("user_id"), _LATEST.c.exercise_id == bindparam("exercise_id"))
+    .order_by(_LATEST.c.logged_at.desc(), _LATEST.c.id.desc())
     .limit(1)
+    .scalar_subquery()
 )
-_SETS_OF = (
-    select(_SETS.c.reps, _SETS.c.weight, _SETS.c.unit)
-    .where(logbook.MINE, _SETS.c.entry_id == bindparam("entry_id"))
+_BEST_KG = (
+    select(func.max(_BEST.c.weight_kg))
+    .where(_BEST.c.user_id == bindparam("user_id"), _BEST.c.exercise_id == bindparam("exercise_id"))
+    .scalar_subquery()
+)
+# The runner's record, the sets of the exercise's latest entry and its best weight, in one
+# statement: one row per set, or one row without a set when the exercise has no entry left.
+_SUMMARY = (
+    select(_USERS.c.record, _SETS.c.reps, _SETS.c.weight, _SETS.c.unit, _SETS.c.logged_at, _BEST_KG.label("best"))
+    .select_from(_USERS.outerjoin(_SETS, (_SETS.c.user_id == _USERS.c.id) & (_SETS.c.entry_id == _LATEST_ENTRY)))
+    .where(_USERS.c.id == bindparam("user_id"))
     .order_by(_SETS.c.set_number)
 )
-_BEST = select(func.max(_SETS.c.weight_kg)).where(logbook.MINE, _EXERCISE)
-_USERS = core_table(User)
-_RECORD = select(_USERS.c.record).where(_USERS.c.id == bindparam("user_id"))
 _SET_RECORD = update(_USERS).where(_USERS.c.id == bindparam("user_id")).values(record=bindparam("record"))
 
 
 def refresh_record(tx: Transaction, who: Who, exercise_id: str) -> None:
     """Recompute the record's summary of one exercise (last entry and best weight) from the log:
-    three indexed look-ups, whatever the length of the runner's history."""
-    connection, mine = tx.connection, {"user_id": who.user_id, "exercise_id": exercise_id}
-    latest = connection.execute(_LATEST, mine).first()
-    record = dict(connection.scalar(_RECORD, mine) or {})
+    one read of indexed look-ups, whatever the length of the runner's history, and one write."""
+    connection = tx.connection
+    rows = connection.execute(_SUMMARY, {"user_id": who.user_id, "exercise_id": exercise_id}).all()
+    if not rows:  # no such user (any more)
+        return
+    first = rows[0]
+    record = dict(first.record or {})
     exercises = dict(record.get("exercises", {}))
-    if latest is None:
+    if first.logged_at is None:
         exercises.pop(exercise_id, None)
     else:
-        last = connection.execute(_SETS_OF, {"user_id": who.user_id, "entry_id": latest.entry_id})
-        best = connection.scalar(_BEST, mine)
         exercises[exercise_id] = {
             "sets": [
-                {"reps": r.reps, "weight": None if r.weight is None else plain(r.weight), "unit": r.unit} for r in last
+                {"reps": r.reps, "weight": None if r.weight is None else plain(r.weight), "unit": r.unit} for r in rows
             ],
-            "at": latest.logged_at.isoformat(),
-            "best_kg": None if best is None else plain(Decimal(best)),
+            "at": first.logged_at.isoformat(),
+            "best_kg": None if first.best is None else plain(Decimal(first.best)),
         }
     record["exercises"] = exercises
     connection.execute(_SET_RECORD, {"user_id": who.user_id, "record": record})
