@@ -167,19 +167,20 @@ class Conversations:
             rendered[index] = replace(rendered[index], recipe=answer.recipe)
         messages = tuple(rendered)
         chat = who.chat_id if outcome.private else who.answer_chat  # the runner's own data: privately
-        if any(message.card for message in messages):  # edits decided here: a redelivery replays them
-            live = cards.live(tx, who, chat)
+        moved = version != session.version
+        has_card = any(message.card for message in messages)
+        shown = cards.shown(tx, who, chat) if has_card or moved else cards.Shown(None, ())
+        if has_card:  # edits decided here: a redelivery replays them
             closing = "" if outcome.closing is None else self.render(outcome.closing, version).text.strip()
             messages = cards.lay_out(
-                tx, who, chat, messages, live, tapped if chat == who.answer_chat else None, closing
+                tx, who, chat, messages, shown.live, tapped if chat == who.answer_chat else None, closing
             )
         amends = [reply for _, reply in answered if reply.amends] + [r for r in replies if r.amends]
         if amends and replying_to is not None and chat == who.answer_chat:
             messages = self._amend(messages, amends[-1], replying_to, version)
-        moved = version != session.version
         if moved:  # the buttons of the step before act no more
             spare = {m.edit for m in messages} | {tapped or 0}
-            messages = (*messages, *cards.unkey(tx, who, chat, spare))
+            messages = (*messages, *cards.unkey(tx, who, chat, shown.keyed, spare))
         stored = [m.to_json() for m in messages]
         if update_id is not None:  # the receipt: what a redelivery of this update gets again
             sessions.remember(tx, update_id, who, {"moved": moved, "chat": chat, "messages": stored})

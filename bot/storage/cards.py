@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, literal, select
+from sqlalchemy import bindparam, delete, func, literal, null, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -38,9 +38,10 @@ _REFS = core_table(MessageRef)
 REF = "card:"  # a sent card's message ref: `REF` + its `Reply.card`
 KEYS = "keys"  # the message ref of a message (not a card) whose buttons act only at the step it was sent at
 _MINE = (_REFS.c.user_id == bindparam("b_user"), _REFS.c.chat_id == bindparam("b_chat"), _REFS.c.ref == KEYS)
-_KEYED = select(_REFS.c.message_id).where(*_MINE)
+_KEYED = select(null().label("card"), null().label("record"), _REFS.c.message_id).where(*_MINE)
 _UNKEYED = delete(_REFS).where(*_MINE)
-# The live card's row and the id of the newest message sent with it since, in one statement.
+# The live card's row with the id of the newest message sent with it since, and the messages
+# noted as `KEYS`, in one statement (the keyed rows have no card).
 _SENT = (
     select(func.max(_REFS.c.message_id))
     .where(
@@ -51,8 +52,11 @@ _SENT = (
     )
     .scalar_subquery()
 )
-_READ = select(_TABLE.c.card, _TABLE.c.record, _SENT.label("message_id")).where(
-    _TABLE.c.user_id == bindparam("b_user"), _TABLE.c.chat_id == bindparam("b_chat")
+_READ = union_all(
+    select(_TABLE.c.card, _TABLE.c.record, _SENT.label("message_id")).where(
+        _TABLE.c.user_id == bindparam("b_user"), _TABLE.c.chat_id == bindparam("b_chat")
+    ),
+    _KEYED,
 )
 
 _KEPT = ("chat_id", "card", "record", "since")
@@ -128,23 +132,36 @@ def _message(text: str, edit: int = 0) -> Message:
     return Message(text, edit=edit)
 
 
-def live(tx: Transaction, who: Who, chat_id: int) -> Live | None:
+@dataclass(frozen=True)
+class Shown:
+    """What the chat shows of the conversation: its live card, if known, and the messages noted
+    as `KEYS` (their buttons act at the current step only)."""
+
+    live: Live | None
+    keyed: tuple[int, ...]
+
+
+def shown(tx: Transaction, who: Who, chat_id: int) -> Shown:
     """The runner's live card in `chat_id`, if it is known: the newest message sent with it since
     it became the live card, once its id is noted (see `REF`; a card that could not be edited
-    was sent again)."""
-    row = tx.connection.execute(_READ, {"b_user": who.user_id, "b_chat": chat_id}).first()
-    return None if row is None or row.message_id is None else Live(row.message_id, row.card, row.record)
+    was sent again); and the messages noted as `KEYS` there."""
+    live, keyed = None, []
+    for row in tx.connection.execute(_READ, {"b_user": who.user_id, "b_chat": chat_id}):
+        if row.card is None:
+            keyed.append(row.message_id)
+        elif row.message_id is not None:
+            live = Live(row.message_id, row.card, row.record)
+    return Shown(live, tuple(sorted(keyed)))
 
 
-def unkey(tx: Transaction, who: Who, chat_id: int, spare: set[int]) -> tuple[Message, ...]:
+def unkey(tx: Transaction, who: Who, chat_id: int, keyed: tuple[int, ...], spare: set[int]) -> tuple[Message, ...]:
     """The conversation moved on: edits that take the buttons off the messages noted as `KEYS`
-    (but those in `spare`: edited anyway, or the tapped one, whose buttons `bot.telegram.replies` takes)."""
-    mine = {"b_user": who.user_id, "b_chat": chat_id}
-    keyed = tx.connection.scalars(_KEYED, mine).all()
+    (`Shown.keyed`; but those in `spare`: edited anyway, or the tapped one, whose buttons
+    `bot.telegram.replies` takes)."""
     if not keyed:
         return ()
-    tx.connection.execute(_UNKEYED, mine)
-    return tuple(_message("", edit=message_id) for message_id in sorted(keyed) if message_id not in spare)
+    tx.connection.execute(_UNKEYED, {"b_user": who.user_id, "b_chat": chat_id})
+    return tuple(_message("", edit=message_id) for message_id in keyed if message_id not in spare)
 
 
 def _keep(tx: Transaction, who: Who, chat_id: int, card: str, record: str) -> None:
