@@ -53,6 +53,11 @@ SIGTERM and checks:
 * memory flat: the bot's VmRSS, sampled every `--sample` seconds, grows at most `--max-growth`
   percent from the end of the warm-up to the end.
 
+`--profile` has py-spy (`.venv/bin/pip install py-spy`) sample each bot process over the
+measured window, only the thread holding the GIL (`--gil`: what the process spends its one core
+of Python on, whichever thread), into `profile-<pid>.txt` in the run's directory: collapsed
+stacks, a line per stack with its count of samples.
+
 Prints a Markdown table and exits with 1 if a check fails. The fake and the users share this
 process and its GIL; the CPU line under the table says whether they, rather than the bot, were
 the limit, and the load average what else the machine was doing.
@@ -95,6 +100,7 @@ from bot.storage.database import create_engine, is_sqlite
 ARMSWING = Path(sys.executable).parent / "armswing"
 ECHO_BOT = ROOT / "bench" / "echo_bot.py"
 BALANCER = ROOT / "bench" / "balancer.py"
+PY_SPY = Path(sys.executable).parent / "py-spy"  # --profile: `.venv/bin/pip install py-spy`
 WEBHOOK_SECRET = "load-secret"
 FIRST_USER_ID = 100_000
 # The rounds after the first: the workout part again (the dumbbells are asked only once).
@@ -342,6 +348,16 @@ class Process:
             return None
 
 
+def profile(bot: Process, seconds: float, workdir: Path) -> subprocess.Popen[bytes]:
+    """py-spy sampling `bot`'s thread holding the GIL for `seconds` (the measured window), into
+    `workdir/profile-<pid>.txt` (see the module docstring)."""
+    out = workdir / f"profile-{bot.process.pid}.txt"
+    command = [str(PY_SPY), "record", "--pid", str(bot.process.pid), "--duration", str(max(1, int(seconds)))]
+    command += ["--rate", "200", "--gil", "--nonblocking", "--format", "raw", "--output", str(out)]
+    with (workdir / "py-spy.log").open("wb") as errors:
+        return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+
+
 def database_url(target: Target, workdir: Path) -> str:
     return f"sqlite:///{workdir / 'load.sqlite3'}" if is_sqlite(target.database) else target.database
 
@@ -487,6 +503,7 @@ async def run(api: ObservedBotApi, target: Target, workdir: Path, args: argparse
         )
         await asyncio.sleep(args.warmup)
         window_start = time.monotonic()
+        profilers = [profile(bot, deadline - window_start, workdir) for bot in bots] if args.profile else []
         driver_cpu, bot_cpu = time.process_time(), sum(bot.cpu_seconds() for bot in bots)
         balancer_cpu = balancer.cpu_seconds() if balancer else 0.0
         await asyncio.sleep(deadline - time.monotonic())
@@ -497,6 +514,8 @@ async def run(api: ObservedBotApi, target: Target, workdir: Path, args: argparse
         balancer_cpu = (balancer.cpu_seconds() - balancer_cpu) if balancer else 0.0
         load_end = os.getloadavg()[0]
         await users  # the updates still in flight
+        for profiler in profilers:
+            await asyncio.to_thread(profiler.wait)
 
         drained_by = time.monotonic() + args.timeout
         while api.pending_updates() and all(bot.alive() for bot in bots) and time.monotonic() < drained_by:
@@ -773,6 +792,12 @@ def main() -> int:
     parser.add_argument("--sample", type=float, default=2, help="seconds between RSS samples (default 2)")
     parser.add_argument("--max-growth", type=float, default=15, help="RSS growth allowed after the warm-up, percent")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="py-spy (in this virtual environment) samples each bot process over the measured window; "
+        "its collapsed stacks go to the run's directory",
+    )
     parser.add_argument("--workdir", type=Path, help="where the bots' databases and logs go (default: a new temp dir)")
     args = parser.parse_args()
     args.revision = dict(args.revision)
