@@ -90,6 +90,7 @@ from dialogs.vocabulary import (
     INJURY_WORDS,
     INTRODUCTIONS,
     LIFTING,
+    LIMITERS,
     MUSCLES_TOPIC,
     NOT_COVERED,
     OPINION_WORDS,
@@ -180,6 +181,12 @@ _RUNNING_HABIT = re.compile(
     r"(?i)\b(i (?:run|jog|race|train)|i'?m running|i am running)(?: about| around| roughly| like)?"
     r" (?:\d+ ?x|\d+ times|\d+ days|once|twice|three times|four times|five times|six times)"
     r"(?: a| per| every| each)? ?(?:week|wk)\b"
+)
+# Training the upper body weighed against only running: "…or should i just keep running", "upper body
+# or more miles", "vs just more running".
+_JUST_RUN = re.compile(
+    r"\b(?:or|vs|versus)(?: should i| do i| is it better to)?(?: just| simply| only)?"
+    r" (?:keep running|run more|more running|more miles|run|running|stick to running)\b"
 )
 # A part of one's own body that hurts: "my shoulder hurts", "my left elbow is aching".
 _OWN_HURT = re.compile(
@@ -383,6 +390,8 @@ class Matcher:
         exact = self._phrasing_topic.get(" ".join(words))
         if exact:
             return Match("topic", exact, score=100.0)
+        if _JUST_RUN.search(" ".join(words)) and LIFTING & set(terms):
+            return Match("topic", HEADLINE_TOPIC, score=ANSWER_SCORE)  # "upper body or more miles, what's better"
         headline, elsewhere = self._headline(terms, form, asked)
         # A "which" question (or the headline asked about another topic's subject) is not
         # answered with the yes-and-why.
@@ -511,7 +520,7 @@ class Matcher:
             return None
         if not pointed and {"run", "exercise"} & set(terms):
             return None  # runners or exercises in general: "which muscles should runners train", "what exercises"
-        body = _residual(terms)
+        body = _residual(terms) - LIMITERS  # "shoulders only or triceps too?"
         worth = body <= HEADLINE_WEIGHING | {"why"} and bool(body or aspect)
         if aspect in (None, "why") and DEICTIC & set(words) and worth:
             return Match("exercise", exercise_id, "why", score=100.0)  # "why bother with this", "is it worth it"

@@ -35,6 +35,13 @@ PHRASES = {
     "golden rule": "tip",
     # New words for old subjects.
     "prone to": "risk",
+    # Where one's own back goes while lifting is form.
+    "my back look like": "back straight",
+    "my back be doing": "back straight",
+    "my spine be doing": "back straight",
+    "should my back be": "back straight",
+    "my back be": "back straight",
+    "position my back": "back straight",
     "hold myself": "posture",
     "carry myself": "posture",
     "side to side": "cross",
@@ -669,6 +676,8 @@ SCENE_OPENERS = _set("i im ive")
 SCENE_RUNNING = _set(
     "run runs running ran race races marathon marathons half parkrun mile miles km 5k 10k ultra trail jog"
 )
+# Words that only limit what they stand beside ("shoulders only or triceps too?").
+LIMITERS = _set("only mostly mainly")
 # Words that point at the exercise on screen.
 DEICTIC = frozenset({"this", "it", "that", "one", "exercise"})
 # "How do i run…/get better…" with none of these asks how to run, which the content does not
