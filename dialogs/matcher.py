@@ -576,7 +576,7 @@ class Matcher:
         own = self._topics.terms[HEADLINE_TOPIC] | HEADLINE_ALSO
         if any(t in CONCEPTS or t in HEADLINE_OTHERS for t in content - own):
             return None, True
-        if HEADLINE_HELPING & content and any(t not in self._topics.idf for t in content - own):
+        if (HEADLINE_HELPING | PREVENTION_WORDS) & content and any(t not in self._topics.idf for t in content - own):
             return None, False  # "does upper body strength help running economy": not sure which benefit
         return Match("topic", HEADLINE_TOPIC, score=ANSWER_SCORE), False
 

@@ -35,6 +35,9 @@ PHRASES = {
     "golden rule": "tip",
     # New words for old subjects.
     "prone to": "risk",
+    "face to face": "oneonone",
+    "arm form": "arm swing",
+    "arms form": "arm swing",
     # Where one's own back goes while lifting is form.
     "my back look like": "back straight",
     "my back be doing": "back straight",
@@ -86,7 +89,6 @@ PHRASES = {
     "starting out": "begin",
     "start out": "begin",
     "just starting": "begin",
-    "to start with": "begin",
     "loosen up": "warmup",
     "limber up": "warmup",
     "get warm": "warmup",
@@ -339,12 +341,12 @@ CONCEPTS = {
     "warmup": "warm warming warmups",
     "cooldown": "cool cooling afterwards",
     "mobility": "stretch stretches stretching",
-    "injury": "injuries injured injure hurt hurts hurting",
+    "injury": "injuries injured injure hurt hurts hurting niggle niggles niggling",
     "imbalance": "imbalances imbalanced unbalanced",
-    "posture": "tall taller slouch slouching slump slumping hunch hunched hunching upright collapse collapses collapsing sloppy",
+    "posture": "tall taller slouch slouching slump slumping hunch hunched hunching upright collapse collapses collapsing sloppy cave caves caving",
     "breath": "breathing breathe breathes breathless lung lungs",
     "core": "abs trunk",
-    "fatigue": "tired tiring tire fatigued exhausted wrecked dead knackered drained",
+    "fatigue": "tired tiring tire fatigued exhausted wrecked dead knackered drained fade fading",
     "recover": "recovery recovering recovers",
     "endurance": "stamina",
     "speed": "faster fast quicker quick quickly pace pb pr slow slower slowing shave",
@@ -371,7 +373,7 @@ WORDS = {
     "train": "training trains trained target targets targeting hit hits",
     "protect": "safe safely protecting protects",
     "strength": "strengthen strengthening stronger strong weak weaker weakness",
-    "muscle": "muscles area areas parts",
+    "muscle": "muscles area areas parts bits",
     "benefit": "benefits useful worth purpose important importance matter matters pros advantage advantages upside upsides",
     "mistake": "mistakes error errors cheat cheating cheats",
     "step": "steps instruction instructions",
@@ -385,6 +387,7 @@ WORDS = {
     "correct": "correctly",
     "hire": "book booking connect arrange",
     "flail": "flap flaps flapping",
+    "ache": "aches aching achy",
     "stable": "steady steadier steadies steadying",
     "efficient": "efficiently efficiency",
     "relax": "relaxed relaxing loose looser tense tension stiff",
@@ -1007,4 +1010,6 @@ INJURY_WORDS = _set("injury injuries injured injure strain strained ache aches a
 PERSONAL_WORDS = _set("i im ive me my")
 # The strain running puts on the upper body is what training it helps with: a topic.
 RUNNING_STRAIN = _set("run running runs marathon marathons race races mile miles repetitive")
-PREVENTION_WORDS = _set("prevent prevention avoid reduce risk help helps keep stop protect free overuse fewer less")
+PREVENTION_WORDS = _set(
+    "prevent prevention avoid reduce risk help helps keep stop protect free overuse fewer less resilient resistant"
+)
