@@ -186,6 +186,11 @@ async def test_an_edited_message_corrects_the_entry_it_logged_once(wired):  # no
     assert chat.texts()[-1].endswith("Curl to press — 3 × 15")
     await edit("3x14", 9003)  # and again without a name: still the curls
     assert chat.texts()[-1].endswith("Curl to press — 3 × 14")
+    await edit("lateral raises 150", 9003)  # a slip: why, and the entry is kept
+    assert chat.texts()[-2:] == [
+        "That's more than 100 reps in one set — did a number slip?\nNothing was stored.",
+        "So the entry your message logged stays as it was.",  # it said "no longer reads as sets"
+    ]
     await edit("lateral raises 15", 9003)
     await edit("never mind", 9003)  # no longer a log: the entry is kept
     assert chat.texts()[-1].startswith("Your edited message no longer reads as sets")

@@ -55,8 +55,8 @@ def correct_edited(turn: Turn) -> None:
     elif isinstance(result, NotALog):
         turn.say("log/edit_kept_entry")
     else:
-        explain(turn, result)
-        turn.say("log/edit_kept_entry")
+        explain(turn, result)  # why the edit cannot be stored, then that the entry is kept
+        turn.say("log/edit_kept_entry", refused=True)
 
 
 def undo(turn: Turn) -> None:
