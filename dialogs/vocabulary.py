@@ -497,7 +497,7 @@ HEADLINE_ALSO = _set("muscle shoulder back chest marathon mile half top body bet
 # "does upper body strength help <something>": a benefit the headline may not be about.
 HEADLINE_HELPING = _set("help improve fix boost")
 # Subjects of other topics (beside CONCEPTS) that take the question away from the headline.
-HEADLINE_OTHERS = _set("exercise tall count gym bench forward balance rhythm momentum protect round stable")
+HEADLINE_OTHERS = _set("exercise tall count gym bench forward balance rhythm momentum protect round stable ache")
 
 # Questions next door that share words with the coaching ("should i train legs too", "lift the
 # day before a race", "i've got no weights"): the content does not cover them.
@@ -613,6 +613,7 @@ ASPECT_WORDS = {
     "point": ("why", 2),
     # Where the body goes: about the exercise on screen whatever else the question says.
     "palm": ("howto", 3),
+    "thumb": ("howto", 3),
     "feet": ("howto", 3),
     "foot": ("howto", 3),
     "wide": ("howto", 3),
