@@ -360,11 +360,14 @@ def reminder_step(
 
 _step_states, _step_transitions = reminder_step("reminders", "reminders:confirm", leave="reminders:menu")
 _zone_states, _zone_transitions = timezone_step("reminders", "reminders:confirm")
-# Days (and a time) typed at the menu are read as the days step reads them ("every tue and fri").
+# Days, a time or both typed at the menu are read as the steps read them ("every tue and fri",
+# "7am": the days kept as they are).
 _typed_at_menu = tuple(
     replace(edge, source="reminders:menu")
     for edge in _step_transitions
-    if isinstance(edge, Transition) and edge.source == "reminders:remind_days" and edge.trigger == "text"
+    if isinstance(edge, Transition)
+    and edge.source in ("reminders:remind_days", "reminders:remind_time")
+    and edge.trigger == "text"
 )
 
 REMINDERS = Flow(
