@@ -438,7 +438,7 @@ DISCOURSE = _set(
     someone somebody everyone people person folks woman women female girl girls lady ladies man men male guy say says said told wanted wanna please kindly hello hey
     hi thanks thank cheers mate bro dude buddy friend coach myth scared afraid worried concerned fear enough
     wait hang understand meant sure list name fine instead both normal slight slightly chasing chase gimme available
-    insist insists insisted claim claims claimed mention mentions mentioned follow outline describe main result results gains choose total complete
+    insist insists insisted claim claims claimed mention mentions mentioned follow outline describe main verdict result results gains choose total complete
     absolute likely
     """
 )
