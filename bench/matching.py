@@ -1,9 +1,9 @@
 """How right and how fast the question matcher is.
 
-    .venv/bin/python bench/matching.py [--set tuning|dev|retired|probe|slice|slice2|slice3|slice4|slice5|heldout|paraphrase|slice6|original] [--rounds N] [--misses]
+    .venv/bin/python bench/matching.py [--set tuning|dev|retired|probe|slice|slice2|slice3|slice4|slice5|heldout|paraphrase|slice6|original|all] [--rounds N] [--misses]
 
 Scores every question of the chosen set (tests/data/questions_<set>.yaml, or the original
-tests/data/questions.yaml) and prints, per category, how many were answered right, "not covered"
+tests/data/questions.yaml; `all`: every split as README's Markdown table, then the original) and prints, per category, how many were answered right, "not covered"
 (don't know), "did you mean" and confidently wrong; then times every question over many rounds
 (the first round separately: it fills the caches) and 500 random 4,096-character messages, and
 prints p50 / p99 / max milliseconds per message, wall clock and CPU. Target: p99 under 5 ms.
@@ -60,7 +60,8 @@ def percentiles(values: list[float]) -> tuple[float, float, float]:
     return cuts[49], cuts[98], max(values)
 
 
-def score_split(matcher: Matcher, items: list[dict], misses: bool) -> None:
+def verdicts(matcher: Matcher, items: list[dict], misses: bool = False) -> dict[str, Counter[str]]:
+    """Per category (and "all"), how many questions got each of OUTCOMES."""
     table: dict[str, Counter[str]] = {}
     for item in items:
         match = matcher.match(item["q"], item.get("current"))
@@ -70,6 +71,11 @@ def score_split(matcher: Matcher, items: list[dict], misses: bool) -> None:
         if misses and verdict != "right":
             where = f" [on screen: {item['current']}]" if item.get("current") else ""
             print(f"{verdict:<16} {item['q']!r}{where}: expected {item['expect']}, got {top1(match)}")
+    return table
+
+
+def score_split(matcher: Matcher, items: list[dict], misses: bool) -> None:
+    table = verdicts(matcher, items, misses)
     if misses:
         print()
     print(f"{'category':<12}{'questions':>10}" + "".join(f"{name:>17}" for name in OUTCOMES))
@@ -80,6 +86,26 @@ def score_split(matcher: Matcher, items: list[dict], misses: bool) -> None:
         print(f"{category:<12}{total:>10}{cells}")
 
 
+def score_all(matcher: Matcher) -> None:
+    """Every split as one Markdown table (README's): a row per category, a column per split, each
+    cell right/questions · don't know · did you mean · confident wrong."""
+    tables = {name: verdicts(matcher, load_split(name)) for name in SPLITS}
+    categories = sorted({c for table in tables.values() for c in table} - {"all"})
+    print("| category | " + " | ".join(SPLITS) + " |")
+    print("| --- |" + " --- |" * len(SPLITS))
+    for category in [*categories, "all"]:
+        cells = []
+        for name in SPLITS:
+            counts = tables[name].get(category, Counter())
+            total = sum(counts.values())
+            right, *others = (counts[o] for o in OUTCOMES)
+            cells.append(f"{right}/{total} · " + " · ".join(map(str, others)) if total else "–")
+        label = "**all**" if category == "all" else category
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    print()
+    score_original(matcher)
+
+
 def score_original(matcher: Matcher) -> None:
     right = sum(1 for item in QUESTIONS if is_right(item, matcher.match(item["q"], item.get("current"))))
     print(f"top-1 right (answer or first suggestion): {right}/{len(QUESTIONS)} ({right / len(QUESTIONS):.1%})")
@@ -87,18 +113,23 @@ def score_original(matcher: Matcher) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", default="tuning", choices=(*SPLITS, "original"))
+    parser.add_argument("--set", default="tuning", choices=(*SPLITS, "original", "all"))
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--misses", action="store_true", help="list what was not right")
     args = parser.parse_args()
 
-    items = QUESTIONS if args.set == "original" else load_split(args.set)
+    if args.set == "all":
+        items = [item for name in SPLITS for item in load_split(name)]
+    else:
+        items = QUESTIONS if args.set == "original" else load_split(args.set)
     started = time.perf_counter()
     matcher = Matcher(load_knowledge())
     build_ms = (time.perf_counter() - started) * 1e3
     print(f"matcher built in {build_ms:.1f} ms; set {args.set}: {len(items)} questions, {args.rounds} rounds\n")
     if args.set == "original":
         score_original(matcher)
+    elif args.set == "all":
+        score_all(matcher)
     else:
         score_split(matcher, items, args.misses)
 
