@@ -143,7 +143,9 @@ class Flow:
     states: tuple[State, ...]
     transitions: tuple[Edge, ...]
     root: bool = False  # the home flow: never ends, so it needs no way to END
-    logs_sets: bool = False  # reads typed sets itself (the guided workout); elsewhere the logbook does
+    # The states that read typed sets themselves (the guided workout's, from its first exercise);
+    # in any other the logbook does.
+    logs_sets: frozenset[str] = frozenset()
 
     def state(self, name: str) -> State:
         for state in self.states:

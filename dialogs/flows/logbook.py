@@ -173,13 +173,16 @@ def explain(turn: Turn, result: Ambiguous | Invalid) -> None:
 
 
 def take(turn: Turn) -> bool:
-    """Typed text that reads as a log, outside the guided workout: store it and show the card,
-    ask which reading, or say why not. False when it is no log (the question matcher's turn)."""
-    if turn.event.kind != "text" or turn.flow.logs_sets:
+    """Typed text that reads as a log, outside the guided workout: store it and show the card
+    (then the step's card again, in a flow), ask which reading, or say why not. False when it is
+    no log (the question matcher's turn)."""
+    if turn.event.kind != "text" or turn.state_name in turn.flow.logs_sets:
         return False
     result = typed(turn)
     if isinstance(result, Parsed):
         _store(turn, result.entry, _typed_day(turn))
+        if not turn.at_home:
+            turn.show_card()
     elif isinstance(result, Ambiguous):
         turn.start_flow("log_choice", data=dict(ChoiceData(options=_options(result), day=_typed_day(turn))))
     elif isinstance(result, Invalid):

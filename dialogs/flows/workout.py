@@ -384,7 +384,12 @@ def ending_from(state: str) -> Guard:
 
 
 def typed_dumbbells(turn: Turn) -> tuple[Unit, list[Decimal]] | None:
-    """The weights tapped or typed, and the unit they were named in, if there are any."""
+    """The weights tapped or typed, and the unit they were named in, if there are any. A set
+    log is not a list of dumbbells: "3x12 rows 8kg" kept 3, 8 and 12 kg."""
+    if turn.event.kind == "text":
+        read = parse_log(turn.event.text, exercises=turn.coach.exercise_names, default_unit=turn.profile.units or "kg")
+        if isinstance(read, Parsed | Ambiguous):
+            return None
     unit, weights = _dumbbells(turn)
     return (unit, weights) if weights else None
 
@@ -624,7 +629,7 @@ STEPS = {
 WORKOUT = Flow(
     name="workout",
     title="workout",
-    logs_sets=True,
+    logs_sets=frozenset({*STEPS, "workout:confirm_end"}),
     initial="workout:plan",
     states=(
         State("workout:plan", plan_card, resume_label="plan", buttons=("start", "later", "dumbbells")),
