@@ -36,6 +36,10 @@ PHRASES = {
     # New words for old subjects.
     "prone to": "risk",
     "face to face": "oneonone",
+    # Leaning back to lift is the back arching, a mistake (leaning forward on the row is its position).
+    "leaning back": "arch",
+    "lean back": "arch",
+    "leans back": "arch",
     "stay straight": "posture",
     "overuse problems": "overuse injury",
     "overuse issues": "overuse injury",
@@ -164,6 +168,9 @@ PHRASES = {
     "a human": "trainer",
     "use you": "use bot",
     "how much does": "how",  # "how much does it matter": how important, not how many
+    "how many of these": "count rep",  # of the move on screen: reps
+    "how many of those": "count rep",
+    "how many of them": "count rep",
     "how many": "count",
     "how much": "count",
     "how often": "often",
@@ -401,6 +408,8 @@ WORDS = {
     "correct": "correctly",
     "hire": "book booking connect arrange",
     "flail": "flap flaps flapping",
+    "row": "rowing",  # doing rows (rowing as a sport is a subject next door unless rows are on screen)
+    "twist": "rock rocking rocks sway sways swaying",
     "ache": "aches aching achy",
     "stable": "steady steadier steadies steadying",
     "efficient": "efficiently efficiency",
@@ -933,6 +942,10 @@ SMALL_TALK = {
         "all good",
         "excellent",
         "lovely",
+        "phew",
+        "that was hard",
+        "that was tough",
+        "tough one",
         "okie dokie",
         "okey dokey",
     ),
