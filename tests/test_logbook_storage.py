@@ -108,7 +108,7 @@ async def test_a_log_is_stored_as_typed_with_kg_beside_and_undone_once(runtime):
     await ann.tap("↩ Undo", card)
     assert ann.texts() == ["↩ Undone: Bent-over row — 3 × 15 @ 10 lb is no longer in your log."]
     await ann.tap("↩ Undo", card)
-    assert ann.texts() == ["That entry is already undone — nothing changed."]
+    assert ann.texts() == ["That entry is no longer in your log (undone already, or deleted) — nothing changed."]
     assert await stored(runtime, 4001) == [("lateral_raise", 1, 15, None, None, None)]
     assert "bent_over_row" not in (await record_of(runtime, 4001))["exercises"]
 
@@ -161,7 +161,7 @@ async def test_edit_and_a_reply_to_the_card_replace_that_entry_and_keep_its_time
     await ann.tap("↩ Undo", card)
     await ann.say("3x12 @ 8", replying_to=card_id)
     assert ann.texts() == [
-        "That entry is no longer in your log (it was undone), so there is nothing to correct. Nothing was stored."
+        "That entry is no longer in your log (undone, or deleted), so there is nothing to correct. Nothing was stored."
     ]
     assert [row[0] for row in await stored(runtime, 4003)] == ["chest_press", "chest_press"]
 
@@ -176,7 +176,7 @@ async def test_no_one_can_see_or_change_another_runners_entries(runtime):
 
     eve = await Chat(runtime, 4005).start()
     await eve.press(undo)  # Ann's button data, forged into Eve's chat
-    assert eve.texts() == ["That entry is already undone — nothing changed."]
+    assert eve.texts() == ["That entry is no longer in your log (undone already, or deleted) — nothing changed."]
     await eve.press(edit)
     await eve.say("1x1 @ 1")
     assert eve.texts()[0].startswith("That entry is no longer in your log")
