@@ -44,7 +44,10 @@ def asks_for_workout(text: str) -> bool:
 def _start(turn: Turn) -> None:
     link = turn.event.args
     if link.startswith("ex_"):  # a deep link t.me/<bot>?start=ex_<exercise id>
-        answers.open_ref(turn, exercise_ref(link[3:]))
+        if link[3:] in turn.coach.catalog.knowledge.exercises:
+            answers.open_ref(turn, exercise_ref(link[3:]))
+        else:  # an old or mistyped link (it got "I don't know that one"): the moves to pick from
+            _exercise_list(turn)
         if turn.profile.onboarded:
             return  # a new runner gets the explanation, then the set-up
     if not turn.profile.onboarded:
@@ -137,11 +140,15 @@ def _ask(turn: Turn) -> None:
         turn.say("ask_prompt")
 
 
-def _exercises(turn: Turn) -> None:
+def _exercise_list(turn: Turn) -> None:
     exercises = list(turn.coach.catalog.knowledge.exercises.values())
     buttons = [answers.ref_button(turn, exercise_ref(exercise.id)) for exercise in exercises]
     rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
     turn.say("exercise/list", rows, exercises=exercises)
+
+
+def _exercises(turn: Turn) -> None:
+    _exercise_list(turn)
     if not turn.at_home:
         turn.show_card()
 
