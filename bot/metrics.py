@@ -137,6 +137,8 @@ def exposition() -> bytes:
 
 
 def bot_api_error(method: str, error: TelegramError) -> None:
+    if isinstance(error, BadRequest) and "not modified" in error.message.lower():
+        return  # the message shows this already (a replayed edit, buttons taken away twice): done, not failed
     code = next((code for kind, code in ERROR_CODES if isinstance(error, kind)), "other")
     BOT_API_ERRORS.labels(method, code).inc()
 

@@ -229,6 +229,26 @@ async def test_history_progress_and_export_during_a_workout_show_the_card_again_
     assert chat.live()["text"].startswith("Shoulder press · resting\n✓ 12 @ 6 kg")
 
 
+async def test_a_stale_tap_on_a_card_without_buttons_is_no_bot_api_error(wired):
+    """Its buttons are taken away again; Telegram answers "message is not modified", which
+    counts as done (README), so armswing_bot_api_errors_total must not count it as a 400."""
+    from bot import metrics
+
+    application, telegram = wired
+    chat = await onboarded(application, telegram, 6012)
+    await chat.tap("Today's workout")
+    await chat.tap("6 kg")
+    plan = chat.live()
+    await chat.tap("Start ▶")  # the plan's buttons are gone now
+    assert not chat.now(plan).get("reply_markup")
+    errors = metrics.BOT_API_ERRORS.labels("editMessageReplyMarkup", "400")
+    before = errors._value.get()
+    await chat.tap("Not now", message=plan)  # a client that still shows them
+    assert telegram.callback_answers[-1]["text"].startswith("That card is no longer current")
+    assert any(c["method"] == "editMessageReplyMarkup" for c in telegram.calls()[-3:])
+    assert errors._value.get() == before
+
+
 async def test_a_redelivered_tap_changes_and_sends_nothing_again(wired):
     application, telegram = wired
     chat = await at_the_first_exercise(application, telegram, 6005)
