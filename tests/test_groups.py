@@ -81,12 +81,13 @@ class Members:
 
 async def test_a_members_tap_on_another_members_card_is_a_toast_and_acts_for_no_one(wired):
     await wired.onboard(BOB)
-    await wired.say(BOB, "3x12 shoulder press 8kg")
+    await wired.say(BOB, "3x12 shoulder press 8kg")  # the card, then his set-up's days card again
+    assert wired.texts(BOB)[-2].startswith("✓ Logged")
     await wired.say(ANN, "/start", GROUP)  # Ann's onboarding card, in the group
-    before = wired.texts(GROUP)
+    before, bobs = wired.texts(GROUP), wired.texts(BOB)
     await wired.tap(BOB, "kg", GROUP)  # Bob taps Ann's card
     assert wired.toasts()[-1] == NOT_YOURS
-    assert wired.texts(GROUP) == before and wired.texts(BOB)[-1].startswith("✓ Logged")  # nothing for anyone
+    assert wired.texts(GROUP) == before and wired.texts(BOB) == bobs  # nothing for anyone
     await wired.tap(ANN, "kg", GROUP)  # Ann's own tap acts
     assert wired.texts(GROUP)[-1] != before[-1] and wired.toasts()[-1] != NOT_YOURS
 
