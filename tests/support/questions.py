@@ -19,8 +19,12 @@ its benchmark so both count the same way.
   These four were retired into tuning data (as questions_retired.yaml was) by issue 13's fourth
   round, after one last score of each as a whole on the code before it (66945c1): from then on
   they measure nothing unseen.
-- tests/data/questions_paraphrase.yaml: that round's own paraphrases, a few per class of miss,
-  to check that each fix covers its class and not only the wording it was found in.
+- tests/data/questions_paraphrase.yaml: that round's own questions: paraphrases, a few per class of
+  miss, to check that each fix covers its class and not only the wording it was found in, and
+  batches written before their fixes.
+- tests/data/questions_slice6.yaml: written blind by an outsider from the article and the answer
+  labels, scored once as a whole (at ce5b331) when it came in part way through that round, then
+  studied like the rest.
 """
 
 from __future__ import annotations
