@@ -136,9 +136,15 @@ def exposition() -> bytes:
     return generate_latest(REGISTRY)
 
 
+def not_modified(error: TelegramError) -> bool:
+    """Telegram's 400 for an edit that changes nothing: the message shows this already (a replayed
+    edit, buttons taken away twice), so the edit is done, not failed."""
+    return isinstance(error, BadRequest) and "not modified" in error.message.lower()
+
+
 def bot_api_error(method: str, error: TelegramError) -> None:
-    if isinstance(error, BadRequest) and "not modified" in error.message.lower():
-        return  # the message shows this already (a replayed edit, buttons taken away twice): done, not failed
+    if not_modified(error):
+        return
     code = next((code for kind, code in ERROR_CODES if isinstance(error, kind)), "other")
     BOT_API_ERRORS.labels(method, code).inc()
 

@@ -378,7 +378,7 @@ async def _edit(bot: Any, chat_id: int, message: Message, owner: int | None) -> 
         else:
             await bot_api.drop_buttons(bot, chat_id, message.edit)
     except BadRequest as error:
-        if "not modified" in error.message.lower():  # it shows this already
+        if metrics.not_modified(error):
             return True
         log.debug("could not edit message: %s", error)
         return False
