@@ -12,6 +12,7 @@ from typing import Any, NotRequired, TypedDict, cast
 
 from dialogs.effects import LogSets
 from dialogs.flow import END, Edge, Flow, Guard, State, Transition, then
+from dialogs.flows.logbook import typed as typed_log
 from dialogs.history import entry_of, line, problem
 from dialogs.log_day import day_said, local_date
 from dialogs.outcome import Button, Reply
@@ -386,10 +387,8 @@ def ending_from(state: str) -> Guard:
 def typed_dumbbells(turn: Turn) -> tuple[Unit, list[Decimal]] | None:
     """The weights tapped or typed, and the unit they were named in, if there are any. A set
     log is not a list of dumbbells: "3x12 rows 8kg" kept 3, 8 and 12 kg."""
-    if turn.event.kind == "text":
-        read = parse_log(turn.event.text, exercises=turn.coach.exercise_names, default_unit=turn.profile.units or "kg")
-        if isinstance(read, Parsed | Ambiguous):
-            return None
+    if turn.event.kind == "text" and isinstance(typed_log(turn), Parsed | Ambiguous):
+        return None  # the reading `logbook.take` stores it by
     unit, weights = _dumbbells(turn)
     return (unit, weights) if weights else None
 
