@@ -153,12 +153,14 @@ class Runner:
         return self.replies()
 
 
-def start_replicas(api, tmp_path, postgres_url):
+def start_replicas(api, tmp_path, postgres_url, **env):
+    """Replicas a and b, with `env` on top of their environment, started together."""
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
     replicas = [BotProcess(api, tmp_path / name, "webhook", postgres_url) for name in ("a", "b")]
     for replica in replicas:
         replica.secret = replicas[0].secret
+        replica.env |= env
     threads = [threading.Thread(target=replica.start) for replica in replicas]
     for thread in threads:
         thread.start()
@@ -302,21 +304,17 @@ def test_with_one_webhook_connection_two_replicas_apply_a_runners_updates_in_upd
     typed, although consecutive ones go to different replicas."""
     with FakeBotApi(webhook_connections=8) as api:
         front = free_port()
-        replicas = []
-        for name in ("a", "b"):
-            (tmp_path / name).mkdir()
-            replica = BotProcess(api, tmp_path / name, "webhook", postgres_url)
-            replica.env |= {
-                "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{front}/tg-hook",
-                "TELEGRAM_WEBHOOK_MAX_CONNECTIONS": "1",
-            }
-            replicas.append(replica)
+        replicas = start_replicas(
+            api,
+            tmp_path,
+            postgres_url,
+            TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{front}/tg-hook",
+            TELEGRAM_WEBHOOK_MAX_CONNECTIONS="1",
+        )
         balancer = subprocess.Popen(
             [sys.executable, str(BALANCER), str(front), *(f"http://127.0.0.1:{r.port}" for r in replicas)]
         )
         try:
-            for replica in replicas:
-                replica.start()
             assert api.webhook["max_connections"] == 1
             for user in ORDERED:
                 for reps in range(10, 18):
